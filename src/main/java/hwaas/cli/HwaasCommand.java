@@ -1,0 +1,109 @@
+package hwaas.cli;
+
+import hwaas.config.ConfigException;
+import hwaas.config.HwaasConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+
+/** The command line of {@code ./hwaas}: flags, environment defaults and help text. */
+@Command(
+    name = "hwaas",
+    mixinStandardHelpOptions = true,
+    version = "hwaas 0.1.0",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = "Hello World as a Service: starts one node with WORKERS worker verticles and CLIENTS client "
+        + "verticles. Each client submits a print job once a second (see --rate); workers print each job's message "
+        + "on standard output and acknowledge it. Logs and the final summary go to standard error.%n",
+    footer = {
+        "",
+        "Environment: HWAAS_REDIS is the default of --redis.",
+        "Exit status: 0 after a clean stop (Ctrl-C, SIGTERM, --duration, closed stdout); 2 for bad arguments or a "
+            + "port in use; 1 for a runtime failure such as an unreachable Redis.",
+        "Example: ./hwaas 10 1000     10 workers, 1000 clients, 1000 lines a second"})
+public final class HwaasCommand {
+
+  @Parameters(index = "0", paramLabel = "WORKERS", description = "Worker verticles on this node (0 or more).")
+  int workers;
+
+  @Parameters(index = "1", paramLabel = "CLIENTS", description = "Client verticles on this node (0 or more).")
+  int clients;
+
+  @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "1",
+      description = "Jobs each client submits per second (default: ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--message", paramLabel = "TEXT", defaultValue = "hello, world!",
+      description = "What the print jobs print, one line, at most " + HwaasConfig.MAX_MESSAGE_BYTES + " bytes (default: '${DEFAULT-VALUE}').")
+  String message;
+
+  @Option(names = "--redis", paramLabel = "URL", defaultValue = "${env:HWAAS_REDIS}",
+      description = "Use this Redis (redis://[:password@]host:port[/db]) instead of starting the embedded one. Default: $HWAAS_REDIS, else embedded.")
+  String redis;
+
+  @Option(names = "--http-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "Interface the HTTP server binds to (default: ${DEFAULT-VALUE}).")
+  String httpHost;
+
+  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+      description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--duration", paramLabel = "SECONDS",
+      description = "Run this many seconds, then stop as on Ctrl-C (default: until stopped).")
+  Double durationSeconds;
+
+  @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+      description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}). Libraries log at warn and above unless debug or trace.")
+  String logLevel;
+
+  @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "hwaas",
+      description = "Hazelcast cluster name; nodes with another name never join (default: ${DEFAULT-VALUE}).")
+  String clusterName;
+
+  @Option(names = "--cluster-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "Interface the cluster and event bus bind to and advertise (default: ${DEFAULT-VALUE}).")
+  String clusterHost;
+
+  @Option(names = "--members", paramLabel = "HOST[:PORT],...", defaultValue = "127.0.0.1",
+      description = "Where to look for other cluster members over TCP/IP (default: ${DEFAULT-VALUE}).")
+  String members;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "256",
+      description = "Stream entries a worker reads and acknowledges at once (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  /** Turns the parsed flags into the checked configuration; throws {@link ConfigException} on bad input. */
+  public HwaasConfig toConfig() {
+    HwaasConfig d = HwaasConfig.defaults(workers, clients);
+    Duration duration = null;
+    if (durationSeconds != null) {
+      if (!(durationSeconds > 0) || durationSeconds > 365 * 24 * 3600) {
+        throw new ConfigException("--duration must be above 0 seconds and at most a year, got " + durationSeconds);
+      }
+      duration = Duration.ofMillis(Math.round(durationSeconds * 1000));
+    }
+    return new HwaasConfig(workers, clients, rate, message, parseRedis(redis), httpHost, httpPort, duration, logLevel,
+        clusterName, clusterHost, members, d.keyPrefix(), batch, d.blockTimeout(), d.submitTimeout(), d.idempotencyTtl());
+  }
+
+  private static URI parseRedis(String url) {
+    if (url == null || url.isBlank()) {
+      return null;
+    }
+    try {
+      URI uri = new URI(url.trim());
+      if (uri.getPort() < 0 && uri.getHost() != null) {
+        uri = new URI(uri.getScheme(), uri.getUserInfo(), uri.getHost(), 6379, uri.getPath(), null, null);
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new ConfigException("--redis must look like redis://host:port, got '" + url + "'");
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package hwaas.client;
+
+import hwaas.config.HwaasConfig;
+import hwaas.node.OutageLog;
+import hwaas.queue.Job;
+import hwaas.queue.QueueAddresses;
+import hwaas.queue.QueueFailure;
+import hwaas.stats.NodeCounters;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One paying customer: submits a print job {@code rate} times a second on a periodic timer. A job counts
+ * as submitted only when the queue replies with its stream entry id; until then it is retried with the
+ * same id, which the queue recognises, so a retry never makes a second entry.
+ */
+public final class ClientVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(ClientVerticle.class);
+  /** Past this many unconfirmed jobs (Redis down), the client pauses instead of piling up more. */
+  private static final int MAX_IN_FLIGHT = 10_000;
+  private static final long MAX_BACKOFF_MS = 2_000;
+  private static final long STOP_GRACE_MS = 2_000;
+
+  private final HwaasConfig config;
+  private final String clientId;
+  private final NodeCounters counters;
+  private final OutageLog outage;
+  private final DeliveryOptions delivery;
+  private long nextSeq;
+  private double credit = 1;      // jobs owed; the first tick sends one at once
+  private long lastTick;
+  private long timerId = -1;
+  private int inFlight;
+  private boolean stopping;
+  private long giveUpAt;
+
+  public ClientVerticle(HwaasConfig config, String clientId, NodeCounters counters) {
+    this.config = config;
+    this.clientId = clientId;
+    this.counters = counters;
+    this.outage = new OutageLog(log, "client " + clientId);
+    // Every node runs a queue verticle, so the submission never needs a cluster hop.
+    this.delivery = new DeliveryOptions().setSendTimeout(config.submitTimeout().toMillis()).setLocalOnly(true);
+  }
+
+  @Override
+  public Future<?> start() {
+    long period = Math.max(1, Math.round(1000 / config.rate()));
+    // Spread the clients over the period so a thousand of them do not all fire in the same millisecond.
+    long firstDelay = 1 + ThreadLocalRandom.current().nextLong(period);
+    lastTick = System.currentTimeMillis() + firstDelay;
+    timerId = vertx.setPeriodic(firstDelay, period, id -> tick());
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(timerId);
+    giveUpAt = System.currentTimeMillis() + Math.min(STOP_GRACE_MS, config.submitTimeout().toMillis());
+    return awaitConfirmations();
+  }
+
+  private void tick() {
+    long now = System.currentTimeMillis();
+    credit = Math.min(credit + config.rate() * (now - lastTick) / 1000.0, config.rate() + 1);
+    lastTick = now;
+    if (inFlight >= MAX_IN_FLIGHT) {
+      credit = 0; // no catch-up burst after an outage: jobs not yet created are not owed
+      return;
+    }
+    int due = (int) credit;
+    credit -= due;
+    for (int i = 0; i < due; i++) {
+      inFlight++;
+      submit(Job.print(clientId, nextSeq++, now, config.message()), 0);
+    }
+  }
+
+  private void submit(Job job, int attempt) {
+    JsonObject body = job.toJson();
+    vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT, body, delivery)
+        .onSuccess(reply -> {
+          inFlight--;
+          outage.success();
+          counters.submitted.increment();
+        })
+        .onFailure(err -> retryOrGiveUp(job, attempt, err));
+  }
+
+  private void retryOrGiveUp(Job job, int attempt, Throwable err) {
+    if (err instanceof ReplyException re && re.failureCode() == QueueFailure.BAD_JOB.code) {
+      inFlight--;
+      counters.unconfirmed.increment();
+      log.error("client {}: queue rejected job {}: {}", clientId, job.id(), re.getMessage());
+      return;
+    }
+    if (stopping && System.currentTimeMillis() >= giveUpAt) {
+      inFlight--;
+      counters.unconfirmed.increment();
+      log.warn("client {}: job {} not confirmed before shutdown ({}); it may or may not be in the stream",
+          clientId, job.id(), err.getMessage());
+      return;
+    }
+    outage.failure("submission of " + job.id(), err);
+    counters.retried.increment();
+    long backoff = Math.min(MAX_BACKOFF_MS, 50L << Math.min(attempt, 10));
+    vertx.setTimer(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1),
+        t -> submit(job, attempt + 1));
+  }
+
+  private Future<Void> awaitConfirmations() {
+    if (inFlight == 0) {
+      return Future.succeededFuture();
+    }
+    if (System.currentTimeMillis() >= giveUpAt + 100) {
+      // Retries still waiting on a timer die with the verticle: count them as never confirmed.
+      counters.unconfirmed.add(inFlight);
+      inFlight = 0;
+      return Future.succeededFuture();
+    }
+    return vertx.timer(10).compose(t -> awaitConfirmations());
+  }
+}

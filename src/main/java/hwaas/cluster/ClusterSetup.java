@@ -1,0 +1,54 @@
+package hwaas.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.XmlConfigBuilder;
+import hwaas.config.HwaasConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+
+/** Builds the clustered Vert.x instance of a node, with Hazelcast configured by {@code cluster.xml}. */
+public final class ClusterSetup {
+  private ClusterSetup() {
+  }
+
+  public static HazelcastClusterManager clusterManager(HwaasConfig config) {
+    return new HazelcastClusterManager(hazelcastConfig(config));
+  }
+
+  public static Future<Vertx> start(HwaasConfig config, HazelcastClusterManager clusterManager) {
+    EventBusOptions eventBus = new EventBusOptions()
+        .setHost(config.clusterHost())
+        .setPort(0)
+        .setClusterPublicHost(config.clusterHost());
+    return Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(eventBus))
+        .withClusterManager(clusterManager)
+        .buildClustered();
+  }
+
+  /** {@code cluster.xml} from the jar (the top-level file), with this node's values filled in. */
+  static Config hazelcastConfig(HwaasConfig config) {
+    // Per node, not System properties: tests run several nodes, with different cluster names, in one JVM.
+    Properties values = new Properties();
+    values.putAll(System.getProperties());
+    values.setProperty("hwaas.cluster.name", config.clusterName());
+    values.setProperty("hwaas.cluster.host", config.clusterHost());
+    values.setProperty("hwaas.members", config.members());
+    try (InputStream xml = ClusterSetup.class.getResourceAsStream("/cluster.xml")) {
+      if (xml == null) {
+        throw new IllegalStateException("cluster.xml is missing from the classpath; rebuild with ./mvnw package");
+      }
+      return new XmlConfigBuilder(xml).setProperties(values).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read cluster.xml", e);
+    }
+  }
+}

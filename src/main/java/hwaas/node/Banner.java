@@ -1,0 +1,37 @@
+package hwaas.node;
+
+import hwaas.config.HwaasConfig;
+import hwaas.queue.StreamKeys;
+
+import java.util.Locale;
+
+/** The short block on standard error that says what a node started and where. */
+final class Banner {
+  private Banner() {
+  }
+
+  static String of(Node node) {
+    HwaasConfig c = node.config();
+    String redis = node.embeddedRedis()
+        .map(r -> c.redisUrl() + " (embedded, pid " + r.pid() + ", stops with this node)")
+        .orElse(c.redisUrl() + " (external)");
+    return String.format(Locale.ROOT, String.join("%n",
+            "hwaas node %s started in %.1f s",
+            "  workers  %d (group \"%s\" on stream %s)",
+            "  clients  %d x %s/s, message \"%s\"",
+            "  redis    %s",
+            "  cluster  %s, member %s, event bus %s",
+            "  http     http://%s:%d/",
+            ""),
+        node.nodeId(), node.startSeconds(),
+        c.workers(), StreamKeys.GROUP, new StreamKeys(c.keyPrefix()).stream(),
+        c.clients(), rate(c.rate()), c.message(),
+        redis,
+        c.clusterName(), node.clusterAddress(), node.eventBusAddress(),
+        c.httpHost(), node.httpPort());
+  }
+
+  private static String rate(double rate) {
+    return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
+  }
+}

@@ -1,0 +1,127 @@
+package hwaas.node;
+
+import hwaas.cli.HwaasCommand;
+import hwaas.config.ConfigException;
+import hwaas.config.HwaasConfig;
+import hwaas.worker.JobHandlers;
+import hwaas.worker.Printer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./hwaas WORKERS CLIENTS [flags]}: parses the command line, runs one node until Ctrl-C, SIGTERM,
+ * --duration or a closed standard output, then stops it gracefully and prints the summary line.
+ */
+public final class Main {
+  private static final int OK = 0;
+  private static final int RUNTIME_FAILURE = 1;
+  private static final int USAGE = 2;
+  private static final String HINT = "Usage: hwaas [OPTIONS] WORKERS CLIENTS   (e.g. ./hwaas 1 1; see ./hwaas --help)";
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("hazelcast.logging.type", "slf4j");
+    System.exit(run(args));
+  }
+
+  static int run(String[] args) {
+    PrintStream err = System.err;
+    HwaasCommand command = new HwaasCommand();
+    CommandLine cli = new CommandLine(command);
+    HwaasConfig config;
+    try {
+      cli.parseArgs(args);
+      if (cli.isUsageHelpRequested()) {
+        cli.usage(System.out);
+        return OK;
+      }
+      if (cli.isVersionHelpRequested()) {
+        cli.printVersionHelp(System.out);
+        return OK;
+      }
+      config = command.toConfig();
+    } catch (CommandLine.ParameterException | ConfigException e) {
+      err.println("hwaas: " + e.getMessage());
+      err.println(HINT);
+      return USAGE;
+    }
+    LogLevels.apply(config.logLevel());
+    return runNode(config, err);
+  }
+
+  private static int runNode(HwaasConfig config, PrintStream err) {
+    Logger log = LoggerFactory.getLogger(Main.class);
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Printer printer = Printer.stdout(() -> {
+      log.info("standard output was closed; stopping");
+      stopRequested.countDown();
+    });
+    Node node;
+    try {
+      node = Node.start(config, JobHandlers.standard(printer));
+    } catch (ConfigException e) {
+      err.println("hwaas: " + e.getMessage());
+      err.println(HINT);
+      return USAGE;
+    } catch (RedisStartException e) {
+      err.println("hwaas: " + e.getMessage());
+      return RUNTIME_FAILURE;
+    } catch (RuntimeException e) {
+      log.error("the node could not start", e);
+      err.println("hwaas: the node could not start: " + e.getMessage());
+      return RUNTIME_FAILURE;
+    }
+    // Ctrl-C and SIGTERM run shutdown hooks: this one hands the stop to the main thread and waits for it.
+    Thread hook = new Thread(() -> {
+      stopRequested.countDown();
+      await(stopped, 8);
+    }, "hwaas-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    err.print(Banner.of(node));
+    err.flush();
+
+    if (config.duration() != null) {
+      await(stopRequested, config.duration().toMillis() / 1000.0);
+    } else {
+      await(stopRequested, Double.MAX_VALUE);
+    }
+    Summary summary = node.stop();
+    printer.close();
+    err.println(summary.line());
+    err.flush();
+    stopped.countDown();
+    if (isShuttingDown(hook)) {
+      Runtime.getRuntime().halt(OK); // a signal started the JVM's shutdown: leave with 0, not 130/143
+    }
+    return OK;
+  }
+
+  private static boolean isShuttingDown(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
+  }
+
+  private static void await(CountDownLatch latch, double seconds) {
+    try {
+      if (seconds >= Long.MAX_VALUE / 1_000_000_000.0) {
+        latch.await();
+      } else {
+        latch.await(Math.round(seconds * 1000), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

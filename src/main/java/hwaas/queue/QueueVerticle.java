@@ -1,0 +1,102 @@
+package hwaas.queue;
+
+import hwaas.config.HwaasConfig;
+import hwaas.node.OutageLog;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Takes submissions from the event bus and appends them to the Redis stream. Submissions that arrive
+ * together are written together, in one script call, and each is answered with its stream entry id only
+ * once Redis has it: the reply is the client's proof that the job is durable.
+ */
+public final class QueueVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(QueueVerticle.class);
+  private static final int MAX_BATCH = 1000;
+
+  private final HwaasConfig config;
+  private final OutageLog outage = new OutageLog(log, "queue");
+  private Redis redis;
+  private EnqueueScript script;
+  private List<Submission> batch = new ArrayList<>();
+  private int writesInFlight;
+
+  private record Submission(Message<JsonObject> message, Job job) {
+  }
+
+  public QueueVerticle(HwaasConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    redis = Redis.createClient(vertx, config.redisOptions());
+    script = new EnqueueScript(redis, new StreamKeys(config.keyPrefix()), config.idempotencyTtl());
+    return script.load()
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(QueueAddresses.SUBMIT, this::accept).completion())
+        .onFailure(err -> redis.close());
+  }
+
+  @Override
+  public Future<?> stop() {
+    flush();
+    // Let the writes already sent to Redis answer their clients before the connection goes.
+    return waitForWrites(System.currentTimeMillis() + config.submitTimeout().toMillis())
+        .eventually(() -> redis.close());
+  }
+
+  private void accept(Message<JsonObject> message) {
+    Job job;
+    try {
+      job = Job.fromJson(message.body());
+    } catch (IllegalArgumentException e) {
+      message.fail(QueueFailure.BAD_JOB.code, e.getMessage());
+      return;
+    }
+    batch.add(new Submission(message, job));
+    if (batch.size() >= MAX_BATCH) {
+      flush();
+    } else if (batch.size() == 1) {
+      // Whatever else arrives before this runs joins the same write.
+      context.runOnContext(v -> flush());
+    }
+  }
+
+  private void flush() {
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<Submission> sending = batch;
+    batch = new ArrayList<>();
+    List<Job> jobs = new ArrayList<>(sending.size());
+    sending.forEach(s -> jobs.add(s.job()));
+    writesInFlight++;
+    script.enqueue(jobs)
+        .onSuccess(ids -> {
+          outage.success();
+          for (int i = 0; i < sending.size(); i++) {
+            sending.get(i).message().reply(new JsonObject().put("entryId", ids.get(i)));
+          }
+        })
+        .onFailure(err -> {
+          outage.failure("XADD of " + jobs.size() + " jobs (first " + jobs.get(0).id() + ")", err);
+          sending.forEach(s -> s.message().fail(QueueFailure.UNAVAILABLE.code, "Redis did not take the job: " + err.getMessage()));
+        })
+        .onComplete(ar -> writesInFlight--);
+  }
+
+  private Future<Void> waitForWrites(long deadline) {
+    if (writesInFlight == 0 || System.currentTimeMillis() > deadline) {
+      return Future.succeededFuture();
+    }
+    return vertx.timer(10).compose(t -> waitForWrites(deadline));
+  }
+}

@@ -1,0 +1,101 @@
+package hwaas.worker;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Writes printed lines to standard output on a thread of its own: a slow or full pipe must never block
+ * an event loop. Lines that arrive while it writes are written together and flushed once, and each
+ * line's future completes only after that flush, so a worker acknowledges only what really went out.
+ */
+public final class Printer implements AutoCloseable {
+  private final OutputStream out;
+  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "hwaas-printer");
+    t.setDaemon(true);
+    return t;
+  });
+  private final ConcurrentLinkedQueue<Line> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final Runnable onClosed;
+  private volatile IOException broken;
+
+  private record Line(byte[] bytes, CompletableFuture<Void> done) {
+  }
+
+  /**
+   * @param onClosed called once if the output goes away (for example {@code | head -3} exited)
+   */
+  public Printer(OutputStream out, Runnable onClosed) {
+    this.out = new BufferedOutputStream(out, 1 << 16);
+    this.onClosed = onClosed;
+  }
+
+  public static Printer stdout(Runnable onClosed) {
+    return new Printer(new FileOutputStream(FileDescriptor.out), onClosed);
+  }
+
+  /** Completes when the line has been written and flushed; fails if standard output is closed. */
+  public CompletableFuture<Void> print(String line) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (broken != null) {
+      done.completeExceptionally(broken);
+      return done;
+    }
+    queue.add(new Line((line + "\n").getBytes(StandardCharsets.UTF_8), done));
+    if (drainScheduled.compareAndSet(false, true)) {
+      thread.execute(this::drain);
+    }
+    return done;
+  }
+
+  private void drain() {
+    drainScheduled.set(false); // before polling: a line added from now on schedules another drain
+    List<Line> written = new ArrayList<>();
+    try {
+      for (Line line = queue.poll(); line != null; line = queue.poll()) {
+        written.add(line);
+        if (broken == null) {
+          out.write(line.bytes());
+        }
+      }
+      if (broken == null) {
+        out.flush();
+      }
+    } catch (IOException e) {
+      if (broken == null) {
+        broken = e;
+        onClosed.run();
+      }
+    }
+    for (Line line : written) {
+      if (broken == null) {
+        line.done().complete(null);
+      } else {
+        line.done().completeExceptionally(broken);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    thread.shutdown();
+    try {
+      thread.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
