@@ -97,10 +97,11 @@ public final class Main {
     printer.close();
     err.println(summary.line());
     err.flush();
-    stopped.countDown();
     if (isShuttingDown(hook)) {
-      Runtime.getRuntime().halt(OK); // a signal started the JVM's shutdown: leave with 0, not 130/143
+      // A signal started the JVM's shutdown, which would end with 130 or 143: this was a clean stop.
+      Runtime.getRuntime().halt(OK);
     }
+    stopped.countDown();
     return OK;
   }
 

@@ -19,7 +19,7 @@ public final class OutageLog {
 
   public void failure(String context, Throwable cause) {
     if (failures++ == 0) {
-      log.warn("{}: {} failed, retrying with backoff (further failures are not logged until it recovers)", what, context, cause);
+      log.warn("{}: {} failed (further failures are not logged until one succeeds)", what, context, cause);
     }
   }
 

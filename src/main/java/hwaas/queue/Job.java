@@ -34,22 +34,33 @@ public record Job(String id, String type, String client, long seq, long sentAt, 
         .put("payload", payload);
   }
 
-  /** Reads a job, naming the field that is missing or of the wrong type. */
+  /** Reads a job strictly (no coercion of numbers to text or back), naming the field that is wrong. */
   public static Job fromJson(JsonObject json) {
     if (json == null) {
       throw new IllegalArgumentException("job must be a JSON object");
     }
-    try {
-      Long seq = json.getLong("seq");
-      Long sentAt = json.getLong("sentAt");
-      if (seq == null || sentAt == null) {
-        throw new IllegalArgumentException("job fields 'seq' and 'sentAt' must be numbers");
-      }
-      return new Job(json.getString("id"), json.getString("type"), json.getString("client"), seq, sentAt,
-          json.getJsonObject("payload"));
-    } catch (ClassCastException e) {
-      throw new IllegalArgumentException("job has a field of the wrong type: " + json.encode());
+    Object payload = json.getValue("payload");
+    if (!(payload instanceof JsonObject object)) {
+      throw new IllegalArgumentException("job field 'payload' must be an object");
     }
+    return new Job(text(json, "id"), text(json, "type"), text(json, "client"), integer(json, "seq"),
+        integer(json, "sentAt"), object);
+  }
+
+  private static String text(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (!(value instanceof String s)) {
+      throw new IllegalArgumentException("job field '" + field + "' must be a non-empty string");
+    }
+    return s;
+  }
+
+  private static long integer(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (!(value instanceof Integer || value instanceof Long)) {
+      throw new IllegalArgumentException("job field '" + field + "' must be an integer");
+    }
+    return ((Number) value).longValue();
   }
 
   private static void requireText(String value, String field) {

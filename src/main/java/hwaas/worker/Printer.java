@@ -30,7 +30,7 @@ public final class Printer implements AutoCloseable {
   private final ConcurrentLinkedQueue<Line> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable onClosed;
-  private volatile IOException broken;
+  private volatile OutputClosedException broken;
 
   private record Line(byte[] bytes, CompletableFuture<Void> done) {
   }
@@ -76,7 +76,7 @@ public final class Printer implements AutoCloseable {
       }
     } catch (IOException e) {
       if (broken == null) {
-        broken = e;
+        broken = new OutputClosedException(e);
         onClosed.run();
       }
     }
@@ -86,6 +86,18 @@ public final class Printer implements AutoCloseable {
       } else {
         line.done().completeExceptionally(broken);
       }
+    }
+  }
+
+  /** Standard output went away: expected when a reader such as {@code head} has seen enough, so no stack trace. */
+  public static final class OutputClosedException extends IOException {
+    OutputClosedException(IOException cause) {
+      super("standard output is closed (" + cause.getMessage() + ")", null);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
     }
   }
 

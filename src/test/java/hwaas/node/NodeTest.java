@@ -1,0 +1,75 @@
+package hwaas.node;
+
+import hwaas.config.HwaasConfig;
+import hwaas.queue.Job;
+import hwaas.testing.Capture;
+import hwaas.testing.Poll;
+import hwaas.testing.RecordingHandler;
+import hwaas.testing.RedisProbe;
+import hwaas.testing.TestConfigs;
+import hwaas.worker.JobHandlers;
+import hwaas.worker.PrintHandler;
+import hwaas.worker.Printer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whole nodes: clustered Vert.x on Hazelcast, the real Redis, clients, queue and workers together. */
+class NodeTest {
+
+  @Test
+  @DisplayName("one client and one worker print hello, world! once a second")
+  void oneLinePerSecond() throws Exception {
+    HwaasConfig config = TestConfigs.local(1, 1, 1);
+    Capture stdout = new Capture();
+    try (Printer printer = new Printer(stdout, () -> { })) {
+      Node node = Node.start(config, JobHandlers.standard(printer));
+      try {
+        Poll.until(Duration.ofSeconds(5), "the first line", () -> stdout.lines().size() == 1);
+        long first = System.nanoTime();
+        Poll.until(Duration.ofSeconds(8), "four lines", () -> stdout.lines().size() >= 4);
+        double seconds = (System.nanoTime() - first) / 1e9;
+        // Three more lines take three periods of one second (timer jitter allowed).
+        assertTrue(seconds > 2.5 && seconds < 3.8, "three more lines took " + seconds + " s");
+      } finally {
+        Summary summary = node.stop();
+        assertEquals(summary.submitted(), summary.printed());
+        assertEquals(0, summary.pending());
+      }
+      assertTrue(stdout.lines().stream().allMatch("hello, world!"::equals), stdout.lines().toString());
+    }
+  }
+
+  @Test
+  @DisplayName("four workers and fifty clients: every submitted job printed exactly once, nothing left pending after stop")
+  void manyClientsExactlyOnce() throws Exception {
+    HwaasConfig config = TestConfigs.local(4, 50, 20);
+    Capture stdout = new Capture();
+    try (Printer printer = new Printer(stdout, () -> { }); RedisProbe probe = new RedisProbe(config)) {
+      RecordingHandler recorder = new RecordingHandler(new PrintHandler(printer));
+      Node node = Node.start(config, new JobHandlers(Map.of(Job.PRINT, recorder)));
+      Poll.until(Duration.ofSeconds(10), "2000 printed jobs", () -> recorder.count() >= 2_000);
+      Summary summary = node.stop();
+
+      List<String> printed = recorder.jobIds();
+      System.out.println(summary.line());
+      assertEquals(printed.size(), new HashSet<>(printed).size(), "a job was printed twice");
+      assertEquals(summary.submitted(), printed.size(), "submitted and printed differ");
+      assertEquals(summary.submitted(), summary.printed());
+      assertEquals(0, summary.failed());
+      assertEquals(0, summary.pending());
+      assertEquals(0, probe.streamLength());
+      assertEquals(0, probe.pendingInGroup());
+      assertEquals(printed.size(), stdout.lines().size());
+      // 50 clients, each numbering its jobs from 0
+      assertEquals(50, printed.stream().map(id -> id.substring(0, id.lastIndexOf(':'))).distinct().count());
+    }
+  }
+}

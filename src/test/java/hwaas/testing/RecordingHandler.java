@@ -1,0 +1,32 @@
+package hwaas.testing;
+
+import hwaas.queue.Job;
+import hwaas.worker.JobHandler;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/** Runs jobs through a real handler and records the ids of those that succeeded, in order of completion. */
+public final class RecordingHandler implements JobHandler {
+  private final JobHandler delegate;
+  private final ConcurrentLinkedQueue<String> done = new ConcurrentLinkedQueue<>();
+
+  public RecordingHandler(JobHandler delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public Future<JsonObject> run(Job job) {
+    return delegate.run(job).onSuccess(r -> done.add(job.id()));
+  }
+
+  public List<String> jobIds() {
+    return List.copyOf(done);
+  }
+
+  public int count() {
+    return done.size();
+  }
+}

@@ -1,0 +1,55 @@
+package hwaas.testing;
+
+import hwaas.config.HwaasConfig;
+import hwaas.queue.StreamKeys;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Reads the test Redis directly, so assertions look at the real stream rather than at the node's own counters. */
+public final class RedisProbe implements AutoCloseable {
+  private final Vertx vertx = Vertx.vertx();
+  private final Redis redis;
+  private final StreamKeys keys;
+
+  public RedisProbe(HwaasConfig config) {
+    this.redis = Redis.createClient(vertx, config.redisOptions());
+    this.keys = new StreamKeys(config.keyPrefix());
+  }
+
+  public long streamLength() throws Exception {
+    return send(Request.cmd(Command.XLEN).arg(keys.stream())).toLong();
+  }
+
+  /** Entries delivered to a consumer and not yet acknowledged. */
+  public long pendingInGroup() throws Exception {
+    return send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(StreamKeys.GROUP)).get(0).toLong();
+  }
+
+  /** The job ids of every entry in the stream, oldest first. */
+  public List<String> jobIdsInStream() throws Exception {
+    Response entries = send(Request.cmd(Command.XRANGE).arg(keys.stream()).arg("-").arg("+"));
+    List<String> ids = new ArrayList<>();
+    for (Response entry : entries) {
+      Response fields = entry.get(1);
+      ids.add(new io.vertx.core.json.JsonObject(fields.get(1).toString()).getString("id"));
+    }
+    return ids;
+  }
+
+  private Response send(Request request) throws Exception {
+    return redis.send(request).await(5, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    redis.close();
+    vertx.close();
+  }
+}
