@@ -16,7 +16,9 @@ import java.util.List;
 /**
  * Takes submissions from the event bus and appends them to the Redis stream. Submissions that arrive
  * together are written together, in one script call, and each is answered with its stream entry id only
- * once Redis has it: the reply is the client's proof that the job is durable.
+ * once Redis has it: the reply is the client's proof that the job is durable. One write is in flight at a
+ * time, so jobs enter the stream in the order they arrived, and whatever arrives meanwhile forms the next,
+ * larger batch.
  */
 public final class QueueVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(QueueVerticle.class);
@@ -27,7 +29,7 @@ public final class QueueVerticle extends VerticleBase {
   private Redis redis;
   private EnqueueScript script;
   private List<Submission> batch = new ArrayList<>();
-  private int writesInFlight;
+  private boolean writing;
 
   private record Submission(Message<JsonObject> message, Job job) {
   }
@@ -62,23 +64,30 @@ public final class QueueVerticle extends VerticleBase {
       return;
     }
     batch.add(new Submission(message, job));
-    if (batch.size() >= MAX_BATCH) {
-      flush();
-    } else if (batch.size() == 1) {
+    if (batch.size() == 1) {
       // Whatever else arrives before this runs joins the same write.
       context.runOnContext(v -> flush());
     }
   }
 
   private void flush() {
-    if (batch.isEmpty()) {
+    if (batch.isEmpty() || writing) {
       return;
     }
     List<Submission> sending = batch;
-    batch = new ArrayList<>();
+    if (sending.size() > MAX_BATCH) {
+      sending = new ArrayList<>(batch.subList(0, MAX_BATCH));
+      batch = new ArrayList<>(batch.subList(MAX_BATCH, batch.size()));
+    } else {
+      batch = new ArrayList<>();
+    }
+    write(sending);
+  }
+
+  private void write(List<Submission> sending) {
     List<Job> jobs = new ArrayList<>(sending.size());
     sending.forEach(s -> jobs.add(s.job()));
-    writesInFlight++;
+    writing = true;
     script.enqueue(jobs)
         .onSuccess(ids -> {
           outage.success();
@@ -90,11 +99,14 @@ public final class QueueVerticle extends VerticleBase {
           outage.failure("XADD of " + jobs.size() + " jobs (first " + jobs.get(0).id() + ")", err);
           sending.forEach(s -> s.message().fail(QueueFailure.UNAVAILABLE.code, "Redis did not take the job: " + err.getMessage()));
         })
-        .onComplete(ar -> writesInFlight--);
+        .onComplete(ar -> {
+          writing = false;
+          flush();
+        });
   }
 
   private Future<Void> waitForWrites(long deadline) {
-    if (writesInFlight == 0 || System.currentTimeMillis() > deadline) {
+    if ((!writing && batch.isEmpty()) || System.currentTimeMillis() > deadline) {
       return Future.succeededFuture();
     }
     return vertx.timer(10).compose(t -> waitForWrites(deadline));
