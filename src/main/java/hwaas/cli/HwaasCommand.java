@@ -8,6 +8,7 @@ import picocli.CommandLine.Parameters;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** The command line of {@code ./hwaas}: flags, environment defaults and help text. */
@@ -78,6 +79,34 @@ public final class HwaasCommand {
       description = "Stream entries a worker reads and acknowledges at once (default: ${DEFAULT-VALUE}).")
   int batch;
 
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Where the embedded Redis keeps its append-only file; a node restarted on it resumes the work left there (default: ~/.hwaas/data).")
+  Path dataDir;
+
+  @Option(names = "--fsync", paramLabel = "WHEN", defaultValue = "everysec",
+      description = "everysec (lose at most about a second of jobs if the machine fails) or always (fsync every write) (default: ${DEFAULT-VALUE}).")
+  String fsync;
+
+  @Option(names = "--visibility-timeout", paramLabel = "SECONDS", defaultValue = "5",
+      description = "How long a job may stay unacknowledged on a silent worker before a live worker claims it (default: ${DEFAULT-VALUE}).")
+  double visibilitySeconds;
+
+  @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5",
+      description = "Attempts of a failing job before it goes to the dead-letter stream (default: ${DEFAULT-VALUE}).")
+  int maxAttempts;
+
+  @Option(names = "--job-timeout", paramLabel = "SECONDS", defaultValue = "10",
+      description = "How long one attempt of a job may run before it counts as failed (default: ${DEFAULT-VALUE}).")
+  double jobTimeoutSeconds;
+
+  @Option(names = "--dedup-window", paramLabel = "SECONDS", defaultValue = "600",
+      description = "How long a job id is remembered so a retried submission adds nothing (default: ${DEFAULT-VALUE}).")
+  double dedupSeconds;
+
+  @Option(names = "--audit", paramLabel = "FILE",
+      description = "Append the id of every printed job to FILE before it is acknowledged, and of every confirmed submission to FILE.submitted; check with ./hwaas audit FILE.")
+  Path audit;
+
   /** Turns the parsed flags into the checked configuration; throws {@link ConfigException} on bad input. */
   public HwaasConfig toConfig() {
     HwaasConfig d = HwaasConfig.defaults(workers, clients);
@@ -88,8 +117,23 @@ public final class HwaasCommand {
       }
       duration = Duration.ofMillis(Math.round(durationSeconds * 1000));
     }
-    return new HwaasConfig(workers, clients, rate, message, parseRedis(redis), httpHost, httpPort, duration, logLevel,
-        clusterName, clusterHost, members, d.keyPrefix(), batch, d.blockTimeout(), d.submitTimeout(), d.idempotencyTtl());
+    return d.toBuilder()
+        .rate(rate).message(message).redisUrl(parseRedis(redis)).httpHost(httpHost).httpPort(httpPort)
+        .duration(duration).logLevel(logLevel).clusterName(clusterName).clusterHost(clusterHost).members(members)
+        .batchSize(batch).dataDir(dataDir != null ? dataDir : d.dataDir()).fsync(fsync)
+        .visibilityTimeout(seconds(visibilitySeconds, "--visibility-timeout"))
+        .maxAttempts(maxAttempts)
+        .jobTimeout(seconds(jobTimeoutSeconds, "--job-timeout"))
+        .idempotencyTtl(seconds(dedupSeconds, "--dedup-window"))
+        .audit(audit)
+        .build();
+  }
+
+  private static Duration seconds(double value, String flag) {
+    if (!(value > 0) || value > 365 * 24 * 3600) {
+      throw new ConfigException(flag + " must be above 0 seconds and at most a year, got " + value);
+    }
+    return Duration.ofMillis(Math.max(1, Math.round(value * 1000)));
   }
 
   private static URI parseRedis(String url) {

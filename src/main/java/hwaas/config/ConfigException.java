@@ -1,7 +1,7 @@
 package hwaas.config;
 
 /** Bad input in flags, environment or files: reported in one line, exit status 2, nothing started. */
-public final class ConfigException extends RuntimeException {
+public class ConfigException extends RuntimeException {
   public ConfigException(String message) {
     super(message);
   }

@@ -4,6 +4,7 @@ import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.RedisOptions;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -19,6 +20,13 @@ import java.util.Optional;
  * @param blockTimeout    how long an idle worker's XREADGROUP waits before it looks again
  * @param submitTimeout   how long a client waits for the queue's reply before it retries
  * @param idempotencyTtl  how long a job id remembers its stream entry, making retries harmless
+ * @param dataDir         where the embedded Redis keeps its append-only file
+ * @param fsync           {@code everysec} or {@code always}: when the embedded Redis syncs its append-only file
+ * @param visibilityTimeout how long an entry may stay unacknowledged on a silent consumer before another claims it
+ * @param maxAttempts     deliveries of a job before it goes to the dead-letter stream
+ * @param jobTimeout      how long a handler may run before its attempt counts as failed
+ * @param retryBackoff    wait before the second attempt of a failed job; doubles with each attempt
+ * @param audit           file that receives the id of every printed job ({@code null}: no audit)
  */
 public record HwaasConfig(
     int workers,
@@ -37,7 +45,14 @@ public record HwaasConfig(
     int batchSize,
     Duration blockTimeout,
     Duration submitTimeout,
-    Duration idempotencyTtl) {
+    Duration idempotencyTtl,
+    Path dataDir,
+    String fsync,
+    Duration visibilityTimeout,
+    int maxAttempts,
+    Duration jobTimeout,
+    Duration retryBackoff,
+    Path audit) {
 
   public static final int MAX_MESSAGE_BYTES = 4096;
   private static final java.util.Set<String> LOG_LEVELS = java.util.Set.of("error", "warn", "info", "debug", "trace");
@@ -68,14 +83,31 @@ public record HwaasConfig(
     require(batchSize >= 1 && batchSize <= 10_000, "--batch must be between 1 and 10000, got " + batchSize);
     require(positive(blockTimeout), "block timeout must be above 0");
     require(positive(submitTimeout), "submit timeout must be above 0");
-    require(positive(idempotencyTtl) && idempotencyTtl.toSeconds() >= 1, "idempotency TTL must be at least 1 second");
+    require(positive(idempotencyTtl) && idempotencyTtl.toSeconds() >= 1, "--dedup-window must be at least 1 second");
+    require(dataDir != null, "--data-dir must not be empty");
+    require("everysec".equals(fsync) || "always".equals(fsync), "--fsync must be everysec or always, got '" + fsync + "'");
+    require(positive(visibilityTimeout) && visibilityTimeout.toMillis() >= 100, "--visibility-timeout must be at least 0.1 seconds");
+    require(maxAttempts >= 1 && maxAttempts <= 100, "--max-attempts must be between 1 and 100, got " + maxAttempts);
+    require(positive(jobTimeout), "--job-timeout must be above 0 seconds");
+    require(positive(retryBackoff), "retry backoff must be above 0");
   }
 
   /** Defaults for everything but the two numbers the user always gives. */
   public static HwaasConfig defaults(int workers, int clients) {
     return new HwaasConfig(workers, clients, 1.0, "hello, world!", null, "127.0.0.1", 8080, null, "info",
         "hwaas", "127.0.0.1", "127.0.0.1", "hwaas", 256, Duration.ofMillis(500), Duration.ofSeconds(5),
-        Duration.ofHours(1));
+        Duration.ofMinutes(10), defaultDataDir(), "everysec", Duration.ofSeconds(5), 5, Duration.ofSeconds(10),
+        Duration.ofMillis(500), null);
+  }
+
+  /** {@code ~/.hwaas/data}: the same for every run, so a restarted node finds the work it left. */
+  public static Path defaultDataDir() {
+    return Path.of(System.getProperty("user.home"), ".hwaas", "data");
+  }
+
+  /** A copy with some fields changed; the rest stay as they are. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   public Optional<URI> externalRedis() {
@@ -83,23 +115,19 @@ public record HwaasConfig(
   }
 
   public HwaasConfig withRedisUrl(URI url) {
-    return new HwaasConfig(workers, clients, rate, message, url, httpHost, httpPort, duration, logLevel, clusterName,
-        clusterHost, members, keyPrefix, batchSize, blockTimeout, submitTimeout, idempotencyTtl);
+    return toBuilder().redisUrl(url).build();
   }
 
   public HwaasConfig withKeyPrefix(String prefix) {
-    return new HwaasConfig(workers, clients, rate, message, redisUrl, httpHost, httpPort, duration, logLevel, clusterName,
-        clusterHost, members, prefix, batchSize, blockTimeout, submitTimeout, idempotencyTtl);
-  }
-
-  public HwaasConfig withClusterName(String name) {
-    return new HwaasConfig(workers, clients, rate, message, redisUrl, httpHost, httpPort, duration, logLevel, name,
-        clusterHost, members, keyPrefix, batchSize, blockTimeout, submitTimeout, idempotencyTtl);
+    return toBuilder().keyPrefix(prefix).build();
   }
 
   public HwaasConfig withSubmitTimeout(Duration timeout) {
-    return new HwaasConfig(workers, clients, rate, message, redisUrl, httpHost, httpPort, duration, logLevel, clusterName,
-        clusterHost, members, keyPrefix, batchSize, blockTimeout, timeout, idempotencyTtl);
+    return toBuilder().submitTimeout(timeout).build();
+  }
+
+  public Optional<Path> auditFile() {
+    return Optional.ofNullable(audit);
   }
 
   /** Fresh options each call: Vert.x option objects are mutable. */
@@ -123,6 +151,72 @@ public record HwaasConfig(
   private static void require(boolean ok, String error) {
     if (!ok) {
       throw new ConfigException(error);
+    }
+  }
+
+  /** Changes a few fields of a checked configuration; {@link #build()} checks the result again. */
+  public static final class Builder {
+    private int workers;
+    private int clients;
+    private double rate;
+    private String message;
+    private URI redisUrl;
+    private String httpHost;
+    private int httpPort;
+    private Duration duration;
+    private String logLevel;
+    private String clusterName;
+    private String clusterHost;
+    private String members;
+    private String keyPrefix;
+    private int batchSize;
+    private Duration blockTimeout;
+    private Duration submitTimeout;
+    private Duration idempotencyTtl;
+    private Path dataDir;
+    private String fsync;
+    private Duration visibilityTimeout;
+    private int maxAttempts;
+    private Duration jobTimeout;
+    private Duration retryBackoff;
+    private Path audit;
+
+    private Builder(HwaasConfig c) {
+      workers = c.workers; clients = c.clients; rate = c.rate; message = c.message; redisUrl = c.redisUrl;
+      httpHost = c.httpHost; httpPort = c.httpPort; duration = c.duration; logLevel = c.logLevel;
+      clusterName = c.clusterName; clusterHost = c.clusterHost; members = c.members; keyPrefix = c.keyPrefix;
+      batchSize = c.batchSize; blockTimeout = c.blockTimeout; submitTimeout = c.submitTimeout;
+      idempotencyTtl = c.idempotencyTtl; dataDir = c.dataDir; fsync = c.fsync; visibilityTimeout = c.visibilityTimeout;
+      maxAttempts = c.maxAttempts; jobTimeout = c.jobTimeout; retryBackoff = c.retryBackoff; audit = c.audit;
+    }
+
+    public Builder rate(double v) { rate = v; return this; }
+    public Builder message(String v) { message = v; return this; }
+    public Builder redisUrl(URI v) { redisUrl = v; return this; }
+    public Builder httpHost(String v) { httpHost = v; return this; }
+    public Builder httpPort(int v) { httpPort = v; return this; }
+    public Builder duration(Duration v) { duration = v; return this; }
+    public Builder logLevel(String v) { logLevel = v; return this; }
+    public Builder clusterName(String v) { clusterName = v; return this; }
+    public Builder clusterHost(String v) { clusterHost = v; return this; }
+    public Builder members(String v) { members = v; return this; }
+    public Builder keyPrefix(String v) { keyPrefix = v; return this; }
+    public Builder batchSize(int v) { batchSize = v; return this; }
+    public Builder blockTimeout(Duration v) { blockTimeout = v; return this; }
+    public Builder submitTimeout(Duration v) { submitTimeout = v; return this; }
+    public Builder idempotencyTtl(Duration v) { idempotencyTtl = v; return this; }
+    public Builder dataDir(Path v) { dataDir = v; return this; }
+    public Builder fsync(String v) { fsync = v; return this; }
+    public Builder visibilityTimeout(Duration v) { visibilityTimeout = v; return this; }
+    public Builder maxAttempts(int v) { maxAttempts = v; return this; }
+    public Builder jobTimeout(Duration v) { jobTimeout = v; return this; }
+    public Builder retryBackoff(Duration v) { retryBackoff = v; return this; }
+    public Builder audit(Path v) { audit = v; return this; }
+
+    public HwaasConfig build() {
+      return new HwaasConfig(workers, clients, rate, message, redisUrl, httpHost, httpPort, duration, logLevel,
+          clusterName, clusterHost, members, keyPrefix, batchSize, blockTimeout, submitTimeout, idempotencyTtl,
+          dataDir, fsync, visibilityTimeout, maxAttempts, jobTimeout, retryBackoff, audit);
     }
   }
 }

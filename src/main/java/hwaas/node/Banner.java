@@ -13,7 +13,7 @@ final class Banner {
   static String of(Node node) {
     HwaasConfig c = node.config();
     String redis = node.embeddedRedis()
-        .map(r -> c.redisUrl() + " (embedded, pid " + r.pid() + ", stops with this node)")
+        .map(r -> c.redisUrl() + " (embedded, pid " + r.pid() + ", data " + c.dataDir() + ", fsync " + c.fsync() + ")")
         .orElse(c.redisUrl() + " (external)");
     return String.format(Locale.ROOT, String.join("%n",
             "hwaas node %s started in %.1f s",

@@ -16,23 +16,20 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real redis-server (7.0.15, shipped inside the org.signal:embedded-redis jar) run as a child process
- * on a free loopback port. Each instance lives in {@code <runtime dir>/redis-<port>/} and is owned through
- * a file lock: an instance whose lock is free belongs to a node that died (kill -9), and the next start
- * stops it and removes its directory.
+ * on a loopback port, keeping an append-only file in a data directory. The directory is owned through a
+ * file lock: a node that finds the lock free but a Redis still running there knows its owner was killed
+ * (kill -9), stops that orphan (Redis syncs its file on SIGTERM) and starts afresh on the same data.
  */
 public final class EmbeddedRedis implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedRedis.class);
@@ -42,40 +39,69 @@ public final class EmbeddedRedis implements AutoCloseable {
 
   private final Process process;
   private final int port;
-  private final Path instanceDir;
+  private final Path dataDir;
   private final FileChannel lockChannel;
   private final FileLock lock;
 
-  private EmbeddedRedis(Process process, int port, Path instanceDir, FileChannel lockChannel, FileLock lock) {
+  private EmbeddedRedis(Process process, int port, Path dataDir, FileChannel lockChannel, FileLock lock) {
     this.process = process;
     this.port = port;
-    this.instanceDir = instanceDir;
+    this.dataDir = dataDir;
     this.lockChannel = lockChannel;
     this.lock = lock;
   }
 
-  /** The default place for binaries and instances: {@code <tmp>/hwaas-<user>}. */
-  public static Path defaultRuntimeDir() {
+  /** Where the binary is unpacked: {@code <tmp>/hwaas-<user>/bin}. */
+  static Path binaryDir() {
     String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9_.-]", "_");
-    return Path.of(System.getProperty("java.io.tmpdir"), "hwaas-" + user);
+    return Path.of(System.getProperty("java.io.tmpdir"), "hwaas-" + user, "bin");
   }
 
-  public static EmbeddedRedis start(Path runtimeDir) {
+  /** Starts on a free port; see {@link #start(Path, String, int)}. */
+  public static EmbeddedRedis start(Path dataDir, String fsync) {
+    return start(dataDir, fsync, 0);
+  }
+
+  /**
+   * @param fsync {@code everysec} or {@code always}
+   * @param port  0 for any free port
+   * @throws DataDirInUseException when a live node owns the data directory
+   */
+  public static EmbeddedRedis start(Path dataDir, String fsync, int port) {
+    FileChannel channel = null;
     try {
-      Files.createDirectories(runtimeDir);
-      stopOrphans(runtimeDir);
-      Path binary = extractBinary(runtimeDir.resolve("bin"));
-      RedisStartException last = null;
-      for (int attempt = 0; attempt < 3; attempt++) {
+      Files.createDirectories(dataDir);
+      channel = FileChannel.open(dataDir.resolve("hwaas.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = tryLock(channel);
+      if (lock == null) {
+        throw new DataDirInUseException(dataDir);
+      }
+      stopOrphan(dataDir);
+      Path binary = extractBinary(binaryDir());
+      for (int attempt = 0; ; attempt++) {
         try {
-          return launch(binary, runtimeDir, freePort());
+          return launch(binary, dataDir, fsync, port != 0 ? port : freePort(), channel, lock);
         } catch (PortTakenException e) {
-          last = new RedisStartException("embedded Redis could not bind a port: " + e.getMessage() + ". " + WHAT_TO_DO);
+          if (port != 0 || attempt == 2) {
+            throw new RedisStartException("embedded Redis could not bind a port: " + e.getMessage() + ". " + WHAT_TO_DO);
+          }
         }
       }
-      throw last;
     } catch (IOException e) {
-      throw new RedisStartException("embedded Redis could not start: " + e + ". " + WHAT_TO_DO, e);
+      closeQuietly(channel);
+      throw new RedisStartException("embedded Redis could not start in " + dataDir + ": " + e + ". " + WHAT_TO_DO, e);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  /** The URL of the Redis a live node runs on this data directory, if one does. */
+  public static Optional<URI> runningIn(Path dataDir) {
+    try {
+      return Optional.of(URI.create(Files.readString(dataDir.resolve("redis.url")).trim()));
+    } catch (IOException | IllegalArgumentException e) {
+      return Optional.empty();
     }
   }
 
@@ -87,7 +113,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     return process.pid();
   }
 
-  /** Stops the server (SIGTERM, then SIGKILL after 3 s) and removes its directory. Safe to call twice. */
+  /** Stops the server (SIGTERM, so it syncs its file; SIGKILL after 3 s) and gives up the data directory. */
   @Override
   public void close() {
     try {
@@ -97,38 +123,35 @@ public final class EmbeddedRedis implements AutoCloseable {
           process.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
         }
       }
-      deleteTree(instanceDir);
+      Files.deleteIfExists(dataDir.resolve("redis.url"));
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     } catch (IOException e) {
-      log.warn("embedded Redis on port {}: could not remove {}", port, instanceDir, e);
+      log.warn("embedded Redis on port {}: could not remove {}", port, dataDir.resolve("redis.url"), e);
     } finally {
       release(lock, lockChannel);
     }
   }
 
-  private static EmbeddedRedis launch(Path binary, Path runtimeDir, int port) throws IOException {
-    Path dir = runtimeDir.resolve("redis-" + port);
-    Files.createDirectories(dir);
-    FileChannel channel = FileChannel.open(dir.resolve("owner.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = channel.tryLock();
-    if (lock == null) {
-      channel.close();
-      throw new PortTakenException("port " + port + " is owned by another node");
-    }
+  private static EmbeddedRedis launch(Path binary, Path dir, String fsync, int port, FileChannel channel, FileLock lock)
+      throws IOException {
     Path logFile = dir.resolve("redis.log");
     Process process = new ProcessBuilder(binary.toString(),
         "--port", Integer.toString(port), "--bind", "127.0.0.1", "--daemonize", "no",
-        "--dir", dir.toString(), "--pidfile", dir.resolve("redis.pid").toString(),
-        "--save", "", "--appendonly", "no")
+        "--dir", dir.toAbsolutePath().toString(), "--pidfile", dir.resolve("redis.pid").toAbsolutePath().toString(),
+        "--appendonly", "yes", "--appendfsync", fsync, "--save", "")
         .redirectErrorStream(true)
         .redirectOutput(logFile.toFile())
         .start();
     EmbeddedRedis redis = new EmbeddedRedis(process, port, dir, channel, lock);
     try {
       redis.awaitReady(logFile);
+      Files.writeString(dir.resolve("redis.url"), redis.url() + "\n");
       return redis;
+    } catch (PortTakenException e) {
+      process.destroyForcibly();
+      throw e;
     } catch (IOException | RuntimeException e) {
       redis.close();
       throw e;
@@ -168,26 +191,15 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
-  /** Stops servers left behind by nodes that were killed: their directory's lock is free. */
-  private static void stopOrphans(Path runtimeDir) throws IOException {
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(runtimeDir, "redis-*")) {
-      for (Path dir : dirs) {
-        try (FileChannel channel = FileChannel.open(dir.resolve("owner.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-          FileLock lock = channel.tryLock();
-          if (lock == null) {
-            continue; // a live node owns it
-          }
-          stopOrphan(dir);
-          lock.release();
-        } catch (OverlappingFileLockException e) {
-          // owned by a node in this very JVM (tests)
-        } catch (IOException e) {
-          log.warn("could not inspect {} for an orphaned embedded Redis", dir, e);
-        }
-      }
+  private static FileLock tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      return null; // held by another node in this very JVM (tests)
     }
   }
 
+  /** Our lock is held and the owner before us is gone: a Redis still running here was left by a killed node. */
   private static void stopOrphan(Path dir) throws IOException {
     Path pidFile = dir.resolve("redis.pid");
     Optional<ProcessHandle> orphan = Optional.empty();
@@ -200,15 +212,16 @@ public final class EmbeddedRedis implements AutoCloseable {
       }
     }
     orphan.ifPresent(p -> {
-      log.warn("stopping embedded Redis (pid {}) left running by a node that was killed; its data is dropped", p.pid());
+      log.warn("stopping the embedded Redis (pid {}) left running in {} by a node that was killed; its data is kept", p.pid(), dir);
       p.destroy();
       try {
-        p.onExit().get(3, TimeUnit.SECONDS);
+        p.onExit().get(5, TimeUnit.SECONDS);
       } catch (Exception e) {
         p.destroyForcibly();
       }
     });
-    deleteTree(dir);
+    Files.deleteIfExists(pidFile);
+    Files.deleteIfExists(dir.resolve("redis.url"));
   }
 
   private static Path extractBinary(Path binDir) throws IOException {
@@ -263,15 +276,13 @@ public final class EmbeddedRedis implements AutoCloseable {
     return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        // The lock file stays while its lock is held; the owner removes it last.
-        Files.deleteIfExists(p);
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      if (channel != null) {
+        channel.close();
       }
+    } catch (IOException e) {
+      log.debug("closing the data directory lock", e);
     }
   }
 
@@ -290,6 +301,14 @@ public final class EmbeddedRedis implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RedisStartException("interrupted while waiting for embedded Redis");
+    }
+  }
+
+  /** Another live node owns the data directory: bad input (exit 2), not a runtime failure. */
+  public static final class DataDirInUseException extends hwaas.config.ConfigException {
+    DataDirInUseException(Path dir) {
+      super("data directory " + dir + " is in use by another running node: give this node its own --data-dir, "
+          + "or use that node's Redis with --redis (its URL is in " + dir.resolve("redis.url") + ")");
     }
   }
 

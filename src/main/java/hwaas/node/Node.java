@@ -70,7 +70,7 @@ public final class Node {
       if (config.externalRedis().isPresent()) {
         Preflight.checkRedisReachable(config.redisUrl());
       } else {
-        embedded = EmbeddedRedis.start(EmbeddedRedis.defaultRuntimeDir());
+        embedded = EmbeddedRedis.start(config.dataDir(), config.fsync());
         config = config.withRedisUrl(embedded.url());
       }
       HazelcastClusterManager clusterManager = ClusterSetup.clusterManager(config);

@@ -12,9 +12,9 @@ public final class TestConfigs {
 
   public static HwaasConfig local(int workers, int clients, double rate) {
     String unique = UUID.randomUUID().toString().substring(0, 8);
-    HwaasConfig d = HwaasConfig.defaults(workers, clients);
-    return new HwaasConfig(workers, clients, rate, d.message(), TestRedis.url(), d.httpHost(), 0, null, "info",
-        "test-" + unique, d.clusterHost(), d.members(), "test-" + unique, d.batchSize(), Duration.ofMillis(200),
-        d.submitTimeout(), d.idempotencyTtl());
+    return HwaasConfig.defaults(workers, clients).toBuilder()
+        .rate(rate).redisUrl(TestRedis.url()).httpPort(0).clusterName("test-" + unique).keyPrefix("test-" + unique)
+        .blockTimeout(Duration.ofMillis(200))
+        .build();
   }
 }

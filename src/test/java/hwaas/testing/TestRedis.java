@@ -17,7 +17,7 @@ public final class TestRedis {
 
   public static synchronized URI url() {
     if (redis == null) {
-      redis = EmbeddedRedis.start(Path.of("target", "test-redis"));
+      redis = EmbeddedRedis.start(Path.of("target", "test-redis", java.util.UUID.randomUUID().toString()), "everysec");
       Runtime.getRuntime().addShutdownHook(new Thread(redis::close, "test-redis-stop"));
     }
     return redis.url();
