@@ -95,8 +95,8 @@ public final class HwaasCommand {
       description = "Attempts of a failing job before it goes to the dead-letter stream (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
 
-  @Option(names = "--job-timeout", paramLabel = "SECONDS", defaultValue = "10",
-      description = "How long one attempt of a job may run before it counts as failed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--job-timeout", paramLabel = "SECONDS", defaultValue = "3",
+      description = "How long one attempt of a job may run before it counts as failed; shorter than the visibility timeout (default: ${DEFAULT-VALUE}).")
   double jobTimeoutSeconds;
 
   @Option(names = "--dedup-window", paramLabel = "SECONDS", defaultValue = "600",

@@ -6,6 +6,7 @@ import hwaas.queue.Job;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueFailure;
 import hwaas.stats.NodeCounters;
+import hwaas.worker.AuditTrail;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -31,6 +32,7 @@ public final class ClientVerticle extends VerticleBase {
   private final HwaasConfig config;
   private final String clientId;
   private final NodeCounters counters;
+  private final AuditTrail submittedAudit;
   private final OutageLog outage;
   private final DeliveryOptions delivery;
   private long nextSeq;
@@ -41,10 +43,11 @@ public final class ClientVerticle extends VerticleBase {
   private boolean stopping;
   private long giveUpAt;
 
-  public ClientVerticle(HwaasConfig config, String clientId, NodeCounters counters) {
+  public ClientVerticle(HwaasConfig config, String clientId, NodeCounters counters, AuditTrail submittedAudit) {
     this.config = config;
     this.clientId = clientId;
     this.counters = counters;
+    this.submittedAudit = submittedAudit;
     this.outage = new OutageLog(log, "client " + clientId);
     // Every node runs a queue verticle, so the submission never needs a cluster hop.
     this.delivery = new DeliveryOptions().setSendTimeout(config.submitTimeout().toMillis()).setLocalOnly(true);
@@ -91,6 +94,7 @@ public final class ClientVerticle extends VerticleBase {
           inFlight--;
           outage.success();
           counters.submitted.increment();
+          submittedAudit.record(job.id());
         })
         .onFailure(err -> retryOrGiveUp(job, attempt, err));
   }

@@ -89,6 +89,9 @@ public record HwaasConfig(
     require(positive(visibilityTimeout) && visibilityTimeout.toMillis() >= 100, "--visibility-timeout must be at least 0.1 seconds");
     require(maxAttempts >= 1 && maxAttempts <= 100, "--max-attempts must be between 1 and 100, got " + maxAttempts);
     require(positive(jobTimeout), "--job-timeout must be above 0 seconds");
+    require(jobTimeout.compareTo(visibilityTimeout) < 0, "--job-timeout (" + jobTimeout.toMillis() / 1000.0
+        + " s) must be shorter than --visibility-timeout (" + visibilityTimeout.toMillis() / 1000.0
+        + " s), or a job still running would be claimed by another worker");
     require(positive(retryBackoff), "retry backoff must be above 0");
   }
 
@@ -96,7 +99,7 @@ public record HwaasConfig(
   public static HwaasConfig defaults(int workers, int clients) {
     return new HwaasConfig(workers, clients, 1.0, "hello, world!", null, "127.0.0.1", 8080, null, "info",
         "hwaas", "127.0.0.1", "127.0.0.1", "hwaas", 256, Duration.ofMillis(500), Duration.ofSeconds(5),
-        Duration.ofMinutes(10), defaultDataDir(), "everysec", Duration.ofSeconds(5), 5, Duration.ofSeconds(10),
+        Duration.ofMinutes(10), defaultDataDir(), "everysec", Duration.ofSeconds(5), 5, Duration.ofSeconds(3),
         Duration.ofMillis(500), null);
   }
 

@@ -9,6 +9,7 @@ import hwaas.queue.QueueVerticle;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
 import hwaas.stats.NodeCounters;
+import hwaas.worker.AuditTrail;
 import hwaas.worker.JobHandlers;
 import hwaas.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -39,6 +40,8 @@ public final class Node {
   private final HazelcastClusterManager clusterManager;
   private final Vertx vertx;
   private final NodeCounters counters = new NodeCounters();
+  private final AuditTrail printedAudit;
+  private final AuditTrail submittedAudit;
   private final long startedAtNanos;
   private String clientDeployment;
   private String workerDeployment;
@@ -55,6 +58,8 @@ public final class Node {
     this.clusterManager = clusterManager;
     this.vertx = vertx;
     this.startedAtNanos = startedAtNanos;
+    this.printedAudit = config.auditFile().map(AuditTrail::appendingTo).orElse(AuditTrail.NONE);
+    this.submittedAudit = config.auditFile().map(f -> AuditTrail.appendingTo(AuditTrail.submittedFile(f))).orElse(AuditTrail.NONE);
   }
 
   /**
@@ -106,7 +111,7 @@ public final class Node {
     if (config.workers() > 0) {
       AtomicInteger n = new AtomicInteger();
       workerDeployment = vertx.deployVerticle(
-          () -> new WorkerVerticle(config, nodeId + "-w" + n.getAndIncrement(), handlers, counters),
+          () -> new WorkerVerticle(config, nodeId + "-w" + n.getAndIncrement(), handlers, counters, printedAudit),
           new DeploymentOptions().setInstances(config.workers())).await();
     }
     http = new HttpVerticle(config);
@@ -114,7 +119,7 @@ public final class Node {
     if (config.clients() > 0) {
       AtomicInteger n = new AtomicInteger();
       clientDeployment = vertx.deployVerticle(
-          () -> new ClientVerticle(config, nodeId + "-c" + n.getAndIncrement(), counters),
+          () -> new ClientVerticle(config, nodeId + "-c" + n.getAndIncrement(), counters, submittedAudit),
           new DeploymentOptions().setInstances(config.clients())).await();
     }
   }
@@ -136,6 +141,8 @@ public final class Node {
     if (embeddedRedis != null) {
       embeddedRedis.close();
     }
+    printedAudit.close();
+    submittedAudit.close();
     summary = new Summary(counters.submitted.sum(), counters.printed.sum(), pending,
         counters.failed.sum() + counters.unconfirmed.sum(), (System.nanoTime() - startedAtNanos) / 1e9);
     return summary;

@@ -21,6 +21,16 @@ public final class StreamKeys {
     return prefix + ":idem:";
   }
 
+  /** Jobs that used up their attempts, each with its last error: {@code hwaas:dead}. */
+  public String dead() {
+    return prefix + ":dead";
+  }
+
+  /** Hash from stream entry id to the last error of a job that failed and waits for another attempt. */
+  public String errors() {
+    return prefix + ":errors";
+  }
+
   public String idempotency(String jobId) {
     return idempotencyPrefix() + jobId;
   }

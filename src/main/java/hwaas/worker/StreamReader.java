@@ -1,16 +1,13 @@
 package hwaas.worker;
 
-import hwaas.queue.Job;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,10 +15,6 @@ import java.util.List;
  * entries arrive, so sharing it with the pool would stall every other command behind it.
  */
 final class StreamReader {
-  /** An entry as read: a job, or the reason it could not be read as one. */
-  record Entry(String entryId, Job job, String error) {
-  }
-
   private final RedisConnection connection;
   private final StreamKeys keys;
   private final String consumer;
@@ -51,18 +44,17 @@ final class StreamReader {
     return connection.send(read).map(StreamReader::entries);
   }
 
-  /** Acknowledges the entries and deletes them, so the stream holds only unfinished work. */
-  Future<Void> ack(List<String> entryIds) {
-    if (entryIds.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Request xack = Request.cmd(Command.XACK).arg(keys.stream()).arg(StreamKeys.GROUP);
-    Request xdel = Request.cmd(Command.XDEL).arg(keys.stream());
-    for (String id : entryIds) {
-      xack.arg(id);
-      xdel.arg(id);
-    }
-    return connection.batch(List.of(xack, xdel)).mapEmpty();
+  /** Records a batch's outcome on this connection, which is idle between reads. */
+  Future<Void> settle(Settlement settlement) {
+    List<Request> requests = settlement.requests(keys, false);
+    return requests.isEmpty() ? Future.succeededFuture() : connection.batch(requests).mapEmpty();
+  }
+
+  /** How many entries this consumer holds unacknowledged. */
+  Future<Long> pendingOfThisConsumer() {
+    return connection.send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(StreamKeys.GROUP)
+            .arg("-").arg("+").arg(1).arg(consumer))
+        .map(rows -> rows == null ? 0L : (long) rows.size());
   }
 
   /** Leaves the group; only when this consumer holds nothing, or its pending entries would be forgotten. */
@@ -80,27 +72,6 @@ final class StreamReader {
     if (reply == null || reply.size() == 0) {
       return List.of();
     }
-    Response streamEntries = reply.get(0).get(1);
-    List<Entry> entries = new ArrayList<>(streamEntries.size());
-    for (Response raw : streamEntries) {
-      entries.add(parse(raw.get(0).toString(), raw.get(1)));
-    }
-    return entries;
-  }
-
-  private static Entry parse(String entryId, Response fields) {
-    if (fields != null) {
-      for (int i = 0; i + 1 < fields.size(); i += 2) {
-        if ("job".equals(fields.get(i).toString())) {
-          String raw = fields.get(i + 1).toString();
-          try {
-            return new Entry(entryId, Job.fromJson(new JsonObject(raw)), null);
-          } catch (RuntimeException e) {
-            return new Entry(entryId, null, e.getMessage() + " in " + raw);
-          }
-        }
-      }
-    }
-    return new Entry(entryId, null, "entry has no 'job' field");
+    return Entry.parseAll(reply.get(0).get(1), 1);
   }
 }

@@ -2,7 +2,6 @@ package hwaas.worker;
 
 import hwaas.config.HwaasConfig;
 import hwaas.node.OutageLog;
-import hwaas.queue.Job;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
 import hwaas.stats.NodeCounters;
@@ -13,13 +12,13 @@ import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One consumer of the "workers" group: reads a batch of jobs, runs each through its handler, then
  * acknowledges exactly the ones that finished. A job is never acknowledged before it ran, so a crash
- * can repeat a job but never lose one.
+ * can repeat a job but never lose one. On a timer it also claims jobs that others abandoned or that
+ * failed and are due for another attempt ({@link Reclaimer}).
  */
 public final class WorkerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WorkerVerticle.class);
@@ -31,33 +30,44 @@ public final class WorkerVerticle extends VerticleBase {
   private final String consumer;
   private final JobHandlers handlers;
   private final NodeCounters counters;
+  private final AuditTrail audit;
   private final StreamKeys keys;
   private final OutageLog redisOutage;
-  private final OutageLog jobFailures;
+  private final OutageLog reclaimOutage;
   private final Promise<Void> drained = Promise.promise();
   private Redis redis;
   private StreamReader reader;
+  private JobRunner runner;
+  private Reclaimer reclaimer;
   private boolean stopping;
+  private boolean reclaiming;
   private long drainUntil;
   private int failedAttempts;
-  private long heldUnacknowledged;
 
-  public WorkerVerticle(HwaasConfig config, String consumer, JobHandlers handlers, NodeCounters counters) {
+  public WorkerVerticle(HwaasConfig config, String consumer, JobHandlers handlers, NodeCounters counters, AuditTrail audit) {
     this.config = config;
     this.consumer = consumer;
     this.handlers = handlers;
     this.counters = counters;
+    this.audit = audit;
     this.keys = new StreamKeys(config.keyPrefix());
     this.redisOutage = new OutageLog(log, "worker " + consumer);
-    this.jobFailures = new OutageLog(log, "worker " + consumer + " jobs");
+    this.reclaimOutage = new OutageLog(log, "worker " + consumer + " reclaim");
   }
 
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, config.redisOptions());
+    runner = new JobRunner(vertx, consumer, handlers, counters, config.jobTimeout(), audit);
+    reclaimer = new Reclaimer(redis, keys, consumer, config.visibilityTimeout(), config.retryBackoff(), config.maxAttempts());
     return StreamGroup.ensure(redis, keys)
         .compose(v -> connect())
-        .onSuccess(v -> readLoop())
+        .onSuccess(v -> {
+          readLoop();
+          long period = reclaimer.periodMillis();
+          // Jittered start, so the workers of a node do not all scan at the same moment.
+          vertx.setPeriodic(1 + ThreadLocalRandom.current().nextLong(period), period, t -> reclaimDue());
+        })
         .onFailure(err -> redis.close());
   }
 
@@ -66,12 +76,14 @@ public final class WorkerVerticle extends VerticleBase {
     stopping = true;
     drainUntil = System.currentTimeMillis() + DRAIN_MILLIS;
     return drained.future()
-        .compose(v -> heldUnacknowledged == 0 && reader != null ? reader.leaveGroup() : Future.succeededFuture())
+        // Leaving is safe only when nothing of ours is pending: XGROUP DELCONSUMER forgets what a consumer holds.
+        .compose(v -> reader.pendingOfThisConsumer())
+        .compose(held -> held == 0 ? reader.leaveGroup() : Future.succeededFuture())
         .recover(err -> {
-          log.warn("worker {}: could not leave the consumer group; XAUTOCLAIM recovery will still find nothing held", consumer, err);
+          log.warn("worker {}: could not leave the consumer group; what it holds stays claimable", consumer, err);
           return Future.succeededFuture();
         })
-        .eventually(() -> reader != null ? reader.close() : Future.succeededFuture())
+        .eventually(() -> reader.close())
         .eventually(() -> redis.close());
   }
 
@@ -88,8 +100,8 @@ public final class WorkerVerticle extends VerticleBase {
       return;
     }
     reader.next(!stopping)
-        .compose(entries -> runAll(entries)
-            .compose(reader::ack)
+        .compose(entries -> runner.runAll(entries)
+            .compose(reader::settle)
             .map(v -> entries.size()))
         .onComplete(ar -> {
           if (ar.succeeded()) {
@@ -102,49 +114,31 @@ public final class WorkerVerticle extends VerticleBase {
             }
           } else {
             redisOutage.failure("read or acknowledge", ar.cause());
-            retryAfterBackoff(ar.cause());
+            retryAfterBackoff();
           }
         });
   }
 
-  private Future<List<String>> runAll(List<StreamReader.Entry> entries) {
-    List<String> finished = new ArrayList<>(entries.size());
-    List<Future<?>> runs = new ArrayList<>(entries.size());
-    for (StreamReader.Entry entry : entries) {
-      if (entry.job() == null) {
-        // Only a writer other than a queue verticle can produce this: it can never run, so it is not kept.
-        log.error("worker {}: stream entry {} is not a job ({}); acknowledged without running", consumer, entry.entryId(), entry.error());
-        finished.add(entry.entryId());
-        continue;
-      }
-      runs.add(run(entry.job()).onComplete(ar -> {
-        if (ar.succeeded()) {
-          jobFailures.success();
-          finished.add(entry.entryId());
-          if (Job.PRINT.equals(entry.job().type())) {
-            counters.printed.increment();
+  private void reclaimDue() {
+    if (reclaiming || stopping) {
+      return;
+    }
+    reclaiming = true;
+    reclaimer.claimDue()
+        .compose(entries -> entries.isEmpty()
+            ? Future.succeededFuture()
+            : runner.runAll(entries).compose(settlement -> redis.batch(settlement.requests(keys, true))))
+        .onComplete(ar -> {
+          reclaiming = false;
+          if (ar.succeeded()) {
+            reclaimOutage.success();
+          } else {
+            reclaimOutage.failure("claiming overdue jobs", ar.cause());
           }
-        } else {
-          heldUnacknowledged++;
-          counters.failed.increment();
-          jobFailures.failure("job " + entry.job().id() + " (entry " + entry.entryId() + ")", ar.cause());
-        }
-      }));
-    }
-    return Future.join(runs).transform(ar -> Future.succeededFuture(finished));
+        });
   }
 
-  private Future<?> run(Job job) {
-    try {
-      return handlers.forType(job.type())
-          .map(handler -> handler.run(job))
-          .orElseGet(() -> Future.failedFuture("no handler for job type '" + job.type() + "'"));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  private void retryAfterBackoff(Throwable cause) {
+  private void retryAfterBackoff() {
     long delay = Math.min(MAX_BACKOFF_MILLIS, 50L << Math.min(failedAttempts++, 10));
     vertx.setTimer(delay, t -> {
       if (stopping) {
@@ -160,7 +154,7 @@ public final class WorkerVerticle extends VerticleBase {
               readLoop();
             } else {
               redisOutage.failure("reconnect", ar.cause());
-              retryAfterBackoff(ar.cause());
+              retryAfterBackoff();
             }
           });
     });

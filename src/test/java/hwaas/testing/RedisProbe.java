@@ -43,6 +43,23 @@ public final class RedisProbe implements AutoCloseable {
     return ids;
   }
 
+  /** Dead-letter entries as {job, error, attempts, entry, failedAt}, the job parsed. */
+  public List<io.vertx.core.json.JsonObject> deadLetters() throws Exception {
+    Response entries = send(Request.cmd(Command.XRANGE).arg(keys.dead()).arg("-").arg("+"));
+    List<io.vertx.core.json.JsonObject> dead = new ArrayList<>();
+    for (Response entry : entries) {
+      Response fields = entry.get(1);
+      io.vertx.core.json.JsonObject letter = new io.vertx.core.json.JsonObject();
+      for (int i = 0; i + 1 < fields.size(); i += 2) {
+        String name = fields.get(i).toString();
+        String value = fields.get(i + 1).toString();
+        letter.put(name, name.equals("job") ? new io.vertx.core.json.JsonObject(value) : value);
+      }
+      dead.add(letter);
+    }
+    return dead;
+  }
+
   private Response send(Request request) throws Exception {
     return redis.send(request).await(5, TimeUnit.SECONDS);
   }

@@ -1,0 +1,165 @@
+package hwaas.worker;
+
+import hwaas.queue.StreamKeys;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds entries that stay unacknowledged too long and claims them for its worker: a job whose last attempt
+ * failed once its backoff has passed (doubling with each attempt), a job held by a silent consumer (a
+ * crashed or killed node) once the visibility timeout has passed. XCLAIM with that idle time is atomic, so
+ * only one worker of the cluster wins each entry, and it counts the delivery. A job out of attempts goes to
+ * the dead-letter stream with its last error instead of running again. Consumers that hold nothing and have
+ * been silent for long are removed from the group.
+ */
+final class Reclaimer {
+  private static final Logger log = LoggerFactory.getLogger(Reclaimer.class);
+  private static final int SCAN = 100;
+  private static final long MAX_BACKOFF_MILLIS = 60_000;
+  private static final long CONSUMER_SWEEP_MILLIS = 30_000;
+
+  private final Redis redis;
+  private final StreamKeys keys;
+  private final String consumer;
+  private final long visibilityMillis;
+  private final long backoffMillis;
+  private final int maxAttempts;
+  private long lastSweep = System.currentTimeMillis();
+
+  /** An entry this reclaimer won, with the error of its previous attempt if it failed (else it was abandoned). */
+  record Claimed(Entry entry, String previousError) {
+  }
+
+  Reclaimer(Redis redis, StreamKeys keys, String consumer, Duration visibility, Duration backoff, int maxAttempts) {
+    this.redis = redis;
+    this.keys = keys;
+    this.consumer = consumer;
+    this.visibilityMillis = visibility.toMillis();
+    this.backoffMillis = backoff.toMillis();
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** How often a worker should look; short enough that a retry is not late by much more than its backoff. */
+  long periodMillis() {
+    return Math.max(100, Math.min(visibilityMillis, backoffMillis) / 2);
+  }
+
+  /** Claims what is due. Entries out of attempts are dead-lettered here; the rest are returned to run. */
+  Future<List<Entry>> claimDue() {
+    long minIdle = Math.min(visibilityMillis, backoffMillis);
+    return sweepConsumers()
+        .compose(v -> redis.send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(StreamKeys.GROUP)
+            .arg("IDLE").arg(minIdle).arg("-").arg("+").arg(SCAN)))
+        .compose(this::claimEligible);
+  }
+
+  // XPENDING rows: [entry id, consumer, idle ms, deliveries]
+  private Future<List<Entry>> claimEligible(Response pending) {
+    if (pending == null || pending.size() == 0) {
+      return Future.succeededFuture(List.of());
+    }
+    Request errors = Request.cmd(Command.HMGET).arg(keys.errors());
+    for (Response row : pending) {
+      errors.arg(row.get(0).toString());
+    }
+    return redis.send(errors).compose(lastErrors -> {
+      List<Request> claims = new ArrayList<>();
+      List<String> claimErrors = new ArrayList<>();
+      List<Long> claimDeliveries = new ArrayList<>();
+      for (int i = 0; i < pending.size(); i++) {
+        Response row = pending.get(i);
+        long idle = row.get(2).toLong();
+        long deliveries = row.get(3).toLong();
+        Response error = lastErrors.get(i);
+        long due = error != null ? backoff(deliveries) : visibilityMillis;
+        if (idle >= due) {
+          claims.add(Request.cmd(Command.XCLAIM).arg(keys.stream()).arg(StreamKeys.GROUP).arg(consumer).arg(due)
+              .arg(row.get(0).toString()));
+          claimErrors.add(error != null ? error.toString()
+              : "not acknowledged within " + visibilityMillis + " ms by consumer " + row.get(1) + " (stopped or killed?)");
+          claimDeliveries.add(deliveries + 1);
+        }
+      }
+      if (claims.isEmpty()) {
+        return Future.succeededFuture(List.of());
+      }
+      return redis.batch(claims).compose(replies -> settleClaims(replies, claimErrors, claimDeliveries));
+    });
+  }
+
+  private Future<List<Entry>> settleClaims(List<Response> replies, List<String> errors, List<Long> deliveries) {
+    List<Entry> toRun = new ArrayList<>();
+    List<Request> deadLetters = new ArrayList<>();
+    for (int i = 0; i < replies.size(); i++) {
+      for (Entry won : Entry.parseAll(replies.get(i), deliveries.get(i))) {
+        if (won.deliveries() > maxAttempts) {
+          deadLetters.addAll(deadLetter(won, errors.get(i)));
+        } else {
+          toRun.add(won);
+        }
+      }
+    }
+    if (deadLetters.isEmpty()) {
+      return Future.succeededFuture(toRun);
+    }
+    return redis.batch(deadLetters).map(v -> toRun);
+  }
+
+  /** Appends the job to the dead-letter stream with its last error, then removes it from the work stream. */
+  private List<Request> deadLetter(Entry entry, String lastError) {
+    String job = entry.job() != null ? entry.job().toJson().encode() : "";
+    String jobId = entry.job() != null ? entry.job().id() : "?";
+    log.warn("job {} (entry {}) failed {} attempts; moved to {}: {}", jobId, entry.entryId(), maxAttempts, keys.dead(), lastError);
+    return List.of(
+        Request.cmd(Command.XADD).arg(keys.dead()).arg("*").arg("job").arg(job).arg("error").arg(lastError)
+            .arg("attempts").arg(entry.deliveries() - 1).arg("entry").arg(entry.entryId())
+            .arg("failedAt").arg(System.currentTimeMillis()),
+        Request.cmd(Command.XACK).arg(keys.stream()).arg(StreamKeys.GROUP).arg(entry.entryId()),
+        Request.cmd(Command.XDEL).arg(keys.stream()).arg(entry.entryId()),
+        Request.cmd(Command.HDEL).arg(keys.errors()).arg(entry.entryId()));
+  }
+
+  private long backoff(long deliveries) {
+    return Math.min(MAX_BACKOFF_MILLIS, backoffMillis << Math.min(20, Math.max(0, deliveries - 1)));
+  }
+
+  // XINFO CONSUMERS rows (RESP2): [name, n, pending, n, idle, ms, ...]
+  private Future<Void> sweepConsumers() {
+    long now = System.currentTimeMillis();
+    if (now - lastSweep < CONSUMER_SWEEP_MILLIS) {
+      return Future.succeededFuture();
+    }
+    lastSweep = now;
+    long silentFor = Math.max(CONSUMER_SWEEP_MILLIS, 3 * visibilityMillis);
+    return redis.send(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(keys.stream()).arg(StreamKeys.GROUP))
+        .compose(consumers -> {
+          List<Request> deletions = new ArrayList<>();
+          for (Response c : consumers) {
+            String name = field(c, "name").toString();
+            if (!name.equals(consumer) && field(c, "pending").toLong() == 0 && field(c, "idle").toLong() > silentFor) {
+              deletions.add(Request.cmd(Command.XGROUP).arg("DELCONSUMER").arg(keys.stream()).arg(StreamKeys.GROUP).arg(name));
+              log.info("removing consumer {} from group {}: it holds nothing and was silent for over {} s", name, StreamKeys.GROUP, silentFor / 1000);
+            }
+          }
+          return deletions.isEmpty() ? Future.succeededFuture() : redis.batch(deletions).mapEmpty();
+        });
+  }
+
+  private static Response field(Response flat, String name) {
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      if (name.equals(flat.get(i).toString())) {
+        return flat.get(i + 1);
+      }
+    }
+    throw new IllegalStateException("XINFO CONSUMERS reply without '" + name + "'");
+  }
+}
