@@ -1,5 +1,7 @@
 package hwaas.node;
 
+import hwaas.cli.AuditCommand;
+import hwaas.cli.DeadCommand;
 import hwaas.cli.HwaasCommand;
 import hwaas.config.ConfigException;
 import hwaas.config.HwaasConfig;
@@ -33,6 +35,9 @@ public final class Main {
 
   static int run(String[] args) {
     PrintStream err = System.err;
+    if (args.length > 0 && (args[0].equals("audit") || args[0].equals("dead"))) {
+      return runTool(args[0], java.util.Arrays.copyOfRange(args, 1, args.length), err);
+    }
     HwaasCommand command = new HwaasCommand();
     CommandLine cli = new CommandLine(command);
     HwaasConfig config;
@@ -54,6 +59,29 @@ public final class Main {
     }
     LogLevels.apply(config.logLevel());
     return runNode(config, err);
+  }
+
+  /** The subcommands that inspect rather than run: {@code audit} and {@code dead}. */
+  private static int runTool(String name, String[] args, PrintStream err) {
+    Object command = name.equals("audit") ? new AuditCommand() : new DeadCommand();
+    CommandLine cli = new CommandLine(command);
+    String hint = "Usage: hwaas " + name + " ...   (see ./hwaas " + name + " --help)";
+    try {
+      cli.parseArgs(args);
+      if (cli.isUsageHelpRequested()) {
+        cli.usage(System.out);
+        return OK;
+      }
+      LogLevels.apply("warn");
+      return command instanceof AuditCommand audit ? audit.run(System.out, err) : ((DeadCommand) command).run(System.out);
+    } catch (CommandLine.ParameterException | ConfigException e) {
+      err.println("hwaas " + name + ": " + e.getMessage());
+      err.println(hint);
+      return USAGE;
+    } catch (RuntimeException e) {
+      err.println("hwaas " + name + ": " + e.getMessage());
+      return RUNTIME_FAILURE;
+    }
   }
 
   private static int runNode(HwaasConfig config, PrintStream err) {

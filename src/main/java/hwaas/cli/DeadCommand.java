@@ -1,0 +1,107 @@
+package hwaas.cli;
+
+import hwaas.config.ConfigException;
+import hwaas.config.HwaasConfig;
+import hwaas.node.EmbeddedRedis;
+import hwaas.queue.DeadLetters;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** {@code ./hwaas dead list|requeue}: the jobs that used up their attempts, and putting them back. */
+@Command(name = "hwaas dead", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+    description = "Lists the dead-letter stream (jobs that failed --max-attempts times, with their last error) or puts "
+        + "jobs back in the work stream. Uses --redis (or HWAAS_REDIS); otherwise the Redis of the node running on "
+        + "--data-dir, or, when none runs, starts the embedded Redis on that data directory for the duration of the command.",
+    footer = {"Examples:", "  ./hwaas dead list", "  ./hwaas dead requeue 1795441023234-0 abc123-c0:7", "  ./hwaas dead requeue --all"})
+public final class DeadCommand {
+  @Parameters(index = "0", paramLabel = "ACTION", description = "list or requeue")
+  String action;
+
+  @Parameters(index = "1..*", paramLabel = "ID", description = "For requeue: dead-letter entry ids or job ids.")
+  List<String> ids = List.of();
+
+  @Option(names = "--all", description = "For requeue: every dead job.")
+  boolean all;
+
+  @Option(names = "--redis", paramLabel = "URL", defaultValue = "${env:HWAAS_REDIS}", description = "Redis to use (default: $HWAAS_REDIS).")
+  String redis;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory of the embedded Redis (default: ~/.hwaas/data).")
+  Path dataDir;
+
+  public int run(PrintStream out) {
+    if (!action.equals("list") && !action.equals("requeue")) {
+      throw new ConfigException("ACTION must be list or requeue, got '" + action + "'");
+    }
+    boolean idsGiven = !ids.isEmpty();
+    if (action.equals("requeue") && idsGiven == all) {
+      throw new ConfigException("requeue takes either ids or --all");
+    }
+    if (action.equals("list") && (idsGiven || all)) {
+      throw new ConfigException("list takes no ids and no --all");
+    }
+    Path dir = dataDir != null ? dataDir : HwaasConfig.defaultDataDir();
+    EmbeddedRedis started = null;
+    URI url;
+    if (redis != null && !redis.isBlank()) {
+      url = URI.create(redis.trim());
+    } else {
+      var running = EmbeddedRedis.runningIn(dir);
+      if (running.isPresent()) {
+        url = running.get();
+      } else {
+        started = EmbeddedRedis.start(dir, "always");
+        url = started.url();
+      }
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      Redis client = Redis.createClient(vertx, HwaasConfig.defaults(0, 0).withRedisUrl(url).redisOptions());
+      DeadLetters dead = new DeadLetters(client, new hwaas.queue.StreamKeys(HwaasConfig.defaults(0, 0).keyPrefix()));
+      List<JsonObject> letters = dead.list().await(10, TimeUnit.SECONDS);
+      if (action.equals("list")) {
+        print(out, letters);
+        return 0;
+      }
+      int requeued = 0;
+      for (JsonObject letter : letters) {
+        String jobId = letter.getJsonObject("job", new JsonObject()).getString("id", "");
+        if (all || ids.contains(letter.getString("deadId")) || ids.contains(jobId)) {
+          String entry = dead.requeue(letter.getString("deadId")).await(10, TimeUnit.SECONDS);
+          out.println("requeued " + jobId + " as entry " + entry);
+          requeued++;
+        }
+      }
+      out.println(requeued + " job(s) requeued");
+      return requeued > 0 || all ? 0 : 1;
+    } catch (Exception e) {
+      throw new hwaas.node.RedisStartException("cannot read the dead letters at " + url + ": " + e.getMessage(), e);
+    } finally {
+      vertx.close().await();
+      if (started != null) {
+        started.close();
+      }
+    }
+  }
+
+  private static void print(PrintStream out, List<JsonObject> letters) {
+    out.printf("%-20s %-24s %-8s %-24s %s%n", "DEAD ID", "JOB", "ATTEMPTS", "FAILED AT", "LAST ERROR");
+    for (JsonObject l : letters) {
+      String failedAt = l.getString("failedAt") == null ? "?" : Instant.ofEpochMilli(Long.parseLong(l.getString("failedAt"))).toString();
+      out.printf("%-20s %-24s %-8s %-24s %s%n", l.getString("deadId"), l.getJsonObject("job", new JsonObject()).getString("id", "?"),
+          l.getString("attempts"), failedAt, l.getString("error"));
+    }
+    out.println(letters.size() + " dead job(s)");
+  }
+}
