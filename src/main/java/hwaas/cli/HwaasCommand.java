@@ -99,7 +99,7 @@ public final class HwaasCommand {
       description = "How long one attempt of a job may run before it counts as failed; shorter than the visibility timeout (default: ${DEFAULT-VALUE}).")
   double jobTimeoutSeconds;
 
-  @Option(names = "--dedup-window", paramLabel = "SECONDS", defaultValue = "600",
+  @Option(names = "--dedup-window", paramLabel = "SECONDS", defaultValue = "120",
       description = "How long a job id is remembered so a retried submission adds nothing (default: ${DEFAULT-VALUE}).")
   double dedupSeconds;
 

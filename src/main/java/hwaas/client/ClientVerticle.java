@@ -1,6 +1,7 @@
 package hwaas.client;
 
 import hwaas.config.HwaasConfig;
+import hwaas.node.NodeOutages;
 import hwaas.node.OutageLog;
 import hwaas.queue.Job;
 import hwaas.queue.QueueAddresses;
@@ -43,12 +44,13 @@ public final class ClientVerticle extends VerticleBase {
   private boolean stopping;
   private long giveUpAt;
 
-  public ClientVerticle(HwaasConfig config, String clientId, NodeCounters counters, AuditTrail submittedAudit) {
+  public ClientVerticle(HwaasConfig config, String clientId, NodeCounters counters, AuditTrail submittedAudit,
+                        NodeOutages outages) {
     this.config = config;
     this.clientId = clientId;
     this.counters = counters;
     this.submittedAudit = submittedAudit;
-    this.outage = new OutageLog(log, "client " + clientId);
+    this.outage = outages.clients();
     // Every node runs a queue verticle, so the submission never needs a cluster hop.
     this.delivery = new DeliveryOptions().setSendTimeout(config.submitTimeout().toMillis()).setLocalOnly(true);
   }
@@ -113,7 +115,7 @@ public final class ClientVerticle extends VerticleBase {
           clientId, job.id(), err.getMessage());
       return;
     }
-    outage.failure("submission of " + job.id(), err);
+    outage.failure("submission of " + job.id() + " by " + clientId, err);
     counters.retried.increment();
     long backoff = Math.min(MAX_BACKOFF_MS, 50L << Math.min(attempt, 10));
     vertx.setTimer(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1),

@@ -99,7 +99,7 @@ public record HwaasConfig(
   public static HwaasConfig defaults(int workers, int clients) {
     return new HwaasConfig(workers, clients, 1.0, "hello, world!", null, "127.0.0.1", 8080, null, "info",
         "hwaas", "127.0.0.1", "127.0.0.1", "hwaas", 256, Duration.ofMillis(500), Duration.ofSeconds(5),
-        Duration.ofMinutes(10), defaultDataDir(), "everysec", Duration.ofSeconds(5), 5, Duration.ofSeconds(3),
+        Duration.ofSeconds(120), defaultDataDir(), "everysec", Duration.ofSeconds(5), 5, Duration.ofSeconds(3),
         Duration.ofMillis(500), null);
   }
 

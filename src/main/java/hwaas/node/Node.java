@@ -40,6 +40,7 @@ public final class Node {
   private final HazelcastClusterManager clusterManager;
   private final Vertx vertx;
   private final NodeCounters counters = new NodeCounters();
+  private final NodeOutages outages = NodeOutages.create();
   private final AuditTrail printedAudit;
   private final AuditTrail submittedAudit;
   private final long startedAtNanos;
@@ -111,7 +112,7 @@ public final class Node {
     if (config.workers() > 0) {
       AtomicInteger n = new AtomicInteger();
       workerDeployment = vertx.deployVerticle(
-          () -> new WorkerVerticle(config, nodeId + "-w" + n.getAndIncrement(), handlers, counters, printedAudit),
+          () -> new WorkerVerticle(config, nodeId + "-w" + n.getAndIncrement(), handlers, counters, printedAudit, outages),
           new DeploymentOptions().setInstances(config.workers())).await();
     }
     http = new HttpVerticle(config);
@@ -119,7 +120,7 @@ public final class Node {
     if (config.clients() > 0) {
       AtomicInteger n = new AtomicInteger();
       clientDeployment = vertx.deployVerticle(
-          () -> new ClientVerticle(config, nodeId + "-c" + n.getAndIncrement(), counters, submittedAudit),
+          () -> new ClientVerticle(config, nodeId + "-c" + n.getAndIncrement(), counters, submittedAudit, outages),
           new DeploymentOptions().setInstances(config.clients())).await();
     }
   }

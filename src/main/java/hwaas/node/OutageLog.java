@@ -2,15 +2,17 @@ package hwaas.node;
 
 import org.slf4j.Logger;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Logs a failing dependency once per outage instead of once per message: the first failure with its
- * cause, then silence until the next success, which logs how many failures the outage counted.
- * Not thread-safe: each owner uses it from its own event loop.
+ * cause, then silence until the next success, which logs how many failures the outage counted. Shared by
+ * all verticles of a node (hence atomic), so a Redis outage gives one line per node, not one per client.
  */
 public final class OutageLog {
   private final Logger log;
   private final String what;
-  private long failures;
+  private final AtomicLong failures = new AtomicLong();
 
   public OutageLog(Logger log, String what) {
     this.log = log;
@@ -18,19 +20,17 @@ public final class OutageLog {
   }
 
   public void failure(String context, Throwable cause) {
-    if (failures++ == 0) {
+    if (failures.getAndIncrement() == 0) {
       log.warn("{}: {} failed (further failures are not logged until one succeeds)", what, context, cause);
     }
   }
 
   public void success() {
-    if (failures > 0) {
-      log.info("{}: recovered after {} failed attempts", what, failures);
-      failures = 0;
+    if (failures.get() > 0) {
+      long outage = failures.getAndSet(0);
+      if (outage > 0) {
+        log.info("{}: recovered after {} failed attempts", what, outage);
+      }
     }
-  }
-
-  public boolean inOutage() {
-    return failures > 0;
   }
 }

@@ -31,14 +31,15 @@ final class JobRunner {
   private final AuditTrail audit;
   private final OutageLog failures;
 
-  JobRunner(Vertx vertx, String consumer, JobHandlers handlers, NodeCounters counters, Duration timeout, AuditTrail audit) {
+  JobRunner(Vertx vertx, String consumer, JobHandlers handlers, NodeCounters counters, Duration timeout, AuditTrail audit,
+            OutageLog failures) {
     this.vertx = vertx;
     this.consumer = consumer;
     this.handlers = handlers;
     this.counters = counters;
     this.timeout = timeout;
     this.audit = audit;
-    this.failures = new OutageLog(log, "worker " + consumer + " jobs");
+    this.failures = failures;
   }
 
   Future<Settlement> runAll(List<Entry> entries) {
@@ -73,7 +74,7 @@ final class JobRunner {
           String error = String.valueOf(ar.cause().getMessage());
           failed.put(entry.entryId(), error);
           counters.failed.increment();
-          failures.failure("job " + entry.job().id() + " (entry " + entry.entryId() + ", attempt " + entry.deliveries() + ")", ar.cause());
+          failures.failure(consumer + ": job " + entry.job().id() + " (entry " + entry.entryId() + ", attempt " + entry.deliveries() + ")", ar.cause());
         }
       }));
     }

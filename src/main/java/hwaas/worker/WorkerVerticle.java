@@ -1,7 +1,7 @@
 package hwaas.worker;
 
 import hwaas.config.HwaasConfig;
-import hwaas.node.OutageLog;
+import hwaas.node.NodeOutages;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
 import hwaas.stats.NodeCounters;
@@ -32,8 +32,7 @@ public final class WorkerVerticle extends VerticleBase {
   private final NodeCounters counters;
   private final AuditTrail audit;
   private final StreamKeys keys;
-  private final OutageLog redisOutage;
-  private final OutageLog reclaimOutage;
+  private final NodeOutages outages;
   private final Promise<Void> drained = Promise.promise();
   private Redis redis;
   private StreamReader reader;
@@ -44,21 +43,21 @@ public final class WorkerVerticle extends VerticleBase {
   private long drainUntil;
   private int failedAttempts;
 
-  public WorkerVerticle(HwaasConfig config, String consumer, JobHandlers handlers, NodeCounters counters, AuditTrail audit) {
+  public WorkerVerticle(HwaasConfig config, String consumer, JobHandlers handlers, NodeCounters counters, AuditTrail audit,
+                        NodeOutages outages) {
     this.config = config;
     this.consumer = consumer;
     this.handlers = handlers;
     this.counters = counters;
     this.audit = audit;
     this.keys = new StreamKeys(config.keyPrefix());
-    this.redisOutage = new OutageLog(log, "worker " + consumer);
-    this.reclaimOutage = new OutageLog(log, "worker " + consumer + " reclaim");
+    this.outages = outages;
   }
 
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, config.redisOptions());
-    runner = new JobRunner(vertx, consumer, handlers, counters, config.jobTimeout(), audit);
+    runner = new JobRunner(vertx, consumer, handlers, counters, config.jobTimeout(), audit, outages.jobs());
     reclaimer = new Reclaimer(redis, keys, consumer, config.visibilityTimeout(), config.retryBackoff(), config.maxAttempts());
     return StreamGroup.ensure(redis, keys)
         .compose(v -> connect())
@@ -105,7 +104,7 @@ public final class WorkerVerticle extends VerticleBase {
             .map(v -> entries.size()))
         .onComplete(ar -> {
           if (ar.succeeded()) {
-            redisOutage.success();
+            outages.workers().success();
             failedAttempts = 0;
             if (stopping && ar.result() == 0) {
               drained.tryComplete();
@@ -113,7 +112,7 @@ public final class WorkerVerticle extends VerticleBase {
               readLoop();
             }
           } else {
-            redisOutage.failure("read or acknowledge", ar.cause());
+            outages.workers().failure(consumer + ": read or acknowledge", ar.cause());
             retryAfterBackoff();
           }
         });
@@ -131,9 +130,9 @@ public final class WorkerVerticle extends VerticleBase {
         .onComplete(ar -> {
           reclaiming = false;
           if (ar.succeeded()) {
-            reclaimOutage.success();
+            outages.workers().success();
           } else {
-            reclaimOutage.failure("claiming overdue jobs", ar.cause());
+            outages.workers().failure(consumer + ": claiming overdue jobs", ar.cause());
           }
         });
   }
@@ -153,7 +152,7 @@ public final class WorkerVerticle extends VerticleBase {
             if (ar.succeeded()) {
               readLoop();
             } else {
-              redisOutage.failure("reconnect", ar.cause());
+              outages.workers().failure(consumer + ": reconnect", ar.cause());
               retryAfterBackoff();
             }
           });

@@ -39,7 +39,7 @@ class ClientVerticleTest {
       delivery.next();
     });
     vertx.deployVerticle(new QueueVerticle(config)).await(10, TimeUnit.SECONDS);
-    String client = vertx.deployVerticle(new ClientVerticle(config, "retry-client", counters, hwaas.worker.AuditTrail.NONE)).await(10, TimeUnit.SECONDS);
+    String client = vertx.deployVerticle(new ClientVerticle(config, "retry-client", counters, hwaas.worker.AuditTrail.NONE, hwaas.node.NodeOutages.create())).await(10, TimeUnit.SECONDS);
 
     Poll.until(Duration.ofSeconds(10), "a retry and then three confirmed jobs",
         () -> counters.retried.sum() >= 1 && counters.submitted.sum() >= 3);

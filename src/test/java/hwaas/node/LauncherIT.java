@@ -94,9 +94,35 @@ class LauncherIT {
     assertEquals(0, run.exit());
     String help = String.join("\n", run.stdout());
     for (String flag : List.of("WORKERS", "CLIENTS", "--rate", "--message", "--redis", "--http-host", "--http-port",
-        "--duration", "--log-level", "--cluster-name", "--cluster-host", "--members", "--batch", "HWAAS_REDIS")) {
+        "--duration", "--log-level", "--cluster-name", "--cluster-host", "--members", "--batch", "--data-dir", "--fsync",
+        "--visibility-timeout", "--max-attempts", "--job-timeout", "--dedup-window", "--audit", "HWAAS_REDIS")) {
       assertTrue(help.contains(flag), "help does not mention " + flag);
     }
+  }
+
+  @Test
+  @DisplayName("./hwaas audit counts submitted, printed, duplicates and lost from the files, and exits 1 on a loss")
+  void auditSubcommand(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path printed = dir.resolve("n.audit");
+    Files.write(printed, List.of("c:0", "c:1", "c:1", "c:3"));
+    Files.write(dir.resolve("n.audit.submitted"), List.of("c:0", "c:1", "c:2", "c:3"));
+
+    Run run = hwaas(30, "audit", printed.toString());
+
+    assertEquals(1, run.exit(), run.stderr());
+    assertEquals(List.of("audit: submitted=4 printed=3 duplicates=1 lost=1 unconfirmed=0"), run.stdout());
+    assertTrue(run.stderr().contains("c:2"), run.stderr());
+    assertUsageError(hwaas(30, "audit", dir.resolve("missing").toString()), "does not exist");
+  }
+
+  @Test
+  @DisplayName("./hwaas dead list starts the embedded Redis on the data directory when no node runs there")
+  void deadSubcommand(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Run run = hwaas(30, "dead", "list", "--data-dir", dir.toString());
+
+    assertEquals(0, run.exit(), run.stderr());
+    assertEquals("0 dead job(s)", run.stdout().get(run.stdout().size() - 1));
+    assertUsageError(hwaas(30, "dead", "requeue", "--data-dir", dir.toString()), "either ids or --all");
   }
 
   private static void assertUsageError(Run run, String mentions) {
@@ -104,7 +130,7 @@ class LauncherIT {
     assertTrue(run.stdout().isEmpty(), "nothing on stdout: " + run.stdout());
     List<String> lines = run.stderr().lines().toList();
     assertEquals(2, lines.size(), "one error line and the usage hint: " + lines);
-    assertTrue(lines.get(0).startsWith("hwaas: ") && lines.get(0).contains(mentions), lines.get(0));
+    assertTrue(lines.get(0).startsWith("hwaas") && lines.get(0).contains(mentions), lines.get(0));
     assertTrue(lines.get(1).startsWith("Usage: hwaas"), lines.get(1));
   }
 

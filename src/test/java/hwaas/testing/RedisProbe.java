@@ -49,7 +49,7 @@ public final class RedisProbe implements AutoCloseable {
     List<io.vertx.core.json.JsonObject> dead = new ArrayList<>();
     for (Response entry : entries) {
       Response fields = entry.get(1);
-      io.vertx.core.json.JsonObject letter = new io.vertx.core.json.JsonObject();
+      io.vertx.core.json.JsonObject letter = new io.vertx.core.json.JsonObject().put("deadId", entry.get(0).toString());
       for (int i = 0; i + 1 < fields.size(); i += 2) {
         String name = fields.get(i).toString();
         String value = fields.get(i + 1).toString();

@@ -114,6 +114,14 @@ class WorkerVerticleTest {
     assertEquals(0, probe.streamLength());
     assertEquals(0, probe.pendingInGroup());
     assertEquals(0, counters.printed.sum());
+
+    // Requeued, it gets fresh attempts: three more, then it is dead again.
+    var deadLetters = new hwaas.queue.DeadLetters(io.vertx.redis.client.Redis.createClient(vertx, config.redisOptions()),
+        new hwaas.queue.StreamKeys(config.keyPrefix()));
+    deadLetters.requeue(dead.getString("deadId")).await(5, TimeUnit.SECONDS);
+    Poll.until(Duration.ofSeconds(10), "three more attempts and a new dead letter",
+        () -> attempts.get() == 6 && deadLetters().size() == 1);
+    assertEquals("printer on fire (attempt 6)", deadLetters().get(0).getString("error"));
   }
 
   @Test
@@ -147,7 +155,7 @@ class WorkerVerticleTest {
   private void deployWorkers(Vertx vertx, JobHandler print) throws Exception {
     JobHandlers handlers = new JobHandlers(Map.of(Job.PRINT, print));
     AtomicInteger n = new AtomicInteger();
-    vertx.deployVerticle(() -> new WorkerVerticle(config, "test-w" + n.getAndIncrement(), handlers, counters, AuditTrail.NONE),
+    vertx.deployVerticle(() -> new WorkerVerticle(config, "test-w" + n.getAndIncrement(), handlers, counters, AuditTrail.NONE, hwaas.node.NodeOutages.create()),
         new DeploymentOptions().setInstances(config.workers())).await(10, TimeUnit.SECONDS);
   }
 

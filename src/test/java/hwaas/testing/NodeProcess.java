@@ -1,0 +1,103 @@
+package hwaas.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A node in a JVM of its own, started from the built jar, so tests can SIGTERM it or kill -9 it. */
+public final class NodeProcess implements AutoCloseable {
+  private static final Path JAR = Path.of(System.getProperty("hwaas.home", ".")).resolve("target/hwaas.jar");
+
+  private final String name;
+  private final Process process;
+  private final Path stdout;
+  private final Path stderr;
+
+  private NodeProcess(String name, Process process, Path stdout, Path stderr) {
+    this.name = name;
+    this.process = process;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  public static NodeProcess start(Path dir, String name, String... args) throws IOException {
+    Files.createDirectories(dir);
+    List<String> command = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"),
+        "-XX:TieredStopAtLevel=1", "-Xmx256m", "--add-modules", "java.se",
+        "-Dhazelcast.logging.type=slf4j", "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    Path out = dir.resolve(name + ".out");
+    Path err = dir.resolve(name + ".err");
+    Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    return new NodeProcess(name, process, out, err);
+  }
+
+  public NodeProcess awaitStarted() throws Exception {
+    Poll.until(Duration.ofSeconds(60), name + " to start (stderr: " + stderr + ")", () -> {
+      if (!process.isAlive()) {
+        throw new AssertionError(name + " exited with " + process.exitValue() + ": " + stderrText());
+      }
+      return stderrText().contains(" started in ");
+    });
+    return this;
+  }
+
+  /** SIGTERM and wait: the graceful stop. Returns the exit status. */
+  public int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError(name + " did not stop within 20 s of SIGTERM");
+    }
+    return process.exitValue();
+  }
+
+  /** SIGKILL: no shutdown of any kind. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " still running after " + timeout);
+    }
+    return process.exitValue();
+  }
+
+  public String stderrText() {
+    try {
+      return Files.readString(stderr);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  public List<String> stdoutLines() throws IOException {
+    return Files.readAllLines(stdout);
+  }
+
+  /** The numbers of the node's summary line. */
+  public long summary(String field) {
+    String line = stderrText().lines().filter(l -> l.startsWith("summary: ")).findFirst()
+        .orElseThrow(() -> new AssertionError(name + " printed no summary: " + stderrText()));
+    for (String part : line.substring("summary: ".length()).split(" ")) {
+      if (part.startsWith(field + "=")) {
+        return (long) Double.parseDouble(part.substring(field.length() + 1));
+      }
+    }
+    throw new AssertionError("no " + field + " in " + line);
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+}
