@@ -68,7 +68,9 @@ public final class DeadCommand {
     Vertx vertx = Vertx.vertx();
     try {
       Redis client = Redis.createClient(vertx, HwaasConfig.defaults(0, 0).withRedisUrl(url).redisOptions());
-      DeadLetters dead = new DeadLetters(client, new hwaas.queue.StreamKeys(HwaasConfig.defaults(0, 0).keyPrefix()));
+      HwaasConfig defaults = HwaasConfig.defaults(0, 0);
+      hwaas.queue.StreamKeys keys = new hwaas.queue.StreamKeys(defaults.keyPrefix());
+      DeadLetters dead = new DeadLetters(client, keys, new hwaas.queue.JobRecords(keys, defaults.recordTtl()));
       List<JsonObject> letters = dead.list().await(10, TimeUnit.SECONDS);
       if (action.equals("list")) {
         print(out, letters);
@@ -79,8 +81,10 @@ public final class DeadCommand {
         String jobId = letter.getJsonObject("job", new JsonObject()).getString("id", "");
         if (all || ids.contains(letter.getString("deadId")) || ids.contains(jobId)) {
           String entry = dead.requeue(letter.getString("deadId")).await(10, TimeUnit.SECONDS);
-          out.println("requeued " + jobId + " as entry " + entry);
-          requeued++;
+          if (entry != null) {
+            out.println("requeued " + jobId + " as entry " + entry);
+            requeued++;
+          }
         }
       }
       out.println(requeued + " job(s) requeued");

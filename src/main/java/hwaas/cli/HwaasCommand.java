@@ -23,7 +23,7 @@ import java.time.Duration;
         + "on standard output and acknowledge it. Logs and the final summary go to standard error.%n",
     footer = {
         "",
-        "Environment: HWAAS_REDIS is the default of --redis.",
+        "Environment: HWAAS_REDIS is the default of --redis; HWAAS_TOKEN sets the API token (else one is generated and printed).",
         "Exit status: 0 after a clean stop (Ctrl-C, SIGTERM, --duration, closed stdout); 2 for bad arguments or a "
             + "port in use; 1 for a runtime failure such as an unreachable Redis.",
         "Example: ./hwaas 10 1000     10 workers, 1000 clients, 1000 lines a second"})
@@ -107,6 +107,14 @@ public final class HwaasCommand {
       description = "Append the id of every printed job to FILE before it is acknowledged, and of every confirmed submission to FILE.submitted; check with ./hwaas audit FILE.")
   Path audit;
 
+  @Option(names = "--max-sleep", paramLabel = "SECONDS", defaultValue = "60",
+      description = "The longest a sleep job may ask for (default: ${DEFAULT-VALUE}).")
+  double maxSleepSeconds;
+
+  @Option(names = "--record-ttl", paramLabel = "SECONDS", defaultValue = "3600",
+      description = "How long the status record of a job submitted over the API is kept after its last change (default: ${DEFAULT-VALUE}).")
+  double recordTtlSeconds;
+
   /** Turns the parsed flags into the checked configuration; throws {@link ConfigException} on bad input. */
   public HwaasConfig toConfig() {
     HwaasConfig d = HwaasConfig.defaults(workers, clients);
@@ -126,7 +134,15 @@ public final class HwaasCommand {
         .jobTimeout(seconds(jobTimeoutSeconds, "--job-timeout"))
         .idempotencyTtl(seconds(dedupSeconds, "--dedup-window"))
         .audit(audit)
+        .maxSleep(seconds(maxSleepSeconds, "--max-sleep"))
+        .recordTtl(seconds(recordTtlSeconds, "--record-ttl"))
+        .token(token())
         .build();
+  }
+
+  private static String token() {
+    String fromEnvironment = System.getenv("HWAAS_TOKEN");
+    return fromEnvironment == null || fromEnvironment.isEmpty() ? HwaasConfig.randomToken() : fromEnvironment;
   }
 
   private static Duration seconds(double value, String flag) {

@@ -27,6 +27,9 @@ import java.util.Optional;
  * @param jobTimeout      how long a handler may run before its attempt counts as failed
  * @param retryBackoff    wait before the second attempt of a failed job; doubles with each attempt
  * @param audit           file that receives the id of every printed job ({@code null}: no audit)
+ * @param maxSleep        the longest a sleep job may ask for
+ * @param recordTtl       how long the status record of an API job is kept after its last change
+ * @param token           bearer token every write request of the REST API must carry
  */
 public record HwaasConfig(
     int workers,
@@ -52,7 +55,10 @@ public record HwaasConfig(
     int maxAttempts,
     Duration jobTimeout,
     Duration retryBackoff,
-    Path audit) {
+    Path audit,
+    Duration maxSleep,
+    Duration recordTtl,
+    String token) {
 
   public static final int MAX_MESSAGE_BYTES = 4096;
   private static final java.util.Set<String> LOG_LEVELS = java.util.Set.of("error", "warn", "info", "debug", "trace");
@@ -93,6 +99,10 @@ public record HwaasConfig(
         + " s) must be shorter than --visibility-timeout (" + visibilityTimeout.toMillis() / 1000.0
         + " s), or a job still running would be claimed by another worker");
     require(positive(retryBackoff), "retry backoff must be above 0");
+    require(positive(maxSleep) && maxSleep.toHours() <= 24, "--max-sleep must be above 0 and at most a day");
+    require(positive(recordTtl) && recordTtl.toSeconds() >= 1, "--record-ttl must be at least 1 second");
+    require(token != null && token.length() >= 16 && token.chars().allMatch(c -> c > 32 && c < 127),
+        "HWAAS_TOKEN must be at least 16 printable characters without spaces");
   }
 
   /** Defaults for everything but the two numbers the user always gives. */
@@ -100,7 +110,14 @@ public record HwaasConfig(
     return new HwaasConfig(workers, clients, 1.0, "hello, world!", null, "127.0.0.1", 8080, null, "info",
         "hwaas", "127.0.0.1", "127.0.0.1", "hwaas", 256, Duration.ofMillis(500), Duration.ofSeconds(5),
         Duration.ofSeconds(120), defaultDataDir(), "everysec", Duration.ofSeconds(5), 5, Duration.ofSeconds(3),
-        Duration.ofMillis(500), null);
+        Duration.ofMillis(500), null, Duration.ofSeconds(60), Duration.ofHours(1), randomToken());
+  }
+
+  /** 128 random bits in hex: what the API token is when HWAAS_TOKEN does not set one. */
+  public static String randomToken() {
+    byte[] bytes = new byte[16];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.HexFormat.of().formatHex(bytes);
   }
 
   /** {@code ~/.hwaas/data}: the same for every run, so a restarted node finds the work it left. */
@@ -183,6 +200,9 @@ public record HwaasConfig(
     private Duration jobTimeout;
     private Duration retryBackoff;
     private Path audit;
+    private Duration maxSleep;
+    private Duration recordTtl;
+    private String token;
 
     private Builder(HwaasConfig c) {
       workers = c.workers; clients = c.clients; rate = c.rate; message = c.message; redisUrl = c.redisUrl;
@@ -191,6 +211,7 @@ public record HwaasConfig(
       batchSize = c.batchSize; blockTimeout = c.blockTimeout; submitTimeout = c.submitTimeout;
       idempotencyTtl = c.idempotencyTtl; dataDir = c.dataDir; fsync = c.fsync; visibilityTimeout = c.visibilityTimeout;
       maxAttempts = c.maxAttempts; jobTimeout = c.jobTimeout; retryBackoff = c.retryBackoff; audit = c.audit;
+      maxSleep = c.maxSleep; recordTtl = c.recordTtl; token = c.token;
     }
 
     public Builder rate(double v) { rate = v; return this; }
@@ -215,11 +236,14 @@ public record HwaasConfig(
     public Builder jobTimeout(Duration v) { jobTimeout = v; return this; }
     public Builder retryBackoff(Duration v) { retryBackoff = v; return this; }
     public Builder audit(Path v) { audit = v; return this; }
+    public Builder maxSleep(Duration v) { maxSleep = v; return this; }
+    public Builder recordTtl(Duration v) { recordTtl = v; return this; }
+    public Builder token(String v) { token = v; return this; }
 
     public HwaasConfig build() {
       return new HwaasConfig(workers, clients, rate, message, redisUrl, httpHost, httpPort, duration, logLevel,
           clusterName, clusterHost, members, keyPrefix, batchSize, blockTimeout, submitTimeout, idempotencyTtl,
-          dataDir, fsync, visibilityTimeout, maxAttempts, jobTimeout, retryBackoff, audit);
+          dataDir, fsync, visibilityTimeout, maxAttempts, jobTimeout, retryBackoff, audit, maxSleep, recordTtl, token);
     }
   }
 }

@@ -94,7 +94,7 @@ public final class Main {
     });
     Node node;
     try {
-      node = Node.start(config, JobHandlers.standard(printer));
+      node = Node.start(config, JobHandlers.standard(printer, config));
     } catch (ConfigException e) {
       err.println("hwaas: " + e.getMessage());
       err.println(HINT);

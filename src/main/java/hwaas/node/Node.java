@@ -50,6 +50,7 @@ public final class Node {
   private HttpVerticle http;
   private String httpDeployment;
   private Summary summary;
+  private java.util.Set<String> jobTypes = java.util.Set.of();
 
   private Node(HwaasConfig config, EmbeddedRedis embeddedRedis, HazelcastClusterManager clusterManager, Vertx vertx,
                long startedAtNanos) {
@@ -108,7 +109,8 @@ public final class Node {
   }
 
   private void deploy(JobHandlers handlers) {
-    queueDeployment = vertx.deployVerticle(new QueueVerticle(config)).await();
+    queueDeployment = vertx.deployVerticle(new QueueVerticle(config, handlers.names())).await();
+    jobTypes = handlers.names();
     if (config.workers() > 0) {
       AtomicInteger n = new AtomicInteger();
       workerDeployment = vertx.deployVerticle(
@@ -163,7 +165,7 @@ public final class Node {
   private long countPending() {
     Redis redis = Redis.createClient(vertx, config.redisOptions());
     try {
-      return StreamGroup.unacknowledged(redis, new StreamKeys(config.keyPrefix())).await(2, TimeUnit.SECONDS);
+      return StreamGroup.unacknowledged(redis, new StreamKeys(config.keyPrefix()), jobTypes).await(2, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("node {}: could not count the entries left in the stream", nodeId, e);
       return -1;

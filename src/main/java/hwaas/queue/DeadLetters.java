@@ -12,26 +12,30 @@ import java.util.List;
 
 /** Reads the dead-letter stream and puts dead jobs back into the work stream, as fresh entries with fresh attempts. */
 public final class DeadLetters {
-  // KEYS[1]: dead stream, KEYS[2]: work stream. ARGV[1]: dead entry id. Moves the job atomically; nil if gone.
+  // KEYS[1]: dead stream. ARGV[1]: dead entry id, ARGV[2]: work stream name prefix. Moves the job to the
+  // stream of its type atomically; nil if the dead letter is gone.
   private static final String REQUEUE = String.join("\n",
       "local e = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])",
       "if #e == 0 then return false end",
       "local f = e[1][2]",
+      "local job, jobType",
       "for i = 1, #f, 2 do",
-      "  if f[i] == 'job' then",
-      "    local id = redis.call('XADD', KEYS[2], '*', 'job', f[i + 1])",
-      "    redis.call('XDEL', KEYS[1], ARGV[1])",
-      "    return id",
-      "  end",
+      "  if f[i] == 'job' then job = f[i + 1] end",
+      "  if f[i] == 'type' then jobType = f[i + 1] end",
       "end",
-      "return redis.error_reply('dead entry ' .. ARGV[1] .. ' has no job')");
+      "if not job or not jobType then return redis.error_reply('dead entry ' .. ARGV[1] .. ' has no job or type') end",
+      "local id = redis.call('XADD', ARGV[2] .. jobType, '*', 'job', job)",
+      "redis.call('XDEL', KEYS[1], ARGV[1])",
+      "return id");
 
   private final Redis redis;
   private final StreamKeys keys;
+  private final JobRecords records;
 
-  public DeadLetters(Redis redis, StreamKeys keys) {
+  public DeadLetters(Redis redis, StreamKeys keys, JobRecords records) {
     this.redis = redis;
     this.keys = keys;
+    this.records = records;
   }
 
   /** Every dead letter, oldest first: {deadId, job (object), error, attempts, entry, failedAt}. */
@@ -52,11 +56,28 @@ public final class DeadLetters {
     });
   }
 
-  /** The new work-stream entry id; fails if the dead letter does not exist (any more). */
+  /** One dead letter, or {@code null}. */
+  public Future<JsonObject> find(String deadId) {
+    return list().map(all -> all.stream().filter(l -> deadId.equals(l.getString("deadId"))).findFirst().orElse(null));
+  }
+
+  /**
+   * Puts a dead job back in its type's stream, with fresh attempts; the new entry id, or {@code null} if the dead
+   * letter does not exist (any more).
+   */
   public Future<String> requeue(String deadId) {
-    return redis.send(Request.cmd(Command.EVAL).arg(REQUEUE).arg(2).arg(keys.dead()).arg(keys.stream()).arg(deadId))
-        .compose(id -> id == null
-            ? Future.failedFuture("no dead letter " + deadId)
-            : Future.succeededFuture(id.toString()));
+    return find(deadId).compose(letter -> {
+      if (letter == null) {
+        return Future.succeededFuture(null);
+      }
+      return redis.send(Request.cmd(Command.EVAL).arg(REQUEUE).arg(1).arg(keys.dead()).arg(deadId).arg(keys.streamPrefix()))
+          .compose(id -> {
+            JsonObject job = letter.getJsonObject("job");
+            if (id == null || job == null || !job.getBoolean("tracked", false)) {
+              return Future.succeededFuture(id == null ? null : id.toString());
+            }
+            return redis.batch(records.requeued(job.getString("id"))).map(v -> id.toString());
+          });
+    });
   }
 }

@@ -15,15 +15,16 @@ import java.util.List;
  * entry id and adds nothing, so a client may retry a submission whose reply it never received.
  */
 final class EnqueueScript {
-  // KEYS[1]: the stream. ARGV[1]: idempotency key prefix, ARGV[2]: its TTL in seconds, then (job id, job JSON) pairs.
+  // ARGV[1]: stream name prefix, ARGV[2]: idempotency key prefix, ARGV[3]: its TTL in seconds,
+  // then (job id, job type, job JSON) triples. The job's type names its stream.
   private static final String LUA = String.join("\n",
       "local ids = {}",
-      "for i = 3, #ARGV, 2 do",
-      "  local key = ARGV[1] .. ARGV[i]",
+      "for i = 4, #ARGV, 3 do",
+      "  local key = ARGV[2] .. ARGV[i]",
       "  local id = redis.call('GET', key)",
       "  if not id then",
-      "    id = redis.call('XADD', KEYS[1], '*', 'job', ARGV[i + 1])",
-      "    redis.call('SET', key, id, 'EX', ARGV[2])",
+      "    id = redis.call('XADD', ARGV[1] .. ARGV[i + 1], '*', 'job', ARGV[i + 2])",
+      "    redis.call('SET', key, id, 'EX', ARGV[3])",
       "  end",
       "  ids[#ids + 1] = id",
       "end",
@@ -59,10 +60,10 @@ final class EnqueueScript {
   }
 
   private Request request(Command command, String script, List<Job> jobs) {
-    Request req = Request.cmd(command).arg(script).arg(1).arg(keys.stream())
+    Request req = Request.cmd(command).arg(script).arg(0).arg(keys.streamPrefix())
         .arg(keys.idempotencyPrefix()).arg(ttlSeconds);
     for (Job job : jobs) {
-      req.arg(job.id()).arg(job.toJson().encode());
+      req.arg(job.id()).arg(job.type()).arg(job.toJson().encode());
     }
     return req;
   }

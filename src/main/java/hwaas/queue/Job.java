@@ -6,9 +6,11 @@ import io.vertx.core.json.JsonObject;
  * One unit of work. The id is {@code <client>:<sequence>}, unique for the life of the service, so
  * a retried submission is recognised and an audit can count what was printed against what was sent.
  *
- * @param sentAt epoch milliseconds at which the client first sent the job
+ * @param sentAt  epoch milliseconds at which the client first sent the job
+ * @param tracked whether the job has a status record (jobs submitted over the API); client verticles' print
+ *                jobs do not, so the hot path writes nothing but the stream
  */
-public record Job(String id, String type, String client, long seq, long sentAt, JsonObject payload) {
+public record Job(String id, String type, String client, long seq, long sentAt, JsonObject payload, boolean tracked) {
 
   public static final String PRINT = "print";
 
@@ -25,13 +27,14 @@ public record Job(String id, String type, String client, long seq, long sentAt, 
   }
 
   public static Job print(String client, long seq, long sentAt, String message) {
-    return new Job(client + ":" + seq, PRINT, client, seq, sentAt, new JsonObject().put("message", message));
+    return new Job(client + ":" + seq, PRINT, client, seq, sentAt, new JsonObject().put("message", message), false);
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("id", id).put("type", type).put("client", client).put("seq", seq).put("sentAt", sentAt)
         .put("payload", payload);
+    return tracked ? json.put("tracked", true) : json;
   }
 
   /** Reads a job strictly (no coercion of numbers to text or back), naming the field that is wrong. */
@@ -43,8 +46,12 @@ public record Job(String id, String type, String client, long seq, long sentAt, 
     if (!(payload instanceof JsonObject object)) {
       throw new IllegalArgumentException("job field 'payload' must be an object");
     }
+    Object tracked = json.getValue("tracked");
+    if (tracked != null && !(tracked instanceof Boolean)) {
+      throw new IllegalArgumentException("job field 'tracked' must be a boolean");
+    }
     return new Job(text(json, "id"), text(json, "type"), text(json, "client"), integer(json, "seq"),
-        integer(json, "sentAt"), object);
+        integer(json, "sentAt"), object, Boolean.TRUE.equals(tracked));
   }
 
   private static String text(JsonObject json, String field) {

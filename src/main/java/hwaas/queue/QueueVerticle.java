@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Takes submissions from the event bus and appends them to the Redis stream. Submissions that arrive
@@ -25,6 +27,7 @@ public final class QueueVerticle extends VerticleBase {
   private static final int MAX_BATCH = 1000;
 
   private final HwaasConfig config;
+  private final Set<String> types;
   private final OutageLog outage = new OutageLog(log, "queue");
   private Redis redis;
   private EnqueueScript script;
@@ -34,8 +37,10 @@ public final class QueueVerticle extends VerticleBase {
   private record Submission(Message<JsonObject> message, Job job) {
   }
 
-  public QueueVerticle(HwaasConfig config) {
+  /** @param types the job types this service runs; jobs of other types are refused */
+  public QueueVerticle(HwaasConfig config, Set<String> types) {
     this.config = config;
+    this.types = Set.copyOf(types);
   }
 
   @Override
@@ -59,6 +64,9 @@ public final class QueueVerticle extends VerticleBase {
     Job job;
     try {
       job = Job.fromJson(message.body());
+      if (!types.contains(job.type())) {
+        throw new IllegalArgumentException("unknown job type '" + job.type() + "'; known: " + new TreeSet<>(types));
+      }
     } catch (IllegalArgumentException e) {
       message.fail(QueueFailure.BAD_JOB.code, e.getMessage());
       return;

@@ -5,21 +5,32 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** Creates the stream and its consumer group when they are missing (first start, or a Redis that lost them). */
 public final class StreamGroup {
   private StreamGroup() {
   }
 
-  public static Future<Void> ensure(Redis redis, StreamKeys keys) {
-    return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(keys.stream()).arg(StreamKeys.GROUP).arg("0").arg("MKSTREAM"))
+  public static Future<Void> ensure(Redis redis, String stream) {
+    return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(stream).arg(StreamKeys.GROUP).arg("0").arg("MKSTREAM"))
         .<Void>mapEmpty()
         .recover(err -> String.valueOf(err.getMessage()).startsWith("BUSYGROUP")
             ? Future.succeededFuture()
             : Future.failedFuture(err));
   }
 
-  /** Entries in the stream that are not yet acknowledged (acknowledged ones are deleted), whether delivered or not. */
-  public static Future<Long> unacknowledged(Redis redis, StreamKeys keys) {
-    return redis.send(Request.cmd(Command.XLEN).arg(keys.stream())).map(r -> r.toLong());
+  public static Future<Void> ensureAll(Redis redis, StreamKeys keys, Iterable<String> types) {
+    List<Future<Void>> all = new ArrayList<>();
+    types.forEach(type -> all.add(ensure(redis, keys.stream(type))));
+    return Future.all(all).mapEmpty();
+  }
+
+  /** Entries not yet acknowledged (acknowledged ones are deleted), delivered or not, over the given types. */
+  public static Future<Long> unacknowledged(Redis redis, StreamKeys keys, Iterable<String> types) {
+    List<Request> lengths = new ArrayList<>();
+    types.forEach(type -> lengths.add(Request.cmd(Command.XLEN).arg(keys.stream(type))));
+    return redis.batch(lengths).map(replies -> replies.stream().mapToLong(r -> r.toLong()).sum());
   }
 }

@@ -11,14 +11,13 @@ public final class StreamKeys {
     this.prefix = prefix;
   }
 
-  /** The stream that holds the jobs: {@code hwaas:jobs}. */
-  public String stream() {
-    return prefix + ":jobs";
+  /** The stream that holds the jobs of one type: {@code hwaas:jobs:print}. */
+  public String stream(String type) {
+    return streamPrefix() + type;
   }
 
-  /** Prefix of the keys that map a job id to its stream entry id: {@code hwaas:idem:<job id>}. */
-  public String idempotencyPrefix() {
-    return prefix + ":idem:";
+  public String streamPrefix() {
+    return prefix + ":jobs:";
   }
 
   /** Jobs that used up their attempts, each with its last error: {@code hwaas:dead}. */
@@ -27,11 +26,41 @@ public final class StreamKeys {
   }
 
   /** Hash from stream entry id to the last error of a job that failed and waits for another attempt. */
-  public String errors() {
-    return prefix + ":errors";
+  public String errors(String type) {
+    return prefix + ":errors:" + type;
+  }
+
+  /** Prefix of the keys that map a job id to its stream entry id: {@code hwaas:idem:<job id>}. */
+  public String idempotencyPrefix() {
+    return prefix + ":idem:";
   }
 
   public String idempotency(String jobId) {
     return idempotencyPrefix() + jobId;
+  }
+
+  /** The status record of a job submitted over the API (a hash): {@code hwaas:job:<id>}. */
+  public String record(String jobId) {
+    return prefix + ":job:" + jobId;
+  }
+
+  /** A client's API jobs, scored by creation time: {@code hwaas:client:<name>}. */
+  public String clientJobs(String client) {
+    return prefix + ":client:" + client;
+  }
+
+  /** A cached result: {@code hwaas:cache:<type>:<payload digest>}. */
+  public String cache(String type, String digest) {
+    return prefix + ":cache:" + type + ":" + digest;
+  }
+
+  /** The set of paused job types. */
+  public String paused() {
+    return prefix + ":paused";
+  }
+
+  /** Counters per type: processed, failed (attempts), dead. */
+  public String counters(String type) {
+    return prefix + ":counters:" + type;
   }
 }

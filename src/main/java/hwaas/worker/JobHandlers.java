@@ -1,18 +1,47 @@
 package hwaas.worker;
 
+import hwaas.config.HwaasConfig;
 import hwaas.queue.Job;
 
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-/** The job types a node can run, by name. Adding a type is one {@link JobHandler} and one entry here. */
-public record JobHandlers(Map<String, JobHandler> byType) {
+/**
+ * The job types a node runs, by name. Adding a type is one {@link JobHandler}, one entry in
+ * {@link #standard}, and its payload schema in {@code openapi.yaml}.
+ */
+public record JobHandlers(Map<String, JobType> byType) {
 
-  public static JobHandlers standard(Printer printer) {
-    return new JobHandlers(Map.of(Job.PRINT, new PrintHandler(printer)));
+  public static JobHandlers standard(Printer printer, HwaasConfig config) {
+    Duration timeout = config.jobTimeout();
+    Duration visibility = config.visibilityTimeout();
+    // A sleep may last up to --max-sleep: its limits grow with it, so a sleeping job is never taken for lost.
+    Duration sleepTimeout = config.maxSleep().plus(timeout);
+    Duration sleepVisibility = sleepTimeout.plus(visibility);
+    Map<String, JobType> types = new LinkedHashMap<>();
+    types.put(Job.PRINT, new JobType(Job.PRINT, new PrintHandler(printer), timeout, visibility, false));
+    types.put("sleep", new JobType("sleep", new SleepHandler(printer, config.maxSleep()), sleepTimeout, sleepVisibility, false));
+    types.put("sum", new JobType("sum", ArithmeticHandler.sum(), timeout, visibility, true));
+    types.put("multiply", new JobType("multiply", ArithmeticHandler.multiply(), timeout, visibility, true));
+    return new JobHandlers(types);
   }
 
-  public Optional<JobHandler> forType(String type) {
+  /** The standard types, with {@code print} replaced (tests record what was printed). */
+  public JobHandlers withPrint(JobHandler print) {
+    Map<String, JobType> types = new LinkedHashMap<>(byType);
+    JobType old = types.get(Job.PRINT);
+    types.put(Job.PRINT, new JobType(Job.PRINT, print, old.timeout(), old.visibility(), old.cacheable()));
+    return new JobHandlers(types);
+  }
+
+  public Set<String> names() {
+    return byType.keySet();
+  }
+
+  public Optional<JobType> forType(String type) {
     return Optional.ofNullable(byType.get(type));
   }
 }

@@ -1,5 +1,6 @@
 package hwaas.worker;
 
+import hwaas.queue.JobRecords;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
@@ -29,6 +30,9 @@ final class Reclaimer {
 
   private final Redis redis;
   private final StreamKeys keys;
+  private final JobRecords records;
+  private final String type;
+  private final String stream;
   private final String consumer;
   private final long visibilityMillis;
   private final long backoffMillis;
@@ -39,9 +43,13 @@ final class Reclaimer {
   record Claimed(Entry entry, String previousError) {
   }
 
-  Reclaimer(Redis redis, StreamKeys keys, String consumer, Duration visibility, Duration backoff, int maxAttempts) {
+  Reclaimer(Redis redis, StreamKeys keys, JobRecords records, String type, String consumer, Duration visibility,
+            Duration backoff, int maxAttempts) {
     this.redis = redis;
     this.keys = keys;
+    this.records = records;
+    this.type = type;
+    this.stream = keys.stream(type);
     this.consumer = consumer;
     this.visibilityMillis = visibility.toMillis();
     this.backoffMillis = backoff.toMillis();
@@ -57,7 +65,7 @@ final class Reclaimer {
   Future<List<Entry>> claimDue() {
     long minIdle = Math.min(visibilityMillis, backoffMillis);
     return sweepConsumers()
-        .compose(v -> redis.send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(StreamKeys.GROUP)
+        .compose(v -> redis.send(Request.cmd(Command.XPENDING).arg(stream).arg(StreamKeys.GROUP)
             .arg("IDLE").arg(minIdle).arg("-").arg("+").arg(SCAN)))
         .compose(this::claimEligible);
   }
@@ -67,7 +75,7 @@ final class Reclaimer {
     if (pending == null || pending.size() == 0) {
       return Future.succeededFuture(List.of());
     }
-    Request errors = Request.cmd(Command.HMGET).arg(keys.errors());
+    Request errors = Request.cmd(Command.HMGET).arg(keys.errors(type));
     for (Response row : pending) {
       errors.arg(row.get(0).toString());
     }
@@ -82,7 +90,7 @@ final class Reclaimer {
         Response error = lastErrors.get(i);
         long due = error != null ? backoff(deliveries) : visibilityMillis;
         if (idle >= due) {
-          claims.add(Request.cmd(Command.XCLAIM).arg(keys.stream()).arg(StreamKeys.GROUP).arg(consumer).arg(due)
+          claims.add(Request.cmd(Command.XCLAIM).arg(stream).arg(StreamKeys.GROUP).arg(consumer).arg(due)
               .arg(row.get(0).toString()));
           claimErrors.add(error != null ? error.toString()
               : "not acknowledged within " + visibilityMillis + " ms by consumer " + row.get(1) + " (stopped or killed?)");
@@ -119,13 +127,19 @@ final class Reclaimer {
     String job = entry.job() != null ? entry.job().toJson().encode() : "";
     String jobId = entry.job() != null ? entry.job().id() : "?";
     log.warn("job {} (entry {}) failed {} attempts; moved to {}: {}", jobId, entry.entryId(), maxAttempts, keys.dead(), lastError);
-    return List.of(
+    long now = System.currentTimeMillis();
+    List<Request> requests = new ArrayList<>(List.of(
         Request.cmd(Command.XADD).arg(keys.dead()).arg("*").arg("job").arg(job).arg("error").arg(lastError)
             .arg("attempts").arg(entry.deliveries() - 1).arg("entry").arg(entry.entryId())
-            .arg("failedAt").arg(System.currentTimeMillis()),
-        Request.cmd(Command.XACK).arg(keys.stream()).arg(StreamKeys.GROUP).arg(entry.entryId()),
-        Request.cmd(Command.XDEL).arg(keys.stream()).arg(entry.entryId()),
-        Request.cmd(Command.HDEL).arg(keys.errors()).arg(entry.entryId()));
+            .arg("type").arg(type).arg("failedAt").arg(now),
+        Request.cmd(Command.XACK).arg(stream).arg(StreamKeys.GROUP).arg(entry.entryId()),
+        Request.cmd(Command.XDEL).arg(stream).arg(entry.entryId()),
+        Request.cmd(Command.HDEL).arg(keys.errors(type)).arg(entry.entryId()),
+        Request.cmd(Command.HINCRBY).arg(keys.counters(type)).arg("dead").arg(1)));
+    if (entry.job() != null && entry.job().tracked()) {
+      requests.addAll(records.dead(jobId, lastError, entry.deliveries() - 1, now));
+    }
+    return requests;
   }
 
   private long backoff(long deliveries) {
@@ -140,13 +154,13 @@ final class Reclaimer {
     }
     lastSweep = now;
     long silentFor = Math.max(CONSUMER_SWEEP_MILLIS, 3 * visibilityMillis);
-    return redis.send(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(keys.stream()).arg(StreamKeys.GROUP))
+    return redis.send(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(stream).arg(StreamKeys.GROUP))
         .compose(consumers -> {
           List<Request> deletions = new ArrayList<>();
           for (Response c : consumers) {
             String name = field(c, "name").toString();
             if (!name.equals(consumer) && field(c, "pending").toLong() == 0 && field(c, "idle").toLong() > silentFor) {
-              deletions.add(Request.cmd(Command.XGROUP).arg("DELCONSUMER").arg(keys.stream()).arg(StreamKeys.GROUP).arg(name));
+              deletions.add(Request.cmd(Command.XGROUP).arg("DELCONSUMER").arg(stream).arg(StreamKeys.GROUP).arg(name));
               log.info("removing consumer {} from group {}: it holds nothing and was silent for over {} s", name, StreamKeys.GROUP, silentFor / 1000);
             }
           }

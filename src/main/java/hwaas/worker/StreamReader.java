@@ -16,14 +16,14 @@ import java.util.List;
  */
 final class StreamReader {
   private final RedisConnection connection;
-  private final StreamKeys keys;
+  private final String stream;
   private final String consumer;
   private final int batchSize;
   private final String blockMillis;
 
-  StreamReader(RedisConnection connection, StreamKeys keys, String consumer, int batchSize, Duration block) {
+  StreamReader(RedisConnection connection, String stream, String consumer, int batchSize, Duration block) {
     this.connection = connection;
-    this.keys = keys;
+    this.stream = stream;
     this.consumer = consumer;
     this.batchSize = batchSize;
     this.blockMillis = Long.toString(block.toMillis());
@@ -40,26 +40,25 @@ final class StreamReader {
     if (wait) {
       read.arg("BLOCK").arg(blockMillis);
     }
-    read.arg("STREAMS").arg(keys.stream()).arg(">");
+    read.arg("STREAMS").arg(stream).arg(">");
     return connection.send(read).map(StreamReader::entries);
   }
 
-  /** Records a batch's outcome on this connection, which is idle between reads. */
-  Future<Void> settle(Settlement settlement) {
-    List<Request> requests = settlement.requests(keys, false);
+  /** Sends on this connection, which is idle between reads, so updates of one job arrive in order. */
+  Future<Void> send(List<Request> requests) {
     return requests.isEmpty() ? Future.succeededFuture() : connection.batch(requests).mapEmpty();
   }
 
   /** How many entries this consumer holds unacknowledged. */
   Future<Long> pendingOfThisConsumer() {
-    return connection.send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(StreamKeys.GROUP)
+    return connection.send(Request.cmd(Command.XPENDING).arg(stream).arg(StreamKeys.GROUP)
             .arg("-").arg("+").arg(1).arg(consumer))
         .map(rows -> rows == null ? 0L : (long) rows.size());
   }
 
   /** Leaves the group; only when this consumer holds nothing, or its pending entries would be forgotten. */
   Future<Void> leaveGroup() {
-    return connection.send(Request.cmd(Command.XGROUP).arg("DELCONSUMER").arg(keys.stream()).arg(StreamKeys.GROUP).arg(consumer))
+    return connection.send(Request.cmd(Command.XGROUP).arg("DELCONSUMER").arg(stream).arg(StreamKeys.GROUP).arg(consumer))
         .mapEmpty();
   }
 

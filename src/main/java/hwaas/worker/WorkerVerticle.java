@@ -2,46 +2,45 @@ package hwaas.worker;
 
 import hwaas.config.HwaasConfig;
 import hwaas.node.NodeOutages;
+import hwaas.queue.QueueAddresses;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
 import hwaas.stats.NodeCounters;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
- * One consumer of the "workers" group: reads a batch of jobs, runs each through its handler, then
- * acknowledges exactly the ones that finished. A job is never acknowledged before it ran, so a crash
- * can repeat a job but never lose one. On a timer it also claims jobs that others abandoned or that
- * failed and are due for another attempt ({@link Reclaimer}).
+ * One worker: a consumer of the "workers" group on every job type's stream, one {@link TypeLane} each.
+ * A lane reads a batch, runs each job through its handler, then acknowledges exactly the ones that
+ * finished: a crash can repeat a job but never lose one. The worker also follows which types are paused,
+ * cluster-wide: told at once over the event bus, and checked in Redis every second in case a message was missed.
  */
 public final class WorkerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WorkerVerticle.class);
-  /** On stop, how long a worker keeps draining entries that are already in the stream. */
-  private static final long DRAIN_MILLIS = 2_000;
-  private static final long MAX_BACKOFF_MILLIS = 2_000;
+  private static final long PAUSE_REFRESH_MILLIS = 1_000;
 
   private final HwaasConfig config;
   private final String consumer;
   private final JobHandlers handlers;
   private final NodeCounters counters;
   private final AuditTrail audit;
-  private final StreamKeys keys;
   private final NodeOutages outages;
-  private final Promise<Void> drained = Promise.promise();
+  private final StreamKeys keys;
+  private final Set<String> paused = new HashSet<>();   // only touched on this verticle's event loop
+  private final List<TypeLane> lanes = new ArrayList<>();
   private Redis redis;
-  private StreamReader reader;
-  private JobRunner runner;
-  private Reclaimer reclaimer;
-  private boolean stopping;
-  private boolean reclaiming;
-  private long drainUntil;
-  private int failedAttempts;
 
   public WorkerVerticle(HwaasConfig config, String consumer, JobHandlers handlers, NodeCounters counters, AuditTrail audit,
                         NodeOutages outages) {
@@ -50,112 +49,51 @@ public final class WorkerVerticle extends VerticleBase {
     this.handlers = handlers;
     this.counters = counters;
     this.audit = audit;
-    this.keys = new StreamKeys(config.keyPrefix());
     this.outages = outages;
+    this.keys = new StreamKeys(config.keyPrefix());
   }
 
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, config.redisOptions());
-    runner = new JobRunner(vertx, consumer, handlers, counters, config.jobTimeout(), audit, outages.jobs());
-    reclaimer = new Reclaimer(redis, keys, consumer, config.visibilityTimeout(), config.retryBackoff(), config.maxAttempts());
-    return StreamGroup.ensure(redis, keys)
-        .compose(v -> connect())
-        .onSuccess(v -> {
-          readLoop();
-          long period = reclaimer.periodMillis();
-          // Jittered start, so the workers of a node do not all scan at the same moment.
-          vertx.setPeriodic(1 + ThreadLocalRandom.current().nextLong(period), period, t -> reclaimDue());
-        })
+    for (JobType type : handlers.byType().values()) {
+      JobRunner runner = new JobRunner(vertx, consumer, type, counters, audit, outages.jobs());
+      lanes.add(new TypeLane(vertx, redis, config, type, consumer, runner, paused, outages.workers()));
+    }
+    return StreamGroup.ensureAll(redis, keys, handlers.names())
+        .compose(v -> refreshPaused())
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(QueueAddresses.PAUSED, m -> applyPause(m.body())).completion())
+        .compose(v -> Future.all(lanes.stream().map(TypeLane::start).toList()))
+        .onSuccess(v -> vertx.setPeriodic(PAUSE_REFRESH_MILLIS, t -> refreshPaused()
+            .onFailure(err -> outages.workers().failure(consumer + ": reading paused types", err))))
         .onFailure(err -> redis.close());
   }
 
   @Override
   public Future<?> stop() {
-    stopping = true;
-    drainUntil = System.currentTimeMillis() + DRAIN_MILLIS;
-    return drained.future()
-        // Leaving is safe only when nothing of ours is pending: XGROUP DELCONSUMER forgets what a consumer holds.
-        .compose(v -> reader.pendingOfThisConsumer())
-        .compose(held -> held == 0 ? reader.leaveGroup() : Future.succeededFuture())
-        .recover(err -> {
-          log.warn("worker {}: could not leave the consumer group; what it holds stays claimable", consumer, err);
-          return Future.succeededFuture();
-        })
-        .eventually(() -> reader.close())
+    return Future.join(lanes.stream().map(TypeLane::stop).toList())
         .eventually(() -> redis.close());
   }
 
-  private Future<Void> connect() {
-    return redis.connect().map(connection -> {
-      reader = new StreamReader(connection, keys, consumer, config.batchSize(), config.blockTimeout());
-      return null;
-    });
-  }
-
-  private void readLoop() {
-    if (stopping && System.currentTimeMillis() > drainUntil) {
-      drained.tryComplete();
-      return;
+  private void applyPause(JsonObject change) {
+    String type = change.getString("type");
+    if (Boolean.TRUE.equals(change.getBoolean("paused"))) {
+      paused.add(type);
+    } else {
+      paused.remove(type);
     }
-    reader.next(!stopping)
-        .compose(entries -> runner.runAll(entries)
-            .compose(reader::settle)
-            .map(v -> entries.size()))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            outages.workers().success();
-            failedAttempts = 0;
-            if (stopping && ar.result() == 0) {
-              drained.tryComplete();
-            } else {
-              readLoop();
-            }
-          } else {
-            outages.workers().failure(consumer + ": read or acknowledge", ar.cause());
-            retryAfterBackoff();
-          }
-        });
+    log.debug("worker {}: {} is now {}", consumer, type, paused.contains(type) ? "paused" : "running");
   }
 
-  private void reclaimDue() {
-    if (reclaiming || stopping) {
-      return;
-    }
-    reclaiming = true;
-    reclaimer.claimDue()
-        .compose(entries -> entries.isEmpty()
-            ? Future.succeededFuture()
-            : runner.runAll(entries).compose(settlement -> redis.batch(settlement.requests(keys, true))))
-        .onComplete(ar -> {
-          reclaiming = false;
-          if (ar.succeeded()) {
-            outages.workers().success();
-          } else {
-            outages.workers().failure(consumer + ": claiming overdue jobs", ar.cause());
-          }
-        });
-  }
-
-  private void retryAfterBackoff() {
-    long delay = Math.min(MAX_BACKOFF_MILLIS, 50L << Math.min(failedAttempts++, 10));
-    vertx.setTimer(delay, t -> {
-      if (stopping) {
-        drained.tryComplete();
-        return;
+  private Future<Void> refreshPaused() {
+    return redis.send(Request.cmd(Command.SMEMBERS).arg(keys.paused())).map(members -> {
+      Set<String> now = new HashSet<>();
+      for (Response m : members) {
+        now.add(m.toString());
       }
-      // The dedicated connection may be dead (Redis restarted) and the group gone with it: start afresh.
-      reader.close()
-          .transform(ignored -> StreamGroup.ensure(redis, keys))
-          .compose(v -> connect())
-          .onComplete(ar -> {
-            if (ar.succeeded()) {
-              readLoop();
-            } else {
-              outages.workers().failure(consumer + ": reconnect", ar.cause());
-              retryAfterBackoff();
-            }
-          });
+      paused.retainAll(now);
+      paused.addAll(now);
+      return null;
     });
   }
 }

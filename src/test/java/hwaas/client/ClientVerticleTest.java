@@ -38,7 +38,7 @@ class ClientVerticleTest {
       }
       delivery.next();
     });
-    vertx.deployVerticle(new QueueVerticle(config)).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new QueueVerticle(config, java.util.Set.of(hwaas.queue.Job.PRINT))).await(10, TimeUnit.SECONDS);
     String client = vertx.deployVerticle(new ClientVerticle(config, "retry-client", counters, hwaas.worker.AuditTrail.NONE, hwaas.node.NodeOutages.create())).await(10, TimeUnit.SECONDS);
 
     Poll.until(Duration.ofSeconds(10), "a retry and then three confirmed jobs",

@@ -30,7 +30,7 @@ class NodeTest {
     HwaasConfig config = TestConfigs.local(1, 1, 1);
     Capture stdout = new Capture();
     try (Printer printer = new Printer(stdout, () -> { })) {
-      Node node = Node.start(config, JobHandlers.standard(printer));
+      Node node = Node.start(config, JobHandlers.standard(printer, config));
       try {
         Poll.until(Duration.ofSeconds(5), "the first line", () -> stdout.lines().size() == 1);
         long first = System.nanoTime();
@@ -54,7 +54,7 @@ class NodeTest {
     Capture stdout = new Capture();
     try (Printer printer = new Printer(stdout, () -> { }); RedisProbe probe = new RedisProbe(config)) {
       RecordingHandler recorder = new RecordingHandler(new PrintHandler(printer));
-      Node node = Node.start(config, new JobHandlers(Map.of(Job.PRINT, recorder)));
+      Node node = Node.start(config, JobHandlers.standard(printer, config).withPrint(recorder));
       Poll.until(Duration.ofSeconds(10), "2000 printed jobs", () -> recorder.count() >= 2_000);
       Summary summary = node.stop();
 

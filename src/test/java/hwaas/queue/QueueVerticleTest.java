@@ -28,7 +28,7 @@ class QueueVerticleTest {
   void deployQueue(Vertx vertx) throws Exception {
     config = TestConfigs.local(0, 0, 1);
     probe = new RedisProbe(config);
-    vertx.deployVerticle(new QueueVerticle(config)).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new QueueVerticle(config, java.util.Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -62,6 +62,18 @@ class QueueVerticleTest {
     assertEquals(500, ids.size());
     assertEquals("c1:0", ids.get(0));
     assertEquals("c1:499", ids.get(499));
+  }
+
+  @Test
+  @DisplayName("a job of an unknown type is refused with code 400 and adds nothing")
+  void unknownTypeIsRefused(Vertx vertx) throws Exception {
+    JsonObject bad = Job.print("c1", 0, 1, "x").toJson().put("type", "juggle");
+
+    ReplyException error = assertThrows(ReplyException.class, () -> submit(vertx, bad));
+
+    assertEquals(QueueFailure.BAD_JOB.code, error.failureCode());
+    assertTrue(error.getMessage().contains("unknown job type 'juggle'"), error.getMessage());
+    assertEquals(0, probe.streamLength());
   }
 
   @Test

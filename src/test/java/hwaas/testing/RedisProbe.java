@@ -24,17 +24,17 @@ public final class RedisProbe implements AutoCloseable {
   }
 
   public long streamLength() throws Exception {
-    return send(Request.cmd(Command.XLEN).arg(keys.stream())).toLong();
+    return send(Request.cmd(Command.XLEN).arg(keys.stream(hwaas.queue.Job.PRINT))).toLong();
   }
 
   /** Entries delivered to a consumer and not yet acknowledged. */
   public long pendingInGroup() throws Exception {
-    return send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(StreamKeys.GROUP)).get(0).toLong();
+    return send(Request.cmd(Command.XPENDING).arg(keys.stream(hwaas.queue.Job.PRINT)).arg(StreamKeys.GROUP)).get(0).toLong();
   }
 
   /** The job ids of every entry in the stream, oldest first. */
   public List<String> jobIdsInStream() throws Exception {
-    Response entries = send(Request.cmd(Command.XRANGE).arg(keys.stream()).arg("-").arg("+"));
+    Response entries = send(Request.cmd(Command.XRANGE).arg(keys.stream(hwaas.queue.Job.PRINT)).arg("-").arg("+"));
     List<String> ids = new ArrayList<>();
     for (Response entry : entries) {
       Response fields = entry.get(1);

@@ -44,7 +44,7 @@ class WorkerVerticleTest {
     config = TestConfigs.local(3, 0, 1);
     probe = new RedisProbe(config);
     printer = new Printer(stdout, () -> { });
-    vertx.deployVerticle(new QueueVerticle(config)).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new QueueVerticle(config, JobHandlers.standard(printer, config).names())).await(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -116,8 +116,9 @@ class WorkerVerticleTest {
     assertEquals(0, counters.printed.sum());
 
     // Requeued, it gets fresh attempts: three more, then it is dead again.
+    var keys = new hwaas.queue.StreamKeys(config.keyPrefix());
     var deadLetters = new hwaas.queue.DeadLetters(io.vertx.redis.client.Redis.createClient(vertx, config.redisOptions()),
-        new hwaas.queue.StreamKeys(config.keyPrefix()));
+        keys, new hwaas.queue.JobRecords(keys, config.recordTtl()));
     deadLetters.requeue(dead.getString("deadId")).await(5, TimeUnit.SECONDS);
     Poll.until(Duration.ofSeconds(10), "three more attempts and a new dead letter",
         () -> attempts.get() == 6 && deadLetters().size() == 1);
@@ -153,7 +154,7 @@ class WorkerVerticleTest {
   }
 
   private void deployWorkers(Vertx vertx, JobHandler print) throws Exception {
-    JobHandlers handlers = new JobHandlers(Map.of(Job.PRINT, print));
+    JobHandlers handlers = JobHandlers.standard(printer, config).withPrint(print);
     AtomicInteger n = new AtomicInteger();
     vertx.deployVerticle(() -> new WorkerVerticle(config, "test-w" + n.getAndIncrement(), handlers, counters, AuditTrail.NONE, hwaas.node.NodeOutages.create()),
         new DeploymentOptions().setInstances(config.workers())).await(10, TimeUnit.SECONDS);

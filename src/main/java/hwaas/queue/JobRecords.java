@@ -1,0 +1,122 @@
+package hwaas.queue;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The status record of a tracked job (a Redis hash that expires {@code ttl} after its last change), and the
+ * index of each client's jobs. Builds requests only: each writer sends them on the connection it already
+ * uses, so a worker's updates of one job arrive in order.
+ */
+public final class JobRecords {
+  private static final int KEPT_PER_CLIENT = 1000;
+
+  private final StreamKeys keys;
+  private final String ttlSeconds;
+
+  public JobRecords(StreamKeys keys, Duration ttl) {
+    this.keys = keys;
+    this.ttlSeconds = Long.toString(ttl.toSeconds());
+  }
+
+  public List<Request> queued(Job job, long now) {
+    String index = keys.clientJobs(job.client());
+    return List.of(
+        update(job.id(), "id", job.id(), "type", job.type(), "client", job.client(), "status", "queued",
+            "attempts", "0", "payload", job.payload().encode(), "createdAt", Long.toString(now)),
+        expire(job.id()),
+        Request.cmd(Command.ZADD).arg(index).arg(now).arg(job.id()),
+        Request.cmd(Command.ZREMRANGEBYRANK).arg(index).arg(0).arg(-KEPT_PER_CLIENT - 1),
+        Request.cmd(Command.EXPIRE).arg(index).arg(ttlSeconds));
+  }
+
+  /** A cached answer: the job is complete the moment it is created. */
+  public List<Request> completedFromCache(Job job, String result, long now) {
+    List<Request> created = new java.util.ArrayList<>(queued(job, now));
+    created.add(update(job.id(), "status", "completed", "result", result, "cached", "true",
+        "startedAt", Long.toString(now), "finishedAt", Long.toString(now)));
+    return created;
+  }
+
+  public List<Request> running(String jobId, String worker, long attempt, long now) {
+    return List.of(update(jobId, "status", "running", "worker", worker, "attempts", Long.toString(attempt),
+        "startedAt", Long.toString(now)), expire(jobId));
+  }
+
+  public List<Request> completed(String jobId, String result, long now) {
+    return List.of(update(jobId, "status", "completed", "result", result, "finishedAt", Long.toString(now)), expire(jobId));
+  }
+
+  /** Failed this attempt; another follows after its backoff. */
+  public List<Request> failed(String jobId, String error, long attempt) {
+    return List.of(update(jobId, "status", "failed", "error", error, "attempts", Long.toString(attempt)), expire(jobId));
+  }
+
+  public List<Request> dead(String jobId, String error, long attempts, long now) {
+    return List.of(update(jobId, "status", "dead", "error", error, "attempts", Long.toString(attempts),
+        "finishedAt", Long.toString(now)), expire(jobId));
+  }
+
+  public List<Request> requeued(String jobId) {
+    return List.of(update(jobId, "status", "queued", "attempts", "0"), expire(jobId));
+  }
+
+  public Request read(String jobId) {
+    return Request.cmd(Command.HGETALL).arg(keys.record(jobId));
+  }
+
+  public Request newestOf(String client, int limit) {
+    return Request.cmd(Command.ZREVRANGE).arg(keys.clientJobs(client)).arg(0).arg(limit - 1);
+  }
+
+  /** A record as the API shows it; {@code null} when there is none (unknown or expired). */
+  public static JsonObject toJson(Response hash) {
+    if (hash == null || hash.size() == 0) {
+      return null;
+    }
+    JsonObject raw = new JsonObject();
+    for (int i = 0; i + 1 < hash.size(); i += 2) {
+      raw.put(hash.get(i).toString(), hash.get(i + 1).toString());
+    }
+    JsonObject record = new JsonObject()
+        .put("id", raw.getString("id"))
+        .put("type", raw.getString("type"))
+        .put("client", raw.getString("client"))
+        .put("status", raw.getString("status"))
+        .put("attempts", Long.parseLong(raw.getString("attempts", "0")))
+        .put("payload", new JsonObject(raw.getString("payload", "{}")))
+        .put("createdAt", time(raw.getString("createdAt")))
+        .put("startedAt", time(raw.getString("startedAt")))
+        .put("finishedAt", time(raw.getString("finishedAt")))
+        .put("worker", raw.getString("worker"))
+        .put("cached", Boolean.parseBoolean(raw.getString("cached", "false")));
+    if (raw.containsKey("result")) {
+      record.put("result", new JsonObject(raw.getString("result")));
+    }
+    if (raw.containsKey("error")) {
+      record.put("error", raw.getString("error"));
+    }
+    return record;
+  }
+
+  private static String time(String millis) {
+    return millis == null ? null : java.time.Instant.ofEpochMilli(Long.parseLong(millis)).toString();
+  }
+
+  private Request update(String jobId, String... fieldsAndValues) {
+    Request hset = Request.cmd(Command.HSET).arg(keys.record(jobId));
+    for (String s : fieldsAndValues) {
+      hset.arg(s);
+    }
+    return hset;
+  }
+
+  private Request expire(String jobId) {
+    return Request.cmd(Command.EXPIRE).arg(keys.record(jobId)).arg(ttlSeconds);
+  }
+}

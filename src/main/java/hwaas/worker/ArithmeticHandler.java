@@ -1,0 +1,49 @@
+package hwaas.worker;
+
+import hwaas.queue.Job;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.function.BinaryOperator;
+
+/** {@code sum {numbers}} and {@code multiply {numbers}}: exact decimal arithmetic, the answer in {@code value}. */
+public final class ArithmeticHandler implements JobHandler {
+  private final BigDecimal identity;
+  private final BinaryOperator<BigDecimal> operation;
+
+  private ArithmeticHandler(BigDecimal identity, BinaryOperator<BigDecimal> operation) {
+    this.identity = identity;
+    this.operation = operation;
+  }
+
+  public static ArithmeticHandler sum() {
+    return new ArithmeticHandler(BigDecimal.ZERO, BigDecimal::add);
+  }
+
+  public static ArithmeticHandler multiply() {
+    return new ArithmeticHandler(BigDecimal.ONE, (a, b) -> a.multiply(b, MathContext.DECIMAL128));
+  }
+
+  @Override
+  public Future<JsonObject> run(Job job) {
+    Object numbers = job.payload().getValue("numbers");
+    if (!(numbers instanceof JsonArray list) || list.isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException("'numbers' must be a non-empty array of numbers"));
+    }
+    BigDecimal value = identity;
+    for (Object n : list) {
+      if (!(n instanceof Number number)) {
+        return Future.failedFuture(new IllegalArgumentException("'numbers' must hold numbers only, found " + n));
+      }
+      value = operation.apply(value, new BigDecimal(number.toString()));
+    }
+    BigDecimal plain = value.stripTrailingZeros();
+    Number result = plain.scale() <= 0 && plain.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) < 0
+        ? (Number) plain.longValueExact()
+        : (Number) plain.doubleValue();
+    return Future.succeededFuture(new JsonObject().put("value", result));
+  }
+}

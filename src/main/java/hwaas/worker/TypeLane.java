@@ -1,0 +1,200 @@
+package hwaas.worker;
+
+import hwaas.config.HwaasConfig;
+import hwaas.node.OutageLog;
+import hwaas.queue.JobRecords;
+import hwaas.queue.ResultCache;
+import hwaas.queue.StreamGroup;
+import hwaas.queue.StreamKeys;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One worker's consumer of one job type's stream: its own read loop on its own connection, so a slow type
+ * (sleep) never holds up a fast one (print), and a paused type simply stops reading. Runs on its worker
+ * verticle's event loop.
+ */
+final class TypeLane {
+  private static final Logger log = LoggerFactory.getLogger(TypeLane.class);
+  /** On stop, how long a lane keeps draining entries that are already in the stream. */
+  private static final long DRAIN_MILLIS = 2_000;
+  private static final long MAX_BACKOFF_MILLIS = 2_000;
+  private static final long PAUSE_CHECK_MILLIS = 100;
+
+  private final Vertx vertx;
+  private final Redis redis;
+  private final HwaasConfig config;
+  private final JobType type;
+  private final String stream;
+  private final String consumer;
+  private final StreamKeys keys;
+  private final JobRecords records;
+  private final ResultCache cache;
+  private final JobRunner runner;
+  private final Reclaimer reclaimer;
+  private final Set<String> paused;
+  private final OutageLog outage;
+  private final Promise<Void> drained = Promise.promise();
+  private StreamReader reader;
+  private boolean stopping;
+  private boolean reclaiming;
+  private long drainUntil;
+  private int failedAttempts;
+
+  TypeLane(Vertx vertx, Redis redis, HwaasConfig config, JobType type, String consumer, JobRunner runner,
+           Set<String> paused, OutageLog outage) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.config = config;
+    this.type = type;
+    this.consumer = consumer;
+    this.keys = new StreamKeys(config.keyPrefix());
+    this.stream = keys.stream(type.name());
+    this.records = new JobRecords(keys, config.recordTtl());
+    this.cache = new ResultCache(keys, config.recordTtl());
+    this.runner = runner;
+    this.reclaimer = new Reclaimer(redis, keys, records, type.name(), consumer, type.visibility(), config.retryBackoff(),
+        config.maxAttempts());
+    this.paused = paused;
+    this.outage = outage;
+  }
+
+  Future<Void> start() {
+    return connect().onSuccess(v -> {
+      readLoop();
+      long period = reclaimer.periodMillis();
+      // Jittered start, so the lanes of a node do not all scan at the same moment.
+      vertx.setPeriodic(1 + ThreadLocalRandom.current().nextLong(period), period, t -> reclaimDue());
+    });
+  }
+
+  Future<Void> stop() {
+    stopping = true;
+    drainUntil = System.currentTimeMillis() + DRAIN_MILLIS;
+    return drained.future()
+        // Leaving is safe only when nothing of ours is pending: XGROUP DELCONSUMER forgets what a consumer holds.
+        .compose(v -> reader.pendingOfThisConsumer())
+        .compose(held -> held == 0 ? reader.leaveGroup() : Future.succeededFuture())
+        .recover(err -> {
+          log.warn("worker {}: could not leave the group of {}; what it holds stays claimable", consumer, stream, err);
+          return Future.succeededFuture();
+        })
+        .eventually(() -> reader.close());
+  }
+
+  private Future<Void> connect() {
+    return redis.connect().map(connection -> {
+      reader = new StreamReader(connection, stream, consumer, config.batchSize(), config.blockTimeout());
+      return null;
+    });
+  }
+
+  private boolean isPaused() {
+    return paused.contains(type.name());
+  }
+
+  private void readLoop() {
+    if (stopping && (System.currentTimeMillis() > drainUntil || isPaused())) {
+      drained.tryComplete();
+      return;
+    }
+    if (isPaused()) {
+      vertx.setTimer(PAUSE_CHECK_MILLIS, t -> readLoop());
+      return;
+    }
+    reader.next(!stopping)
+        .compose(this::runAndSettle)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            outage.success();
+            failedAttempts = 0;
+            if (stopping && ar.result() == 0) {
+              drained.tryComplete();
+            } else {
+              readLoop();
+            }
+          } else {
+            outage.failure(consumer + ": read or acknowledge on " + stream, ar.cause());
+            retryAfterBackoff();
+          }
+        });
+  }
+
+  private Future<Integer> runAndSettle(List<Entry> entries) {
+    if (entries.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    if (isPaused()) {
+      // Read just as the pause arrived: left pending, claimed again after the resume.
+      return Future.succeededFuture(entries.size());
+    }
+    return reader.send(markRunning(entries))
+        .compose(v -> runner.runAll(entries))
+        .compose(settlement -> reader.send(settlement.requests(keys, records, cache, false)))
+        .map(v -> entries.size());
+  }
+
+  private void reclaimDue() {
+    if (reclaiming || stopping || isPaused()) {
+      return;
+    }
+    reclaiming = true;
+    reclaimer.claimDue()
+        .compose(entries -> entries.isEmpty()
+            ? Future.succeededFuture()
+            : redis.batch(markRunning(entries))
+                .compose(v -> runner.runAll(entries))
+                .compose(settlement -> redis.batch(settlement.requests(keys, records, cache, true))))
+        .onComplete(ar -> {
+          reclaiming = false;
+          if (ar.succeeded()) {
+            outage.success();
+          } else {
+            outage.failure(consumer + ": claiming overdue jobs of " + stream, ar.cause());
+          }
+        });
+  }
+
+  private List<Request> markRunning(List<Entry> entries) {
+    List<Request> requests = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    for (Entry entry : entries) {
+      if (entry.job() != null && entry.job().tracked()) {
+        requests.addAll(records.running(entry.job().id(), consumer, entry.deliveries(), now));
+      }
+    }
+    return requests;
+  }
+
+  private void retryAfterBackoff() {
+    long delay = Math.min(MAX_BACKOFF_MILLIS, 50L << Math.min(failedAttempts++, 10));
+    vertx.setTimer(delay, t -> {
+      if (stopping) {
+        drained.tryComplete();
+        return;
+      }
+      // The dedicated connection may be dead (Redis restarted) and the group gone with it: start afresh.
+      reader.close()
+          .transform(ignored -> StreamGroup.ensure(redis, stream))
+          .compose(v -> connect())
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              readLoop();
+            } else {
+              outage.failure(consumer + ": reconnect to " + stream, ar.cause());
+              retryAfterBackoff();
+            }
+          });
+    });
+  }
+}
