@@ -1,48 +1,91 @@
 package hwaas.http;
 
 import hwaas.config.HwaasConfig;
+import hwaas.worker.JobHandlers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 
-/** The node's HTTP face: liveness and the pages in {@code webroot/}. */
+/**
+ * The node's HTTP face: the REST API (every request checked against {@code openapi.yaml} before a handler
+ * sees it), liveness and readiness, and the pages in {@code webroot/}.
+ */
 public final class HttpVerticle extends VerticleBase {
-  private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
+  /** Jobs are small; anything bigger is a mistake or an attack. */
+  static final int BODY_LIMIT = 64 * 1024;
 
   private final HwaasConfig config;
+  private final JobHandlers types;
+  private Redis redis;
   private HttpServer server;
 
-  public HttpVerticle(HwaasConfig config) {
+  public HttpVerticle(HwaasConfig config, JobHandlers types) {
     this.config = config;
+    this.types = types;
   }
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
-    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-    router.route("/*").handler(StaticHandler.create("webroot"));
-    router.route().failureHandler(ctx -> {
-      int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-      if (status >= 500) {
-        log.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
-      }
-      ctx.response().setStatusCode(status)
-          .putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", ctx.response().getStatusMessage()).encode());
-    });
-    return vertx.createHttpServer()
-        .requestHandler(router)
-        .listen(config.httpPort(), config.httpHost())
-        .onSuccess(s -> server = s);
+    redis = Redis.createClient(vertx, config.redisOptions());
+    return ApiContract.load(vertx, config)
+        .map(this::router)
+        .compose(router -> vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.httpHost()))
+        .onSuccess(s -> server = s)
+        .onFailure(err -> redis.close());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return redis.close();
   }
 
   /** The port actually bound (differs from the configured one when that was 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  private Router router(ApiContract api) {
+    JobsApi jobs = new JobsApi(vertx, redis, config, types);
+    QueuesApi queues = new QueuesApi(vertx, redis, config, types);
+    DeadApi dead = new DeadApi(redis, config);
+    RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
+    builder.getRoute("submitJob").addHandler(jobs::submit);
+    builder.getRoute("getJob").addHandler(jobs::get);
+    builder.getRoute("listJobs").addHandler(jobs::list);
+    builder.getRoute("listQueues").addHandler(queues::list);
+    builder.getRoute("pauseQueue").addHandler(queues::pause);
+    builder.getRoute("resumeQueue").addHandler(queues::resume);
+    builder.getRoute("listDead").addHandler(dead::list);
+    builder.getRoute("requeueDead").addHandler(dead::requeue);
+    builder.getRoute("health").addHandler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    builder.getRoute("ready").addHandler(ctx -> redis.send(Request.cmd(Command.PING))
+        .onSuccess(pong -> ctx.json(new JsonObject().put("status", "READY").put("redis", "up").put("cluster", vertx.isClustered())))
+        .onFailure(err -> ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
+            .end(new JsonObject().put("status", "NOT_READY").put("redis", "down: " + err.getMessage()).encode())));
+
+    // The static bearer token is checked by ApiGuards before validation (so a bad token is 401, not 400);
+    // the contract still declares the scheme for its readers.
+    builder.getRoutes().forEach(route -> route.setDoSecurity(false));
+
+    Router router = Router.router(vertx);
+    router.get("/api/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(api.yaml()));
+    router.route("/api/*").handler(ApiGuards.bearer(config.token()));
+    router.post("/api/jobs").handler(ApiGuards::jsonBody);
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    router.route("/*").subRouter(builder.createRouter());
+    router.route("/api/*").handler(ctx -> ApiErrors.respond(ctx, 404, "no API endpoint " + ctx.request().method() + " "
+        + ctx.request().path() + "; see /api/openapi.yaml"));
+    router.route("/*").handler(StaticHandler.create("webroot"));
+    router.route().failureHandler(ApiErrors::handle);
+    return router;
   }
 }

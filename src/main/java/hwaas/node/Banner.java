@@ -21,14 +21,16 @@ final class Banner {
             "  clients  %d x %s/s, message \"%s\"",
             "  redis    %s",
             "  cluster  %s, member %s, event bus %s",
-            "  http     http://%s:%d/",
+            "  http     http://%s:%d/  (REST API under /api, contract at /api/openapi.yaml)",
+            "  token    %s  (Authorization: Bearer for every write; dashboard: http://%s:%d/#token=%s)",
             ""),
         node.nodeId(), node.startSeconds(),
         c.workers(), StreamKeys.GROUP, new StreamKeys(c.keyPrefix()).streamPrefix(),
         c.clients(), rate(c.rate()), c.message(),
         redis,
         c.clusterName(), node.clusterAddress(), node.eventBusAddress(),
-        c.httpHost(), node.httpPort());
+        c.httpHost(), node.httpPort(),
+        c.token(), c.httpHost(), node.httpPort(), c.token());
   }
 
   private static String rate(double rate) {

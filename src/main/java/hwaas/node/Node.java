@@ -117,7 +117,7 @@ public final class Node {
           () -> new WorkerVerticle(config, nodeId + "-w" + n.getAndIncrement(), handlers, counters, printedAudit, outages),
           new DeploymentOptions().setInstances(config.workers())).await();
     }
-    http = new HttpVerticle(config);
+    http = new HttpVerticle(config, handlers);
     httpDeployment = vertx.deployVerticle(http).await();
     if (config.clients() > 0) {
       AtomicInteger n = new AtomicInteger();

@@ -1,0 +1,59 @@
+package hwaas.http;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/** Every error of the API as {@code {"error": ..., "detail": ...}} with the right status. */
+final class ApiErrors {
+  private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+  private static final Map<Integer, String> NAMES = Map.of(
+      400, "bad request", 401, "unauthorized", 404, "not found", 405, "method not allowed",
+      413, "request body too large", 415, "unsupported media type", 500, "internal error", 503, "unavailable");
+
+  private ApiErrors() {
+  }
+
+  static void respond(RoutingContext ctx, int status, String detail) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    JsonObject body = new JsonObject().put("error", NAMES.getOrDefault(status, "error"));
+    if (detail != null) {
+      body.put("detail", detail);
+    }
+    if (status == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    }
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+
+  /** The router's failure handler: what a handler or the contract validation failed with. */
+  static void handle(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    String detail = null;
+    if (failure instanceof HttpException http) {
+      status = http.getStatusCode();
+      detail = http.getPayload() != null ? http.getPayload() : message(http.getCause());
+    } else if (failure instanceof DecodeException || failure instanceof IllegalArgumentException) {
+      status = 400;
+      detail = failure.getMessage();
+    } else if (failure != null) {
+      detail = failure.getMessage();
+    }
+    if (status >= 500) {
+      log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    }
+    respond(ctx, status, detail);
+  }
+
+  private static String message(Throwable t) {
+    return t == null ? null : t.getMessage();
+  }
+}

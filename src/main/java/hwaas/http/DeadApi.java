@@ -1,0 +1,38 @@
+package hwaas.http;
+
+import hwaas.config.HwaasConfig;
+import hwaas.queue.DeadLetters;
+import hwaas.queue.JobRecords;
+import hwaas.queue.StreamKeys;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.redis.client.Redis;
+
+/** {@code /api/dead}: the dead-letter stream, and putting a dead job back. */
+final class DeadApi {
+  private final DeadLetters dead;
+
+  DeadApi(Redis redis, HwaasConfig config) {
+    StreamKeys keys = new StreamKeys(config.keyPrefix());
+    this.dead = new DeadLetters(redis, keys, new JobRecords(keys, config.recordTtl()));
+  }
+
+  void list(RoutingContext ctx) {
+    dead.list().onSuccess(letters -> ctx.json(new JsonObject().put("jobs", new JsonArray(letters)))).onFailure(ctx::fail);
+  }
+
+  void requeue(RoutingContext ctx) {
+    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    String id = request.getPathParameters().get("id").getString();
+    dead.requeue(id).onSuccess(entry -> {
+      if (entry == null) {
+        ApiErrors.respond(ctx, 404, "no dead job " + id);
+      } else {
+        ctx.json(new JsonObject().put("deadId", id).put("entryId", entry).put("status", "queued"));
+      }
+    }).onFailure(ctx::fail);
+  }
+}

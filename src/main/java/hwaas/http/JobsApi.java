@@ -1,0 +1,160 @@
+package hwaas.http;
+
+import hwaas.config.HwaasConfig;
+import hwaas.queue.Job;
+import hwaas.queue.JobRecords;
+import hwaas.queue.QueueAddresses;
+import hwaas.queue.ResultCache;
+import hwaas.queue.StreamKeys;
+import hwaas.worker.JobHandlers;
+import hwaas.worker.JobType;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+
+/** {@code /api/jobs}: submit a job, follow it, list a client's jobs. Input is already checked against the contract. */
+final class JobsApi {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Vertx vertx;
+  private final Redis redis;
+  private final JobHandlers types;
+  private final JobRecords records;
+  private final ResultCache cache;
+  private final DeliveryOptions delivery;
+
+  JobsApi(Vertx vertx, Redis redis, HwaasConfig config, JobHandlers types) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.types = types;
+    StreamKeys keys = new StreamKeys(config.keyPrefix());
+    this.records = new JobRecords(keys, config.recordTtl());
+    this.cache = new ResultCache(keys, config.recordTtl());
+    this.delivery = new DeliveryOptions().setSendTimeout(config.submitTimeout().toMillis()).setLocalOnly(true);
+  }
+
+  void submit(RoutingContext ctx) {
+    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    JsonObject body = request.getBody().getJsonObject();
+    String client = body.getString("client");
+    String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
+    long now = System.currentTimeMillis();
+    Job job = new Job(jobId(client, idempotencyKey), body.getString("type"), client, 0, now, body.getJsonObject("payload"), true);
+    JobType type = types.forType(job.type()).orElseThrow(() -> new HttpException(400, "unknown job type " + job.type()));
+
+    Future<JsonObject> accepted = idempotencyKey == null
+        ? create(job, type, now)
+        : redis.send(records.read(job.id())).compose(existing -> {
+          JsonObject record = JobRecords.toJson(existing);
+          if (record == null) {
+            return create(job, type, now);
+          }
+          // Seen before. If it may not have reached the stream, submit again: the queue ignores a job id it has.
+          Future<Void> resubmitted = "queued".equals(record.getString("status")) ? enqueue(job) : Future.succeededFuture();
+          return resubmitted.map(v -> accepted(record.getString("id"), record.getString("status"), record.getBoolean("cached")));
+        });
+    accepted
+        .onSuccess(answer -> ctx.response().setStatusCode(202)
+            .putHeader("Location", "/api/jobs/" + answer.getString("id"))
+            .putHeader("content-type", "application/json")
+            .end(answer.encode()))
+        .onFailure(ctx::fail);
+  }
+
+  void get(RoutingContext ctx) {
+    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    String id = request.getPathParameters().get("id").getString();
+    redis.send(records.read(id))
+        .onSuccess(hash -> {
+          JsonObject record = JobRecords.toJson(hash);
+          if (record == null) {
+            ApiErrors.respond(ctx, 404, "no job " + id + " (unknown, or its record expired)");
+          } else {
+            ctx.json(record);
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  void list(RoutingContext ctx) {
+    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    String client = request.getQuery().get("client").getString();
+    RequestParameter limitParam = request.getQuery().get("limit");
+    int limit = limitParam == null || limitParam.isNull() ? 20 : limitParam.getInteger();
+    redis.send(records.newestOf(client, limit))
+        .compose(ids -> {
+          if (ids.size() == 0) {
+            return Future.succeededFuture(List.<Response>of());
+          }
+          List<Request> reads = new java.util.ArrayList<>();
+          ids.forEach(id -> reads.add(records.read(id.toString())));
+          return redis.batch(reads);
+        })
+        .onSuccess(hashes -> {
+          JsonArray jobs = new JsonArray();
+          hashes.stream().map(JobRecords::toJson).filter(java.util.Objects::nonNull).forEach(jobs::add);
+          ctx.json(new JsonObject().put("jobs", jobs));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** A cached answer completes the job at once; otherwise the record is written first, then the job enqueued. */
+  private Future<JsonObject> create(Job job, JobType type, long now) {
+    Future<Response> cached = type.cacheable()
+        ? redis.send(cache.lookup(job.type(), job.payload()))
+        : Future.succeededFuture();
+    return cached.compose(hit -> {
+      if (hit != null) {
+        return redis.batch(records.completedFromCache(job, hit.toString(), now)).map(v -> accepted(job.id(), "completed", true));
+      }
+      // The record comes first: a worker's "running" must never be overwritten by a late "queued".
+      return redis.batch(records.queued(job, now))
+          .compose(v -> enqueue(job))
+          .map(v -> accepted(job.id(), "queued", false));
+    });
+  }
+
+  private Future<Void> enqueue(Job job) {
+    return vertx.eventBus().request(QueueAddresses.SUBMIT, job.toJson(), delivery)
+        .<Void>mapEmpty()
+        .recover(err -> Future.failedFuture(new HttpException(503, "the queue did not take the job (" + err.getMessage()
+            + "); retry with the same Idempotency-Key", err)));
+  }
+
+  private static JsonObject accepted(String id, String status, Boolean cached) {
+    return new JsonObject().put("id", id).put("status", status).put("cached", Boolean.TRUE.equals(cached));
+  }
+
+  /** With an Idempotency-Key the id is derived from it (and the client), so a retry names the same job. */
+  private static String jobId(String client, String idempotencyKey) {
+    if (idempotencyKey == null) {
+      byte[] random = new byte[10];
+      RANDOM.nextBytes(random);
+      return "api-" + HexFormat.of().formatHex(random);
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest((client + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8));
+      return "api-" + HexFormat.of().formatHex(digest, 0, 10);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}
