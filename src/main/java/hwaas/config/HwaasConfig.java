@@ -214,6 +214,8 @@ public record HwaasConfig(
       maxSleep = c.maxSleep; recordTtl = c.recordTtl; token = c.token;
     }
 
+    public Builder workers(int v) { workers = v; return this; }
+    public Builder clients(int v) { clients = v; return this; }
     public Builder rate(double v) { rate = v; return this; }
     public Builder message(String v) { message = v; return this; }
     public Builder redisUrl(URI v) { redisUrl = v; return this; }

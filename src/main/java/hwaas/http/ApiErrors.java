@@ -47,6 +47,11 @@ final class ApiErrors {
     } else if (failure != null) {
       detail = failure.getMessage();
     }
+    if (detail == null && status == 413) {
+      detail = "request bodies are limited to " + HttpVerticle.BODY_LIMIT + " bytes";
+    } else if (detail == null) {
+      detail = ctx.request().method() + " " + ctx.request().path();
+    }
     if (status >= 500) {
       log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
     }

@@ -24,7 +24,11 @@ public final class RedisProbe implements AutoCloseable {
   }
 
   public long streamLength() throws Exception {
-    return send(Request.cmd(Command.XLEN).arg(keys.stream(hwaas.queue.Job.PRINT))).toLong();
+    return streamLength(hwaas.queue.Job.PRINT);
+  }
+
+  public long streamLength(String type) throws Exception {
+    return send(Request.cmd(Command.XLEN).arg(keys.stream(type))).toLong();
   }
 
   /** Entries delivered to a consumer and not yet acknowledged. */
