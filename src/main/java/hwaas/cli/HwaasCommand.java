@@ -23,7 +23,8 @@ import java.time.Duration;
         + "on standard output and acknowledge it. Logs and the final summary go to standard error.%n",
     footer = {
         "",
-        "Environment: HWAAS_REDIS is the default of --redis; HWAAS_TOKEN sets the API token (else one is generated and printed).",
+        "Environment: HWAAS_REDIS, HWAAS_CLUSTER_HOST and HWAAS_MEMBERS are the defaults of --redis, --cluster-host and --members;",
+        "HWAAS_TOKEN sets the API token (else one is generated and printed); HWAAS_CLUSTER_KEYSTORE_PASSWORD opens --cluster-keystore.",
         "Exit status: 0 after a clean stop (Ctrl-C, SIGTERM, --duration, closed stdout); 2 for bad arguments or a "
             + "port in use; 1 for a runtime failure such as an unreachable Redis.",
         "Example: ./hwaas 10 1000     10 workers, 1000 clients, 1000 lines a second"})
@@ -51,9 +52,9 @@ public final class HwaasCommand {
       description = "Interface the HTTP server binds to (default: ${DEFAULT-VALUE}).")
   String httpHost;
 
-  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
-      description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-  int httpPort;
+  @Option(names = "--http-port", paramLabel = "PORT",
+      description = "HTTP port; 0 picks a free one (default: 8080, or the next free port after it, said on stderr).")
+  Integer httpPort;
 
   @Option(names = "--duration", paramLabel = "SECONDS",
       description = "Run this many seconds, then stop as on Ctrl-C (default: until stopped).")
@@ -67,13 +68,21 @@ public final class HwaasCommand {
       description = "Hazelcast cluster name; nodes with another name never join (default: ${DEFAULT-VALUE}).")
   String clusterName;
 
-  @Option(names = "--cluster-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-      description = "Interface the cluster and event bus bind to and advertise (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--cluster-host", paramLabel = "ADDRESS", defaultValue = "${env:HWAAS_CLUSTER_HOST:-127.0.0.1}",
+      description = "IP address the cluster and event bus bind to and advertise to other nodes (default: $HWAAS_CLUSTER_HOST, else 127.0.0.1).")
   String clusterHost;
 
-  @Option(names = "--members", paramLabel = "HOST[:PORT],...", defaultValue = "127.0.0.1",
-      description = "Where to look for other cluster members over TCP/IP (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--members", paramLabel = "HOST[:PORT],...", defaultValue = "${env:HWAAS_MEMBERS:-127.0.0.1}",
+      description = "Where to look for other cluster members over TCP/IP (default: $HWAAS_MEMBERS, else 127.0.0.1).")
   String members;
+
+  @Option(names = "--join",
+      description = "Join the running cluster: start no Redis, use the one the cluster already uses (or --redis).")
+  boolean join;
+
+  @Option(names = "--cluster-keystore", paramLabel = "FILE",
+      description = "PKCS#12 keystore (key, certificate and trusted certificates) that encrypts the event bus between nodes with TLS; its password in HWAAS_CLUSTER_KEYSTORE_PASSWORD. Every node of the cluster needs it.")
+  Path clusterKeystore;
 
   @Option(names = "--batch", paramLabel = "N", defaultValue = "256",
       description = "Stream entries a worker reads and acknowledges at once (default: ${DEFAULT-VALUE}).")
@@ -126,7 +135,9 @@ public final class HwaasCommand {
       duration = Duration.ofMillis(Math.round(durationSeconds * 1000));
     }
     return d.toBuilder()
-        .rate(rate).message(message).redisUrl(parseRedis(redis)).httpHost(httpHost).httpPort(httpPort)
+        .rate(rate).message(message).redisUrl(parseRedis(redis)).httpHost(httpHost)
+        .httpPort(httpPort == null ? HwaasConfig.AUTO_PORT : httpPort)
+        .join(join).clusterKeystore(clusterKeystore, System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"))
         .duration(duration).logLevel(logLevel).clusterName(clusterName).clusterHost(clusterHost).members(members)
         .batchSize(batch).dataDir(dataDir != null ? dataDir : d.dataDir()).fsync(fsync)
         .visibilityTimeout(seconds(visibilitySeconds, "--visibility-timeout"))

@@ -7,6 +7,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.IOException;
@@ -23,11 +26,20 @@ public final class ClusterSetup {
     return new HazelcastClusterManager(hazelcastConfig(config));
   }
 
-  public static Future<Vertx> start(HwaasConfig config, HazelcastClusterManager clusterManager) {
+  /** @param metadata what this node tells the others about itself ({@link NodeMetadata}) */
+  public static Future<Vertx> start(HwaasConfig config, HazelcastClusterManager clusterManager, JsonObject metadata) {
     EventBusOptions eventBus = new EventBusOptions()
         .setHost(config.clusterHost())
         .setPort(0)
-        .setClusterPublicHost(config.clusterHost());
+        .setClusterPublicHost(config.clusterHost())
+        .setClusterNodeMetadata(metadata);
+    if (config.clusterKeystore() != null) {
+      // Mutual TLS: a node talks only to nodes that hold a certificate the shared keystore trusts.
+      PfxOptions keystore = new PfxOptions().setPath(config.clusterKeystore().toString())
+          .setPassword(config.clusterKeystorePassword());
+      eventBus.setSsl(true).setKeyCertOptions(keystore).setTrustOptions(keystore.copy())
+          .setClientAuth(ClientAuth.REQUIRED);
+    }
     return Vertx.builder()
         .with(new VertxOptions().setEventBusOptions(eventBus))
         .withClusterManager(clusterManager)

@@ -30,6 +30,9 @@ import java.util.Optional;
  * @param maxSleep        the longest a sleep job may ask for
  * @param recordTtl       how long the status record of an API job is kept after its last change
  * @param token           bearer token every write request of the REST API must carry
+ * @param join            join a running cluster and use its Redis instead of starting one
+ * @param clusterKeystore PKCS#12 keystore that encrypts the event bus between nodes ({@code null}: plain TCP)
+ * @param httpPort        {@link #AUTO_PORT}: 8080, or the next free port after it
  */
 public record HwaasConfig(
     int workers,
@@ -58,9 +61,15 @@ public record HwaasConfig(
     Path audit,
     Duration maxSleep,
     Duration recordTtl,
-    String token) {
+    String token,
+    boolean join,
+    Path clusterKeystore,
+    String clusterKeystorePassword) {
 
   public static final int MAX_MESSAGE_BYTES = 4096;
+  /** HTTP port not given: 8080, or the next free one. */
+  public static final int AUTO_PORT = -1;
+  public static final int DEFAULT_HTTP_PORT = 8080;
   private static final java.util.Set<String> LOG_LEVELS = java.util.Set.of("error", "warn", "info", "debug", "trace");
 
   public HwaasConfig {
@@ -76,7 +85,7 @@ public record HwaasConfig(
       require(("redis".equals(scheme) || "rediss".equals(scheme)) && redisUrl.getHost() != null,
           "--redis must look like redis://host:port, got '" + redisUrl + "'");
     }
-    require(httpPort >= 0 && httpPort <= 65535, "--http-port must be between 0 and 65535, got " + httpPort);
+    require(httpPort == AUTO_PORT || (httpPort >= 0 && httpPort <= 65535), "--http-port must be between 0 and 65535, got " + httpPort);
     require(httpHost != null && !httpHost.isBlank(), "--http-host must not be empty");
     require(duration == null || (!duration.isNegative() && !duration.isZero()), "--duration must be above 0 seconds");
     logLevel = logLevel == null ? "info" : logLevel.toLowerCase(Locale.ROOT);
@@ -101,16 +110,20 @@ public record HwaasConfig(
     require(positive(retryBackoff), "retry backoff must be above 0");
     require(positive(maxSleep) && maxSleep.toHours() <= 24, "--max-sleep must be above 0 and at most a day");
     require(positive(recordTtl) && recordTtl.toSeconds() >= 1, "--record-ttl must be at least 1 second");
+    require(clusterKeystore == null || java.nio.file.Files.isReadable(clusterKeystore),
+        "--cluster-keystore " + clusterKeystore + " cannot be read");
+    require(clusterKeystore == null || (clusterKeystorePassword != null && !clusterKeystorePassword.isEmpty()),
+        "--cluster-keystore needs its password in HWAAS_CLUSTER_KEYSTORE_PASSWORD");
     require(token != null && token.length() >= 16 && token.chars().allMatch(c -> c > 32 && c < 127),
         "HWAAS_TOKEN must be at least 16 printable characters without spaces");
   }
 
   /** Defaults for everything but the two numbers the user always gives. */
   public static HwaasConfig defaults(int workers, int clients) {
-    return new HwaasConfig(workers, clients, 1.0, "hello, world!", null, "127.0.0.1", 8080, null, "info",
+    return new HwaasConfig(workers, clients, 1.0, "hello, world!", null, "127.0.0.1", AUTO_PORT, null, "info",
         "hwaas", "127.0.0.1", "127.0.0.1", "hwaas", 256, Duration.ofMillis(500), Duration.ofSeconds(5),
         Duration.ofSeconds(120), defaultDataDir(), "everysec", Duration.ofSeconds(5), 5, Duration.ofSeconds(3),
-        Duration.ofMillis(500), null, Duration.ofSeconds(60), Duration.ofHours(1), randomToken());
+        Duration.ofMillis(500), null, Duration.ofSeconds(60), Duration.ofHours(1), randomToken(), false, null, null);
   }
 
   /** 128 random bits in hex: what the API token is when HWAAS_TOKEN does not set one. */
@@ -144,6 +157,11 @@ public record HwaasConfig(
 
   public HwaasConfig withSubmitTimeout(Duration timeout) {
     return toBuilder().submitTimeout(timeout).build();
+  }
+
+  /** The same record with the HTTP port actually chosen. */
+  public HwaasConfig withHttpPort(int port) {
+    return toBuilder().httpPort(port).build();
   }
 
   public Optional<Path> auditFile() {
@@ -203,6 +221,9 @@ public record HwaasConfig(
     private Duration maxSleep;
     private Duration recordTtl;
     private String token;
+    private boolean join;
+    private Path clusterKeystore;
+    private String clusterKeystorePassword;
 
     private Builder(HwaasConfig c) {
       workers = c.workers; clients = c.clients; rate = c.rate; message = c.message; redisUrl = c.redisUrl;
@@ -211,7 +232,8 @@ public record HwaasConfig(
       batchSize = c.batchSize; blockTimeout = c.blockTimeout; submitTimeout = c.submitTimeout;
       idempotencyTtl = c.idempotencyTtl; dataDir = c.dataDir; fsync = c.fsync; visibilityTimeout = c.visibilityTimeout;
       maxAttempts = c.maxAttempts; jobTimeout = c.jobTimeout; retryBackoff = c.retryBackoff; audit = c.audit;
-      maxSleep = c.maxSleep; recordTtl = c.recordTtl; token = c.token;
+      maxSleep = c.maxSleep; recordTtl = c.recordTtl; token = c.token; join = c.join;
+      clusterKeystore = c.clusterKeystore; clusterKeystorePassword = c.clusterKeystorePassword;
     }
 
     public Builder workers(int v) { workers = v; return this; }
@@ -241,11 +263,14 @@ public record HwaasConfig(
     public Builder maxSleep(Duration v) { maxSleep = v; return this; }
     public Builder recordTtl(Duration v) { recordTtl = v; return this; }
     public Builder token(String v) { token = v; return this; }
+    public Builder join(boolean v) { join = v; return this; }
+    public Builder clusterKeystore(Path v, String password) { clusterKeystore = v; clusterKeystorePassword = password; return this; }
 
     public HwaasConfig build() {
       return new HwaasConfig(workers, clients, rate, message, redisUrl, httpHost, httpPort, duration, logLevel,
           clusterName, clusterHost, members, keyPrefix, batchSize, blockTimeout, submitTimeout, idempotencyTtl,
-          dataDir, fsync, visibilityTimeout, maxAttempts, jobTimeout, retryBackoff, audit, maxSleep, recordTtl, token);
+          dataDir, fsync, visibilityTimeout, maxAttempts, jobTimeout, retryBackoff, audit, maxSleep, recordTtl, token,
+          join, clusterKeystore, clusterKeystorePassword);
     }
   }
 }

@@ -1,5 +1,6 @@
 package hwaas.http;
 
+import hwaas.cluster.ClusterView;
 import hwaas.config.HwaasConfig;
 import hwaas.worker.JobHandlers;
 import io.vertx.core.Future;
@@ -25,12 +26,14 @@ public final class HttpVerticle extends VerticleBase {
 
   private final HwaasConfig config;
   private final JobHandlers types;
+  private final ClusterView cluster;
   private Redis redis;
   private HttpServer server;
 
-  public HttpVerticle(HwaasConfig config, JobHandlers types) {
+  public HttpVerticle(HwaasConfig config, JobHandlers types, ClusterView cluster) {
     this.config = config;
     this.types = types;
+    this.cluster = cluster;
   }
 
   @Override
@@ -66,6 +69,18 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("resumeQueue").addHandler(queues::resume);
     builder.getRoute("listDead").addHandler(dead::list);
     builder.getRoute("requeueDead").addHandler(dead::requeue);
+    builder.getRoute("getCluster").addHandler(ctx -> {
+      var context = vertx.getOrCreateContext();
+      // Hazelcast answers on its own threads: reply from this verticle's event loop.
+      cluster.nodes().onComplete(ar -> context.runOnContext(v -> {
+        if (ar.failed()) {
+          ctx.fail(ar.cause());
+          return;
+        }
+        ctx.json(new JsonObject().put("name", config.clusterName()).put("redis", config.redisUrl().toString())
+            .put("nodes", ar.result()));
+      }));
+    });
     builder.getRoute("health").addHandler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     builder.getRoute("ready").addHandler(ctx -> redis.send(Request.cmd(Command.PING))
         .onSuccess(pong -> ctx.json(new JsonObject().put("status", "READY").put("redis", "up").put("cluster", vertx.isClustered())))

@@ -1,7 +1,12 @@
 package hwaas.node;
 
 import hwaas.client.ClientVerticle;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import hwaas.cluster.ClusterRegistry;
 import hwaas.cluster.ClusterSetup;
+import hwaas.cluster.ClusterView;
+import hwaas.cluster.NodeMetadata;
 import hwaas.config.ConfigException;
 import hwaas.config.HwaasConfig;
 import hwaas.http.HttpVerticle;
@@ -14,13 +19,18 @@ import hwaas.worker.JobHandlers;
 import hwaas.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -50,12 +60,13 @@ public final class Node {
   private HttpVerticle http;
   private String httpDeployment;
   private Summary summary;
+  private boolean learnedRedis;
   private java.util.Set<String> jobTypes = java.util.Set.of();
 
-  private Node(HwaasConfig config, EmbeddedRedis embeddedRedis, HazelcastClusterManager clusterManager, Vertx vertx,
-               long startedAtNanos) {
+  private Node(HwaasConfig config, String nodeId, EmbeddedRedis embeddedRedis, HazelcastClusterManager clusterManager,
+               Vertx vertx, long startedAtNanos) {
     this.config = config;
-    this.nodeId = UUID.randomUUID().toString().substring(0, 8);
+    this.nodeId = nodeId;
     this.embeddedRedis = embeddedRedis;
     this.clusterManager = clusterManager;
     this.vertx = vertx;
@@ -70,22 +81,32 @@ public final class Node {
    */
   public static Node start(HwaasConfig config, JobHandlers handlers) {
     long startedAt = System.nanoTime();
-    Preflight.checkHttpPortFree(config);
+    String nodeId = UUID.randomUUID().toString().substring(0, 8);
+    boolean autoHttpPort = config.httpPort() == HwaasConfig.AUTO_PORT;
+    config = Preflight.chooseHttpPort(config);
     EmbeddedRedis embedded = null;
     Vertx vertx = null;
     try {
       if (config.externalRedis().isPresent()) {
         Preflight.checkRedisReachable(config.redisUrl());
-      } else {
+      } else if (!config.join()) {
         embedded = EmbeddedRedis.start(config.dataDir(), config.fsync());
         config = config.withRedisUrl(embedded.url());
       }
       HazelcastClusterManager clusterManager = ClusterSetup.clusterManager(config);
-      vertx = ClusterSetup.start(config, clusterManager).await();
-      Node node = new Node(config, embedded, clusterManager, vertx, startedAt);
-      node.deploy(handlers);
+      vertx = ClusterSetup.start(config, clusterManager, NodeMetadata.of(nodeId, config, embedded != null)).await();
+      boolean learned = config.redisUrl() == null;
+      if (learned) {
+        config = config.withRedisUrl(learnRedis(vertx, config));
+      } else {
+        ClusterRegistry.register(vertx, config.redisUrl(), nodeId, config.clusterHost(), config.clusterName()).await();
+      }
+      Node node = new Node(config, nodeId, embedded, clusterManager, vertx, startedAt);
+      node.learnedRedis = learned;
+      node.deploy(handlers, autoHttpPort);
+      node.watchMembership();
       return node;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // await() rethrows checked failures too (a BindException from listen)
       if (vertx != null) {
         closeQuietly(vertx);
       }
@@ -95,8 +116,48 @@ public final class Node {
       if (causedByBind(e)) {
         throw new ConfigException("--http-port " + config.httpPort() + " on " + config.httpHost() + " is in use: " + e.getMessage());
       }
-      throw e;
+      throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
     }
+  }
+
+  /** --join without --redis: the Redis some node of the cluster registered. */
+  private static URI learnRedis(Vertx vertx, HwaasConfig config) {
+    JsonObject registered = ClusterRegistry.learn(vertx, Duration.ofSeconds(5)).await();
+    if (registered == null) {
+      throw new RedisStartException("--join found no running HWaaS node in cluster '" + config.clusterName()
+          + "' (members " + config.members() + "): start one without --join first, or pass --redis");
+    }
+    URI url = URI.create(registered.getString("url"));
+    boolean loopback = url.getHost().equals("127.0.0.1") || url.getHost().equals("localhost");
+    if (loopback && !registered.getString("host").equals(config.clusterHost())) {
+      throw new RedisStartException("the cluster's Redis is the embedded one of node " + registered.getString("node")
+          + " on " + registered.getString("host") + ", which listens on loopback only: across machines, run one Redis "
+          + "for the service and pass --redis to every node");
+    }
+    Preflight.checkRedisReachable(url);
+    return url;
+  }
+
+  /** A node whose embedded Redis serves others says so whenever one joins: stopping it stops their Redis. */
+  private void watchMembership() {
+    clusterManager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        int others = event.getMembers().size() - 1;
+        if (embeddedRedis != null) {
+          log.warn("a node joined from {}: {} other node(s) now use this node's embedded Redis {}; stopping this node "
+              + "stops the service's Redis. In production, run Redis on its own and pass --redis to every node.",
+              event.getMember().getAddress(), others, config.redisUrl());
+        } else {
+          log.info("a node joined from {}; the cluster has {} members", event.getMember().getAddress(), others + 1);
+        }
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        log.info("the node at {} left the cluster; {} member(s) remain", event.getMember().getAddress(), event.getMembers().size());
+      }
+    });
   }
 
   private static boolean causedByBind(Throwable e) {
@@ -108,7 +169,7 @@ public final class Node {
     return false;
   }
 
-  private void deploy(JobHandlers handlers) {
+  private void deploy(JobHandlers handlers, boolean autoHttpPort) {
     queueDeployment = vertx.deployVerticle(new QueueVerticle(config, handlers.names())).await();
     jobTypes = handlers.names();
     if (config.workers() > 0) {
@@ -117,13 +178,41 @@ public final class Node {
           () -> new WorkerVerticle(config, nodeId + "-w" + n.getAndIncrement(), handlers, counters, printedAudit, outages),
           new DeploymentOptions().setInstances(config.workers())).await();
     }
-    http = new HttpVerticle(config, handlers);
-    httpDeployment = vertx.deployVerticle(http).await();
+    deployHttp(handlers, autoHttpPort);
     if (config.clients() > 0) {
       AtomicInteger n = new AtomicInteger();
       clientDeployment = vertx.deployVerticle(
           () -> new ClientVerticle(config, nodeId + "-c" + n.getAndIncrement(), counters, submittedAudit, outages),
           new DeploymentOptions().setInstances(config.clients())).await();
+    }
+  }
+
+  /**
+   * Deploys the HTTP verticle. A port chosen automatically can be taken by a node starting at the same moment:
+   * then the next free one is used, and the cluster is told the new address.
+   */
+  private void deployHttp(JobHandlers handlers, boolean autoHttpPort) {
+    HwaasConfig httpConfig = config;
+    for (int attempt = 1; ; attempt++) {
+      http = new HttpVerticle(httpConfig, handlers, new ClusterView(clusterManager));
+      try {
+        httpDeployment = vertx.deployVerticle(http).await();
+        break;
+      } catch (Exception e) {
+        if (!autoHttpPort || !causedByBind(e) || attempt == 5) {
+          throw e;
+        }
+        int taken = httpConfig.httpPort();
+        httpConfig = Preflight.chooseHttpPort(httpConfig.withHttpPort(HwaasConfig.AUTO_PORT), taken + 1);
+        log.info("HTTP port {} was taken meanwhile; this node uses {}", taken, httpConfig.httpPort());
+      }
+    }
+    if (httpConfig.httpPort() != config.httpPort()) {
+      var info = clusterManager.getNodeInfo();
+      Promise<Void> published = Promise.promise();
+      clusterManager.setNodeInfo(new NodeInfo(info.host(), info.port(),
+          info.metadata().copy().put("http", "http://" + httpConfig.httpHost() + ":" + httpConfig.httpPort() + "/")), published);
+      published.future().await();
     }
   }
 
@@ -140,6 +229,13 @@ public final class Node {
     undeploy(httpDeployment, "http");
     undeploy(queueDeployment, "queue");
     long pending = countPending();
+    if (embeddedRedis != null) {
+      try {
+        ClusterRegistry.unregister(vertx, nodeId).await(2, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("node {}: could not withdraw its Redis from the cluster registry", nodeId, e);
+      }
+    }
     closeQuietly(vertx);
     if (embeddedRedis != null) {
       embeddedRedis.close();
@@ -210,6 +306,15 @@ public final class Node {
   public String clusterAddress() {
     var address = clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress();
     return address.getHost() + ":" + address.getPort();
+  }
+
+  public int clusterSize() {
+    return clusterManager.getNodes().size();
+  }
+
+  /** Whether this node took the cluster's Redis on --join rather than starting or being given one. */
+  public boolean learnedRedis() {
+    return learnedRedis;
   }
 
   public String eventBusAddress() {

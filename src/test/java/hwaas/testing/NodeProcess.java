@@ -82,6 +82,24 @@ public final class NodeProcess implements AutoCloseable {
     return Files.readAllLines(stdout);
   }
 
+  /** The HTTP port from the start-up block. */
+  public int httpPort() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("http +http://[^:]+:(\\d+)/").matcher(stderrText());
+    if (!m.find()) {
+      throw new AssertionError(name + " printed no http line: " + stderrText());
+    }
+    return Integer.parseInt(m.group(1));
+  }
+
+  /** The API token from the start-up block. */
+  public String token() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("token +(\\S+)").matcher(stderrText());
+    if (!m.find()) {
+      throw new AssertionError(name + " printed no token: " + stderrText());
+    }
+    return m.group(1);
+  }
+
   /** The numbers of the node's summary line. */
   public long summary(String field) {
     String line = stderrText().lines().filter(l -> l.startsWith("summary: ")).findFirst()
