@@ -58,9 +58,13 @@ public final class ClientVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long period = Math.max(1, Math.round(1000 / config.rate()));
-    // Spread the clients over the period so a thousand of them do not all fire in the same millisecond.
+    // The first job goes at once; later ones on a timer whose phase is random, so a thousand clients
+    // do not all fire in the same millisecond.
     long firstDelay = 1 + ThreadLocalRandom.current().nextLong(period);
-    lastTick = System.currentTimeMillis() + firstDelay;
+    lastTick = System.currentTimeMillis();
+    tick();
+    // As if the last tick was one period before the first timer tick, so that one sends the second job.
+    lastTick = System.currentTimeMillis() + firstDelay - period;
     timerId = vertx.setPeriodic(firstDelay, period, id -> tick());
     return Future.succeededFuture();
   }

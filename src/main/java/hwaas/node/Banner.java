@@ -17,7 +17,7 @@ final class Banner {
         .orElse(c.redisUrl() + (node.learnedRedis()
             ? " (the cluster's, learned on --join)" : " (external)"));
     return String.format(Locale.ROOT, String.join("%n",
-            "hwaas node %s started in %.1f s",
+            "hwaas node %s started in %.1f s (%s)",
             "  workers  %d (group \"%s\" on streams %s*)",
             "  clients  %d x %s/s, message \"%s\"",
             "  redis    %s",
@@ -25,7 +25,7 @@ final class Banner {
             "  http     http://%s:%d/  (REST API under /api, contract at /api/openapi.yaml)",
             "  token    %s  (Authorization: Bearer for every write; dashboard: http://%s:%d/#token=%s)",
             ""),
-        node.nodeId(), node.startSeconds(),
+        node.nodeId(), node.startSeconds(), node.startPhases(),
         c.workers(), StreamKeys.GROUP, new StreamKeys(c.keyPrefix()).streamPrefix(),
         c.clients(), rate(c.rate()), c.message(),
         redis,

@@ -88,49 +88,47 @@ public final class Main {
     Logger log = LoggerFactory.getLogger(Main.class);
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
+    // Registered before anything starts: Ctrl-C or SIGTERM during start-up must still stop what was started
+    // (an embedded Redis above all). The hook hands the stop to this thread and waits for it.
+    Thread hook = new Thread(() -> {
+      stopRequested.countDown();
+      await(stopped, 15);
+    }, "hwaas-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     Printer printer = Printer.stdout(() -> {
       log.info("standard output was closed; stopping");
       stopRequested.countDown();
     });
-    Node node;
+    int status;
     try {
-      node = Node.start(config, JobHandlers.standard(printer, config));
+      Node node = Node.start(config, JobHandlers.standard(printer, config));
+      err.print(Banner.of(node));
+      err.flush();
+      await(stopRequested, config.duration() != null ? config.duration().toMillis() / 1000.0 : Double.MAX_VALUE);
+      Summary summary = node.stop();
+      err.println(summary.line());
+      status = OK;
     } catch (ConfigException e) {
       err.println("hwaas: " + e.getMessage());
       err.println(HINT);
-      return USAGE;
+      status = USAGE;
     } catch (RedisStartException e) {
       err.println("hwaas: " + e.getMessage());
-      return RUNTIME_FAILURE;
+      status = RUNTIME_FAILURE;
     } catch (RuntimeException e) {
       log.error("the node could not start", e);
       err.println("hwaas: the node could not start: " + e.getMessage());
-      return RUNTIME_FAILURE;
+      status = RUNTIME_FAILURE;
     }
-    // Ctrl-C and SIGTERM run shutdown hooks: this one hands the stop to the main thread and waits for it.
-    Thread hook = new Thread(() -> {
-      stopRequested.countDown();
-      await(stopped, 8);
-    }, "hwaas-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    err.print(Banner.of(node));
-    err.flush();
-
-    if (config.duration() != null) {
-      await(stopRequested, config.duration().toMillis() / 1000.0);
-    } else {
-      await(stopRequested, Double.MAX_VALUE);
-    }
-    Summary summary = node.stop();
     printer.close();
-    err.println(summary.line());
     err.flush();
     if (isShuttingDown(hook)) {
-      // A signal started the JVM's shutdown, which would end with 130 or 143: this was a clean stop.
-      Runtime.getRuntime().halt(OK);
+      // A signal started the JVM's shutdown, which would end with 130 or 143 (and System.exit would block):
+      // leave with our own status.
+      Runtime.getRuntime().halt(status);
     }
     stopped.countDown();
-    return OK;
+    return status;
   }
 
   private static boolean isShuttingDown(Thread hook) {

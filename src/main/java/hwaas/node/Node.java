@@ -61,6 +61,7 @@ public final class Node {
   private String httpDeployment;
   private Summary summary;
   private boolean learnedRedis;
+  private String startPhases = "";
   private java.util.Set<String> jobTypes = java.util.Set.of();
 
   private Node(HwaasConfig config, String nodeId, EmbeddedRedis embeddedRedis, HazelcastClusterManager clusterManager,
@@ -93,8 +94,10 @@ public final class Node {
         embedded = EmbeddedRedis.start(config.dataDir(), config.fsync());
         config = config.withRedisUrl(embedded.url());
       }
+      long redisReady = System.nanoTime();
       HazelcastClusterManager clusterManager = ClusterSetup.clusterManager(config);
       vertx = ClusterSetup.start(config, clusterManager, NodeMetadata.of(nodeId, config, embedded != null)).await();
+      long clusterReady = System.nanoTime();
       boolean learned = config.redisUrl() == null;
       if (learned) {
         config = config.withRedisUrl(learnRedis(vertx, config));
@@ -105,6 +108,8 @@ public final class Node {
       node.learnedRedis = learned;
       node.deploy(handlers, autoHttpPort);
       node.watchMembership();
+      node.startPhases = String.format(java.util.Locale.ROOT, "redis %.1f s, cluster %.1f s, verticles %.1f s",
+          (redisReady - startedAt) / 1e9, (clusterReady - redisReady) / 1e9, (System.nanoTime() - clusterReady) / 1e9);
       return node;
     } catch (Exception e) { // await() rethrows checked failures too (a BindException from listen)
       if (vertx != null) {
@@ -169,34 +174,43 @@ public final class Node {
     return false;
   }
 
+  /**
+   * Queue, workers and HTTP start side by side, and the clients as soon as the queue is there: the first
+   * hello world does not wait for the HTTP server (the start-up block does).
+   */
   private void deploy(JobHandlers handlers, boolean autoHttpPort) {
-    queueDeployment = vertx.deployVerticle(new QueueVerticle(config, handlers.names())).await();
     jobTypes = handlers.names();
+    Future<String> queue = vertx.deployVerticle(new QueueVerticle(config, handlers.names()));
+    Future<String> workers = Future.succeededFuture();
     if (config.workers() > 0) {
       AtomicInteger n = new AtomicInteger();
-      workerDeployment = vertx.deployVerticle(
+      workers = vertx.deployVerticle(
           () -> new WorkerVerticle(config, nodeId + "-w" + n.getAndIncrement(), handlers, counters, printedAudit, outages),
-          new DeploymentOptions().setInstances(config.workers())).await();
+          new DeploymentOptions().setInstances(config.workers()));
     }
-    deployHttp(handlers, autoHttpPort);
+    http = new HttpVerticle(config, handlers, new ClusterView(clusterManager));
+    Future<String> firstHttp = vertx.deployVerticle(http);
+    queueDeployment = queue.await();
+    workerDeployment = workers.await();
     if (config.clients() > 0) {
       AtomicInteger n = new AtomicInteger();
       clientDeployment = vertx.deployVerticle(
           () -> new ClientVerticle(config, nodeId + "-c" + n.getAndIncrement(), counters, submittedAudit, outages),
           new DeploymentOptions().setInstances(config.clients())).await();
     }
+    awaitHttp(firstHttp, handlers, autoHttpPort);
   }
 
   /**
-   * Deploys the HTTP verticle. A port chosen automatically can be taken by a node starting at the same moment:
+   * Waits for the HTTP verticle. A port chosen automatically can be taken by a node starting at the same moment:
    * then the next free one is used, and the cluster is told the new address.
    */
-  private void deployHttp(JobHandlers handlers, boolean autoHttpPort) {
+  private void awaitHttp(Future<String> firstAttempt, JobHandlers handlers, boolean autoHttpPort) {
     HwaasConfig httpConfig = config;
+    Future<String> deployment = firstAttempt;
     for (int attempt = 1; ; attempt++) {
-      http = new HttpVerticle(httpConfig, handlers, new ClusterView(clusterManager));
       try {
-        httpDeployment = vertx.deployVerticle(http).await();
+        httpDeployment = deployment.await();
         break;
       } catch (Exception e) {
         if (!autoHttpPort || !causedByBind(e) || attempt == 5) {
@@ -205,6 +219,8 @@ public final class Node {
         int taken = httpConfig.httpPort();
         httpConfig = Preflight.chooseHttpPort(httpConfig.withHttpPort(HwaasConfig.AUTO_PORT), taken + 1);
         log.info("HTTP port {} was taken meanwhile; this node uses {}", taken, httpConfig.httpPort());
+        http = new HttpVerticle(httpConfig, handlers, new ClusterView(clusterManager));
+        deployment = vertx.deployVerticle(http);
       }
     }
     if (httpConfig.httpPort() != config.httpPort()) {
@@ -310,6 +326,11 @@ public final class Node {
 
   public int clusterSize() {
     return clusterManager.getNodes().size();
+  }
+
+  /** How long each start-up phase took, for the start-up block. */
+  public String startPhases() {
+    return startPhases;
   }
 
   /** Whether this node took the cluster's Redis on --join rather than starting or being given one. */

@@ -49,6 +49,13 @@ final class StreamReader {
     return requests.isEmpty() ? Future.succeededFuture() : connection.batch(requests).mapEmpty();
   }
 
+  /** Claims entries this consumer already holds again, resetting their idle time. */
+  Future<Void> reclaim(List<Entry> entries) {
+    Request xclaim = Request.cmd(Command.XCLAIM).arg(stream).arg(StreamKeys.GROUP).arg(consumer).arg(0);
+    entries.forEach(e -> xclaim.arg(e.entryId()));
+    return connection.send(xclaim.arg("JUSTID")).mapEmpty();
+  }
+
   /** How many entries this consumer holds unacknowledged. */
   Future<Long> pendingOfThisConsumer() {
     return connection.send(Request.cmd(Command.XPENDING).arg(stream).arg(StreamKeys.GROUP)

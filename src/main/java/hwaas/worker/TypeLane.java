@@ -46,6 +46,8 @@ final class TypeLane {
   private final OutageLog outage;
   private final Promise<Void> drained = Promise.promise();
   private StreamReader reader;
+  /** Entries read just as a pause arrived: held, unacknowledged, and run first when the type resumes. */
+  private List<Entry> parked = List.of();
   private boolean stopping;
   private boolean reclaiming;
   private long drainUntil;
@@ -112,8 +114,16 @@ final class TypeLane {
       vertx.setTimer(PAUSE_CHECK_MILLIS, t -> readLoop());
       return;
     }
-    reader.next(!stopping)
-        .compose(this::runAndSettle)
+    Future<List<Entry>> next;
+    if (!parked.isEmpty()) {
+      List<Entry> held = parked;
+      parked = List.of();
+      // Claimed again (idle time reset) before running, so no reclaimer takes them at the same moment.
+      next = reader.reclaim(held).map(v -> held);
+    } else {
+      next = reader.next(!stopping);
+    }
+    next.compose(this::runAndSettle)
         .onComplete(ar -> {
           if (ar.succeeded()) {
             outage.success();
@@ -135,7 +145,7 @@ final class TypeLane {
       return Future.succeededFuture(0);
     }
     if (isPaused()) {
-      // Read just as the pause arrived: left pending, claimed again after the resume.
+      parked = entries;
       return Future.succeededFuture(entries.size());
     }
     return reader.send(markRunning(entries))
