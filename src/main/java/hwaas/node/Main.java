@@ -116,9 +116,17 @@ public final class Main {
       err.println("hwaas: " + e.getMessage());
       status = RUNTIME_FAILURE;
     } catch (RuntimeException e) {
-      log.error("the node could not start", e);
-      err.println("hwaas: the node could not start: " + e.getMessage());
-      status = RUNTIME_FAILURE;
+      if (stopRequested.getCount() == 0) {
+        // Ctrl-C or SIGTERM while starting: the JVM's shutdown (Vert.x's own hooks included) cut the start short,
+        // and Node.start stopped what it had started. That is a clean stop.
+        log.debug("start-up interrupted by a stop request", e);
+        err.println("hwaas: stopped while starting; nothing was left running");
+        status = OK;
+      } else {
+        log.error("the node could not start", e);
+        err.println("hwaas: the node could not start: " + e.getMessage());
+        status = RUNTIME_FAILURE;
+      }
     }
     printer.close();
     err.flush();

@@ -112,10 +112,14 @@ public final class NodeProcess implements AutoCloseable {
     throw new AssertionError("no " + field + " in " + line);
   }
 
+  /** After a failed test: a graceful stop first (a node's embedded Redis stops with it), SIGKILL if that hangs. */
   @Override
-  public void close() {
+  public void close() throws InterruptedException {
     if (process.isAlive()) {
-      process.destroyForcibly();
+      process.destroy();
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
     }
   }
 }
