@@ -76,6 +76,10 @@ public final class HwaasCommand {
       description = "Where to look for other cluster members over TCP/IP (default: $HWAAS_MEMBERS, else 127.0.0.1).")
   String members;
 
+  @Option(names = "--event-bus-port", paramLabel = "PORT", defaultValue = "0",
+      description = "Port of the event bus between nodes, for firewalls; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int eventBusPort;
+
   @Option(names = "--join",
       description = "Join the running cluster: start no Redis, use the one the cluster already uses (or --redis).")
   boolean join;
@@ -137,7 +141,7 @@ public final class HwaasCommand {
     return d.toBuilder()
         .rate(rate).message(message).redisUrl(parseRedis(redis)).httpHost(httpHost)
         .httpPort(httpPort == null ? HwaasConfig.AUTO_PORT : httpPort)
-        .join(join).clusterKeystore(clusterKeystore, System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"))
+        .join(join).eventBusPort(eventBusPort).clusterKeystore(clusterKeystore, System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"))
         .duration(duration).logLevel(logLevel).clusterName(clusterName).clusterHost(clusterHost).members(members)
         .batchSize(batch).dataDir(dataDir != null ? dataDir : d.dataDir()).fsync(fsync)
         .visibilityTimeout(seconds(visibilitySeconds, "--visibility-timeout"))

@@ -30,7 +30,7 @@ public final class ClusterSetup {
   public static Future<Vertx> start(HwaasConfig config, HazelcastClusterManager clusterManager, JsonObject metadata) {
     EventBusOptions eventBus = new EventBusOptions()
         .setHost(config.clusterHost())
-        .setPort(0)
+        .setPort(config.eventBusPort())
         .setClusterPublicHost(config.clusterHost())
         .setClusterNodeMetadata(metadata);
     if (config.clusterKeystore() != null) {

@@ -33,6 +33,7 @@ import java.util.Optional;
  * @param join            join a running cluster and use its Redis instead of starting one
  * @param clusterKeystore PKCS#12 keystore that encrypts the event bus between nodes ({@code null}: plain TCP)
  * @param httpPort        {@link #AUTO_PORT}: 8080, or the next free port after it
+ * @param eventBusPort    port of the event bus between nodes; 0 picks a free one
  */
 public record HwaasConfig(
     int workers,
@@ -64,7 +65,8 @@ public record HwaasConfig(
     String token,
     boolean join,
     Path clusterKeystore,
-    String clusterKeystorePassword) {
+    String clusterKeystorePassword,
+    int eventBusPort) {
 
   public static final int MAX_MESSAGE_BYTES = 4096;
   /** HTTP port not given: 8080, or the next free one. */
@@ -110,6 +112,7 @@ public record HwaasConfig(
     require(positive(retryBackoff), "retry backoff must be above 0");
     require(positive(maxSleep) && maxSleep.toHours() <= 24, "--max-sleep must be above 0 and at most a day");
     require(positive(recordTtl) && recordTtl.toSeconds() >= 1, "--record-ttl must be at least 1 second");
+    require(eventBusPort >= 0 && eventBusPort <= 65535, "--event-bus-port must be between 0 and 65535, got " + eventBusPort);
     require(clusterKeystore == null || java.nio.file.Files.isReadable(clusterKeystore),
         "--cluster-keystore " + clusterKeystore + " cannot be read");
     require(clusterKeystore == null || (clusterKeystorePassword != null && !clusterKeystorePassword.isEmpty()),
@@ -123,7 +126,7 @@ public record HwaasConfig(
     return new HwaasConfig(workers, clients, 1.0, "hello, world!", null, "127.0.0.1", AUTO_PORT, null, "info",
         "hwaas", "127.0.0.1", "127.0.0.1", "hwaas", 256, Duration.ofMillis(500), Duration.ofSeconds(5),
         Duration.ofSeconds(120), defaultDataDir(), "everysec", Duration.ofSeconds(5), 5, Duration.ofSeconds(3),
-        Duration.ofMillis(500), null, Duration.ofSeconds(60), Duration.ofHours(1), randomToken(), false, null, null);
+        Duration.ofMillis(500), null, Duration.ofSeconds(60), Duration.ofHours(1), randomToken(), false, null, null, 0);
   }
 
   /** 128 random bits in hex: what the API token is when HWAAS_TOKEN does not set one. */
@@ -224,6 +227,7 @@ public record HwaasConfig(
     private boolean join;
     private Path clusterKeystore;
     private String clusterKeystorePassword;
+    private int eventBusPort;
 
     private Builder(HwaasConfig c) {
       workers = c.workers; clients = c.clients; rate = c.rate; message = c.message; redisUrl = c.redisUrl;
@@ -233,7 +237,7 @@ public record HwaasConfig(
       idempotencyTtl = c.idempotencyTtl; dataDir = c.dataDir; fsync = c.fsync; visibilityTimeout = c.visibilityTimeout;
       maxAttempts = c.maxAttempts; jobTimeout = c.jobTimeout; retryBackoff = c.retryBackoff; audit = c.audit;
       maxSleep = c.maxSleep; recordTtl = c.recordTtl; token = c.token; join = c.join;
-      clusterKeystore = c.clusterKeystore; clusterKeystorePassword = c.clusterKeystorePassword;
+      clusterKeystore = c.clusterKeystore; clusterKeystorePassword = c.clusterKeystorePassword; eventBusPort = c.eventBusPort;
     }
 
     public Builder workers(int v) { workers = v; return this; }
@@ -264,13 +268,14 @@ public record HwaasConfig(
     public Builder recordTtl(Duration v) { recordTtl = v; return this; }
     public Builder token(String v) { token = v; return this; }
     public Builder join(boolean v) { join = v; return this; }
+    public Builder eventBusPort(int v) { eventBusPort = v; return this; }
     public Builder clusterKeystore(Path v, String password) { clusterKeystore = v; clusterKeystorePassword = password; return this; }
 
     public HwaasConfig build() {
       return new HwaasConfig(workers, clients, rate, message, redisUrl, httpHost, httpPort, duration, logLevel,
           clusterName, clusterHost, members, keyPrefix, batchSize, blockTimeout, submitTimeout, idempotencyTtl,
           dataDir, fsync, visibilityTimeout, maxAttempts, jobTimeout, retryBackoff, audit, maxSleep, recordTtl, token,
-          join, clusterKeystore, clusterKeystorePassword);
+          join, clusterKeystore, clusterKeystorePassword, eventBusPort);
     }
   }
 }

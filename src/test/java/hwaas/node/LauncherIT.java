@@ -95,7 +95,9 @@ class LauncherIT {
     String help = String.join("\n", run.stdout());
     for (String flag : List.of("WORKERS", "CLIENTS", "--rate", "--message", "--redis", "--http-host", "--http-port",
         "--duration", "--log-level", "--cluster-name", "--cluster-host", "--members", "--batch", "--data-dir", "--fsync",
-        "--visibility-timeout", "--max-attempts", "--job-timeout", "--dedup-window", "--audit", "HWAAS_REDIS")) {
+        "--visibility-timeout", "--max-attempts", "--job-timeout", "--dedup-window", "--audit", "--max-sleep",
+        "--record-ttl", "--join", "--event-bus-port", "--cluster-keystore", "HWAAS_REDIS", "HWAAS_TOKEN", "HWAAS_MEMBERS",
+        "HWAAS_CLUSTER_HOST", "HWAAS_CLUSTER_KEYSTORE_PASSWORD")) {
       assertTrue(help.contains(flag), "help does not mention " + flag);
     }
   }
