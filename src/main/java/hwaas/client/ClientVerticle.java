@@ -35,7 +35,8 @@ public final class ClientVerticle extends VerticleBase {
   private final NodeCounters counters;
   private final AuditTrail submittedAudit;
   private final OutageLog outage;
-  private final DeliveryOptions delivery;
+  private final DeliveryOptions local;
+  private final DeliveryOptions anyNode;
   private long nextSeq;
   private double credit = 1;      // jobs owed; the first tick sends one at once
   private long lastTick;
@@ -51,8 +52,9 @@ public final class ClientVerticle extends VerticleBase {
     this.counters = counters;
     this.submittedAudit = submittedAudit;
     this.outage = outages.clients();
-    // Every node runs a queue verticle, so the submission never needs a cluster hop.
-    this.delivery = new DeliveryOptions().setSendTimeout(config.submitTimeout().toMillis()).setLocalOnly(true);
+    // Every node runs a queue verticle, so a first attempt needs no cluster hop; a retry may go to any node's.
+    this.local = new DeliveryOptions().setSendTimeout(config.submitTimeout().toMillis()).setLocalOnly(true);
+    this.anyNode = new DeliveryOptions().setSendTimeout(config.submitTimeout().toMillis());
   }
 
   @Override
@@ -95,7 +97,7 @@ public final class ClientVerticle extends VerticleBase {
 
   private void submit(Job job, int attempt) {
     JsonObject body = job.toJson();
-    vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT, body, delivery)
+    vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT, body, attempt == 0 ? local : anyNode)
         .onSuccess(reply -> {
           inFlight--;
           outage.success();
