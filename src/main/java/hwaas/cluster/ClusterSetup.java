@@ -10,6 +10,8 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PfxOptions;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.IOException;
@@ -40,10 +42,20 @@ public final class ClusterSetup {
       eventBus.setSsl(true).setKeyCertOptions(keystore).setTrustOptions(keystore.copy())
           .setClientAuth(ClientAuth.REQUIRED);
     }
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setRegistryName(metricsRegistry(metadata.getString("id")))
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(eventBus))
+        .with(new VertxOptions().setEventBusOptions(eventBus).setMetricsOptions(metrics))
         .withClusterManager(clusterManager)
         .buildClustered();
+  }
+
+  /** The name of a node's metrics registry: one per node, since tests run several nodes in one JVM. */
+  public static String metricsRegistry(String nodeId) {
+    return "hwaas-" + nodeId;
   }
 
   /** {@code cluster.xml} from the jar (the top-level file), with this node's values filled in. */

@@ -6,6 +6,8 @@ import hwaas.worker.JobHandlers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -27,13 +29,15 @@ public final class HttpVerticle extends VerticleBase {
   private final HwaasConfig config;
   private final JobHandlers types;
   private final ClusterView cluster;
+  private final String metricsRegistry;
   private Redis redis;
   private HttpServer server;
 
-  public HttpVerticle(HwaasConfig config, JobHandlers types, ClusterView cluster) {
+  public HttpVerticle(HwaasConfig config, JobHandlers types, ClusterView cluster, String metricsRegistry) {
     this.config = config;
     this.types = types;
     this.cluster = cluster;
+    this.metricsRegistry = metricsRegistry;
   }
 
   @Override
@@ -41,7 +45,10 @@ public final class HttpVerticle extends VerticleBase {
     redis = Redis.createClient(vertx, config.redisOptions());
     return ApiContract.load(vertx, config)
         .map(this::router)
-        .compose(router -> vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.httpHost()))
+        .compose(router -> vertx.createHttpServer(new HttpServerOptions()
+                // The bridge carries small JSON messages; nothing a browser sends needs more.
+                .setMaxWebSocketFrameSize(16 * 1024).setMaxWebSocketMessageSize(64 * 1024))
+            .requestHandler(router).listen(config.httpPort(), config.httpHost()))
         .onSuccess(s -> server = s)
         .onFailure(err -> redis.close());
   }
@@ -99,6 +106,9 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/*").subRouter(builder.createRouter());
     router.route("/api/*").handler(ctx -> ApiErrors.respond(ctx, 404, "no API endpoint " + ctx.request().method() + " "
         + ctx.request().path() + "; see /api/openapi.yaml"));
+    router.route("/eventbus/*").subRouter(EventBusBridge.create(vertx));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metricsRegistry));
+    router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().failureHandler(ApiErrors::handle);
     return router;

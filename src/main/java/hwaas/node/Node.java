@@ -14,6 +14,12 @@ import hwaas.queue.QueueVerticle;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
 import hwaas.stats.NodeCounters;
+import hwaas.stats.NodeMeters;
+import hwaas.stats.StatsVerticle;
+import io.vertx.core.json.JsonArray;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import hwaas.worker.AuditTrail;
 import hwaas.worker.JobHandlers;
 import hwaas.worker.WorkerVerticle;
@@ -59,6 +65,7 @@ public final class Node {
   private String queueDeployment;
   private HttpVerticle http;
   private String httpDeployment;
+  private String statsDeployment;
   private Summary summary;
   private boolean learnedRedis;
   private String startPhases = "";
@@ -188,7 +195,7 @@ public final class Node {
           () -> new WorkerVerticle(config, nodeId + "-w" + n.getAndIncrement(), handlers, counters, printedAudit, outages),
           new DeploymentOptions().setInstances(config.workers()));
     }
-    http = new HttpVerticle(config, handlers, new ClusterView(clusterManager));
+    http = new HttpVerticle(config, handlers, new ClusterView(clusterManager), ClusterSetup.metricsRegistry(nodeId));
     Future<String> firstHttp = vertx.deployVerticle(http);
     queueDeployment = queue.await();
     workerDeployment = workers.await();
@@ -199,6 +206,10 @@ public final class Node {
           new DeploymentOptions().setInstances(config.clients())).await();
     }
     awaitHttp(firstHttp, handlers, autoHttpPort);
+    AtomicReference<JsonArray> lastQueues = new AtomicReference<>();
+    NodeMeters.bind(BackendRegistries.getNow(ClusterSetup.metricsRegistry(nodeId)), counters, handlers.names(), lastQueues);
+    statsDeployment = vertx.deployVerticle(new StatsVerticle(config, clusterManager.getNodeInfo().metadata(), counters,
+        List.copyOf(handlers.names()), lastQueues)).await();
   }
 
   /**
@@ -219,7 +230,7 @@ public final class Node {
         int taken = httpConfig.httpPort();
         httpConfig = Preflight.chooseHttpPort(httpConfig.withHttpPort(HwaasConfig.AUTO_PORT), taken + 1);
         log.info("HTTP port {} was taken meanwhile; this node uses {}", taken, httpConfig.httpPort());
-        http = new HttpVerticle(httpConfig, handlers, new ClusterView(clusterManager));
+        http = new HttpVerticle(httpConfig, handlers, new ClusterView(clusterManager), ClusterSetup.metricsRegistry(nodeId));
         deployment = vertx.deployVerticle(http);
       }
     }
@@ -243,6 +254,7 @@ public final class Node {
     undeploy(clientDeployment, "clients");
     undeploy(workerDeployment, "workers");
     undeploy(httpDeployment, "http");
+    undeploy(statsDeployment, "stats");
     undeploy(queueDeployment, "queue");
     long pending = countPending();
     if (embeddedRedis != null) {

@@ -1,5 +1,10 @@
 package hwaas.stats;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.HdrHistogram.Recorder;
+
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -15,6 +20,32 @@ public final class NodeCounters {
   public final LongAdder unconfirmed = new LongAdder();
   /** Jobs a worker printed and acknowledged. */
   public final LongAdder printed = new LongAdder();
-  /** Jobs whose handler failed; they stay pending in the stream. */
+  /** Failed attempts; the job stays pending for another. */
   public final LongAdder failed = new LongAdder();
+  /** Jobs this node's workers moved to the dead-letter stream. */
+  public final LongAdder dead = new LongAdder();
+  /** Print time minus the client's send time, in milliseconds, of every printed job. */
+  public final Recorder latencyMillis = new Recorder(60_000L, 3);
+  /** The highest message number (a client's sequence, from 0) printed so far; -1 before the first. */
+  public final LongAccumulator highestSeq = new LongAccumulator(Math::max, -1);
+
+  private volatile DistributionSummary latencySummary;
+
+  public void printedJob(long seq, long sentAt, long now) {
+    printed.increment();
+    highestSeq.accumulate(seq);
+    long millis = Math.min(60_000L, Math.max(0, now - sentAt));
+    latencyMillis.recordValue(millis);
+    DistributionSummary summary = latencySummary;
+    if (summary != null) {
+      summary.record(millis);
+    }
+  }
+
+  /** Also records the latency as a Prometheus histogram in this registry. */
+  void attach(MeterRegistry registry) {
+    latencySummary = DistributionSummary.builder("hwaas.jobs.latency")
+        .description("print time minus the client's send time").baseUnit("milliseconds")
+        .publishPercentileHistogram().maximumExpectedValue(60_000.0).register(registry);
+  }
 }

@@ -66,7 +66,7 @@ final class JobRunner {
           failures.success();
           finished.add(new Settlement.Done(entry, ar.result()));
           if (Job.PRINT.equals(entry.job().type())) {
-            counters.printed.increment();
+            counters.printedJob(entry.job().seq(), entry.job().sentAt(), System.currentTimeMillis());
           }
         } else {
           String error = String.valueOf(ar.cause().getMessage());

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * Finds entries that stay unacknowledged too long and claims them for its worker: a job whose last attempt
@@ -37,14 +38,15 @@ final class Reclaimer {
   private final long visibilityMillis;
   private final long backoffMillis;
   private final int maxAttempts;
+  private final BiConsumer<Entry, String> onDead;
   private long lastSweep = System.currentTimeMillis();
 
-  /** An entry this reclaimer won, with the error of its previous attempt if it failed (else it was abandoned). */
-  record Claimed(Entry entry, String previousError) {
+  /** An entry this reclaimer won, with the error of its previous attempt (or why it was abandoned). */
+  record Claimed(Entry entry, String error) {
   }
 
   Reclaimer(Redis redis, StreamKeys keys, JobRecords records, String type, String consumer, Duration visibility,
-            Duration backoff, int maxAttempts) {
+            Duration backoff, int maxAttempts, BiConsumer<Entry, String> onDead) {
     this.redis = redis;
     this.keys = keys;
     this.records = records;
@@ -54,6 +56,7 @@ final class Reclaimer {
     this.visibilityMillis = visibility.toMillis();
     this.backoffMillis = backoff.toMillis();
     this.maxAttempts = maxAttempts;
+    this.onDead = onDead;
   }
 
   /** How often a worker should look; short enough that a retry is not late by much more than its backoff. */
@@ -107,10 +110,12 @@ final class Reclaimer {
   private Future<List<Entry>> settleClaims(List<Response> replies, List<String> errors, List<Long> deliveries) {
     List<Entry> toRun = new ArrayList<>();
     List<Request> deadLetters = new ArrayList<>();
+    List<Claimed> dead = new ArrayList<>();
     for (int i = 0; i < replies.size(); i++) {
       for (Entry won : Entry.parseAll(replies.get(i), deliveries.get(i))) {
         if (won.deliveries() > maxAttempts) {
           deadLetters.addAll(deadLetter(won, errors.get(i)));
+          dead.add(new Claimed(won, errors.get(i)));
         } else {
           toRun.add(won);
         }
@@ -119,7 +124,10 @@ final class Reclaimer {
     if (deadLetters.isEmpty()) {
       return Future.succeededFuture(toRun);
     }
-    return redis.batch(deadLetters).map(v -> toRun);
+    return redis.batch(deadLetters).map(v -> {
+      dead.forEach(d -> onDead.accept(d.entry(), d.error()));
+      return toRun;
+    });
   }
 
   /** Appends the job to the dead-letter stream with its last error, then removes it from the work stream. */

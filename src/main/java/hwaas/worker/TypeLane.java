@@ -6,6 +6,9 @@ import hwaas.queue.JobRecords;
 import hwaas.queue.ResultCache;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
+import hwaas.stats.NodeCounters;
+import hwaas.stats.StatsAddresses;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -54,7 +57,7 @@ final class TypeLane {
   private int failedAttempts;
 
   TypeLane(Vertx vertx, Redis redis, HwaasConfig config, JobType type, String consumer, JobRunner runner,
-           Set<String> paused, OutageLog outage) {
+           Set<String> paused, OutageLog outage, NodeCounters counters) {
     this.vertx = vertx;
     this.redis = redis;
     this.config = config;
@@ -66,7 +69,10 @@ final class TypeLane {
     this.cache = new ResultCache(keys, config.recordTtl());
     this.runner = runner;
     this.reclaimer = new Reclaimer(redis, keys, records, type.name(), consumer, type.visibility(), config.retryBackoff(),
-        config.maxAttempts());
+        config.maxAttempts(), (entry, error) -> {
+          counters.dead.increment();
+          announce(entry, new JsonObject().put("status", "dead").put("error", error).put("attempts", entry.deliveries() - 1));
+        });
     this.paused = paused;
     this.outage = outage;
   }
@@ -150,8 +156,11 @@ final class TypeLane {
     }
     return reader.send(markRunning(entries))
         .compose(v -> runner.runAll(entries))
-        .compose(settlement -> reader.send(settlement.requests(keys, records, cache, false)))
-        .map(v -> entries.size());
+        .compose(settlement -> reader.send(settlement.requests(keys, records, cache, false)).map(v -> settlement))
+        .map(settlement -> {
+          announce(settlement);
+          return entries.size();
+        });
   }
 
   private void reclaimDue() {
@@ -164,7 +173,8 @@ final class TypeLane {
             ? Future.succeededFuture()
             : redis.batch(markRunning(entries))
                 .compose(v -> runner.runAll(entries))
-                .compose(settlement -> redis.batch(settlement.requests(keys, records, cache, true))))
+                .compose(settlement -> redis.batch(settlement.requests(keys, records, cache, true))
+                    .onSuccess(v -> announce(settlement))))
         .onComplete(ar -> {
           reclaiming = false;
           if (ar.succeeded()) {
@@ -181,9 +191,24 @@ final class TypeLane {
     for (Entry entry : entries) {
       if (entry.job() != null && entry.job().tracked()) {
         requests.addAll(records.running(entry.job().id(), consumer, entry.deliveries(), now));
+        announce(entry, new JsonObject().put("status", "running").put("attempts", entry.deliveries()).put("worker", consumer));
       }
     }
     return requests;
+  }
+
+  /** Tells whoever follows a tracked job (the page that submitted it) how its attempt ended. */
+  private void announce(Settlement settlement) {
+    settlement.finished().forEach(done -> announce(done.entry(), new JsonObject().put("status", "completed")
+        .put("attempts", done.entry().deliveries()).put("result", done.result() == null ? new JsonObject() : done.result())));
+    settlement.failed().forEach(failed -> announce(failed.entry(), new JsonObject().put("status", "failed")
+        .put("attempts", failed.entry().deliveries()).put("error", failed.error())));
+  }
+
+  private void announce(Entry entry, JsonObject event) {
+    if (entry.job() != null && entry.job().tracked()) {
+      vertx.eventBus().publish(StatsAddresses.job(entry.job().id()), event.put("id", entry.job().id()));
+    }
   }
 
   private void retryAfterBackoff() {

@@ -58,7 +58,7 @@ public final class WorkerVerticle extends VerticleBase {
     redis = Redis.createClient(vertx, config.redisOptions());
     for (JobType type : handlers.byType().values()) {
       JobRunner runner = new JobRunner(vertx, consumer, type, counters, audit, outages.jobs());
-      lanes.add(new TypeLane(vertx, redis, config, type, consumer, runner, paused, outages.workers()));
+      lanes.add(new TypeLane(vertx, redis, config, type, consumer, runner, paused, outages.workers(), counters));
     }
     return StreamGroup.ensureAll(redis, keys, handlers.names())
         .compose(v -> refreshPaused())

@@ -1,0 +1,184 @@
+package hwaas.dashboard;
+
+import hwaas.config.HwaasConfig;
+import hwaas.node.Node;
+import hwaas.testing.Capture;
+import hwaas.testing.TestConfigs;
+import hwaas.worker.JobHandlers;
+import hwaas.worker.Printer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's chromium and chromedriver), against a real node.
+ * Outside CI the tests are skipped when no Chromium is installed; in CI (CI=true) they fail instead.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardTest {
+  private static final String TOKEN = "dashboard-test-token-0123";
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+  private Printer printer;
+  private Node node;
+  private String base;
+  private WebDriver browser;
+
+  @BeforeAll
+  void startNode() {
+    boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (!"true".equals(System.getenv("CI"))) {
+      Assumptions.assumeTrue(installed, "no chromium/chromedriver here (CI installs them: see .ci/run)");
+    }
+    HwaasConfig config = TestConfigs.local(2, 20, 5).toBuilder().token(TOKEN).build();
+    printer = new Printer(new Capture(), () -> { });
+    node = Node.start(config, JobHandlers.standard(printer, config));
+    base = "http://127.0.0.1:" + node.httpPort() + "/";
+  }
+
+  @AfterAll
+  void stopNode() {
+    if (node != null) {
+      node.stop();
+      printer.close();
+    }
+  }
+
+  @BeforeEach
+  void openBrowser() {
+    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000");
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability("goog:loggingPrefs", logs);
+    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(), options);
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  @Test
+  @DisplayName("the page loads without console errors and its printed total and rate change within 3 seconds")
+  void liveNumbers() throws Exception {
+    browser.get(base + "#token=" + TOKEN);
+    String first = waitFor(Duration.ofSeconds(10), "a printed total", () -> number("printed-total") > 0 ? text("printed-total") : null);
+    String firstRate = text("printed-rate");
+    waitFor(Duration.ofSeconds(3), "the printed total to change", () -> text("printed-total").equals(first) ? null : "changed");
+    assertFalse(firstRate.equals("–"), "a rate is shown");
+    assertTrue(number("printed-rate") > 0);
+    waitFor(Duration.ofSeconds(5), "the cluster table", () -> browser.findElements(By.cssSelector("#nodes tbody tr")).size() == 1 ? "ok" : null);
+    waitFor(Duration.ofSeconds(5), "latency figures", () -> text("latency-p99").equals("–") ? null : "ok");
+    assertEquals(List.of(), errors(), "console errors");
+    Thread.sleep(8_000); // some seconds of chart for the screenshot
+    saveScreenshot();
+  }
+
+  @Test
+  @DisplayName("the pause button stops the print queue's count, and resume starts it again")
+  void pauseAndResume() throws Exception {
+    browser.get(base + "#token=" + TOKEN);
+    WebElement pause = waitFor(Duration.ofSeconds(10), "the print queue's pause button",
+        () -> browser.findElements(By.cssSelector("#queues tr[data-type=print] button.pause")).stream().findFirst().orElse(null));
+    pause.click();
+    waitFor(Duration.ofSeconds(5), "the print queue to show paused", () -> "paused".equals(cell("print", "state")) ? "ok" : null);
+    Thread.sleep(1_500); // what was already read finishes
+    String processed = cell("print", "processed");
+    Thread.sleep(2_000);
+    assertEquals(processed, cell("print", "processed"), "processed moved while paused");
+
+    browser.findElement(By.cssSelector("#queues tr[data-type=print] button.resume")).click();
+    waitFor(Duration.ofSeconds(5), "the count to move again after resume",
+        () -> !processed.equals(cell("print", "processed")) && "running".equals(cell("print", "state")) ? "ok" : null);
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
+  @DisplayName("a sum job submitted from the page shows completed with its result")
+  void submitSum() throws Exception {
+    browser.get(base + "#token=" + TOKEN);
+    waitFor(Duration.ofSeconds(10), "the live connection", () -> text("connection").equals("live") ? "ok" : null);
+    WebElement payload = browser.findElement(By.id("job-payload"));
+    payload.clear();
+    payload.sendKeys("{\"numbers\": [1, 2, 3.5, " + System.nanoTime() + "]}");
+    browser.findElement(By.id("job-submit")).click();
+    waitFor(Duration.ofSeconds(10), "the job to complete", () -> text("job-status").equals("completed") ? "ok" : null);
+    assertTrue(text("job-result").contains("\"value\""), text("job-result"));
+    assertTrue(text("job-id").startsWith("api-"));
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
+  @DisplayName("without the token the page is read-only: write controls are disabled")
+  void readOnlyWithoutToken() throws Exception {
+    browser.get(base);
+    waitFor(Duration.ofSeconds(10), "the queues", () -> browser.findElements(By.cssSelector("#queues tbody button")).isEmpty() ? null : "ok");
+    assertFalse(browser.findElement(By.id("job-submit")).isEnabled());
+    assertTrue(browser.findElements(By.cssSelector("#queues tbody button")).stream().noneMatch(WebElement::isEnabled));
+    assertTrue(browser.findElement(By.id("readonly-note")).isDisplayed());
+    assertEquals("read-only", text("access"));
+  }
+
+  private String text(String id) {
+    return browser.findElement(By.id(id)).getText().trim();
+  }
+
+  private long number(String id) {
+    String t = text(id).replace(",", "");
+    return t.matches("\\d+") ? Long.parseLong(t) : -1;
+  }
+
+  private String cell(String type, String column) {
+    return browser.findElement(By.cssSelector("#queues tr[data-type=" + type + "] td." + column)).getText().trim();
+  }
+
+  private List<String> errors() {
+    return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage).toList();
+  }
+
+  private <T> T waitFor(Duration timeout, String what, java.util.function.Supplier<T> found) {
+    return new WebDriverWait(browser, timeout).withMessage("waiting for " + what).until(driver -> found.get());
+  }
+
+  /** The README's screenshot comes from this run: target/dashboard.png. */
+  private void saveScreenshot() throws Exception {
+    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+  }
+}
