@@ -154,6 +154,41 @@ class DashboardTest {
     assertEquals("read-only", text("access"));
   }
 
+  @Test
+  @DisplayName("the bridge refuses a browser that sends to the queue or listens to an address it does not permit")
+  void bridgeRefusesOtherAddresses() throws Exception {
+    browser.get(base);
+    var js = (org.openqa.selenium.JavascriptExecutor) browser;
+    // A refusal comes back as an error frame ("rejected"), one per refused frame.
+    js.executeScript("window.refusals = []; window.delivered = [];"
+        + "const eb = new EventBus('/eventbus');"
+        + "eb.onerror = (e) => window.refusals.push(e.body);"
+        + "eb.onopen = () => {"
+        + "  eb.send('hwaas.queue.submit', {id: 'x'}, (err, reply) => window.delivered.push('send'));"
+        + "  eb.registerHandler('hwaas.queue.paused', (err, msg) => window.delivered.push(err ? 'error' : 'message'));"
+        + "};");
+    waitFor(Duration.ofSeconds(10), "two refusals",
+        () -> ((List<?>) js.executeScript("return window.refusals")).size() >= 2 ? "ok" : null);
+    assertEquals(List.of("rejected", "rejected"), js.executeScript("return window.refusals"));
+    assertEquals(List.of(), js.executeScript("return window.delivered"));
+  }
+
+  @Test
+  @DisplayName("GET /metrics exposes job counters, the latency histogram, queue gauges, and Vert.x event-loop and event-bus metrics")
+  void prometheusMetrics() throws Exception {
+    waitFor(Duration.ofSeconds(1), "nothing", () -> "ok");
+    java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, metrics.statusCode());
+    for (String name : List.of("hwaas_jobs_submitted_total", "hwaas_jobs_printed_total", "hwaas_jobs_failed_total",
+        "hwaas_jobs_dead_total", "hwaas_jobs_retries_total", "hwaas_jobs_latency_milliseconds_bucket",
+        "hwaas_queue_pending{type=\"print\"}", "vertx_eventbus_processed_total", "vertx_pool_",
+        "jvm_memory_used_bytes")) {
+      assertTrue(metrics.body().contains(name), "no " + name + " in /metrics");
+    }
+  }
+
   private String text(String id) {
     return browser.findElement(By.id(id)).getText().trim();
   }
