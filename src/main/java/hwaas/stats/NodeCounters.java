@@ -26,6 +26,8 @@ public final class NodeCounters {
   public final LongAdder dead = new LongAdder();
   /** Print time minus the client's send time, in milliseconds, of every printed job. */
   public final Recorder latencyMillis = new Recorder(60_000L, 3);
+  /** How late the last once-a-second stats timer fired, in milliseconds: a busy or blocked event loop shows here. */
+  public final java.util.concurrent.atomic.AtomicLong eventLoopDelayMillis = new java.util.concurrent.atomic.AtomicLong();
   /** The highest message number (a client's sequence, from 0) printed so far; -1 before the first. */
   public final LongAccumulator highestSeq = new LongAccumulator(Math::max, -1);
 

@@ -23,6 +23,9 @@ public final class NodeMeters {
     counter(registry, "hwaas.jobs.dead", "jobs this node moved to the dead-letter stream", counters.dead);
     counter(registry, "hwaas.jobs.retries", "submissions retried by this node's clients", counters.retried);
     counters.attach(registry);
+    Gauge.builder("hwaas.eventloop.delay", counters.eventLoopDelayMillis, java.util.concurrent.atomic.AtomicLong::get)
+        .description("how late a once-a-second timer fired on the stats verticle's event loop").baseUnit("milliseconds")
+        .register(registry);
     for (String type : types) {
       Gauge.builder("hwaas.queue.pending", queues, q -> figure(q.get(), type, "pending"))
           .description("entries waiting for a worker").tag("type", type).register(registry);

@@ -75,6 +75,7 @@ public final class StatsVerticle extends VerticleBase {
 
   private JsonObject snapshot() {
     long now = System.currentTimeMillis();
+    counters.eventLoopDelayMillis.set(Math.max(0, now - lastAt - 1000));
     long printed = counters.printed.sum();
     double perSecond = (printed - lastPrinted) * 1000.0 / Math.max(1, now - lastAt);
     lastPrinted = printed;
@@ -95,6 +96,7 @@ public final class StatsVerticle extends VerticleBase {
         .put("retried", counters.retried.sum())
         .put("printedPerSecond", Math.round(perSecond * 10) / 10.0)
         .put("highestSeq", counters.highestSeq.get())
+        .put("eventLoopDelayMillis", counters.eventLoopDelayMillis.get())
         .put("latency", new JsonObject()
             .put("windowSeconds", WINDOW_SECONDS)
             .put("count", latency.getTotalCount())

@@ -102,7 +102,7 @@ class DashboardTest {
     waitFor(Duration.ofSeconds(3), "the printed total to change", () -> text("printed-total").equals(first) ? null : "changed");
     assertFalse(firstRate.equals("–"), "a rate is shown");
     assertTrue(number("printed-rate") > 0);
-    waitFor(Duration.ofSeconds(5), "the cluster table", () -> browser.findElements(By.cssSelector("#nodes tbody tr")).size() == 1 ? "ok" : null);
+    waitFor(Duration.ofSeconds(5), "the cluster table", () -> exists("#nodes tbody tr") ? "ok" : null);
     waitFor(Duration.ofSeconds(5), "latency figures", () -> text("latency-p99").equals("–") ? null : "ok");
     assertEquals(List.of(), errors(), "console errors");
     Thread.sleep(8_000); // some seconds of chart for the screenshot
@@ -113,16 +113,16 @@ class DashboardTest {
   @DisplayName("the pause button stops the print queue's count, and resume starts it again")
   void pauseAndResume() throws Exception {
     browser.get(base + "#token=" + TOKEN);
-    WebElement pause = waitFor(Duration.ofSeconds(10), "the print queue's pause button",
-        () -> browser.findElements(By.cssSelector("#queues tr[data-type=print] button.pause")).stream().findFirst().orElse(null));
-    pause.click();
+    waitFor(Duration.ofSeconds(10), "the print queue's pause button",
+        () -> exists("#queues tr[data-type=print] button.pause") ? "ok" : null);
+    click("#queues tr[data-type=print] button.pause");
     waitFor(Duration.ofSeconds(5), "the print queue to show paused", () -> "paused".equals(cell("print", "state")) ? "ok" : null);
     Thread.sleep(1_500); // what was already read finishes
     String processed = cell("print", "processed");
     Thread.sleep(2_000);
     assertEquals(processed, cell("print", "processed"), "processed moved while paused");
 
-    browser.findElement(By.cssSelector("#queues tr[data-type=print] button.resume")).click();
+    click("#queues tr[data-type=print] button.resume");
     waitFor(Duration.ofSeconds(5), "the count to move again after resume",
         () -> !processed.equals(cell("print", "processed")) && "running".equals(cell("print", "state")) ? "ok" : null);
     assertEquals(List.of(), errors(), "console errors");
@@ -147,9 +147,10 @@ class DashboardTest {
   @DisplayName("without the token the page is read-only: write controls are disabled")
   void readOnlyWithoutToken() throws Exception {
     browser.get(base);
-    waitFor(Duration.ofSeconds(10), "the queues", () -> browser.findElements(By.cssSelector("#queues tbody button")).isEmpty() ? null : "ok");
+    waitFor(Duration.ofSeconds(10), "the queues", () -> exists("#queues tbody button") ? "ok" : null);
     assertFalse(browser.findElement(By.id("job-submit")).isEnabled());
-    assertTrue(browser.findElements(By.cssSelector("#queues tbody button")).stream().noneMatch(WebElement::isEnabled));
+    assertEquals(Boolean.TRUE, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+        "const b = [...document.querySelectorAll('#queues tbody button')]; return b.length === 4 && b.every(x => x.disabled);"));
     assertTrue(browser.findElement(By.id("readonly-note")).isDisplayed());
     assertEquals("read-only", text("access"));
   }
@@ -183,14 +184,31 @@ class DashboardTest {
     assertEquals(200, metrics.statusCode());
     for (String name : List.of("hwaas_jobs_submitted_total", "hwaas_jobs_printed_total", "hwaas_jobs_failed_total",
         "hwaas_jobs_dead_total", "hwaas_jobs_retries_total", "hwaas_jobs_latency_milliseconds_bucket",
-        "hwaas_queue_pending{type=\"print\"}", "vertx_eventbus_processed_total", "vertx_pool_",
+        "hwaas_queue_pending{type=\"print\"}", "hwaas_eventloop_delay_milliseconds", "vertx_eventbus_processed_total", "vertx_pool_",
         "jvm_memory_used_bytes")) {
       assertTrue(metrics.body().contains(name), "no " + name + " in /metrics");
     }
   }
 
+  // The page re-renders its tables every second: read and click in one script call, never through an
+  // element reference that the next render may have replaced.
   private String text(String id) {
-    return browser.findElement(By.id(id)).getText().trim();
+    return textOf("#" + id);
+  }
+
+  private String textOf(String selector) {
+    Object text = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+        "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", selector);
+    return text == null ? "" : text.toString().trim();
+  }
+
+  private boolean exists(String selector) {
+    return Boolean.TRUE.equals(((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+        "return document.querySelector(arguments[0]) !== null;", selector));
+  }
+
+  private void click(String selector) {
+    ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.querySelector(arguments[0]).click();", selector);
   }
 
   private long number(String id) {
@@ -199,7 +217,7 @@ class DashboardTest {
   }
 
   private String cell(String type, String column) {
-    return browser.findElement(By.cssSelector("#queues tr[data-type=" + type + "] td." + column)).getText().trim();
+    return textOf("#queues tr[data-type=" + type + "] td." + column);
   }
 
   private List<String> errors() {
