@@ -29,6 +29,8 @@ public final class ClientVerticle extends VerticleBase {
   private static final int MAX_IN_FLIGHT = 10_000;
   private static final long MAX_BACKOFF_MS = 2_000;
   private static final long STOP_GRACE_MS = 2_000;
+  /** A tick never sends more than this, so one event-loop turn stays short even at very high rates. */
+  private static final int MAX_PER_TICK = 500;
 
   private final HwaasConfig config;
   private final String clientId;
@@ -44,6 +46,7 @@ public final class ClientVerticle extends VerticleBase {
   private int inFlight;
   private boolean stopping;
   private long giveUpAt;
+  private int gaveUp;
 
   public ClientVerticle(HwaasConfig config, String clientId, NodeCounters counters, AuditTrail submittedAudit,
                         NodeOutages outages) {
@@ -87,7 +90,7 @@ public final class ClientVerticle extends VerticleBase {
       credit = 0; // no catch-up burst after an outage: jobs not yet created are not owed
       return;
     }
-    int due = (int) credit;
+    int due = (int) Math.min(credit, Math.min(MAX_PER_TICK, MAX_IN_FLIGHT - inFlight));
     credit -= due;
     for (int i = 0; i < due; i++) {
       inFlight++;
@@ -117,8 +120,10 @@ public final class ClientVerticle extends VerticleBase {
     if (stopping && System.currentTimeMillis() >= giveUpAt) {
       inFlight--;
       counters.unconfirmed.increment();
-      log.warn("client {}: job {} not confirmed before shutdown ({}); it may or may not be in the stream",
-          clientId, job.id(), err.getMessage());
+      if (gaveUp++ == 0) {
+        log.warn("client {}: job {} (and any after it) not confirmed before shutdown ({}); such a job may or may not "
+            + "be in the stream, and counts as failed in the summary", clientId, job.id(), err.getMessage());
+      }
       return;
     }
     outage.failure("submission of " + job.id() + " by " + clientId, err);

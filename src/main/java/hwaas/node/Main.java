@@ -1,5 +1,6 @@
 package hwaas.node;
 
+import hwaas.bench.BenchCommand;
 import hwaas.cli.AuditCommand;
 import hwaas.cli.DeadCommand;
 import hwaas.cli.HwaasCommand;
@@ -35,7 +36,7 @@ public final class Main {
 
   static int run(String[] args) {
     PrintStream err = System.err;
-    if (args.length > 0 && (args[0].equals("audit") || args[0].equals("dead"))) {
+    if (args.length > 0 && (args[0].equals("audit") || args[0].equals("dead") || args[0].equals("bench"))) {
       return runTool(args[0], java.util.Arrays.copyOfRange(args, 1, args.length), err);
     }
     HwaasCommand command = new HwaasCommand();
@@ -63,7 +64,11 @@ public final class Main {
 
   /** The subcommands that inspect rather than run: {@code audit} and {@code dead}. */
   private static int runTool(String name, String[] args, PrintStream err) {
-    Object command = name.equals("audit") ? new AuditCommand() : new DeadCommand();
+    Object command = switch (name) {
+      case "audit" -> new AuditCommand();
+      case "dead" -> new DeadCommand();
+      default -> new BenchCommand();
+    };
     CommandLine cli = new CommandLine(command);
     String hint = "Usage: hwaas " + name + " ...   (see ./hwaas " + name + " --help)";
     try {
@@ -73,12 +78,15 @@ public final class Main {
         return OK;
       }
       LogLevels.apply("warn");
+      if (command instanceof BenchCommand bench) {
+        return bench.run(System.out);
+      }
       return command instanceof AuditCommand audit ? audit.run(System.out, err) : ((DeadCommand) command).run(System.out);
     } catch (CommandLine.ParameterException | ConfigException e) {
       err.println("hwaas " + name + ": " + e.getMessage());
       err.println(hint);
       return USAGE;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       err.println("hwaas " + name + ": " + e.getMessage());
       return RUNTIME_FAILURE;
     }

@@ -1,0 +1,63 @@
+package hwaas.bench;
+
+import hwaas.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code ./hwaas bench}: measures throughput, latency, start-up and memory on this machine, with medians of rounds. */
+@Command(name = "hwaas bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+    description = "Measures on this machine, in one run, and prints a table of medians: the raw Redis stream cycle "
+        + "(the ceiling), draining N print jobs with 1, 2 and 4 workers, sustained end-to-end throughput, latency at "
+        + "10 workers and 1000 clients, start-up to the first printed line, and the memory of a node. Printed lines "
+        + "go to a discarding output. Takes about 10 minutes with the defaults.",
+    footer = "Example: ./hwaas bench --jobs 200000 --rounds 3")
+public final class BenchCommand {
+  @Option(names = "--jobs", paramLabel = "N", defaultValue = "1000000", description = "Jobs per drain and ceiling round (default: ${DEFAULT-VALUE}).")
+  int jobs;
+
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Rounds per measurement; the table shows medians (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--workers", paramLabel = "W,...", split = ",", defaultValue = "1,2,4", description = "Worker counts for the drain (default: ${DEFAULT-VALUE}).")
+  List<Integer> workers;
+
+  @Option(names = "--sustained-seconds", paramLabel = "S", defaultValue = "20", description = "Length of each sustained round (default: ${DEFAULT-VALUE}).")
+  int sustainedSeconds;
+
+  @Option(names = "--latency-seconds", paramLabel = "S", defaultValue = "60", description = "Length of the latency round (default: ${DEFAULT-VALUE}).")
+  int latencySeconds;
+
+  @Option(names = "--skip-processes", description = "Skip the start-up and memory measurements (they start node processes).")
+  boolean skipProcesses;
+
+  public int run(PrintStream out) throws Exception {
+    if (jobs < 100 || rounds < 1 || sustainedSeconds < 1 || latencySeconds < 1 || workers.stream().anyMatch(w -> w < 1)) {
+      throw new ConfigException("--jobs must be at least 100, and --rounds, --workers and the seconds at least 1");
+    }
+    Path scratch = Files.createTempDirectory("hwaas-bench");
+    List<BenchResult> results = new ArrayList<>();
+    try (InProcessBench bench = InProcessBench.start(scratch, out)) {
+      BenchResult ceiling = bench.ceiling(jobs, rounds);
+      results.add(ceiling);
+      for (int w : workers) {
+        results.add(bench.drain(jobs, w, rounds).relativeTo(ceiling));
+      }
+      results.add(bench.sustained(sustainedSeconds, rounds).relativeTo(ceiling));
+      results.addAll(bench.latency(latencySeconds));
+    }
+    if (!skipProcesses) {
+      ProcessBench processes = new ProcessBench(scratch, out);
+      results.add(processes.startup(rounds));
+      results.addAll(processes.memory());
+    }
+    out.println();
+    out.println(BenchResult.table(results));
+    return 0;
+  }
+}

@@ -1,0 +1,206 @@
+package hwaas.bench;
+
+import hwaas.client.ClientVerticle;
+import hwaas.config.HwaasConfig;
+import hwaas.node.EmbeddedRedis;
+import hwaas.node.NodeOutages;
+import hwaas.queue.Job;
+import hwaas.queue.QueueVerticle;
+import hwaas.queue.StreamGroup;
+import hwaas.queue.StreamKeys;
+import hwaas.stats.NodeCounters;
+import hwaas.worker.AuditTrail;
+import hwaas.worker.JobHandlers;
+import hwaas.worker.Printer;
+import hwaas.worker.WorkerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.HdrHistogram.Histogram;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The measurements that run inside this JVM against a real embedded Redis: the raw stream cycle, draining,
+ * sustained end-to-end throughput and latency. The verticles are the node's own; only the cluster is left
+ * out (clients reach their node's queue without a cluster hop in a node too), and printed lines are discarded.
+ */
+final class InProcessBench implements AutoCloseable {
+  private static final int BATCH = 100;
+
+  private final EmbeddedRedis redisServer;
+  private final Vertx vertx = Vertx.vertx();
+  private final Redis redis;
+  private final PrintStream out;
+  private final HwaasConfig base;
+  private final Printer discard = new Printer(OutputStream.nullOutputStream(), () -> { });
+  private int run;
+
+  private InProcessBench(EmbeddedRedis redisServer, PrintStream out) {
+    this.redisServer = redisServer;
+    this.out = out;
+    this.base = HwaasConfig.defaults(0, 0).withRedisUrl(redisServer.url());
+    this.redis = Redis.createClient(vertx, base.redisOptions());
+  }
+
+  static InProcessBench start(Path scratch, PrintStream out) {
+    return new InProcessBench(EmbeddedRedis.start(scratch.resolve("redis"), "everysec"), out);
+  }
+
+  /** XADD 100, XREADGROUP COUNT 100, XACK and XDEL them, again and again: Redis alone, no HWaaS code. */
+  BenchResult ceiling(int jobs, int rounds) {
+    String entry = Job.print("bench-client", 0, System.currentTimeMillis(), "hello, world!").toJson().encode();
+    List<Double> rates = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      String stream = "bench:ceiling:" + (run++);
+      StreamGroup.ensure(redis, stream).await();
+      long start = System.nanoTime();
+      for (int done = 0; done < jobs; done += BATCH) {
+        List<Request> cycle = new ArrayList<>(BATCH + 1);
+        for (int i = 0; i < BATCH; i++) {
+          cycle.add(Request.cmd(Command.XADD).arg(stream).arg("*").arg("job").arg(entry));
+        }
+        cycle.add(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(StreamKeys.GROUP).arg("bench").arg("COUNT").arg(BATCH)
+            .arg("STREAMS").arg(stream).arg(">"));
+        List<Response> replies = redis.batch(cycle).await();
+        Request xack = Request.cmd(Command.XACK).arg(stream).arg(StreamKeys.GROUP);
+        Request xdel = Request.cmd(Command.XDEL).arg(stream);
+        for (Response e : replies.get(BATCH).get(0).get(1)) {
+          xack.arg(e.get(0).toString());
+          xdel.arg(e.get(0).toString());
+        }
+        redis.batch(List.of(xack, xdel)).await();
+      }
+      rates.add(jobs / seconds(start));
+      redis.send(Request.cmd(Command.DEL).arg(stream)).await();
+      progress("ceiling", rates);
+    }
+    return BenchResult.of("raw Redis stream cycle (ceiling)", "jobs/s", rates);
+  }
+
+  /** N print jobs already in the stream; W workers from their first read to the last acknowledgement. */
+  BenchResult drain(int jobs, int workers, int rounds) {
+    List<Double> rates = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      HwaasConfig config = fresh(workers, 0, 1);
+      StreamKeys keys = new StreamKeys(config.keyPrefix());
+      prefill(keys, jobs);
+      NodeCounters counters = new NodeCounters();
+      long start = System.nanoTime();
+      String deployment = deployWorkers(config, counters);
+      while (length(keys) > 0) {
+        vertx.timer(20).await();
+      }
+      rates.add(jobs / seconds(start));
+      vertx.undeploy(deployment).await();
+      progress("drain with " + workers + " worker(s)", rates);
+    }
+    return BenchResult.of("drain " + jobs + " jobs, " + workers + " worker(s)", "jobs/s", rates);
+  }
+
+  /** Clients submitting through the event bus as fast as they may, two workers printing: acknowledged jobs/s. */
+  BenchResult sustained(int seconds, int rounds) {
+    List<Double> rates = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      HwaasConfig config = fresh(2, 20, 100_000);
+      NodeCounters counters = new NodeCounters();
+      String queue = vertx.deployVerticle(new QueueVerticle(config, JobHandlers.standard(discard, config).names())).await();
+      String workers = deployWorkers(config, counters);
+      String clients = deployClients(config, counters);
+      vertx.timer(3_000).await(); // warm-up
+      long printedBefore = counters.printed.sum();
+      long start = System.nanoTime();
+      vertx.timer(seconds * 1000L).await();
+      rates.add((counters.printed.sum() - printedBefore) / seconds(start));
+      vertx.undeploy(clients).await();
+      vertx.undeploy(workers).await();
+      vertx.undeploy(queue).await();
+      progress("sustained", rates);
+    }
+    return BenchResult.of("sustained, 20 clients flat out, 2 workers", "jobs/s", rates);
+  }
+
+  /** The users' shape: 10 workers, 1000 clients at one job a second each; print time minus send time. */
+  List<BenchResult> latency(int seconds) {
+    HwaasConfig config = fresh(10, 1000, 1);
+    NodeCounters counters = new NodeCounters();
+    String queue = vertx.deployVerticle(new QueueVerticle(config, JobHandlers.standard(discard, config).names())).await();
+    String workers = deployWorkers(config, counters);
+    String clients = deployClients(config, counters);
+    vertx.timer(5_000).await(); // warm-up, then measure
+    counters.latencyMillis.getIntervalHistogram();
+    vertx.timer(seconds * 1000L).await();
+    Histogram h = counters.latencyMillis.getIntervalHistogram();
+    vertx.undeploy(clients).await();
+    vertx.undeploy(workers).await();
+    vertx.undeploy(queue).await();
+    String shape = "latency at 10 workers, 1000 clients x 1/s, ";
+    out.printf("latency: %d jobs over %d s%n", h.getTotalCount(), seconds);
+    return List.of(
+        BenchResult.of(shape + "p50", "ms", List.of((double) h.getValueAtPercentile(50))),
+        BenchResult.of(shape + "p99", "ms", List.of((double) h.getValueAtPercentile(99))),
+        BenchResult.of(shape + "p99.9", "ms", List.of((double) h.getValueAtPercentile(99.9))),
+        BenchResult.of(shape + "max", "ms", List.of((double) h.getMaxValue())),
+        BenchResult.of("printed at that shape", "jobs/s", List.of(h.getTotalCount() / (double) seconds)));
+  }
+
+  private HwaasConfig fresh(int workers, int clients, double rate) {
+    return base.toBuilder().workers(workers).clients(clients).rate(rate).keyPrefix("bench" + (run++)).build();
+  }
+
+  private String deployWorkers(HwaasConfig config, NodeCounters counters) {
+    JobHandlers handlers = JobHandlers.standard(discard, config);
+    NodeOutages outages = NodeOutages.create();
+    AtomicInteger n = new AtomicInteger();
+    return vertx.deployVerticle(() -> new WorkerVerticle(config, "bench-w" + n.getAndIncrement(), handlers, counters,
+        AuditTrail.NONE, outages), new DeploymentOptions().setInstances(config.workers())).await();
+  }
+
+  private String deployClients(HwaasConfig config, NodeCounters counters) {
+    NodeOutages outages = NodeOutages.create();
+    AtomicInteger n = new AtomicInteger();
+    return vertx.deployVerticle(() -> new ClientVerticle(config, config.keyPrefix() + "-c" + n.getAndIncrement(), counters,
+        AuditTrail.NONE, outages), new DeploymentOptions().setInstances(config.clients())).await();
+  }
+
+  private void prefill(StreamKeys keys, int jobs) {
+    String stream = keys.stream(Job.PRINT);
+    long now = System.currentTimeMillis();
+    for (int done = 0; done < jobs; done += 1000) {
+      List<Request> adds = new ArrayList<>(1000);
+      for (int i = done; i < Math.min(jobs, done + 1000); i++) {
+        adds.add(Request.cmd(Command.XADD).arg(stream).arg("*").arg("job")
+            .arg(Job.print("bench-client", i, now, "hello, world!").toJson().encode()));
+      }
+      redis.batch(adds).await();
+    }
+  }
+
+  private long length(StreamKeys keys) {
+    return redis.send(Request.cmd(Command.XLEN).arg(keys.stream(Job.PRINT))).await().toLong();
+  }
+
+  private void progress(String what, List<Double> rates) {
+    out.printf("%s: round %d: %,.0f jobs/s%n", what, rates.size(), rates.get(rates.size() - 1));
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  @Override
+  public void close() {
+    discard.close();
+    redis.close();
+    vertx.close().await();
+    redisServer.close();
+  }
+}

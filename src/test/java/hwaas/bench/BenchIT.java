@@ -1,0 +1,31 @@
+package hwaas.bench;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Keeps {@code ./hwaas bench} working: one tiny run (it measures nothing worth quoting at this size). */
+class BenchIT {
+  @Test
+  @DisplayName("./hwaas bench in a tiny configuration prints its table with every in-process measurement")
+  void tinyBench() throws Exception {
+    Path home = Path.of(System.getProperty("hwaas.home", ".")).toAbsolutePath();
+    Path out = Files.createTempFile("bench", ".out");
+    Process bench = new ProcessBuilder(home.resolve("hwaas").toString(), "bench", "--jobs", "500", "--rounds", "1",
+        "--workers", "1", "--sustained-seconds", "1", "--latency-seconds", "1", "--skip-processes")
+        .directory(home.toFile()).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    assertTrue(bench.waitFor(180, TimeUnit.SECONDS), "bench still running after 3 minutes");
+    assertEquals(0, bench.exitValue());
+    List<String> table = Files.readAllLines(out).stream().filter(l -> l.startsWith("| ")).toList();
+    for (String row : List.of("raw Redis stream cycle", "drain 500 jobs, 1 worker", "sustained", "p99", "p99.9", "max")) {
+      assertTrue(table.stream().anyMatch(l -> l.contains(row)), "no '" + row + "' row in " + table);
+    }
+  }
+}
