@@ -44,8 +44,13 @@ final class InProcessBench implements AutoCloseable {
   private final Printer discard = new Printer(OutputStream.nullOutputStream(), () -> { });
   private int run;
 
+  /** Ctrl-C during a long bench must not leave its Redis running. */
+  private final Thread stopRedisOnExit;
+
   private InProcessBench(EmbeddedRedis redisServer, PrintStream out) {
     this.redisServer = redisServer;
+    this.stopRedisOnExit = new Thread(redisServer::close, "hwaas-bench-redis-stop");
+    Runtime.getRuntime().addShutdownHook(stopRedisOnExit);
     this.out = out;
     this.base = HwaasConfig.defaults(0, 0).withRedisUrl(redisServer.url());
     this.redis = Redis.createClient(vertx, base.redisOptions());
@@ -202,5 +207,6 @@ final class InProcessBench implements AutoCloseable {
     redis.close();
     vertx.close().await();
     redisServer.close();
+    Runtime.getRuntime().removeShutdownHook(stopRedisOnExit);
   }
 }

@@ -25,8 +25,12 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class ClientVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ClientVerticle.class);
-  /** Past this many unconfirmed jobs (Redis down), the client pauses instead of piling up more. */
-  private static final int MAX_IN_FLIGHT = 10_000;
+  /**
+   * Past this many unconfirmed jobs, the client waits instead of piling up more: a client flat out would
+   * otherwise queue more submissions than the queue can answer within the submit timeout, and every
+   * timeout is a retry that makes the backlog worse.
+   */
+  private static final int MAX_IN_FLIGHT = 1_000;
   private static final long MAX_BACKOFF_MS = 2_000;
   private static final long STOP_GRACE_MS = 2_000;
   /** A tick never sends more than this, so one event-loop turn stays short even at very high rates. */
