@@ -27,7 +27,8 @@ import java.time.Duration;
         "HWAAS_TOKEN sets the API token (else one is generated and printed); HWAAS_CLUSTER_KEYSTORE_PASSWORD opens --cluster-keystore.",
         "Exit status: 0 after a clean stop (Ctrl-C, SIGTERM, --duration, closed stdout); 2 for bad arguments or a "
             + "port in use; 1 for a runtime failure such as an unreachable Redis.",
-        "Example: ./hwaas 10 1000     10 workers, 1000 clients, 1000 lines a second"})
+        "Example: ./hwaas 10 1000     10 workers, 1000 clients, 1000 lines a second",
+        "Other commands (each with --help): ./hwaas audit FILE...   ./hwaas dead list|requeue   ./hwaas bench"})
 public final class HwaasCommand {
 
   @Parameters(index = "0", paramLabel = "WORKERS", description = "Worker verticles on this node (0 or more).")

@@ -92,8 +92,10 @@ public final class Node {
     String nodeId = UUID.randomUUID().toString().substring(0, 8);
     boolean autoHttpPort = config.httpPort() == HwaasConfig.AUTO_PORT;
     config = Preflight.chooseHttpPort(config);
+    Preflight.checkAuditWritable(config);
     EmbeddedRedis embedded = null;
     Vertx vertx = null;
+    Node node = null;
     try {
       if (config.externalRedis().isPresent()) {
         Preflight.checkRedisReachable(config.redisUrl());
@@ -111,7 +113,7 @@ public final class Node {
       } else {
         ClusterRegistry.register(vertx, config.redisUrl(), nodeId, config.clusterHost(), config.clusterName()).await();
       }
-      Node node = new Node(config, nodeId, embedded, clusterManager, vertx, startedAt);
+      node = new Node(config, nodeId, embedded, clusterManager, vertx, startedAt);
       node.learnedRedis = learned;
       node.deploy(handlers, autoHttpPort);
       node.watchMembership();
@@ -119,6 +121,10 @@ public final class Node {
           (redisReady - startedAt) / 1e9, (clusterReady - redisReady) / 1e9, (System.nanoTime() - clusterReady) / 1e9);
       return node;
     } catch (Exception e) { // await() rethrows checked failures too (a BindException from listen)
+      if (node != null) {
+        node.printedAudit.close();
+        node.submittedAudit.close();
+      }
       if (vertx != null) {
         closeQuietly(vertx);
       }

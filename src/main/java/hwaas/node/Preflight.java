@@ -3,7 +3,11 @@ package hwaas.node;
 import hwaas.config.ConfigException;
 import hwaas.config.HwaasConfig;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -64,6 +68,23 @@ final class Preflight {
     } catch (IOException e) {
       return e.getMessage();
     }
+  }
+
+  /** An --audit file that cannot be appended to is bad input: said before anything starts. */
+  static void checkAuditWritable(HwaasConfig config) {
+    config.auditFile().ifPresent(file -> {
+      for (Path path : List.of(file, hwaas.worker.AuditTrail.submittedFile(file))) {
+        try {
+          Path parent = path.toAbsolutePath().getParent();
+          if (parent != null) {
+            Files.createDirectories(parent);
+          }
+          new FileOutputStream(path.toFile(), true).close();
+        } catch (IOException e) {
+          throw new ConfigException("--audit " + file + " cannot be opened for appending (" + e.getMessage() + ")");
+        }
+      }
+    });
   }
 
   static void checkRedisReachable(URI url) {

@@ -7,7 +7,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -37,7 +36,7 @@ public final class AuditTrail implements AutoCloseable {
       return new AuditTrail(new Printer(new FileOutputStream(file.toFile(), true),
           () -> log.error("audit file {} can no longer be written; jobs will stay unacknowledged", file)), file);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open audit file " + file, e);
+      throw new hwaas.config.ConfigException("--audit " + file + " cannot be opened for appending (" + e.getMessage() + ")");
     }
   }
 

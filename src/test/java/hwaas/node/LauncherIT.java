@@ -67,6 +67,7 @@ class LauncherIT {
     assertUsageError(hwaas(30, "1", "1", "--rate", "0"), "--rate");
     assertUsageError(hwaas(30, "1", "1", "--redis", "http://x"), "--redis");
     assertUsageError(hwaas(30, "1", "1", "--log-level", "loud"), "--log-level");
+    assertUsageError(hwaas(30, "1", "1", "--http-port", "0", "--audit", "/proc/no/such/audit"), "--audit /proc/no/such/audit");
   }
 
   @Test
