@@ -36,8 +36,4 @@ public final class ClusterView {
       return nodes;
     });
   }
-
-  public int size() {
-    return clusterManager.getNodes().size();
-  }
 }

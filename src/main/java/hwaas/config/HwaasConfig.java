@@ -154,10 +154,6 @@ public record HwaasConfig(
     return toBuilder().redisUrl(url).build();
   }
 
-  public HwaasConfig withKeyPrefix(String prefix) {
-    return toBuilder().keyPrefix(prefix).build();
-  }
-
   public HwaasConfig withSubmitTimeout(Duration timeout) {
     return toBuilder().submitTimeout(timeout).build();
   }

@@ -35,10 +35,6 @@ public final class StreamKeys {
     return prefix + ":idem:";
   }
 
-  public String idempotency(String jobId) {
-    return idempotencyPrefix() + jobId;
-  }
-
   /** The status record of a job submitted over the API (a hash): {@code hwaas:job:<id>}. */
   public String record(String jobId) {
     return prefix + ":job:" + jobId;
