@@ -35,6 +35,8 @@ public final class ClientVerticle extends VerticleBase {
   private static final long STOP_GRACE_MS = 2_000;
   /** A tick never sends more than this, so one event-loop turn stays short even at very high rates. */
   private static final int MAX_PER_TICK = 500;
+  /** Timers fire a millisecond early or late: a job due within this much is sent now, not a whole period later. */
+  private static final double TIMER_JITTER_SECONDS = 0.005;
 
   private final HwaasConfig config;
   private final String clientId;
@@ -94,7 +96,7 @@ public final class ClientVerticle extends VerticleBase {
       credit = 0; // no catch-up burst after an outage: jobs not yet created are not owed
       return;
     }
-    int due = (int) Math.min(credit, Math.min(MAX_PER_TICK, MAX_IN_FLIGHT - inFlight));
+    int due = (int) Math.min(credit + config.rate() * TIMER_JITTER_SECONDS, Math.min(MAX_PER_TICK, MAX_IN_FLIGHT - inFlight));
     credit -= due;
     for (int i = 0; i < due; i++) {
       inFlight++;
