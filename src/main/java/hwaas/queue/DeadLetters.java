@@ -40,25 +40,27 @@ public final class DeadLetters {
 
   /** Every dead letter, oldest first: {deadId, job (object), error, attempts, entry, failedAt}. */
   public Future<List<JsonObject>> list() {
-    return redis.send(Request.cmd(Command.XRANGE).arg(keys.dead()).arg("-").arg("+")).map(entries -> {
+    return range("-", "+");
+  }
+
+  /** One dead letter, or {@code null}: read alone, not by listing the stream. */
+  public Future<JsonObject> find(String deadId) {
+    return range(deadId, deadId).map(found -> found.isEmpty() ? null : found.get(0));
+  }
+
+  private Future<List<JsonObject>> range(String from, String to) {
+    return redis.send(Request.cmd(Command.XRANGE).arg(keys.dead()).arg(from).arg(to)).map(entries -> {
       List<JsonObject> letters = new ArrayList<>();
       for (Response entry : entries) {
-        JsonObject letter = new JsonObject().put("deadId", entry.get(0).toString());
-        Response fields = entry.get(1);
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-          String name = fields.get(i).toString();
-          String value = fields.get(i + 1).toString();
-          letter.put(name, name.equals("job") && value.startsWith("{") ? new JsonObject(value) : value);
+        JsonObject letter = RedisPairs.toJson(entry.get(1)).put("deadId", entry.get(0).toString());
+        String job = letter.getString("job");
+        if (job != null && job.startsWith("{")) {
+          letter.put("job", new JsonObject(job));
         }
         letters.add(letter);
       }
       return letters;
     });
-  }
-
-  /** One dead letter, or {@code null}. */
-  public Future<JsonObject> find(String deadId) {
-    return list().map(all -> all.stream().filter(l -> deadId.equals(l.getString("deadId"))).findFirst().orElse(null));
   }
 
   /**

@@ -79,10 +79,7 @@ public final class JobRecords {
     if (hash == null || hash.size() == 0) {
       return null;
     }
-    JsonObject raw = new JsonObject();
-    for (int i = 0; i + 1 < hash.size(); i += 2) {
-      raw.put(hash.get(i).toString(), hash.get(i + 1).toString());
-    }
+    JsonObject raw = RedisPairs.toJson(hash);
     JsonObject record = new JsonObject()
         .put("id", raw.getString("id"))
         .put("type", raw.getString("type"))

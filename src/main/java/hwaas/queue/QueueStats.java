@@ -44,10 +44,10 @@ public final class QueueStats {
   private static JsonObject queue(String type, List<Response> r) {
     long length = r.get(0).toLong();
     long inFlight = r.get(1).get(0).toLong();
-    JsonObject counters = flat(r.get(3));
+    JsonObject counters = RedisPairs.toJson(r.get(3));
     Long lag = null;
     for (Response group : r.get(2)) {
-      JsonObject g = flat(group);
+      JsonObject g = RedisPairs.toJson(group);
       if (StreamKeys.GROUP.equals(g.getString("name")) && g.getString("lag") != null) {
         lag = Long.parseLong(g.getString("lag"));
       }
@@ -61,14 +61,5 @@ public final class QueueStats {
         .put("failed", Long.parseLong(counters.getString("failed", "0")))
         .put("dead", Long.parseLong(counters.getString("dead", "0")))
         .put("paused", r.get(4).toLong() == 1);
-  }
-
-  private static JsonObject flat(Response pairs) {
-    JsonObject json = new JsonObject();
-    for (int i = 0; pairs != null && i + 1 < pairs.size(); i += 2) {
-      Response value = pairs.get(i + 1);
-      json.put(pairs.get(i).toString(), value == null ? null : value.toString());
-    }
-    return json;
   }
 }

@@ -1,6 +1,8 @@
 package hwaas.worker;
 
 import hwaas.queue.JobRecords;
+import hwaas.queue.RedisPairs;
+import io.vertx.core.json.JsonObject;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
@@ -165,9 +167,10 @@ final class Reclaimer {
     return redis.send(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(stream).arg(StreamKeys.GROUP))
         .compose(consumers -> {
           List<Request> deletions = new ArrayList<>();
-          for (Response c : consumers) {
-            String name = field(c, "name").toString();
-            if (!name.equals(consumer) && field(c, "pending").toLong() == 0 && field(c, "idle").toLong() > silentFor) {
+          for (Response row : consumers) {
+            JsonObject c = RedisPairs.toJson(row);
+            String name = field(c, "name");
+            if (!name.equals(consumer) && Long.parseLong(field(c, "pending")) == 0 && Long.parseLong(field(c, "idle")) > silentFor) {
               deletions.add(Request.cmd(Command.XGROUP).arg("DELCONSUMER").arg(stream).arg(StreamKeys.GROUP).arg(name));
               log.info("removing consumer {} from group {}: it holds nothing and was silent for over {} s", name, StreamKeys.GROUP, silentFor / 1000);
             }
@@ -176,12 +179,11 @@ final class Reclaimer {
         });
   }
 
-  private static Response field(Response flat, String name) {
-    for (int i = 0; i + 1 < flat.size(); i += 2) {
-      if (name.equals(flat.get(i).toString())) {
-        return flat.get(i + 1);
-      }
+  private static String field(JsonObject consumer, String name) {
+    String value = consumer.getString(name);
+    if (value == null) {
+      throw new IllegalStateException("XINFO CONSUMERS reply without '" + name + "'");
     }
-    throw new IllegalStateException("XINFO CONSUMERS reply without '" + name + "'");
+    return value;
   }
 }
