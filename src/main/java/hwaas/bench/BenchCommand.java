@@ -13,7 +13,8 @@ import java.util.List;
 /** {@code ./hwaas bench}: measures throughput, latency, start-up and memory on this machine, with medians of rounds. */
 @Command(name = "hwaas bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
     description = "Measures on this machine, in one run, and prints a table of medians: the raw Redis stream cycle "
-        + "(the ceiling), draining N print jobs with 1, 2 and 4 workers, sustained end-to-end throughput, latency at "
+        + "(the ceiling, inside Redis and from one client), draining N print jobs with 1, 2 and 4 workers (and with one "
+        + "job per stream entry, for comparison), sustained end-to-end throughput, latency at "
         + "10 workers and 1000 clients, start-up to the first printed line, and the memory of a node. Printed lines "
         + "go to a discarding output. Takes about 10 minutes with the defaults.",
     footer = "Example: ./hwaas bench --jobs 200000 --rounds 3")
@@ -45,9 +46,12 @@ public final class BenchCommand {
     try (InProcessBench bench = InProcessBench.start(scratch, out)) {
       BenchResult ceiling = bench.ceiling(jobs, rounds);
       results.add(ceiling);
+      results.add(bench.clientCycle(jobs, rounds).relativeTo(ceiling));
       for (int w : workers) {
-        results.add(bench.drain(jobs, w, rounds).relativeTo(ceiling));
+        results.add(bench.drain(jobs, w, rounds, false).relativeTo(ceiling));
       }
+      // Without coalescing, for comparison: what one stream entry per job costs.
+      results.add(bench.drain(jobs, 2, rounds, true).relativeTo(ceiling));
       results.add(bench.sustained(sustainedSeconds, rounds).relativeTo(ceiling));
       results.addAll(bench.latency(latencySeconds));
     }

@@ -1,10 +1,12 @@
 package hwaas.bench;
 
-import hwaas.client.ClientVerticle;
+import hwaas.client.ClientGroup;
 import hwaas.config.HwaasConfig;
 import hwaas.node.EmbeddedRedis;
 import hwaas.node.NodeOutages;
 import hwaas.queue.Job;
+import hwaas.queue.JobBatch;
+import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueVerticle;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
@@ -14,6 +16,9 @@ import hwaas.worker.JobHandlers;
 import hwaas.worker.Printer;
 import hwaas.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -26,6 +31,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -60,12 +66,53 @@ final class InProcessBench implements AutoCloseable {
     return new InProcessBench(EmbeddedRedis.start(scratch.resolve("redis"), "everysec"), out);
   }
 
-  /** XADD 100, XREADGROUP COUNT 100, XACK and XDEL them, again and again: Redis alone, no HWaaS code. */
+  // KEYS[1]: stream, ARGV[1]: entry value, ARGV[2]: entries. One job per entry, as a stream queue without coalescing has.
+  private static final String CYCLE = String.join("\n",
+      "for i = 1, tonumber(ARGV[2]) do redis.call('XADD', KEYS[1], '*', 'job', ARGV[1]) end",
+      "local read = redis.call('XREADGROUP', 'GROUP', 'workers', 'bench', 'COUNT', ARGV[2], 'STREAMS', KEYS[1], '>')",
+      "local ids = {}",
+      "for _, e in ipairs(read[1][2]) do ids[#ids + 1] = e[1] end",
+      "redis.call('XACK', KEYS[1], 'workers', unpack(ids))",
+      "redis.call('XDEL', KEYS[1], unpack(ids))",
+      "return #ids");
+  /** Cycles sent together: enough to keep Redis busy while a reply travels. */
+  private static final int CYCLES_PER_TRIP = 10;
+
+  /**
+   * The ceiling: XADD 100 entries, XREADGROUP COUNT 100, XACK and XDEL them, inside Redis (one script call per
+   * cycle, ten calls per round trip), so the figure is Redis's own limit, not a client's. No HWaaS code.
+   */
   BenchResult ceiling(int jobs, int rounds) {
     String entry = Job.print("bench-client", 0, System.currentTimeMillis(), "hello, world!").toJson().encode();
+    String sha = redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(CYCLE)).await().toString();
     List<Double> rates = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       String stream = "bench:ceiling:" + (run++);
+      StreamGroup.ensure(redis, stream).await();
+      List<Request> trip = new ArrayList<>(CYCLES_PER_TRIP);
+      for (int i = 0; i < CYCLES_PER_TRIP; i++) {
+        trip.add(Request.cmd(Command.EVALSHA).arg(sha).arg(1).arg(stream).arg(entry).arg(BATCH));
+      }
+      long start = System.nanoTime();
+      long done = 0;
+      while (done < jobs) {
+        for (Response cycled : redis.batch(trip).await()) {
+          done += cycled.toLong();
+        }
+      }
+      rates.add(done / seconds(start));
+      redis.send(Request.cmd(Command.DEL).arg(stream)).await();
+      progress("ceiling, in Redis", rates);
+    }
+    return BenchResult.of("raw stream cycle inside Redis (the ceiling)", "jobs/s", rates);
+  }
+
+  /** The same cycle driven from this JVM, pipelined: XADD 100, XREADGROUP COUNT 100, then XACK and XDEL them. */
+  BenchResult clientCycle(int jobs, int rounds) {
+    String entry = Job.print("bench-client", 0, System.currentTimeMillis(), "hello, world!").toJson().encode();
+    List<Double> rates = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      String stream = "bench:cycle:" + (run++);
       StreamGroup.ensure(redis, stream).await();
       long start = System.nanoTime();
       for (int done = 0; done < jobs; done += BATCH) {
@@ -86,18 +133,28 @@ final class InProcessBench implements AutoCloseable {
       }
       rates.add(jobs / seconds(start));
       redis.send(Request.cmd(Command.DEL).arg(stream)).await();
-      progress("ceiling", rates);
+      progress("cycle from one client", rates);
     }
-    return BenchResult.of("raw Redis stream cycle (ceiling)", "jobs/s", rates);
+    return BenchResult.of("raw stream cycle, pipelined from one client", "jobs/s", rates);
   }
 
-  /** N print jobs already in the stream; W workers from their first read to the last acknowledgement. */
-  BenchResult drain(int jobs, int workers, int rounds) {
+  /**
+   * N print jobs already in the stream, as the queue writes them under load (up to 1000 jobs an entry), or one
+   * job per entry; W workers from their first read to the last acknowledgement.
+   */
+  BenchResult drain(int jobs, int workers, int rounds, boolean oneJobPerEntry) {
     List<Double> rates = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       HwaasConfig config = fresh(workers, 0, 1);
+      if (oneJobPerEntry) {
+        config = config.toBuilder().batchSize(256).build(); // many small entries: read more at once
+      }
       StreamKeys keys = new StreamKeys(config.keyPrefix());
-      prefill(keys, jobs);
+      if (oneJobPerEntry) {
+        prefillOnePerEntry(keys, jobs);
+      } else {
+        prefillThroughQueue(config, jobs);
+      }
       NodeCounters counters = new NodeCounters();
       long start = System.nanoTime();
       String deployment = deployWorkers(config, counters);
@@ -106,16 +163,17 @@ final class InProcessBench implements AutoCloseable {
       }
       rates.add(jobs / seconds(start));
       vertx.undeploy(deployment).await();
-      progress("drain with " + workers + " worker(s)", rates);
+      progress("drain with " + workers + " worker(s)" + (oneJobPerEntry ? ", one job per entry" : ""), rates);
     }
-    return BenchResult.of("drain " + jobs + " jobs, " + workers + " worker(s)", "jobs/s", rates);
+    return BenchResult.of("drain " + jobs + " jobs, " + workers + " worker(s)" + (oneJobPerEntry ? ", 1 job/entry" : ""),
+        "jobs/s", rates);
   }
 
   /** Clients submitting through the event bus as fast as they may, two workers printing: acknowledged jobs/s. */
   BenchResult sustained(int seconds, int rounds) {
     List<Double> rates = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
-      HwaasConfig config = fresh(2, 20, 100_000);
+      HwaasConfig config = fresh(2, 20, 1_000_000);
       NodeCounters counters = new NodeCounters();
       String queue = vertx.deployVerticle(new QueueVerticle(config, JobHandlers.standard(discard, config).names())).await();
       String workers = deployWorkers(config, counters);
@@ -170,20 +228,40 @@ final class InProcessBench implements AutoCloseable {
   }
 
   private String deployClients(HwaasConfig config, NodeCounters counters) {
-    NodeOutages outages = NodeOutages.create();
-    AtomicInteger n = new AtomicInteger();
-    return vertx.deployVerticle(() -> new ClientVerticle(config, config.keyPrefix() + "-c" + n.getAndIncrement(), counters,
-        AuditTrail.NONE, outages), new DeploymentOptions().setInstances(config.clients())).await();
+    return ClientGroup.deploy(vertx, config, config.keyPrefix(), counters, AuditTrail.NONE, NodeOutages.create()).await();
   }
 
-  private void prefill(StreamKeys keys, int jobs) {
+  /** Through the node's own queue verticle, 1000 jobs a submission: entries as the queue writes them when busy. */
+  private void prefillThroughQueue(HwaasConfig config, int jobs) {
+    String queue = vertx.deployVerticle(new QueueVerticle(config, Set.of(Job.PRINT))).await();
+    long now = System.currentTimeMillis();
+    JsonObject payload = new JsonObject().put("message", "hello, world!");
+    List<Future<?>> sent = new ArrayList<>();
+    for (int done = 0; done < jobs; done += JobBatch.MAX_JOBS) {
+      List<String> ids = new ArrayList<>(JobBatch.MAX_JOBS);
+      for (int i = done; i < Math.min(jobs, done + JobBatch.MAX_JOBS); i++) {
+        ids.add(Job.id("bench-client", i));
+      }
+      JobBatch batch = new JobBatch("bench-prefill:" + done, Job.PRINT, now, payload, false, ids);
+      sent.add(vertx.eventBus().request(QueueAddresses.SUBMIT, batch.toJson().encode(), new DeliveryOptions().setSendTimeout(60_000)));
+      if (sent.size() == 50) {
+        Future.all(sent).await();
+        sent.clear();
+      }
+    }
+    Future.all(sent).await();
+    vertx.undeploy(queue).await();
+  }
+
+  /** One job per entry, the format the queue writes for a lone submission. */
+  private void prefillOnePerEntry(StreamKeys keys, int jobs) {
     String stream = keys.stream(Job.PRINT);
     long now = System.currentTimeMillis();
     for (int done = 0; done < jobs; done += 1000) {
       List<Request> adds = new ArrayList<>(1000);
       for (int i = done; i < Math.min(jobs, done + 1000); i++) {
-        adds.add(Request.cmd(Command.XADD).arg(stream).arg("*").arg("job")
-            .arg(Job.print("bench-client", i, now, "hello, world!").toJson().encode()));
+        Job job = Job.print("bench-client", i, now, "hello, world!");
+        adds.add(Request.cmd(Command.XADD).arg(stream).arg("*").arg("jobs").arg("[" + JobBatch.of(job).toJson().encode() + "]"));
       }
       redis.batch(adds).await();
     }

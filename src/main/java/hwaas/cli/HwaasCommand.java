@@ -89,8 +89,8 @@ public final class HwaasCommand {
       description = "PKCS#12 keystore (key, certificate and trusted certificates) that encrypts the event bus between nodes with TLS; its password in HWAAS_CLUSTER_KEYSTORE_PASSWORD. Every node of the cluster needs it.")
   Path clusterKeystore;
 
-  @Option(names = "--batch", paramLabel = "N", defaultValue = "256",
-      description = "Stream entries a worker reads and acknowledges at once (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+      description = "Stream entries a worker reads at once; an entry holds the jobs the queue wrote together, up to 1000 (default: ${DEFAULT-VALUE}).")
   int batch;
 
   @Option(names = "--data-dir", paramLabel = "DIR",

@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param redisUrl        an existing Redis to use; {@code null} starts the embedded one
  * @param httpPort        0 picks a free port
  * @param duration        run this long and stop; {@code null} runs until a signal
- * @param batchSize       stream entries a worker reads (and acknowledges) at once
+ * @param batchSize       stream entries a worker reads at once (an entry holds up to 1000 jobs)
  * @param blockTimeout    how long an idle worker's XREADGROUP waits before it looks again
  * @param submitTimeout   how long a client waits for the queue's reply before it retries
  * @param idempotencyTtl  how long a job id remembers its stream entry, making retries harmless
@@ -124,7 +124,7 @@ public record HwaasConfig(
   /** Defaults for everything but the two numbers the user always gives. */
   public static HwaasConfig defaults(int workers, int clients) {
     return new HwaasConfig(workers, clients, 1.0, "hello, world!", null, "127.0.0.1", AUTO_PORT, null, "info",
-        "hwaas", "127.0.0.1", "127.0.0.1", "hwaas", 256, Duration.ofMillis(500), Duration.ofSeconds(5),
+        "hwaas", "127.0.0.1", "127.0.0.1", "hwaas", 32, Duration.ofMillis(500), Duration.ofSeconds(5),
         Duration.ofSeconds(120), defaultDataDir(), "everysec", Duration.ofSeconds(5), 5, Duration.ofSeconds(3),
         Duration.ofMillis(500), null, Duration.ofSeconds(60), Duration.ofHours(1), randomToken(), false, null, null, 0);
   }

@@ -2,6 +2,7 @@ package hwaas.http;
 
 import hwaas.config.HwaasConfig;
 import hwaas.queue.Job;
+import hwaas.queue.JobBatch;
 import hwaas.queue.JobRecords;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.ResultCache;
@@ -56,15 +57,15 @@ final class JobsApi {
     String client = body.getString("client");
     String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
     long now = System.currentTimeMillis();
-    Job job = new Job(jobId(client, idempotencyKey), body.getString("type"), client, 0, now, body.getJsonObject("payload"), true);
+    Job job = new Job(jobId(client, idempotencyKey), body.getString("type"), now, body.getJsonObject("payload"), true);
     JobType type = types.forType(job.type()).orElseThrow(() -> new HttpException(400, "unknown job type " + job.type()));
 
     Future<JsonObject> accepted = idempotencyKey == null
-        ? create(job, type, now)
+        ? create(job, client, type, now)
         : redis.send(records.read(job.id())).compose(existing -> {
           JsonObject record = JobRecords.toJson(existing);
           if (record == null) {
-            return create(job, type, now);
+            return create(job, client, type, now);
           }
           // Seen before. If it may not have reached the stream, submit again: the queue ignores a job id it has.
           Future<Void> resubmitted = "queued".equals(record.getString("status")) ? enqueue(job) : Future.succeededFuture();
@@ -116,23 +117,23 @@ final class JobsApi {
   }
 
   /** A cached answer completes the job at once; otherwise the record is written first, then the job enqueued. */
-  private Future<JsonObject> create(Job job, JobType type, long now) {
+  private Future<JsonObject> create(Job job, String client, JobType type, long now) {
     Future<Response> cached = type.cacheable()
         ? redis.send(cache.lookup(job.type(), job.payload()))
         : Future.succeededFuture();
     return cached.compose(hit -> {
       if (hit != null) {
-        return redis.batch(records.completedFromCache(job, hit.toString(), now)).map(v -> accepted(job.id(), "completed", true));
+        return redis.batch(records.completedFromCache(job, client, hit.toString(), now)).map(v -> accepted(job.id(), "completed", true));
       }
       // The record comes first: a worker's "running" must never be overwritten by a late "queued".
-      return redis.batch(records.queued(job, now))
+      return redis.batch(records.queued(job, client, now))
           .compose(v -> enqueue(job))
           .map(v -> accepted(job.id(), "queued", false));
     });
   }
 
   private Future<Void> enqueue(Job job) {
-    return vertx.eventBus().request(QueueAddresses.SUBMIT, job.toJson(), delivery)
+    return vertx.eventBus().request(QueueAddresses.SUBMIT, JobBatch.of(job).toJson().encode(), delivery)
         .<Void>mapEmpty()
         .recover(err -> Future.failedFuture(new HttpException(503, "the queue did not take the job (" + err.getMessage()
             + "); retry with the same Idempotency-Key", err)));

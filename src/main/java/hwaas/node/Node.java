@@ -1,6 +1,6 @@
 package hwaas.node;
 
-import hwaas.client.ClientVerticle;
+import hwaas.client.ClientGroup;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import hwaas.cluster.ClusterRegistry;
@@ -206,10 +206,7 @@ public final class Node {
     queueDeployment = queue.await();
     workerDeployment = workers.await();
     if (config.clients() > 0) {
-      AtomicInteger n = new AtomicInteger();
-      clientDeployment = vertx.deployVerticle(
-          () -> new ClientVerticle(config, nodeId + "-c" + n.getAndIncrement(), counters, submittedAudit, outages),
-          new DeploymentOptions().setInstances(config.clients())).await();
+      clientDeployment = ClientGroup.deploy(vertx, config, nodeId, counters, submittedAudit, outages).await();
     }
     awaitHttp(firstHttp, handlers, autoHttpPort);
     AtomicReference<JsonArray> lastQueues = new AtomicReference<>();

@@ -11,22 +11,37 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Appends jobs to the stream in one round trip, idempotently: a job id seen before gets back its first
- * entry id and adds nothing, so a client may retry a submission whose reply it never received.
+ * Appends batches to the streams in one round trip, idempotently: the batches of one type become one stream
+ * entry, and a batch key seen before gets back its first entry id and adds nothing, so a client may resend a
+ * submission whose reply it never received.
  */
 final class EnqueueScript {
-  // ARGV[1]: stream name prefix, ARGV[2]: idempotency key prefix, ARGV[3]: its TTL in seconds,
-  // then (job id, job type, job JSON) triples. The job's type names its stream.
+  // ARGV[1]: stream name prefix, ARGV[2]: idempotency key prefix, ARGV[3]: its TTL in seconds, then
+  // (batch key, job type, batch JSON) triples. Each type's new batches go into one entry of its stream, as a
+  // JSON array in the field 'jobs'. Replies with the entry id of every batch, in order.
   private static final String LUA = String.join("\n",
-      "local ids = {}",
+      "local ids, types, fresh, slots, first = {}, {}, {}, {}, {}",
       "for i = 4, #ARGV, 3 do",
-      "  local key = ARGV[2] .. ARGV[i]",
-      "  local id = redis.call('GET', key)",
-      "  if not id then",
-      "    id = redis.call('XADD', ARGV[1] .. ARGV[i + 1], '*', 'job', ARGV[i + 2])",
-      "    redis.call('SET', key, id, 'EX', ARGV[3])",
+      "  local n, key, t = (i - 1) / 3, ARGV[i], ARGV[i + 1]",
+      "  ids[n] = first[key] or redis.call('GET', ARGV[2] .. key)",
+      "  if not ids[n] then",
+      "    first[key] = n",
+      "    if not fresh[t] then fresh[t], slots[t], types[#types + 1] = {}, {}, t end",
+      "    fresh[t][#fresh[t] + 1] = ARGV[i + 2]",
+      "    slots[t][#slots[t] + 1] = i",
       "  end",
-      "  ids[#ids + 1] = id",
+      "end",
+      "for _, t in ipairs(types) do",
+      "  local id = redis.call('XADD', ARGV[1] .. t, '*', 'jobs', '[' .. table.concat(fresh[t], ',') .. ']')",
+      "  for _, i in ipairs(slots[t]) do",
+      "    ids[(i - 1) / 3] = id",
+      "    redis.call('SET', ARGV[2] .. ARGV[i], id, 'EX', ARGV[3])",
+      "  end",
+      "end",
+      // A key sent twice in one call: the later copy takes the entry id the first one got.
+      "for i = 4, #ARGV, 3 do",
+      "  local n = (i - 1) / 3",
+      "  if type(ids[n]) == 'number' then ids[n] = ids[ids[n]] end",
       "end",
       "return ids");
 
@@ -34,6 +49,10 @@ final class EnqueueScript {
   private final StreamKeys keys;
   private final String ttlSeconds;
   private String sha;
+
+  /** One batch to write: its key, its type and its JSON text, written as it is. */
+  record Write(String key, String type, String json) {
+  }
 
   EnqueueScript(Redis redis, StreamKeys keys, Duration ttl) {
     this.redis = redis;
@@ -49,21 +68,21 @@ final class EnqueueScript {
         });
   }
 
-  /** The stream entry id of each job, in order. */
-  Future<List<String>> enqueue(List<Job> jobs) {
-    return redis.send(request(Command.EVALSHA, sha, jobs))
+  /** The stream entry id of each batch, in order. */
+  Future<List<String>> enqueue(List<Write> batches) {
+    return redis.send(request(Command.EVALSHA, sha, batches))
         .recover(err -> isNoScript(err)
             // Redis restarted and lost its script cache: EVAL also caches it again.
-            ? redis.send(request(Command.EVAL, LUA, jobs))
+            ? redis.send(request(Command.EVAL, LUA, batches))
             : Future.failedFuture(err))
         .map(EnqueueScript::entryIds);
   }
 
-  private Request request(Command command, String script, List<Job> jobs) {
+  private Request request(Command command, String script, List<Write> batches) {
     Request req = Request.cmd(command).arg(script).arg(0).arg(keys.streamPrefix())
         .arg(keys.idempotencyPrefix()).arg(ttlSeconds);
-    for (Job job : jobs) {
-      req.arg(job.id()).arg(job.type()).arg(job.toJson().encode());
+    for (Write batch : batches) {
+      req.arg(batch.key()).arg(batch.type()).arg(batch.json());
     }
     return req;
   }

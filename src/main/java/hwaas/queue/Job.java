@@ -3,37 +3,54 @@ package hwaas.queue;
 import io.vertx.core.json.JsonObject;
 
 /**
- * One unit of work. The id is {@code <client>:<sequence>}, unique for the life of the service, so
- * a retried submission is recognised and an audit can count what was printed against what was sent.
+ * One unit of work. A client's job id is {@code <client>:<sequence>}, unique for the life of the service, so
+ * an audit can count what was printed against what was sent; API jobs have ids of their own.
  *
  * @param sentAt  epoch milliseconds at which the client first sent the job
- * @param tracked whether the job has a status record (jobs submitted over the API); client verticles' print
- *                jobs do not, so the hot path writes nothing but the stream
+ * @param tracked whether the job has a status record (jobs submitted over the API); client print jobs do
+ *                not, so the hot path writes nothing but the stream
  */
-public record Job(String id, String type, String client, long seq, long sentAt, JsonObject payload, boolean tracked) {
+public record Job(String id, String type, long sentAt, JsonObject payload, boolean tracked) {
 
   public static final String PRINT = "print";
 
   public Job {
     requireText(id, "id");
     requireText(type, "type");
-    requireText(client, "client");
-    if (seq < 0) {
-      throw new IllegalArgumentException("job field 'seq' must be 0 or more, got " + seq);
-    }
     if (payload == null) {
       throw new IllegalArgumentException("job field 'payload' must be an object");
     }
   }
 
   public static Job print(String client, long seq, long sentAt, String message) {
-    return new Job(client + ":" + seq, PRINT, client, seq, sentAt, new JsonObject().put("message", message), false);
+    return new Job(id(client, seq), PRINT, sentAt, new JsonObject().put("message", message), false);
   }
 
+  /** The id of a client's job number {@code seq}. */
+  public static String id(String client, long seq) {
+    return client + ":" + seq;
+  }
+
+  /** The client's sequence number, read from an id {@code <client>:<seq>}; -1 for ids of another form (API jobs). */
+  public long seq() {
+    int colon = id.lastIndexOf(':');
+    if (colon < 0 || colon == id.length() - 1) {
+      return -1;
+    }
+    long seq = 0;
+    for (int i = colon + 1; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < '0' || c > '9' || seq > Long.MAX_VALUE / 10 - 1) {
+        return -1;
+      }
+      seq = seq * 10 + (c - '0');
+    }
+    return seq;
+  }
+
+  /** The form of a single job kept in dead letters (and written by versions before batches). */
   public JsonObject toJson() {
-    JsonObject json = new JsonObject()
-        .put("id", id).put("type", type).put("client", client).put("seq", seq).put("sentAt", sentAt)
-        .put("payload", payload);
+    JsonObject json = new JsonObject().put("id", id).put("type", type).put("sentAt", sentAt).put("payload", payload);
     return tracked ? json.put("tracked", true) : json;
   }
 
@@ -46,28 +63,31 @@ public record Job(String id, String type, String client, long seq, long sentAt, 
     if (!(payload instanceof JsonObject object)) {
       throw new IllegalArgumentException("job field 'payload' must be an object");
     }
-    Object tracked = json.getValue("tracked");
-    if (tracked != null && !(tracked instanceof Boolean)) {
-      throw new IllegalArgumentException("job field 'tracked' must be a boolean");
-    }
-    return new Job(text(json, "id"), text(json, "type"), text(json, "client"), integer(json, "seq"),
-        integer(json, "sentAt"), object, Boolean.TRUE.equals(tracked));
+    return new Job(text(json, "id"), text(json, "type"), integer(json, "sentAt"), object, flag(json, "tracked"));
   }
 
-  private static String text(JsonObject json, String field) {
+  static String text(JsonObject json, String field) {
     Object value = json.getValue(field);
-    if (!(value instanceof String s)) {
+    if (!(value instanceof String s) || s.isEmpty()) {
       throw new IllegalArgumentException("job field '" + field + "' must be a non-empty string");
     }
     return s;
   }
 
-  private static long integer(JsonObject json, String field) {
+  static long integer(JsonObject json, String field) {
     Object value = json.getValue(field);
     if (!(value instanceof Integer || value instanceof Long)) {
       throw new IllegalArgumentException("job field '" + field + "' must be an integer");
     }
     return ((Number) value).longValue();
+  }
+
+  static boolean flag(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value != null && !(value instanceof Boolean)) {
+      throw new IllegalArgumentException("job field '" + field + "' must be a boolean");
+    }
+    return Boolean.TRUE.equals(value);
   }
 
   private static void requireText(String value, String field) {

@@ -24,10 +24,11 @@ public final class JobRecords {
     this.ttlSeconds = Long.toString(ttl.toSeconds());
   }
 
-  public List<Request> queued(Job job, long now) {
-    String index = keys.clientJobs(job.client());
+  /** @param client the API client that submitted the job */
+  public List<Request> queued(Job job, String client, long now) {
+    String index = keys.clientJobs(client);
     return List.of(
-        update(job.id(), "id", job.id(), "type", job.type(), "client", job.client(), "status", "queued",
+        update(job.id(), "id", job.id(), "type", job.type(), "client", client, "status", "queued",
             "attempts", "0", "payload", job.payload().encode(), "createdAt", Long.toString(now)),
         expire(job.id()),
         Request.cmd(Command.ZADD).arg(index).arg(now).arg(job.id()),
@@ -36,8 +37,8 @@ public final class JobRecords {
   }
 
   /** A cached answer: the job is complete the moment it is created. */
-  public List<Request> completedFromCache(Job job, String result, long now) {
-    List<Request> created = new java.util.ArrayList<>(queued(job, now));
+  public List<Request> completedFromCache(Job job, String client, String result, long now) {
+    List<Request> created = new java.util.ArrayList<>(queued(job, client, now));
     created.add(update(job.id(), "status", "completed", "result", result, "cached", "true",
         "startedAt", Long.toString(now), "finishedAt", Long.toString(now)));
     return created;

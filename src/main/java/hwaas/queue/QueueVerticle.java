@@ -10,31 +10,33 @@ import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Takes submissions from the event bus and appends them to the Redis stream. Submissions that arrive
- * together are written together, in one script call, and each is answered with its stream entry id only
- * once Redis has it: the reply is the client's proof that the job is durable. One write is in flight at a
- * time, so jobs enter the stream in the order they arrived, and whatever arrives meanwhile forms the next,
- * larger batch.
+ * Takes submissions (each a {@link JobBatch}, as JSON text or object) from the event bus and appends them to
+ * the Redis streams. Submissions that arrive together are written together, in one script call that makes
+ * one stream entry per job type, and each is answered with its entry id only once Redis has it: the reply is
+ * the client's proof that its jobs are durable. One write is in flight at a time, so jobs enter the stream in
+ * the order they arrived, and whatever arrives meanwhile forms the next, larger write.
  */
 public final class QueueVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(QueueVerticle.class);
-  private static final int MAX_BATCH = 1000;
+  /** A write stops taking submissions once it holds this many jobs, so a worker's read stays bounded. */
+  private static final int MAX_JOBS_PER_WRITE = JobBatch.MAX_JOBS;
 
   private final HwaasConfig config;
   private final Set<String> types;
   private final OutageLog outage = new OutageLog(log, "queue");
   private Redis redis;
   private EnqueueScript script;
-  private List<Submission> batch = new ArrayList<>();
+  private final ArrayDeque<Submission> waiting = new ArrayDeque<>();
   private boolean writing;
 
-  private record Submission(Message<JsonObject> message, Job job) {
+  private record Submission(Message<Object> message, JobBatch batch, String json) {
   }
 
   /** @param types the job types this service runs; jobs of other types are refused */
@@ -48,7 +50,7 @@ public final class QueueVerticle extends VerticleBase {
     redis = Redis.createClient(vertx, config.redisOptions());
     script = new EnqueueScript(redis, new StreamKeys(config.keyPrefix()), config.idempotencyTtl());
     return script.load()
-        .compose(v -> vertx.eventBus().<JsonObject>consumer(QueueAddresses.SUBMIT, this::accept).completion())
+        .compose(v -> vertx.eventBus().consumer(QueueAddresses.SUBMIT, this::accept).completion())
         .onFailure(err -> redis.close());
   }
 
@@ -60,43 +62,53 @@ public final class QueueVerticle extends VerticleBase {
         .eventually(() -> redis.close());
   }
 
-  private void accept(Message<JsonObject> message) {
-    Job job;
+  private void accept(Message<Object> message) {
+    JobBatch batch;
+    String json;
     try {
-      job = Job.fromJson(message.body());
-      if (!types.contains(job.type())) {
-        throw new IllegalArgumentException("unknown job type '" + job.type() + "'; known: " + new TreeSet<>(types));
+      JsonObject body;
+      if (message.body() instanceof String text) {
+        body = new JsonObject(text);
+      } else if (message.body() instanceof JsonObject object) {
+        body = object;
+      } else {
+        throw new IllegalArgumentException("a submission must be a job batch as JSON");
       }
-    } catch (IllegalArgumentException e) {
+      batch = JobBatch.fromJson(body);
+      if (!types.contains(batch.type())) {
+        throw new IllegalArgumentException("unknown job type '" + batch.type() + "'; known: " + new TreeSet<>(types));
+      }
+      json = message.body() instanceof String text ? text : body.encode();
+    } catch (RuntimeException e) { // DecodeException for text that is not JSON
       message.fail(QueueFailure.BAD_JOB.code, e.getMessage());
       return;
     }
-    batch.add(new Submission(message, job));
-    if (batch.size() == 1) {
+    waiting.add(new Submission(message, batch, json));
+    if (waiting.size() == 1) {
       // Whatever else arrives before this runs joins the same write.
       context.runOnContext(v -> flush());
     }
   }
 
   private void flush() {
-    if (batch.isEmpty() || writing) {
+    if (waiting.isEmpty() || writing) {
       return;
     }
-    List<Submission> sending = batch;
-    if (sending.size() > MAX_BATCH) {
-      sending = new ArrayList<>(batch.subList(0, MAX_BATCH));
-      batch = new ArrayList<>(batch.subList(MAX_BATCH, batch.size()));
-    } else {
-      batch = new ArrayList<>();
+    List<Submission> sending = new ArrayList<>();
+    int jobs = 0;
+    while (!waiting.isEmpty() && (sending.isEmpty() || jobs + waiting.peek().batch().size() <= MAX_JOBS_PER_WRITE)) {
+      Submission next = waiting.poll();
+      jobs += next.batch().size();
+      sending.add(next);
     }
-    write(sending);
+    write(sending, jobs);
   }
 
-  private void write(List<Submission> sending) {
-    List<Job> jobs = new ArrayList<>(sending.size());
-    sending.forEach(s -> jobs.add(s.job()));
+  private void write(List<Submission> sending, int jobs) {
+    List<EnqueueScript.Write> writes = new ArrayList<>(sending.size());
+    sending.forEach(s -> writes.add(new EnqueueScript.Write(s.batch().key(), s.batch().type(), s.json())));
     writing = true;
-    script.enqueue(jobs)
+    script.enqueue(writes)
         .onSuccess(ids -> {
           outage.success();
           for (int i = 0; i < sending.size(); i++) {
@@ -104,8 +116,8 @@ public final class QueueVerticle extends VerticleBase {
           }
         })
         .onFailure(err -> {
-          outage.failure("XADD of " + jobs.size() + " jobs (first " + jobs.get(0).id() + ")", err);
-          sending.forEach(s -> s.message().fail(QueueFailure.UNAVAILABLE.code, "Redis did not take the job: " + err.getMessage()));
+          outage.failure("XADD of " + jobs + " jobs in " + sending.size() + " batches (first " + sending.get(0).batch().key() + ")", err);
+          sending.forEach(s -> s.message().fail(QueueFailure.UNAVAILABLE.code, "Redis did not take the jobs: " + err.getMessage()));
         })
         .onComplete(ar -> {
           writing = false;
@@ -114,7 +126,7 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private Future<Void> waitForWrites(long deadline) {
-    if ((!writing && batch.isEmpty()) || System.currentTimeMillis() > deadline) {
+    if ((!writing && waiting.isEmpty()) || System.currentTimeMillis() > deadline) {
       return Future.succeededFuture();
     }
     return vertx.timer(10).compose(t -> waitForWrites(deadline));

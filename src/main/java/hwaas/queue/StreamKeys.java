@@ -30,7 +30,15 @@ public final class StreamKeys {
     return prefix + ":errors:" + type;
   }
 
-  /** Prefix of the keys that map a job id to its stream entry id: {@code hwaas:idem:<job id>}. */
+  /**
+   * Hash from stream entry id to the ids (a JSON array) of the entry's jobs that finished while another of its
+   * jobs failed: the next attempt runs only the rest.
+   */
+  public String finished(String type) {
+    return prefix + ":finished:" + type;
+  }
+
+  /** Prefix of the keys that map a submission's key to its stream entry id: {@code hwaas:idem:<batch key>}. */
   public String idempotencyPrefix() {
     return prefix + ":idem:";
   }

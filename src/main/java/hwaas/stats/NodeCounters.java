@@ -33,8 +33,8 @@ public final class NodeCounters {
 
   private volatile DistributionSummary latencySummary;
 
-  public void printedJob(long seq, long sentAt, long now) {
-    printed.increment();
+  /** A print job's line went out (it counts as printed once acknowledged): its latency and number. */
+  public void lineOut(long seq, long sentAt, long now) {
     highestSeq.accumulate(seq);
     long millis = Math.min(60_000L, Math.max(0, now - sentAt));
     latencyMillis.recordValue(millis);

@@ -9,6 +9,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One job id per line, appended to a file (--audit): printed ids before their entry is acknowledged, so a
@@ -45,12 +46,12 @@ public final class AuditTrail implements AutoCloseable {
     return printedFile.resolveSibling(printedFile.getFileName() + ".submitted");
   }
 
-  /** Completes once the line is written to the file (handed to the operating system). */
-  public Future<Void> record(String jobId) {
-    if (writer == null) {
+  /** Completes once the lines are written to the file (handed to the operating system). */
+  public Future<Void> recordAll(List<String> jobIds) {
+    if (writer == null || jobIds.isEmpty()) {
       return Future.succeededFuture();
     }
-    return Future.fromCompletionStage(writer.print(jobId), Vertx.currentContext());
+    return Future.fromCompletionStage(writer.printAll(jobIds), Vertx.currentContext());
   }
 
   @Override

@@ -1,20 +1,39 @@
 package hwaas.worker;
 
 import hwaas.queue.Job;
+import hwaas.queue.JobBatch;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * A stream entry as a worker sees it: the job (or why it is not one) and how many times Redis has delivered it.
+ * A stream entry as a worker sees it: the jobs it still has to run (or why it holds none), the jobs of it that
+ * finished in earlier attempts, and how many times Redis has delivered it. An entry is acknowledged only once
+ * every job in it has finished.
  *
+ * @param doneBefore ids of its jobs that finished in an earlier attempt, not to run again
  * @param deliveries this delivery included, so 1 on the first attempt
  */
-record Entry(String entryId, Job job, String error, long deliveries) {
+record Entry(String entryId, List<Job> jobs, List<String> doneBefore, String error, long deliveries) {
 
-  /** Entries of a RESP2 {@code [[id, [field, value, ...]], ...]} list, as XRANGE and XCLAIM return them. */
+  static Entry unreadable(String entryId, String error, long deliveries) {
+    return new Entry(entryId, List.of(), List.of(), error, deliveries);
+  }
+
+  /** This entry without the jobs that an earlier attempt finished. */
+  Entry without(Set<String> done) {
+    if (done.isEmpty()) {
+      return this;
+    }
+    List<Job> left = jobs.stream().filter(job -> !done.contains(job.id())).toList();
+    return new Entry(entryId, left, List.copyOf(done), error, deliveries);
+  }
+
+  /** Entries of a RESP2 {@code [[id, [field, value, ...]], ...]} list, as XREADGROUP, XRANGE and XCLAIM return them. */
   static List<Entry> parseAll(Response list, long deliveries) {
     List<Entry> entries = new ArrayList<>(list.size());
     for (Response raw : list) {
@@ -25,27 +44,36 @@ record Entry(String entryId, Job job, String error, long deliveries) {
     return entries;
   }
 
-  /** The raw job JSON of an entry's fields, or {@code null}. */
-  static String jobField(Response fields) {
-    if (fields != null) {
-      for (int i = 0; i + 1 < fields.size(); i += 2) {
-        if ("job".equals(fields.get(i).toString())) {
-          return fields.get(i + 1).toString();
-        }
+  private static Entry parse(String entryId, Response fields, long deliveries) {
+    String field = null;
+    String raw = null;
+    for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
+      String name = fields.get(i).toString();
+      if (name.equals("jobs") || name.equals("job")) {
+        field = name;
+        raw = fields.get(i + 1).toString();
       }
     }
-    return null;
-  }
-
-  private static Entry parse(String entryId, Response fields, long deliveries) {
-    String raw = jobField(fields);
     if (raw == null) {
-      return new Entry(entryId, null, "entry has no 'job' field", deliveries);
+      return unreadable(entryId, "entry has no 'jobs' field", deliveries);
     }
     try {
-      return new Entry(entryId, Job.fromJson(new JsonObject(raw)), null, deliveries);
+      return new Entry(entryId, field.equals("jobs") ? jobsOf(new JsonArray(raw)) : List.of(Job.fromJson(new JsonObject(raw))),
+          List.of(), null, deliveries);
     } catch (RuntimeException e) {
-      return new Entry(entryId, null, e.getMessage() + " in " + raw, deliveries);
+      return unreadable(entryId, e.getMessage() + " in " + raw, deliveries);
     }
+  }
+
+  // 'jobs' holds the batches the queue wrote together; 'job' (one job) is what a dead letter is requeued as.
+  private static List<Job> jobsOf(JsonArray batches) {
+    List<Job> jobs = new ArrayList<>();
+    for (Object batch : batches) {
+      if (!(batch instanceof JsonObject json)) {
+        throw new IllegalArgumentException("a batch must be a JSON object");
+      }
+      jobs.addAll(JobBatch.fromJson(json).jobs());
+    }
+    return jobs;
   }
 }

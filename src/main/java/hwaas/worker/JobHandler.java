@@ -4,12 +4,31 @@ import hwaas.queue.Job;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Runs one type of job. Called on a worker's event loop, so it must not block: slow work goes to a
- * thread of its own or to {@code executeBlocking}. The job is acknowledged only when the future succeeds.
+ * thread of its own or to {@code executeBlocking}. A job is acknowledged only when its future succeeds.
  */
 @FunctionalInterface
 public interface JobHandler {
   /** The job's result (may be {@code null}); a failed future leaves the job pending for another attempt. */
   Future<JsonObject> run(Job job);
+
+  /**
+   * Runs the jobs of a batch: one outcome per job, in order (jobs may share one future). One by one unless a
+   * handler has a cheaper way to do many, as printing has: one write and one flush for all the lines.
+   */
+  default List<Future<JsonObject>> runAll(List<Job> jobs) {
+    List<Future<JsonObject>> outcomes = new ArrayList<>(jobs.size());
+    for (Job job : jobs) {
+      try {
+        outcomes.add(run(job));
+      } catch (RuntimeException e) {
+        outcomes.add(Future.failedFuture(e));
+      }
+    }
+    return outcomes;
+  }
 }

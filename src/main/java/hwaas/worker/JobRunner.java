@@ -12,12 +12,15 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Runs a batch of entries through their handlers, each failure isolated from the others, within a time
- * limit per batch attempt, and says which finished and which failed (with why). An audit line, when asked
- * for, is written before a job counts as finished.
+ * Runs the jobs of a read through their handler, each failure isolated from the others, within a time limit
+ * per attempt, and says for each entry which jobs finished and which failed (with why). Audit lines, when
+ * asked for, are written before a job counts as finished.
  */
 final class JobRunner {
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
@@ -41,57 +44,88 @@ final class JobRunner {
   }
 
   Future<Settlement> runAll(List<Entry> entries) {
-    List<Settlement.Done> finished = new ArrayList<>(entries.size());
-    List<Settlement.Failed> failed = new ArrayList<>();
-    List<Promise<JsonObject>> outcomes = new ArrayList<>(entries.size());
-    List<Future<?>> all = new ArrayList<>(entries.size());
+    List<Job> jobs = new ArrayList<>();
     for (Entry entry : entries) {
-      if (entry.job() == null) {
+      if (entry.error() != null) {
         // Only a writer other than a queue verticle can produce this: it can never run, so it is not kept.
-        log.error("worker {}: stream entry {} is not a job ({}); acknowledged without running", consumer, entry.entryId(), entry.error());
-        finished.add(new Settlement.Done(entry, null));
-        continue;
+        log.error("worker {}: stream entry {} holds no runnable job ({}); acknowledged without running", consumer,
+            entry.entryId(), entry.error());
       }
-      Promise<JsonObject> outcome = Promise.promise();
-      outcomes.add(outcome);
-      run(entry.job()).compose(result -> audit.record(entry.job().id()).map(v -> result)).onComplete(ar -> {
-        if (ar.succeeded()) {
-          outcome.tryComplete(ar.result());
-        } else {
-          outcome.tryFail(ar.cause());
-        }
-      });
-      all.add(outcome.future().onComplete(ar -> {
-        if (ar.succeeded()) {
-          failures.success();
-          finished.add(new Settlement.Done(entry, ar.result()));
-          if (Job.PRINT.equals(entry.job().type())) {
-            counters.printedJob(entry.job().seq(), entry.job().sentAt(), System.currentTimeMillis());
-          }
-        } else {
-          String error = String.valueOf(ar.cause().getMessage());
-          failed.add(new Settlement.Failed(entry, error));
-          counters.failed.increment();
-          failures.failure(consumer + ": job " + entry.job().id() + " (entry " + entry.entryId() + ", attempt " + entry.deliveries() + ")", ar.cause());
-        }
-      }));
+      jobs.addAll(entry.jobs());
     }
-    if (all.isEmpty()) {
-      return Future.succeededFuture(new Settlement(type, finished, failed));
-    }
-    long timer = vertx.setTimer(timeout.toMillis(), t -> outcomes.forEach(o ->
-        o.tryFail("did not finish within the job timeout of " + timeout.toMillis() + " ms")));
-    return Future.join(all).transform(ar -> {
+    List<Future<JsonObject>> outcomes = start(jobs);
+    // Jobs of a batch may share one future (one flush for many lines): wait for each distinct one.
+    Set<Future<JsonObject>> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+    distinct.addAll(outcomes);
+    Promise<Void> settled = Promise.promise();
+    long timer = vertx.setTimer(timeout.toMillis(), t -> settled.tryComplete());
+    Future.join(new ArrayList<>(distinct)).onComplete(ar -> {
       vertx.cancelTimer(timer);
-      return Future.succeededFuture(new Settlement(type, finished, failed));
+      settled.tryComplete();
     });
+    return settled.future().compose(v -> audited(settle(entries, jobs, outcomes)));
   }
 
-  private Future<JsonObject> run(Job job) {
-    try {
-      return type.handler().run(job);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
+  private List<Future<JsonObject>> start(List<Job> jobs) {
+    if (jobs.isEmpty()) {
+      return List.of();
     }
+    try {
+      List<Future<JsonObject>> outcomes = type.handler().runAll(jobs);
+      if (outcomes.size() != jobs.size()) {
+        throw new IllegalStateException("handler of " + type.name() + " gave " + outcomes.size() + " outcomes for " + jobs.size() + " jobs");
+      }
+      return outcomes;
+    } catch (RuntimeException e) {
+      return Collections.nCopies(jobs.size(), Future.failedFuture(e));
+    }
+  }
+
+  /** Reads the outcomes, in job order; one still running has overrun the time limit. */
+  private Settlement settle(List<Entry> entries, List<Job> jobs, List<Future<JsonObject>> outcomes) {
+    long now = System.currentTimeMillis();
+    boolean print = Job.PRINT.equals(type.name());
+    List<Settlement.Outcome> settled = new ArrayList<>(entries.size());
+    int next = 0;
+    for (Entry entry : entries) {
+      List<Settlement.Done> finished = new ArrayList<>(entry.jobs().size());
+      List<Settlement.Failed> failed = new ArrayList<>(0);
+      for (Job job : entry.jobs()) {
+        Future<JsonObject> outcome = outcomes.get(next++);
+        if (outcome.succeeded()) {
+          finished.add(new Settlement.Done(job, outcome.result()));
+          if (print) {
+            counters.lineOut(job.seq(), job.sentAt(), now);
+          }
+        } else {
+          Throwable cause = outcome.isComplete() ? outcome.cause()
+              : new IllegalStateException("did not finish within the job timeout of " + timeout.toMillis() + " ms");
+          failed.add(new Settlement.Failed(job, String.valueOf(cause.getMessage())));
+          counters.failed.increment();
+          failures.failure(consumer + ": job " + job.id() + " (entry " + entry.entryId() + ", attempt " + entry.deliveries() + ")", cause);
+        }
+      }
+      settled.add(new Settlement.Outcome(entry, finished, failed));
+    }
+    if (next > 0 && settled.stream().allMatch(Settlement.Outcome::complete)) {
+      failures.success();
+    }
+    return new Settlement(type, settled);
+  }
+
+  /** A finished job counts only once its audit line is written; if that fails, the jobs stay pending. */
+  private Future<Settlement> audited(Settlement settlement) {
+    List<String> ids = new ArrayList<>();
+    settlement.outcomes().forEach(o -> o.finished().forEach(done -> ids.add(done.job().id())));
+    return audit.recordAll(ids).map(v -> settlement).recover(err -> {
+      log.error("worker {}: audit lines of {} jobs not written; they stay pending", consumer, ids.size(), err);
+      List<Settlement.Outcome> failed = new ArrayList<>();
+      for (Settlement.Outcome o : settlement.outcomes()) {
+        List<Settlement.Failed> all = new ArrayList<>(o.failed());
+        o.finished().forEach(done -> all.add(new Settlement.Failed(done.job(), "audit line not written: " + err.getMessage())));
+        failed.add(new Settlement.Outcome(o.entry(), List.of(), all));
+      }
+      return Future.succeededFuture(new Settlement(settlement.type(), failed));
+    });
   }
 }

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Writes printed lines to standard output on a thread of its own: a slow or full pipe must never block
  * an event loop. Lines that arrive while it writes are written together and flushed once, and each
- * line's future completes only after that flush, so a worker acknowledges only what really went out.
+ * line's future completes only after that flush, so a worker acknowledges only what really went out. A
+ * worker hands over a batch's lines at once: one future, one copy, however many lines.
  */
 public final class Printer implements AutoCloseable {
   private final OutputStream out;
@@ -49,16 +50,32 @@ public final class Printer implements AutoCloseable {
 
   /** Completes when the line has been written and flushed; fails if standard output is closed. */
   public CompletableFuture<Void> print(String line) {
+    return printAll(List.of(line));
+  }
+
+  /** Completes when all the lines have been written and flushed, in order; fails if standard output is closed. */
+  public CompletableFuture<Void> printAll(List<String> lines) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (broken != null) {
       done.completeExceptionally(broken);
       return done;
     }
-    queue.add(new Line((line + "\n").getBytes(StandardCharsets.UTF_8), done));
+    queue.add(new Line(encode(lines), done));
     if (drainScheduled.compareAndSet(false, true)) {
       thread.execute(this::drain);
     }
     return done;
+  }
+
+  private static byte[] encode(List<String> lines) {
+    if (lines.size() == 1) {
+      return (lines.get(0) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+    StringBuilder text = new StringBuilder(lines.size() * (lines.get(0).length() + 1));
+    for (String line : lines) {
+      text.append(line).append('\n');
+    }
+    return text.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private void drain() {

@@ -1,10 +1,12 @@
 package hwaas.worker;
 
+import hwaas.queue.Job;
 import hwaas.queue.JobRecords;
 import hwaas.queue.RedisPairs;
-import io.vertx.core.json.JsonObject;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -14,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.function.BiConsumer;
+import java.util.Set;
 
 /**
  * Finds entries that stay unacknowledged too long and claims them for its worker: a job whose last attempt
@@ -40,15 +43,17 @@ final class Reclaimer {
   private final long visibilityMillis;
   private final long backoffMillis;
   private final int maxAttempts;
-  private final BiConsumer<Entry, String> onDead;
+  private final OnDead onDead;
   private long lastSweep = System.currentTimeMillis();
 
-  /** An entry this reclaimer won, with the error of its previous attempt (or why it was abandoned). */
-  record Claimed(Entry entry, String error) {
+  /** Told of each job this reclaimer moved to the dead-letter stream. */
+  @FunctionalInterface
+  interface OnDead {
+    void dead(Job job, long attempts, String lastError);
   }
 
   Reclaimer(Redis redis, StreamKeys keys, JobRecords records, String type, String consumer, Duration visibility,
-            Duration backoff, int maxAttempts, BiConsumer<Entry, String> onDead) {
+            Duration backoff, int maxAttempts, OnDead onDead) {
     this.redis = redis;
     this.keys = keys;
     this.records = records;
@@ -81,13 +86,17 @@ final class Reclaimer {
       return Future.succeededFuture(List.of());
     }
     Request errors = Request.cmd(Command.HMGET).arg(keys.errors(type));
+    Request finished = Request.cmd(Command.HMGET).arg(keys.finished(type));
     for (Response row : pending) {
       errors.arg(row.get(0).toString());
+      finished.arg(row.get(0).toString());
     }
-    return redis.send(errors).compose(lastErrors -> {
+    return redis.batch(List.of(errors, finished)).compose(noted -> {
+      Response lastErrors = noted.get(0);
       List<Request> claims = new ArrayList<>();
       List<String> claimErrors = new ArrayList<>();
       List<Long> claimDeliveries = new ArrayList<>();
+      List<Set<String>> claimFinished = new ArrayList<>();
       for (int i = 0; i < pending.size(); i++) {
         Response row = pending.get(i);
         long idle = row.get(2).toLong();
@@ -100,26 +109,30 @@ final class Reclaimer {
           claimErrors.add(error != null ? error.toString()
               : "not acknowledged within " + visibilityMillis + " ms by consumer " + row.get(1) + " (stopped or killed?)");
           claimDeliveries.add(deliveries + 1);
+          claimFinished.add(finishedIds(noted.get(1).get(i)));
         }
       }
       if (claims.isEmpty()) {
         return Future.succeededFuture(List.of());
       }
-      return redis.batch(claims).compose(replies -> settleClaims(replies, claimErrors, claimDeliveries));
+      return redis.batch(claims).compose(replies -> settleClaims(replies, claimErrors, claimDeliveries, claimFinished));
     });
   }
 
-  private Future<List<Entry>> settleClaims(List<Response> replies, List<String> errors, List<Long> deliveries) {
+  private Future<List<Entry>> settleClaims(List<Response> replies, List<String> errors, List<Long> deliveries,
+                                          List<Set<String>> finished) {
     List<Entry> toRun = new ArrayList<>();
     List<Request> deadLetters = new ArrayList<>();
-    List<Claimed> dead = new ArrayList<>();
+    List<Runnable> announcements = new ArrayList<>();
     for (int i = 0; i < replies.size(); i++) {
+      String error = errors.get(i);
       for (Entry won : Entry.parseAll(replies.get(i), deliveries.get(i))) {
-        if (won.deliveries() > maxAttempts) {
-          deadLetters.addAll(deadLetter(won, errors.get(i)));
-          dead.add(new Claimed(won, errors.get(i)));
+        Entry left = won.without(finished.get(i));
+        if (left.deliveries() > maxAttempts) {
+          deadLetters.addAll(deadLetter(left, error));
+          left.jobs().forEach(job -> announcements.add(() -> onDead.dead(job, left.deliveries() - 1, error)));
         } else {
-          toRun.add(won);
+          toRun.add(left);
         }
       }
     }
@@ -127,28 +140,46 @@ final class Reclaimer {
       return Future.succeededFuture(toRun);
     }
     return redis.batch(deadLetters).map(v -> {
-      dead.forEach(d -> onDead.accept(d.entry(), d.error()));
+      announcements.forEach(Runnable::run);
       return toRun;
     });
   }
 
-  /** Appends the job to the dead-letter stream with its last error, then removes it from the work stream. */
+  /** The ids an earlier attempt noted as finished (a JSON array), or none. */
+  private static Set<String> finishedIds(Response noted) {
+    if (noted == null) {
+      return Set.of();
+    }
+    Set<String> ids = new HashSet<>();
+    for (Object id : new JsonArray(noted.toString())) {
+      ids.add(String.valueOf(id));
+    }
+    return ids;
+  }
+
+  /**
+   * Appends each job the entry has left to the dead-letter stream with the last error, then removes the entry
+   * from the work stream.
+   */
   private List<Request> deadLetter(Entry entry, String lastError) {
-    String job = entry.job() != null ? entry.job().toJson().encode() : "";
-    String jobId = entry.job() != null ? entry.job().id() : "?";
-    log.warn("job {} (entry {}) failed {} attempts; moved to {}: {}", jobId, entry.entryId(), maxAttempts, keys.dead(), lastError);
     long now = System.currentTimeMillis();
-    List<Request> requests = new ArrayList<>(List.of(
-        Request.cmd(Command.XADD).arg(keys.dead()).arg("*").arg("job").arg(job).arg("error").arg(lastError)
-            .arg("attempts").arg(entry.deliveries() - 1).arg("entry").arg(entry.entryId())
-            .arg("type").arg(type).arg("failedAt").arg(now),
+    long attempts = entry.deliveries() - 1;
+    List<Request> requests = new ArrayList<>();
+    for (Job job : entry.jobs()) {
+      log.warn("job {} (entry {}) failed {} attempts; moved to {}: {}", job.id(), entry.entryId(), attempts, keys.dead(), lastError);
+      requests.add(Request.cmd(Command.XADD).arg(keys.dead()).arg("*").arg("job").arg(job.toJson().encode())
+          .arg("error").arg(lastError).arg("attempts").arg(attempts).arg("entry").arg(entry.entryId())
+          .arg("type").arg(type).arg("failedAt").arg(now));
+      if (job.tracked()) {
+        requests.addAll(records.dead(job.id(), lastError, attempts, now));
+      }
+    }
+    requests.addAll(List.of(
         Request.cmd(Command.XACK).arg(stream).arg(StreamKeys.GROUP).arg(entry.entryId()),
         Request.cmd(Command.XDEL).arg(stream).arg(entry.entryId()),
         Request.cmd(Command.HDEL).arg(keys.errors(type)).arg(entry.entryId()),
-        Request.cmd(Command.HINCRBY).arg(keys.counters(type)).arg("dead").arg(1)));
-    if (entry.job() != null && entry.job().tracked()) {
-      requests.addAll(records.dead(jobId, lastError, entry.deliveries() - 1, now));
-    }
+        Request.cmd(Command.HDEL).arg(keys.finished(type)).arg(entry.entryId()),
+        Request.cmd(Command.HINCRBY).arg(keys.counters(type)).arg("dead").arg(entry.jobs().size())));
     return requests;
   }
 

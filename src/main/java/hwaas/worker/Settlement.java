@@ -3,6 +3,7 @@ package hwaas.worker;
 import hwaas.queue.JobRecords;
 import hwaas.queue.ResultCache;
 import hwaas.queue.StreamKeys;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -11,57 +12,101 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The outcome of running a batch of one type, and the Redis commands that record it: finished entries are
- * acknowledged and deleted (the stream keeps only unfinished work); failed ones stay pending with their
- * error noted, so the next attempt waits its backoff and a dead letter can say what went wrong. Status
- * records of tracked jobs and cached results are updated in the same round trip.
+ * The outcome of running a read of one type, entry by entry, and the Redis commands that record it. An entry
+ * whose jobs all finished is acknowledged and deleted (the stream keeps only unfinished work). An entry with a
+ * failed job stays pending with its error noted, so the next attempt waits its backoff and a dead letter can
+ * say what went wrong, and with the ids of its finished jobs noted, so the next attempt runs only the rest.
+ * Status records of tracked jobs and cached results are updated in the same round trip.
  */
-record Settlement(JobType type, List<Done> finished, List<Failed> failed) {
+record Settlement(JobType type, List<Outcome> outcomes) {
 
-  record Done(Entry entry, JsonObject result) {
+  record Outcome(Entry entry, List<Done> finished, List<Failed> failed) {
+    boolean complete() {
+      return failed.isEmpty();
+    }
   }
 
-  record Failed(Entry entry, String error) {
+  record Done(hwaas.queue.Job job, JsonObject result) {
   }
 
-  /** @param retried the entries may have errors noted from earlier attempts, to be cleared */
+  record Failed(hwaas.queue.Job job, String error) {
+  }
+
+  /** Jobs that finished in this attempt. */
+  int finishedJobs() {
+    return outcomes.stream().mapToInt(o -> o.finished().size()).sum();
+  }
+
+  /** @param retried the entries may have errors and finished jobs noted from earlier attempts, to be cleared */
   List<Request> requests(StreamKeys keys, JobRecords records, ResultCache cache, boolean retried) {
     String stream = keys.stream(type.name());
     long now = System.currentTimeMillis();
-    List<Request> requests = new ArrayList<>(6);
-    if (!finished.isEmpty()) {
-      Request xack = Request.cmd(Command.XACK).arg(stream).arg(StreamKeys.GROUP);
-      Request xdel = Request.cmd(Command.XDEL).arg(stream);
-      Request hdel = Request.cmd(Command.HDEL).arg(keys.errors(type.name()));
-      for (Done done : finished) {
-        xack.arg(done.entry().entryId());
-        xdel.arg(done.entry().entryId());
-        hdel.arg(done.entry().entryId());
-        if (done.entry().job() != null && done.entry().job().tracked()) {
+    List<Request> requests = new ArrayList<>(8);
+    Request xack = Request.cmd(Command.XACK).arg(stream).arg(StreamKeys.GROUP);
+    Request xdel = Request.cmd(Command.XDEL).arg(stream);
+    Request clearErrors = Request.cmd(Command.HDEL).arg(keys.errors(type.name()));
+    Request clearDone = Request.cmd(Command.HDEL).arg(keys.finished(type.name()));
+    Request noteErrors = Request.cmd(Command.HSET).arg(keys.errors(type.name()));
+    Request noteDone = Request.cmd(Command.HSET).arg(keys.finished(type.name()));
+    int completeEntries = 0;
+    int incompleteEntries = 0;
+    int someDone = 0;
+    int finishedJobs = 0;
+    int failedJobs = 0;
+    for (Outcome outcome : outcomes) {
+      String entryId = outcome.entry().entryId();
+      for (Done done : outcome.finished()) {
+        finishedJobs++;
+        if (done.job().tracked()) {
           String result = done.result() == null ? "{}" : done.result().encode();
-          requests.addAll(records.completed(done.entry().job().id(), result, now));
+          requests.addAll(records.completed(done.job().id(), result, now));
           if (type.cacheable() && done.result() != null) {
-            requests.add(cache.store(type.name(), done.entry().job().payload(), result));
+            requests.add(cache.store(type.name(), done.job().payload(), result));
           }
         }
       }
+      if (outcome.complete()) {
+        completeEntries++;
+        xack.arg(entryId);
+        xdel.arg(entryId);
+        clearErrors.arg(entryId);
+        clearDone.arg(entryId);
+        continue;
+      }
+      incompleteEntries++;
+      noteErrors.arg(entryId).arg(outcome.failed().get(0).error());
+      JsonArray finishedIds = new JsonArray(new ArrayList<>(outcome.entry().doneBefore()));
+      outcome.finished().forEach(done -> finishedIds.add(done.job().id()));
+      if (!finishedIds.isEmpty()) {
+        someDone++;
+        noteDone.arg(entryId).arg(finishedIds.encode());
+      }
+      for (Failed f : outcome.failed()) {
+        failedJobs++;
+        if (f.job().tracked()) {
+          requests.addAll(records.failed(f.job().id(), f.error(), outcome.entry().deliveries()));
+        }
+      }
+    }
+    if (completeEntries > 0) {
       requests.add(xack);
       requests.add(xdel);
       if (retried) {
-        requests.add(hdel);
+        requests.add(clearErrors);
+        requests.add(clearDone);
       }
-      requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("processed").arg(finished.size()));
     }
-    if (!failed.isEmpty()) {
-      Request hset = Request.cmd(Command.HSET).arg(keys.errors(type.name()));
-      for (Failed f : failed) {
-        hset.arg(f.entry().entryId()).arg(f.error());
-        if (f.entry().job().tracked()) {
-          requests.addAll(records.failed(f.entry().job().id(), f.error(), f.entry().deliveries()));
-        }
-      }
-      requests.add(hset);
-      requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("failed").arg(failed.size()));
+    if (incompleteEntries > 0) {
+      requests.add(noteErrors);
+    }
+    if (someDone > 0) {
+      requests.add(noteDone);
+    }
+    if (finishedJobs > 0) {
+      requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("processed").arg(finishedJobs));
+    }
+    if (failedJobs > 0) {
+      requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("failed").arg(failedJobs));
     }
     return requests;
   }

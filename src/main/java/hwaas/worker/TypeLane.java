@@ -2,6 +2,7 @@ package hwaas.worker;
 
 import hwaas.config.HwaasConfig;
 import hwaas.node.OutageLog;
+import hwaas.queue.Job;
 import hwaas.queue.JobRecords;
 import hwaas.queue.ResultCache;
 import hwaas.queue.StreamGroup;
@@ -47,6 +48,7 @@ final class TypeLane {
   private final Reclaimer reclaimer;
   private final Set<String> paused;
   private final OutageLog outage;
+  private final NodeCounters counters;
   private final Promise<Void> drained = Promise.promise();
   private StreamReader reader;
   /** Entries read just as a pause arrived: held, unacknowledged, and run first when the type resumes. */
@@ -69,12 +71,13 @@ final class TypeLane {
     this.cache = new ResultCache(keys, config.recordTtl());
     this.runner = runner;
     this.reclaimer = new Reclaimer(redis, keys, records, type.name(), consumer, type.visibility(), config.retryBackoff(),
-        config.maxAttempts(), (entry, error) -> {
+        config.maxAttempts(), (job, attempts, error) -> {
           counters.dead.increment();
-          announce(entry, new JsonObject().put("status", "dead").put("error", error).put("attempts", entry.deliveries() - 1));
+          announce(job, new JsonObject().put("status", "dead").put("error", error).put("attempts", attempts));
         });
     this.paused = paused;
     this.outage = outage;
+    this.counters = counters;
   }
 
   Future<Void> start() {
@@ -158,7 +161,7 @@ final class TypeLane {
         .compose(v -> runner.runAll(entries))
         .compose(settlement -> reader.send(settlement.requests(keys, records, cache, false)).map(v -> settlement))
         .map(settlement -> {
-          announce(settlement);
+          settled(settlement);
           return entries.size();
         });
   }
@@ -174,7 +177,7 @@ final class TypeLane {
             : redis.batch(markRunning(entries))
                 .compose(v -> runner.runAll(entries))
                 .compose(settlement -> redis.batch(settlement.requests(keys, records, cache, true))
-                    .onSuccess(v -> announce(settlement))))
+                    .onSuccess(v -> settled(settlement))))
         .onComplete(ar -> {
           reclaiming = false;
           if (ar.succeeded()) {
@@ -189,25 +192,36 @@ final class TypeLane {
     List<Request> requests = new ArrayList<>();
     long now = System.currentTimeMillis();
     for (Entry entry : entries) {
-      if (entry.job() != null && entry.job().tracked()) {
-        requests.addAll(records.running(entry.job().id(), consumer, entry.deliveries(), now));
-        announce(entry, new JsonObject().put("status", "running").put("attempts", entry.deliveries()).put("worker", consumer));
+      for (Job job : entry.jobs()) {
+        if (job.tracked()) {
+          requests.addAll(records.running(job.id(), consumer, entry.deliveries(), now));
+          announce(job, new JsonObject().put("status", "running").put("attempts", entry.deliveries()).put("worker", consumer));
+        }
       }
     }
     return requests;
   }
 
-  /** Tells whoever follows a tracked job (the page that submitted it) how its attempt ended. */
-  private void announce(Settlement settlement) {
-    settlement.finished().forEach(done -> announce(done.entry(), new JsonObject().put("status", "completed")
-        .put("attempts", done.entry().deliveries()).put("result", done.result() == null ? new JsonObject() : done.result())));
-    settlement.failed().forEach(failed -> announce(failed.entry(), new JsonObject().put("status", "failed")
-        .put("attempts", failed.entry().deliveries()).put("error", failed.error())));
+  /**
+   * The settlement is in Redis: printed jobs count now, and whoever follows a tracked job (the page that
+   * submitted it) hears how its attempt ended.
+   */
+  private void settled(Settlement settlement) {
+    if (Job.PRINT.equals(type.name())) {
+      counters.printed.add(settlement.finishedJobs());
+    }
+    for (Settlement.Outcome outcome : settlement.outcomes()) {
+      long attempts = outcome.entry().deliveries();
+      outcome.finished().forEach(done -> announce(done.job(), new JsonObject().put("status", "completed")
+          .put("attempts", attempts).put("result", done.result() == null ? new JsonObject() : done.result())));
+      outcome.failed().forEach(failed -> announce(failed.job(), new JsonObject().put("status", "failed")
+          .put("attempts", attempts).put("error", failed.error())));
+    }
   }
 
-  private void announce(Entry entry, JsonObject event) {
-    if (entry.job() != null && entry.job().tracked()) {
-      vertx.eventBus().publish(StatsAddresses.job(entry.job().id()), event.put("id", entry.job().id()));
+  private void announce(Job job, JsonObject event) {
+    if (job.tracked()) {
+      vertx.eventBus().publish(StatsAddresses.job(job.id()), event.put("id", job.id()));
     }
   }
 
