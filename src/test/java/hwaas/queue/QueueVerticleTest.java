@@ -3,6 +3,7 @@ package hwaas.queue;
 import hwaas.config.HwaasConfig;
 import hwaas.testing.RedisProbe;
 import hwaas.testing.TestConfigs;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +14,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,7 +32,7 @@ class QueueVerticleTest {
   void deployQueue(Vertx vertx) throws Exception {
     config = TestConfigs.local(0, 0, 1);
     probe = new RedisProbe(config);
-    vertx.deployVerticle(new QueueVerticle(config, java.util.Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new QueueVerticle(config, Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -37,37 +41,54 @@ class QueueVerticleTest {
   }
 
   @Test
-  @DisplayName("a job submitted twice with the same id gets the same entry id and one stream entry")
+  @DisplayName("a batch submitted twice with the same key gets the same entry id and one stream entry")
   void resubmissionIsIdempotent(Vertx vertx) throws Exception {
-    JsonObject job = Job.print("c1", 0, System.currentTimeMillis(), "hello, world!").toJson();
+    String batch = batch("g1:0", 0, 3).toJson().encode();
 
-    String first = submit(vertx, job);
-    String second = submit(vertx, job);
+    String first = submit(vertx, batch);
+    String second = submit(vertx, batch);
 
     assertEquals(first, second);
     assertEquals(1, probe.streamLength());
+    assertEquals(List.of("c1:0", "c1:1", "c1:2"), probe.jobIdsInStream());
   }
 
   @Test
-  @DisplayName("jobs submitted together are all appended, in order, each with its own entry")
-  void batchOfJobs(Vertx vertx) throws Exception {
-    var replies = new java.util.ArrayList<io.vertx.core.Future<?>>();
+  @DisplayName("the same key twice in one write (a resend racing its original) makes one entry, and both get its id")
+  void sameKeyTwiceInOneWrite(Vertx vertx) throws Exception {
+    String batch = batch("g1:0", 0, 2).toJson().encode();
+
+    // Sent back to back, both arrive before the queue's write goes out.
+    Future<String> first = vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT, batch).map(m -> m.body().getString("entryId"));
+    Future<String> second = vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT, batch).map(m -> m.body().getString("entryId"));
+
+    assertEquals(first.await(5, TimeUnit.SECONDS), second.await(5, TimeUnit.SECONDS));
+    assertEquals(List.of("c1:0", "c1:1"), probe.jobIdsInStream());
+  }
+
+  @Test
+  @DisplayName("submissions that arrive together are coalesced into fewer entries, every job kept, in order")
+  void submissionsAreCoalesced(Vertx vertx) throws Exception {
+    List<Future<?>> replies = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
       replies.add(vertx.eventBus().request(QueueAddresses.SUBMIT,
-          Job.print("c1", i, System.currentTimeMillis(), "hello, world!").toJson()));
+          JobBatch.of(Job.print("c1", i, System.currentTimeMillis(), "hello, world!")).toJson().encode()));
     }
-    io.vertx.core.Future.all(replies).await(10, TimeUnit.SECONDS);
+    Future.all(replies).await(10, TimeUnit.SECONDS);
 
-    var ids = probe.jobIdsInStream();
+    List<String> ids = probe.jobIdsInStream();
     assertEquals(500, ids.size());
-    assertEquals("c1:0", ids.get(0));
-    assertEquals("c1:499", ids.get(499));
+    for (int i = 0; i < 500; i++) {
+      assertEquals("c1:" + i, ids.get(i));
+    }
+    long entries = probe.streamLength();
+    assertTrue(entries < 500, "500 submissions sent together should share entries, got " + entries + " entries");
   }
 
   @Test
-  @DisplayName("a job of an unknown type is refused with code 400 and adds nothing")
+  @DisplayName("a job batch of an unknown type is refused with code 400 and adds nothing")
   void unknownTypeIsRefused(Vertx vertx) throws Exception {
-    JsonObject bad = Job.print("c1", 0, 1, "x").toJson().put("type", "juggle");
+    String bad = batch("g1:0", 0, 1).toJson().put("type", "juggle").encode();
 
     ReplyException error = assertThrows(ReplyException.class, () -> submit(vertx, bad));
 
@@ -77,19 +98,34 @@ class QueueVerticleTest {
   }
 
   @Test
-  @DisplayName("a malformed job is refused with code 400 and adds nothing")
-  void badJobIsRefused(Vertx vertx) throws Exception {
-    JsonObject bad = Job.print("c1", 0, 1, "x").toJson().put("id", 42);
-
-    ReplyException error = assertThrows(ReplyException.class, () -> submit(vertx, bad));
-
-    assertEquals(QueueFailure.BAD_JOB.code, error.failureCode());
-    assertTrue(error.getMessage().contains("'id'") || error.getMessage().contains("wrong type"), error.getMessage());
+  @DisplayName("malformed submissions are refused with code 400, saying what is wrong, and add nothing")
+  void badBatchIsRefused(Vertx vertx) throws Exception {
+    JsonObject good = batch("g1:0", 0, 1).toJson();
+    List<String> bad = List.of(
+        good.copy().put("ids", List.of(42)).encode(),
+        good.copy().put("ids", List.of()).encode(),
+        good.copy().put("sentAt", "yesterday").encode(),
+        good.copy().put("key", "").encode(),
+        "not json at all");
+    for (String body : bad) {
+      ReplyException error = assertThrows(ReplyException.class, () -> submit(vertx, body));
+      assertEquals(QueueFailure.BAD_JOB.code, error.failureCode(), body);
+      assertTrue(error.getMessage().contains("ids") || error.getMessage().contains("sentAt") || error.getMessage().contains("key")
+          || error.getMessage().contains("JSON") || error.getMessage().contains("json"), error.getMessage());
+    }
     assertEquals(0, probe.streamLength());
   }
 
-  private static String submit(Vertx vertx, JsonObject job) throws Exception {
-    return vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT, job)
+  private static JobBatch batch(String key, int firstSeq, int jobs) {
+    List<String> ids = new ArrayList<>();
+    for (int i = firstSeq; i < firstSeq + jobs; i++) {
+      ids.add(Job.id("c1", i));
+    }
+    return new JobBatch(key, Job.PRINT, System.currentTimeMillis(), new JsonObject().put("message", "hello, world!"), false, ids);
+  }
+
+  private static String submit(Vertx vertx, String batch) throws Exception {
+    return vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT, batch)
         .await(5, TimeUnit.SECONDS).body().getString("entryId");
   }
 }

@@ -22,6 +22,17 @@ public final class RecordingHandler implements JobHandler {
     return delegate.run(job).onSuccess(r -> done.add(job.id()));
   }
 
+  /** Through the delegate's own batch path (printing writes a batch at once). */
+  @Override
+  public List<Future<JsonObject>> runAll(List<Job> jobs) {
+    List<Future<JsonObject>> outcomes = delegate.runAll(jobs);
+    for (int i = 0; i < jobs.size(); i++) {
+      String id = jobs.get(i).id();
+      outcomes.get(i).onSuccess(r -> done.add(id));
+    }
+    return outcomes;
+  }
+
   public List<String> jobIds() {
     return List.copyOf(done);
   }

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** Reads the test Redis directly, so assertions look at the real stream rather than at the node's own counters. */
 public final class RedisProbe implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
@@ -36,13 +38,16 @@ public final class RedisProbe implements AutoCloseable {
     return send(Request.cmd(Command.XPENDING).arg(keys.stream(hwaas.queue.Job.PRINT)).arg(StreamKeys.GROUP)).get(0).toLong();
   }
 
-  /** The job ids of every entry in the stream, oldest first. */
+  /** The ids of every job in the stream, oldest entry first, in order within each entry. */
   public List<String> jobIdsInStream() throws Exception {
     Response entries = send(Request.cmd(Command.XRANGE).arg(keys.stream(hwaas.queue.Job.PRINT)).arg("-").arg("+"));
     List<String> ids = new ArrayList<>();
     for (Response entry : entries) {
       Response fields = entry.get(1);
-      ids.add(new io.vertx.core.json.JsonObject(fields.get(1).toString()).getString("id"));
+      assertEquals("jobs", fields.get(0).toString(), "an entry's field");
+      for (Object batch : new io.vertx.core.json.JsonArray(fields.get(1).toString())) {
+        hwaas.queue.JobBatch.fromJson((io.vertx.core.json.JsonObject) batch).ids().forEach(ids::add);
+      }
     }
     return ids;
   }

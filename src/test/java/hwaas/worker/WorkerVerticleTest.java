@@ -2,6 +2,7 @@ package hwaas.worker;
 
 import hwaas.config.HwaasConfig;
 import hwaas.queue.Job;
+import hwaas.queue.JobBatch;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueVerticle;
 import hwaas.stats.NodeCounters;
@@ -63,7 +64,7 @@ class WorkerVerticleTest {
     List<Future<?>> replies = new ArrayList<>();
     for (int i = 0; i < jobs; i++) {
       replies.add(vertx.eventBus().request(QueueAddresses.SUBMIT,
-          Job.print("c" + (i % 7), i, System.currentTimeMillis(), "hello " + i).toJson()));
+          JobBatch.of(Job.print("c" + (i % 7), i, System.currentTimeMillis(), "hello " + i)).toJson().encode()));
     }
     Future.all(replies).await(10, TimeUnit.SECONDS);
 
@@ -126,6 +127,44 @@ class WorkerVerticleTest {
   }
 
   @Test
+  @DisplayName("one job of a batch entry fails: the others print once, and only the failed one runs again")
+  void partialFailureRetriesOnlyTheFailedJob(Vertx vertx) throws Exception {
+    config = config.toBuilder().retryBackoff(Duration.ofMillis(100)).maxAttempts(3).build();
+    Map<String, AtomicInteger> runs = new java.util.concurrent.ConcurrentHashMap<>();
+    deployWorkers(vertx, job -> runs.computeIfAbsent(job.id(), id -> new AtomicInteger()).incrementAndGet() == 1 && job.id().equals("c1:1")
+        ? Future.failedFuture("c1:1 hiccup")
+        : new PrintHandler(printer).run(job));
+
+    submit(vertx, batchOf("c1:0", "c1:1", "c1:2"));
+
+    Poll.until(Duration.ofSeconds(10), "all three printed and the entry acknowledged", () -> counters.printed.sum() == 3 && length() == 0);
+    assertEquals(Map.of("c1:0", 1, "c1:1", 2, "c1:2", 1), Map.of("c1:0", runs.get("c1:0").get(), "c1:1", runs.get("c1:1").get(),
+        "c1:2", runs.get("c1:2").get()));
+    assertEquals(3, stdout.lines().size());
+    assertEquals(1, counters.failed.sum());
+    assertEquals(0, probe.pendingInGroup());
+  }
+
+  @Test
+  @DisplayName("one job of a batch entry always fails: it alone is dead-lettered, the others print once")
+  void partialDeadLetter(Vertx vertx) throws Exception {
+    config = config.toBuilder().retryBackoff(Duration.ofMillis(50)).maxAttempts(2).build();
+    AtomicInteger printed = new AtomicInteger();
+    deployWorkers(vertx, job -> job.id().equals("c1:1")
+        ? Future.failedFuture("c1:1 cannot be printed")
+        : new PrintHandler(printer).run(job).onSuccess(r -> printed.incrementAndGet()));
+
+    submit(vertx, batchOf("c1:0", "c1:1", "c1:2"));
+
+    Poll.until(Duration.ofSeconds(10), "the failing job dead-lettered", () -> deadLetters().size() == 1 && length() == 0);
+    assertEquals("c1:1", deadLetters().get(0).getJsonObject("job").getString("id"));
+    assertEquals("c1:1 cannot be printed", deadLetters().get(0).getString("error"));
+    assertEquals(2, printed.get());
+    assertEquals(2, stdout.lines().size());
+    assertEquals(0, probe.pendingInGroup());
+  }
+
+  @Test
   @DisplayName("a job that outlives the job timeout counts as a failed attempt and is retried")
   void slowJobTimesOut(Vertx vertx) throws Exception {
     config = config.toBuilder().jobTimeout(Duration.ofMillis(200)).retryBackoff(Duration.ofMillis(50)).maxAttempts(2).build();
@@ -142,7 +181,16 @@ class WorkerVerticleTest {
   }
 
   private void submit(Vertx vertx, Job job) throws Exception {
-    vertx.eventBus().request(QueueAddresses.SUBMIT, job.toJson()).await(5, TimeUnit.SECONDS);
+    submit(vertx, JobBatch.of(job));
+  }
+
+  private void submit(Vertx vertx, JobBatch batch) throws Exception {
+    vertx.eventBus().request(QueueAddresses.SUBMIT, batch.toJson().encode()).await(5, TimeUnit.SECONDS);
+  }
+
+  private static JobBatch batchOf(String... ids) {
+    return new JobBatch("b:" + ids[0], Job.PRINT, 1, new io.vertx.core.json.JsonObject().put("message", "hello, world!"),
+        false, List.of(ids));
   }
 
   private List<io.vertx.core.json.JsonObject> deadLetters() {
