@@ -11,7 +11,7 @@ import hwaas.config.ConfigException;
 import hwaas.config.HwaasConfig;
 import hwaas.http.HttpVerticle;
 import hwaas.queue.QueueVerticle;
-import hwaas.queue.StreamGroup;
+import hwaas.queue.JobsLeft;
 import hwaas.queue.StreamKeys;
 import hwaas.stats.NodeCounters;
 import hwaas.stats.NodeMeters;
@@ -292,7 +292,7 @@ public final class Node {
   private long countPending() {
     Redis redis = Redis.createClient(vertx, config.redisOptions());
     try {
-      return StreamGroup.unacknowledged(redis, new StreamKeys(config.keyPrefix()), jobTypes).await(2, TimeUnit.SECONDS);
+      return JobsLeft.count(redis, new StreamKeys(config.keyPrefix()), jobTypes).await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("node {}: could not count the entries left in the stream", nodeId, e);
       return -1;

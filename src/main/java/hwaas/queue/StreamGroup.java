@@ -26,11 +26,4 @@ public final class StreamGroup {
     types.forEach(type -> all.add(ensure(redis, keys.stream(type))));
     return Future.all(all).mapEmpty();
   }
-
-  /** Entries not yet acknowledged (acknowledged ones are deleted), delivered or not, over the given types. */
-  public static Future<Long> unacknowledged(Redis redis, StreamKeys keys, Iterable<String> types) {
-    List<Request> lengths = new ArrayList<>();
-    types.forEach(type -> lengths.add(Request.cmd(Command.XLEN).arg(keys.stream(type))));
-    return redis.batch(lengths).map(replies -> replies.stream().mapToLong(r -> r.toLong()).sum());
-  }
 }
