@@ -66,21 +66,24 @@ final class InProcessBench implements AutoCloseable {
     return new InProcessBench(EmbeddedRedis.start(scratch.resolve("redis"), "everysec"), out);
   }
 
-  // KEYS[1]: stream, ARGV[1]: entry value, ARGV[2]: entries. One job per entry, as a stream queue without coalescing has.
+  // KEYS[1]: stream, ARGV[1]: entry value, ARGV[2]: entries. One job per entry, as a stream queue without coalescing
+  // has. Trimming the stream is cheaper for Redis than XDEL of each id (measured: about 1.5 times the cycles), so the
+  // ceiling is the higher figure of the two.
   private static final String CYCLE = String.join("\n",
       "for i = 1, tonumber(ARGV[2]) do redis.call('XADD', KEYS[1], '*', 'job', ARGV[1]) end",
       "local read = redis.call('XREADGROUP', 'GROUP', 'workers', 'bench', 'COUNT', ARGV[2], 'STREAMS', KEYS[1], '>')",
       "local ids = {}",
       "for _, e in ipairs(read[1][2]) do ids[#ids + 1] = e[1] end",
       "redis.call('XACK', KEYS[1], 'workers', unpack(ids))",
-      "redis.call('XDEL', KEYS[1], unpack(ids))",
+      "redis.call('XTRIM', KEYS[1], 'MAXLEN', 0)",
       "return #ids");
   /** Cycles sent together: enough to keep Redis busy while a reply travels. */
   private static final int CYCLES_PER_TRIP = 10;
 
   /**
-   * The ceiling: XADD 100 entries, XREADGROUP COUNT 100, XACK and XDEL them, inside Redis (one script call per
-   * cycle, ten calls per round trip), so the figure is Redis's own limit, not a client's. No HWaaS code.
+   * The ceiling: XADD 100 entries, XREADGROUP COUNT 100, XACK them and trim the stream, inside Redis (one script
+   * call per cycle, ten calls per round trip), so the figure is Redis's own limit, not a client's. No HWaaS code.
+   * It runs on the same Redis as the other measurements (append-only file, fsync every second).
    */
   BenchResult ceiling(int jobs, int rounds) {
     String entry = Job.print("bench-client", 0, System.currentTimeMillis(), "hello, world!").toJson().encode();
