@@ -1,6 +1,8 @@
 package hwaas.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import hwaas.config.HwaasConfig;
 import io.vertx.core.Future;
@@ -17,10 +19,16 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.Properties;
 
 /** Builds the clustered Vert.x instance of a node, with Hazelcast configured by {@code cluster.xml}. */
 public final class ClusterSetup {
+  private static final String JOIN_PORT_TRY_COUNT = "hazelcast.tcp.join.port.try.count";
+
   private ClusterSetup() {
   }
 
@@ -70,9 +78,71 @@ public final class ClusterSetup {
       if (xml == null) {
         throw new IllegalStateException("cluster.xml is missing from the classpath; rebuild with ./mvnw package");
       }
-      return new XmlConfigBuilder(xml).setProperties(values).build();
+      Config hz = new XmlConfigBuilder(xml).setProperties(values).build();
+      if (hz.getProperty(JOIN_PORT_TRY_COUNT) == null && System.getProperty(JOIN_PORT_TRY_COUNT) == null
+          && noMemberListens(hz.getNetworkConfig())) {
+        // Hazelcast's TCP join waits a fixed second for answers even when every other port refused at once: the
+        // first node of a cluster started a second late. When nothing listens on any member port, this node is
+        // the first, so it asks only the base port (itself, unless a node took it meanwhile: then it asks that
+        // one) and is master at once. Nodes that start later find a listener, keep the default and join it.
+        hz.setProperty(JOIN_PORT_TRY_COUNT, "1");
+      }
+      return hz;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read cluster.xml", e);
+    }
+  }
+
+  /**
+   * Whether every port a member could listen on refuses a connection at once. Anything else (a listener, a
+   * timeout, an unknown host or an address form not handled here) answers false: the default join then applies.
+   */
+  static boolean noMemberListens(NetworkConfig network) {
+    TcpIpConfig tcp = network.getJoin().getTcpIpConfig();
+    if (!tcp.isEnabled() || tcp.getRequiredMember() != null) {
+      return false;
+    }
+    int ports = network.isPortAutoIncrement() ? network.getPortCount() : 1;
+    for (String member : tcp.getMembers()) {
+      String host = member.trim();
+      if (host.startsWith("[") || host.contains("*") || host.matches("[0-9.]*-.*")) {
+        return false; // [v6]:port, wildcards and ranges: left to Hazelcast
+      }
+      int first = network.getPort();
+      int count = ports;
+      int colon = host.lastIndexOf(':');
+      if (colon > 0 && host.indexOf(':') == colon) { // host:port (IPv4 or a name); bare IPv6 has several colons
+        try {
+          first = Integer.parseInt(host.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          return false;
+        }
+        count = 1;
+        host = host.substring(0, colon);
+      }
+      try {
+        for (InetAddress address : InetAddress.getAllByName(host)) {
+          for (int port = first; port < first + count; port++) {
+            if (!refuses(address, port)) {
+              return false;
+            }
+          }
+        }
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean refuses(InetAddress address, int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(address, port), 200);
+      return false;
+    } catch (ConnectException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 }
