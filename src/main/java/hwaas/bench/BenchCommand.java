@@ -44,8 +44,9 @@ public final class BenchCommand {
     Path scratch = Files.createTempDirectory("hwaas-bench");
     List<BenchResult> results = new ArrayList<>();
     try (InProcessBench bench = InProcessBench.start(scratch, out)) {
-      BenchResult ceiling = bench.ceiling(jobs, rounds);
+      BenchResult ceiling = bench.ceiling(jobs, rounds, false);
       results.add(ceiling);
+      results.add(bench.ceiling(jobs, rounds, true).relativeTo(ceiling));
       results.add(bench.clientCycle(jobs, rounds).relativeTo(ceiling));
       for (int w : workers) {
         results.add(bench.drain(jobs, w, rounds, false).relativeTo(ceiling));
