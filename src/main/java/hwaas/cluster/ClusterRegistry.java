@@ -6,9 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 
@@ -70,11 +67,6 @@ public final class ClusterRegistry {
   }
 
   private static boolean answers(URI redis) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(redis.getHost(), redis.getPort()), 1000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return TcpProbe.connect(redis.getHost(), redis.getPort(), 1000).isEmpty();
   }
 }

@@ -21,8 +21,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.Properties;
 
 /** Builds the clustered Vert.x instance of a node, with Hazelcast configured by {@code cluster.xml}. */
@@ -136,13 +134,6 @@ public final class ClusterSetup {
   }
 
   private static boolean refuses(InetAddress address, int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(address, port), 200);
-      return false;
-    } catch (ConnectException e) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return TcpProbe.connect(address, port, 200).orElse(null) instanceof ConnectException;
   }
 }

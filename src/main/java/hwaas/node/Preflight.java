@@ -1,17 +1,17 @@
 package hwaas.node;
 
+import hwaas.cluster.TcpProbe;
 import hwaas.config.ConfigException;
 import hwaas.config.HwaasConfig;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
 
 /** Checks made before anything starts, so a bad port or address fails fast and leaves nothing running. */
 final class Preflight {
@@ -88,11 +88,9 @@ final class Preflight {
   }
 
   static void checkRedisReachable(URI url) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), 2000);
-    } catch (IOException e) {
+    TcpProbe.connect(url.getHost(), url.getPort(), 2000).ifPresent(e -> {
       throw new RedisStartException("cannot reach Redis at " + url.getHost() + ":" + url.getPort() + " (" + e.getMessage()
           + "). Check --redis or HWAAS_REDIS, or leave both unset to run the embedded Redis.");
-    }
+    });
   }
 }
