@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class NodeCounters {
   /** Jobs whose submission a queue confirmed with a stream entry id. */
   public final LongAdder submitted = new LongAdder();
-  /** Submissions retried after a failure or timeout. */
+  /** Jobs whose submission was resent after a failure or timeout (each resend counts). */
   public final LongAdder retried = new LongAdder();
-  /** Submissions given up at shutdown without a confirmation: never in the stream, so never printed. */
+  /** Jobs given up at shutdown without a confirmation: maybe in the stream, maybe not; counted as failed. */
   public final LongAdder unconfirmed = new LongAdder();
   /** Jobs a worker printed and acknowledged. */
   public final LongAdder printed = new LongAdder();

@@ -21,7 +21,7 @@ public final class NodeMeters {
     counter(registry, "hwaas.jobs.printed", "print jobs run and acknowledged by this node's workers", counters.printed);
     counter(registry, "hwaas.jobs.failed", "failed attempts on this node", counters.failed);
     counter(registry, "hwaas.jobs.dead", "jobs this node moved to the dead-letter stream", counters.dead);
-    counter(registry, "hwaas.jobs.retries", "submissions retried by this node's clients", counters.retried);
+    counter(registry, "hwaas.jobs.retries", "jobs resent by this node's clients after a failed or timed-out submission", counters.retried);
     counters.attach(registry);
     Gauge.builder("hwaas.eventloop.delay", counters.eventLoopDelayMillis, java.util.concurrent.atomic.AtomicLong::get)
         .description("how late a once-a-second timer fired on the stats verticle's event loop").baseUnit("milliseconds")
