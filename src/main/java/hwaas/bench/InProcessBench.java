@@ -8,6 +8,7 @@ import hwaas.queue.Job;
 import hwaas.queue.JobBatch;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueVerticle;
+import hwaas.queue.StreamEntry;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
 import hwaas.stats.NodeCounters;
@@ -136,7 +137,7 @@ final class InProcessBench implements AutoCloseable {
       for (int done = 0; done < jobs; done += BATCH) {
         List<Request> cycle = new ArrayList<>(BATCH + 1);
         for (int i = 0; i < BATCH; i++) {
-          cycle.add(Request.cmd(Command.XADD).arg(stream).arg("*").arg("job").arg(ONE_JOB));
+          cycle.add(Request.cmd(Command.XADD).arg(stream).arg("*").arg(StreamEntry.JOB).arg(ONE_JOB));
         }
         cycle.add(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(StreamKeys.GROUP).arg("bench").arg("COUNT").arg(BATCH)
             .arg("STREAMS").arg(stream).arg(">"));
@@ -279,7 +280,8 @@ final class InProcessBench implements AutoCloseable {
       List<Request> adds = new ArrayList<>(1000);
       for (int i = done; i < Math.min(jobs, done + 1000); i++) {
         Job job = Job.print("bench-client", i, now, "hello, world!");
-        adds.add(Request.cmd(Command.XADD).arg(stream).arg("*").arg("jobs").arg("[" + JobBatch.of(job).toJson().encode() + "]"));
+        adds.add(Request.cmd(Command.XADD).arg(stream).arg("*").arg(StreamEntry.JOBS)
+            .arg("[" + JobBatch.of(job).toJson().encode() + "]"));
       }
       redis.batch(adds).await();
     }

@@ -57,6 +57,7 @@ public final class ClientGroup extends VerticleBase {
   private final int first;
   private final int count;
   private final double jobsPerMilli;
+  private final JsonObject payload;
   private final long minTickMillis;
   private final NodeCounters counters;
   private final AuditTrail submittedAudit;
@@ -86,6 +87,7 @@ public final class ClientGroup extends VerticleBase {
     this.first = first;
     this.count = count;
     this.jobsPerMilli = count * config.rate() / 1000.0;
+    this.payload = new JsonObject().put("message", config.message());
     this.minTickMillis = Math.max(1, Math.min(MAX_TICK_MILLIS, (long) Math.ceil(JOBS_PER_TICK / jobsPerMilli)));
     this.counters = counters;
     this.submittedAudit = submittedAudit;
@@ -157,8 +159,7 @@ public final class ClientGroup extends VerticleBase {
     for (long k = nextJob; k < nextJob + jobs; k++) {
       ids.add(Job.id(clientPrefix + (first + k % count), k / count));
     }
-    JobBatch batch = new JobBatch(groupId + ":" + nextJob, Job.PRINT, now, new JsonObject().put("message", config.message()),
-        false, ids);
+    JobBatch batch = new JobBatch(groupId + ":" + nextJob, Job.PRINT, now, payload, false, ids);
     nextJob += jobs;
     inFlight += jobs;
     submit(batch, batch.toJson().encode(), 0);

@@ -59,11 +59,15 @@ public record Job(String id, String type, long sentAt, JsonObject payload, boole
     if (json == null) {
       throw new IllegalArgumentException("job must be a JSON object");
     }
-    Object payload = json.getValue("payload");
-    if (!(payload instanceof JsonObject object)) {
-      throw new IllegalArgumentException("job field 'payload' must be an object");
+    return new Job(text(json, "id"), text(json, "type"), integer(json, "sentAt"), object(json, "payload"), flag(json, "tracked"));
+  }
+
+  static JsonObject object(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (!(value instanceof JsonObject object)) {
+      throw new IllegalArgumentException("job field '" + field + "' must be an object");
     }
-    return new Job(text(json, "id"), text(json, "type"), integer(json, "sentAt"), object, flag(json, "tracked"));
+    return object;
   }
 
   static String text(JsonObject json, String field) {

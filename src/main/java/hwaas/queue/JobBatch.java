@@ -60,10 +60,6 @@ public record JobBatch(String key, String type, long sentAt, JsonObject payload,
     if (json == null) {
       throw new IllegalArgumentException("batch must be a JSON object");
     }
-    Object payload = json.getValue("payload");
-    if (!(payload instanceof JsonObject object)) {
-      throw new IllegalArgumentException("job field 'payload' must be an object");
-    }
     Object ids = json.getValue("ids");
     if (!(ids instanceof JsonArray array)) {
       throw new IllegalArgumentException("batch field 'ids' must be an array of job ids");
@@ -75,7 +71,7 @@ public record JobBatch(String key, String type, long sentAt, JsonObject payload,
       }
       list.add(s);
     }
-    return new JobBatch(Job.text(json, "key"), Job.text(json, "type"), Job.integer(json, "sentAt"), object,
+    return new JobBatch(Job.text(json, "key"), Job.text(json, "type"), Job.integer(json, "sentAt"), Job.object(json, "payload"),
         Job.flag(json, "tracked"), list);
   }
 }

@@ -39,23 +39,13 @@ public final class JobsLeft {
     });
   }
 
-  // Fields: 'jobs' (a JSON array of batches, each with its 'ids') or 'job' (one job, as a dead letter is requeued).
+  // An entry no worker can read is acknowledged without running: it leaves nothing to do.
   private static long jobsIn(Response fields) {
-    for (int i = 0; i + 1 < fields.size(); i += 2) {
-      String name = fields.get(i).toString();
-      if (name.equals("job")) {
-        return 1;
-      }
-      if (name.equals("jobs")) {
-        long jobs = 0;
-        for (Object batch : new JsonArray(fields.get(i + 1).toString())) {
-          JsonArray ids = batch instanceof io.vertx.core.json.JsonObject b ? b.getJsonArray("ids") : null;
-          jobs += ids == null ? 0 : ids.size();
-        }
-        return jobs;
-      }
+    try {
+      return StreamEntry.jobs(fields).size();
+    } catch (IllegalArgumentException e) {
+      return 0;
     }
-    return 0;
   }
 
   private static Future<Long> finishedBefore(Redis redis, String finished) {

@@ -1,9 +1,7 @@
 package hwaas.worker;
 
 import hwaas.queue.Job;
-import hwaas.queue.JobBatch;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import hwaas.queue.StreamEntry;
 import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
@@ -45,35 +43,10 @@ record Entry(String entryId, List<Job> jobs, List<String> doneBefore, String err
   }
 
   private static Entry parse(String entryId, Response fields, long deliveries) {
-    String field = null;
-    String raw = null;
-    for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
-      String name = fields.get(i).toString();
-      if (name.equals("jobs") || name.equals("job")) {
-        field = name;
-        raw = fields.get(i + 1).toString();
-      }
-    }
-    if (raw == null) {
-      return unreadable(entryId, "entry has no 'jobs' field", deliveries);
-    }
     try {
-      return new Entry(entryId, field.equals("jobs") ? jobsOf(new JsonArray(raw)) : List.of(Job.fromJson(new JsonObject(raw))),
-          List.of(), null, deliveries);
-    } catch (RuntimeException e) {
-      return unreadable(entryId, e.getMessage() + " in " + raw, deliveries);
+      return new Entry(entryId, StreamEntry.jobs(fields), List.of(), null, deliveries);
+    } catch (IllegalArgumentException e) {
+      return unreadable(entryId, e.getMessage(), deliveries);
     }
-  }
-
-  // 'jobs' holds the batches the queue wrote together; 'job' (one job) is what a dead letter is requeued as.
-  private static List<Job> jobsOf(JsonArray batches) {
-    List<Job> jobs = new ArrayList<>();
-    for (Object batch : batches) {
-      if (!(batch instanceof JsonObject json)) {
-        throw new IllegalArgumentException("a batch must be a JSON object");
-      }
-      jobs.addAll(JobBatch.fromJson(json).jobs());
-    }
-    return jobs;
   }
 }
