@@ -1,6 +1,6 @@
 package hwaas.bench;
 
-import hwaas.config.ConfigException;
+import hwaas.support.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -9,16 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /** {@code ./hwaas bench}: measures throughput, latency, start-up and memory on this machine, with medians of rounds. */
-@Command(name = "hwaas bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
     description = "Measures on this machine, in one run, and prints a table of medians: the raw Redis stream cycle "
         + "(the ceiling, inside Redis and from one client), draining N print jobs with 1, 2 and 4 workers (and with one "
         + "job per stream entry, for comparison), sustained end-to-end throughput, latency at "
         + "10 workers and 1000 clients, start-up to the first printed line, and the memory of a node. Printed lines "
         + "go to a discarding output. Takes about 10 minutes with the defaults.",
     footer = "Example: ./hwaas bench --jobs 200000 --rounds 3")
-public final class BenchCommand {
+public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--jobs", paramLabel = "N", defaultValue = "1000000", description = "Jobs per drain and ceiling round (default: ${DEFAULT-VALUE}).")
   int jobs;
 
@@ -37,7 +38,12 @@ public final class BenchCommand {
   @Option(names = "--skip-processes", description = "Skip the start-up and memory measurements (they start node processes).")
   boolean skipProcesses;
 
-  public int run(PrintStream out) throws Exception {
+  @Override
+  public Integer call() throws Exception {
+    return run(System.out);
+  }
+
+  int run(PrintStream out) throws Exception {
     if (jobs < 100 || rounds < 1 || sustainedSeconds < 1 || latencySeconds < 1 || workers.stream().anyMatch(w -> w < 1)) {
       throw new ConfigException("--jobs must be at least 100, and --rounds, --workers and the seconds at least 1");
     }

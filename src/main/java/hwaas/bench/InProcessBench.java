@@ -1,22 +1,19 @@
 package hwaas.bench;
 
-import hwaas.client.ClientGroup;
-import hwaas.config.HwaasConfig;
-import hwaas.node.EmbeddedRedis;
-import hwaas.node.NodeOutages;
-import hwaas.queue.Job;
-import hwaas.queue.JobBatch;
+import hwaas.client.ClientSettings;
+import hwaas.jobs.Job;
+import hwaas.jobs.JobBatch;
+import hwaas.jobs.JobHandlers;
+import hwaas.node.Node;
+import hwaas.node.NodeSettings;
 import hwaas.queue.QueueAddresses;
-import hwaas.queue.QueueVerticle;
 import hwaas.queue.StreamEntry;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
-import hwaas.stats.NodeCounters;
-import hwaas.worker.AuditTrail;
-import hwaas.worker.JobHandlers;
-import hwaas.worker.Printer;
-import hwaas.worker.WorkerVerticle;
-import io.vertx.core.DeploymentOptions;
+import hwaas.redis.EmbeddedRedis;
+import hwaas.redis.RedisSettings;
+import hwaas.support.Printer;
+import hwaas.worker.WorkerSettings;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -32,25 +29,25 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The measurements that run inside this JVM against a real embedded Redis: the raw stream cycle, draining,
- * sustained end-to-end throughput and latency. The verticles are the node's own; only the cluster is left
- * out (clients reach their node's queue without a cluster hop in a node too), and printed lines are discarded.
+ * sustained end-to-end throughput and latency. Every measurement of HWaaS code starts a whole {@link Node}, the
+ * same wiring {@code ./hwaas} runs (clustered Vert.x, queue, workers, clients, stats, HTTP), in a cluster of its own
+ * and with its own keys; only its printed lines go to a discarding output.
  */
 final class InProcessBench implements AutoCloseable {
   private static final int BATCH = 100;
-  // KEYS[1]: stream, ARGV[1]: entry value, ARGV[2]: entries. One job per entry, as a stream queue without coalescing
+  // KEYS[1]: stream, ARGV[1]: entry value, ARGV[2]: entries, ARGV[3]: the workers' group. One job per entry, as a stream queue without coalescing
   // has. Trimming the stream is cheaper for Redis than XDEL of each id (measured: about 1.5 times the cycles), so the
   // ceiling is the higher figure of the two.
   private static final String CYCLE = String.join("\n",
       "for i = 1, tonumber(ARGV[2]) do redis.call('XADD', KEYS[1], '*', 'job', ARGV[1]) end",
-      "local read = redis.call('XREADGROUP', 'GROUP', 'workers', 'bench', 'COUNT', ARGV[2], 'STREAMS', KEYS[1], '>')",
+      "local read = redis.call('XREADGROUP', 'GROUP', ARGV[3], 'bench', 'COUNT', ARGV[2], 'STREAMS', KEYS[1], '>')",
       "local ids = {}",
       "for _, e in ipairs(read[1][2]) do ids[#ids + 1] = e[1] end",
-      "redis.call('XACK', KEYS[1], 'workers', unpack(ids))",
+      "redis.call('XACK', KEYS[1], ARGV[3], unpack(ids))",
       "redis.call('XTRIM', KEYS[1], 'MAXLEN', 0)",
       "return #ids");
   /** Cycles sent together: enough to keep Redis busy while a reply travels. */
@@ -62,7 +59,7 @@ final class InProcessBench implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final Redis redis;
   private final PrintStream out;
-  private final HwaasConfig base;
+  private final NodeSettings base;
   private final Printer discard = new Printer(OutputStream.nullOutputStream(), () -> { });
   private int run;
 
@@ -74,8 +71,8 @@ final class InProcessBench implements AutoCloseable {
     this.stopRedisOnExit = new Thread(redisServer::close, "hwaas-bench-redis-stop");
     Runtime.getRuntime().addShutdownHook(stopRedisOnExit);
     this.out = out;
-    this.base = HwaasConfig.defaults(0, 0).withRedisUrl(redisServer.url());
-    this.redis = Redis.createClient(vertx, base.redisOptions());
+    this.base = NodeSettings.defaults(0, 0).withRedis(RedisSettings.defaults().withUrl(redisServer.url()));
+    this.redis = Redis.createClient(vertx, base.redis().options());
   }
 
   static InProcessBench start(Path scratch, PrintStream out) {
@@ -100,7 +97,7 @@ final class InProcessBench implements AutoCloseable {
         StreamGroup.ensure(redis, stream).await();
         List<Request> trip = new ArrayList<>(CYCLES_PER_TRIP);
         for (int i = 0; i < CYCLES_PER_TRIP; i++) {
-          trip.add(Request.cmd(Command.EVALSHA).arg(sha).arg(1).arg(stream).arg(ONE_JOB).arg(BATCH));
+          trip.add(Request.cmd(Command.EVALSHA).arg(sha).arg(1).arg(stream).arg(ONE_JOB).arg(BATCH).arg(StreamKeys.GROUP));
         }
         long start = System.nanoTime();
         long done = 0;
@@ -159,71 +156,78 @@ final class InProcessBench implements AutoCloseable {
 
   /**
    * N print jobs already in the stream, as the queue writes them under load (up to 1000 jobs an entry), or one
-   * job per entry; W workers from their first read to the last acknowledgement.
+   * job per entry, drained by a node with W workers. The rate counts from the first acknowledged entry to the last,
+   * read every 2 ms from the node's counters, so the node's own start-up is not part of it.
    */
   BenchResult drain(int jobs, int workers, int rounds, boolean oneJobPerEntry) {
     List<Double> rates = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
-      HwaasConfig config = fresh(workers, 0, 1);
+      NodeSettings settings = fresh(workers, 0, 1);
       if (oneJobPerEntry) {
-        config = config.toBuilder().batchSize(256).build(); // many small entries: read more at once
-      }
-      StreamKeys keys = new StreamKeys(config.keyPrefix());
-      if (oneJobPerEntry) {
-        prefillOnePerEntry(keys, jobs);
+        settings = settings.withWorkers(settings.workers().withBatchSize(256)); // many small entries: read more at once
+        prefillOnePerEntry(settings.queue().keys(), jobs);
       } else {
-        prefillThroughQueue(config, jobs);
+        prefillThroughQueue(fresh(0, 0, 1).withQueue(settings.queue()), jobs);
       }
-      NodeCounters counters = new NodeCounters();
-      long start = System.nanoTime();
-      String deployment = deployWorkers(config, counters);
-      while (length(keys) > 0) {
-        vertx.timer(20).await();
+      Node node = Node.start(settings, JobHandlers.standard(discard, settings.limits()));
+      try {
+        LongAdder printed = node.counters().printed;
+        long first = 0;
+        long firstAt = 0;
+        long deadline = System.nanoTime() + 600_000_000_000L;
+        while (printed.sum() < jobs && System.nanoTime() < deadline) {
+          if (firstAt == 0 && printed.sum() > 0) {
+            first = printed.sum();
+            firstAt = System.nanoTime();
+          }
+          sleepMillis(2);
+        }
+        if (printed.sum() < jobs) {
+          throw new IllegalStateException("drain did not finish within 10 minutes: " + printed.sum() + " of " + jobs);
+        }
+        rates.add(firstAt == 0 ? Double.NaN : (jobs - first) / seconds(firstAt));
+      } finally {
+        node.stop();
       }
-      rates.add(jobs / seconds(start));
-      vertx.undeploy(deployment).await();
       progress("drain with " + workers + " worker(s)" + (oneJobPerEntry ? ", one job per entry" : ""), rates);
     }
     return BenchResult.of("drain " + jobs + " jobs, " + workers + " worker(s)" + (oneJobPerEntry ? ", 1 job/entry" : ""),
         "jobs/s", rates);
   }
 
-  /** Clients submitting through the event bus as fast as they may, two workers printing: acknowledged jobs/s. */
+  /** A node's clients submitting through the event bus as fast as they may, two workers printing: acknowledged jobs/s. */
   BenchResult sustained(int seconds, int rounds) {
     List<Double> rates = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
-      HwaasConfig config = fresh(2, 20, 1_000_000);
-      NodeCounters counters = new NodeCounters();
-      String queue = vertx.deployVerticle(new QueueVerticle(config, JobHandlers.standard(discard, config).names())).await();
-      String workers = deployWorkers(config, counters);
-      String clients = deployClients(config, counters);
-      vertx.timer(3_000).await(); // warm-up
-      long printedBefore = counters.printed.sum();
-      long start = System.nanoTime();
-      vertx.timer(seconds * 1000L).await();
-      rates.add((counters.printed.sum() - printedBefore) / seconds(start));
-      vertx.undeploy(clients).await();
-      vertx.undeploy(workers).await();
-      vertx.undeploy(queue).await();
+      NodeSettings settings = fresh(2, 20, 1_000_000);
+      Node node = Node.start(settings, JobHandlers.standard(discard, settings.limits()));
+      try {
+        sleepMillis(3_000); // warm-up
+        long printedBefore = node.counters().printed.sum();
+        long start = System.nanoTime();
+        sleepMillis(seconds * 1000L);
+        rates.add((node.counters().printed.sum() - printedBefore) / seconds(start));
+      } finally {
+        node.stop();
+      }
       progress("sustained", rates);
     }
     return BenchResult.of("sustained, 20 clients flat out, 2 workers", "jobs/s", rates);
   }
 
-  /** The users' shape: 10 workers, 1000 clients at one job a second each; print time minus send time. */
+  /** The users' shape: a node of 10 workers, 1000 clients at one job a second each; print time minus send time. */
   List<BenchResult> latency(int seconds) {
-    HwaasConfig config = fresh(10, 1000, 1);
-    NodeCounters counters = new NodeCounters();
-    String queue = vertx.deployVerticle(new QueueVerticle(config, JobHandlers.standard(discard, config).names())).await();
-    String workers = deployWorkers(config, counters);
-    String clients = deployClients(config, counters);
-    vertx.timer(5_000).await(); // warm-up, then measure
-    counters.latencyMillis.getIntervalHistogram();
-    vertx.timer(seconds * 1000L).await();
-    Histogram h = counters.latencyMillis.getIntervalHistogram();
-    vertx.undeploy(clients).await();
-    vertx.undeploy(workers).await();
-    vertx.undeploy(queue).await();
+    NodeSettings settings = fresh(10, 1000, 1);
+    Node node = Node.start(settings, JobHandlers.standard(discard, settings.limits()));
+    Histogram h;
+    try {
+      sleepMillis(5_000); // warm-up, then measure
+      node.counters().latency.interval();
+      sleepMillis(seconds * 1000L);
+      h = node.counters().latency.interval();
+    } finally {
+      node.stop();
+    }
     String shape = "latency at 10 workers, 1000 clients x 1/s, ";
     out.printf("latency: %d jobs over %d s%n", h.getTotalCount(), seconds);
     return List.of(
@@ -234,42 +238,40 @@ final class InProcessBench implements AutoCloseable {
         BenchResult.of("printed at that shape", "jobs/s", List.of(h.getTotalCount() / (double) seconds)));
   }
 
-  private HwaasConfig fresh(int workers, int clients, double rate) {
-    return base.toBuilder().workers(workers).clients(clients).rate(rate).keyPrefix("bench" + (run++)).build();
+  /** A node of its own: a cluster name and keys no other round shares, any free HTTP port. */
+  private NodeSettings fresh(int workers, int clients, double rate) {
+    String name = "bench-" + ProcessHandle.current().pid() + "-" + (run++);
+    return base.withWorkers(WorkerSettings.defaults(workers))
+        .withClients(ClientSettings.defaults(clients).withRate(rate))
+        .withQueue(base.queue().withKeyPrefix(name))
+        .withCluster(base.cluster().withName(name))
+        .withHttp(base.http().withPort(0));
   }
 
-  private String deployWorkers(HwaasConfig config, NodeCounters counters) {
-    JobHandlers handlers = JobHandlers.standard(discard, config);
-    NodeOutages outages = NodeOutages.create();
-    AtomicInteger n = new AtomicInteger();
-    return vertx.deployVerticle(() -> new WorkerVerticle(config, "bench-w" + n.getAndIncrement(), handlers, counters,
-        AuditTrail.NONE, outages), new DeploymentOptions().setInstances(config.workers())).await();
-  }
-
-  private String deployClients(HwaasConfig config, NodeCounters counters) {
-    return ClientGroup.deploy(vertx, config, config.keyPrefix(), counters, AuditTrail.NONE, NodeOutages.create()).await();
-  }
-
-  /** Through the node's own queue verticle, 1000 jobs a submission: entries as the queue writes them when busy. */
-  private void prefillThroughQueue(HwaasConfig config, int jobs) {
-    String queue = vertx.deployVerticle(new QueueVerticle(config, Set.of(Job.PRINT))).await();
-    long now = System.currentTimeMillis();
-    JsonObject payload = new JsonObject().put("message", "hello, world!");
-    List<Future<?>> sent = new ArrayList<>();
-    for (int done = 0; done < jobs; done += JobBatch.MAX_JOBS) {
-      List<String> ids = new ArrayList<>(JobBatch.MAX_JOBS);
-      for (int i = done; i < Math.min(jobs, done + JobBatch.MAX_JOBS); i++) {
-        ids.add(Job.id("bench-client", i));
+  /** Through a node's own queue verticle, 1000 jobs a submission: entries as the queue writes them when busy. */
+  private void prefillThroughQueue(NodeSettings settings, int jobs) {
+    Node node = Node.start(settings, JobHandlers.standard(discard, settings.limits()));
+    try {
+      long now = System.currentTimeMillis();
+      JsonObject payload = new JsonObject().put("message", "hello, world!");
+      List<Future<?>> sent = new ArrayList<>();
+      for (int done = 0; done < jobs; done += JobBatch.MAX_JOBS) {
+        List<String> ids = new ArrayList<>(JobBatch.MAX_JOBS);
+        for (int i = done; i < Math.min(jobs, done + JobBatch.MAX_JOBS); i++) {
+          ids.add(Job.id("bench-client", i));
+        }
+        JobBatch batch = new JobBatch("bench-prefill:" + done, Job.PRINT, now, payload, false, ids);
+        sent.add(node.vertx().eventBus().request(QueueAddresses.SUBMIT, batch.toJson().encode(),
+            new DeliveryOptions().setSendTimeout(60_000).setLocalOnly(true)));
+        if (sent.size() == 50) {
+          Future.all(sent).await();
+          sent.clear();
+        }
       }
-      JobBatch batch = new JobBatch("bench-prefill:" + done, Job.PRINT, now, payload, false, ids);
-      sent.add(vertx.eventBus().request(QueueAddresses.SUBMIT, batch.toJson().encode(), new DeliveryOptions().setSendTimeout(60_000)));
-      if (sent.size() == 50) {
-        Future.all(sent).await();
-        sent.clear();
-      }
+      Future.all(sent).await();
+    } finally {
+      node.stop();
     }
-    Future.all(sent).await();
-    vertx.undeploy(queue).await();
   }
 
   /** One job per entry, the format the queue writes for a lone submission. */
@@ -287,8 +289,13 @@ final class InProcessBench implements AutoCloseable {
     }
   }
 
-  private long length(StreamKeys keys) {
-    return redis.send(Request.cmd(Command.XLEN).arg(keys.stream(Job.PRINT))).await().toLong();
+  private static void sleepMillis(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   private void progress(String what, List<Double> rates) {

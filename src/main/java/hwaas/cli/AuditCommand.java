@@ -1,7 +1,7 @@
 package hwaas.cli;
 
-import hwaas.config.ConfigException;
-import hwaas.worker.AuditTrail;
+import hwaas.support.ConfigException;
+import hwaas.support.AuditTrail;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -16,15 +16,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /** {@code ./hwaas audit FILE...}: compares confirmed submissions with printed jobs, from the --audit files. */
-@Command(name = "hwaas audit", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "audit", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
     description = "Reads audit files written with --audit (printed job ids in FILE, confirmed submissions in FILE.submitted) "
         + "from one or more nodes, and reports submitted, printed, duplicates (printed more than once, allowed only "
         + "after a crash) and lost (confirmed but never printed). Exit status 0 when nothing was lost, 1 otherwise.",
     footer = "Example: ./hwaas audit node1.audit node2.audit")
-public final class AuditCommand {
+public final class AuditCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "Audit files given to --audit on each node.")
   List<Path> files;
 
@@ -36,7 +37,12 @@ public final class AuditCommand {
     }
   }
 
-  public int run(PrintStream out, PrintStream err) {
+  @Override
+  public Integer call() {
+    return run(System.out, System.err);
+  }
+
+  int run(PrintStream out, PrintStream err) {
     for (Path file : files) {
       if (!Files.isRegularFile(file)) {
         throw new ConfigException("audit file " + file + " does not exist");

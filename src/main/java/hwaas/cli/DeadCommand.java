@@ -1,9 +1,13 @@
 package hwaas.cli;
 
-import hwaas.config.ConfigException;
-import hwaas.config.HwaasConfig;
-import hwaas.node.EmbeddedRedis;
+import hwaas.support.ConfigException;
 import hwaas.queue.DeadLetters;
+import hwaas.queue.JobRecords;
+import hwaas.queue.QueueSettings;
+import hwaas.queue.StreamKeys;
+import hwaas.redis.RedisAccess;
+import hwaas.redis.RedisSettings;
+import hwaas.redis.RedisStartException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
@@ -16,15 +20,16 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /** {@code ./hwaas dead list|requeue}: the jobs that used up their attempts, and putting them back. */
-@Command(name = "hwaas dead", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "dead", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
     description = "Lists the dead-letter stream (jobs that failed --max-attempts times, with their last error) or puts "
         + "jobs back in the work stream. Uses --redis (or HWAAS_REDIS); otherwise the Redis of the node running on "
         + "--data-dir, or, when none runs, starts the embedded Redis on that data directory for the duration of the command.",
     footer = {"Examples:", "  ./hwaas dead list", "  ./hwaas dead requeue 1795441023234-0 abc123-c0:7", "  ./hwaas dead requeue --all"})
-public final class DeadCommand {
+public final class DeadCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "ACTION", description = "list or requeue")
   String action;
 
@@ -40,7 +45,12 @@ public final class DeadCommand {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory of the embedded Redis (default: ~/.hwaas/data).")
   Path dataDir;
 
-  public int run(PrintStream out) {
+  @Override
+  public Integer call() {
+    return run(System.out);
+  }
+
+  int run(PrintStream out) {
     if (!action.equals("list") && !action.equals("requeue")) {
       throw new ConfigException("ACTION must be list or requeue, got '" + action + "'");
     }
@@ -51,26 +61,14 @@ public final class DeadCommand {
     if (action.equals("list") && (idsGiven || all)) {
       throw new ConfigException("list takes no ids and no --all");
     }
-    Path dir = dataDir != null ? dataDir : HwaasConfig.defaultDataDir();
-    EmbeddedRedis started = null;
-    URI url;
-    if (redis != null && !redis.isBlank()) {
-      url = URI.create(redis.trim());
-    } else {
-      var running = EmbeddedRedis.runningIn(dir);
-      if (running.isPresent()) {
-        url = running.get();
-      } else {
-        started = EmbeddedRedis.start(dir, "always");
-        url = started.url();
-      }
-    }
+    RedisAccess access = RedisAccess.open(redis, dataDir != null ? dataDir : RedisSettings.defaultDataDir());
+    URI url = access.url();
     Vertx vertx = Vertx.vertx();
     try {
-      Redis client = Redis.createClient(vertx, HwaasConfig.defaults(0, 0).withRedisUrl(url).redisOptions());
-      HwaasConfig defaults = HwaasConfig.defaults(0, 0);
-      hwaas.queue.StreamKeys keys = new hwaas.queue.StreamKeys(defaults.keyPrefix());
-      DeadLetters dead = new DeadLetters(client, keys, new hwaas.queue.JobRecords(keys, defaults.recordTtl()));
+      Redis client = Redis.createClient(vertx, RedisSettings.defaults().withUrl(url).options());
+      QueueSettings queue = QueueSettings.defaults();
+      StreamKeys keys = queue.keys();
+      DeadLetters dead = new DeadLetters(client, keys, new JobRecords(keys, queue.recordTtl()));
       List<JsonObject> letters = dead.list().await(10, TimeUnit.SECONDS);
       if (action.equals("list")) {
         print(out, letters);
@@ -90,12 +88,10 @@ public final class DeadCommand {
       out.println(requeued + " job(s) requeued");
       return requeued > 0 || all ? 0 : 1;
     } catch (Exception e) {
-      throw new hwaas.node.RedisStartException("cannot read the dead letters at " + url + ": " + e.getMessage(), e);
+      throw new RedisStartException("cannot read the dead letters at " + url + ": " + e.getMessage(), e);
     } finally {
       vertx.close().await();
-      if (started != null) {
-        started.close();
-      }
+      access.close();
     }
   }
 

@@ -1,8 +1,19 @@
 package hwaas.cli;
 
-import hwaas.config.ConfigException;
-import hwaas.config.HwaasConfig;
+import hwaas.support.ConfigException;
+import hwaas.bench.BenchCommand;
+import hwaas.client.ClientSettings;
+import hwaas.cluster.ClusterSettings;
+import hwaas.http.HttpSettings;
+import hwaas.jobs.JobLimits;
+import hwaas.node.NodeSettings;
+import hwaas.queue.QueueSettings;
+import hwaas.redis.RedisSettings;
+import hwaas.support.AuditSettings;
+import hwaas.worker.WorkerSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -10,6 +21,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
 
 /** The command line of {@code ./hwaas}: flags, environment defaults and help text. */
 @Command(
@@ -18,6 +32,7 @@ import java.time.Duration;
     version = "hwaas 0.1.0",
     sortOptions = false,
     usageHelpAutoWidth = true,
+    subcommands = {AuditCommand.class, DeadCommand.class, BenchCommand.class},
     description = "Hello World as a Service: starts one node with WORKERS worker verticles and CLIENTS client "
         + "verticles. Each client submits a print job once a second (see --rate); workers print each job's message "
         + "on standard output and acknowledge it. Logs and the final summary go to standard error.%n",
@@ -29,7 +44,11 @@ import java.time.Duration;
             + "port in use; 1 for a runtime failure such as an unreachable Redis.",
         "Example: ./hwaas 10 1000     10 workers, 1000 clients, 1000 lines a second",
         "Other commands (each with --help): ./hwaas audit FILE...   ./hwaas dead list|requeue   ./hwaas bench"})
-public final class HwaasCommand {
+public final class HwaasCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
   @Parameters(index = "0", paramLabel = "WORKERS", description = "Worker verticles on this node (0 or more).")
   int workers;
@@ -42,7 +61,7 @@ public final class HwaasCommand {
   double rate;
 
   @Option(names = "--message", paramLabel = "TEXT", defaultValue = "hello, world!",
-      description = "What the print jobs print, one line, at most " + HwaasConfig.MAX_MESSAGE_BYTES + " bytes (default: '${DEFAULT-VALUE}').")
+      description = "What the print jobs print, one line, at most " + ClientSettings.MAX_MESSAGE_BYTES + " bytes (default: '${DEFAULT-VALUE}').")
   String message;
 
   @Option(names = "--redis", paramLabel = "URL", defaultValue = "${env:HWAAS_REDIS}",
@@ -129,36 +148,55 @@ public final class HwaasCommand {
       description = "How long the status record of a job submitted over the API is kept after its last change (default: ${DEFAULT-VALUE}).")
   double recordTtlSeconds;
 
-  /** Turns the parsed flags into the checked configuration; throws {@link ConfigException} on bad input. */
-  public HwaasConfig toConfig() {
-    HwaasConfig d = HwaasConfig.defaults(workers, clients);
-    Duration duration = null;
-    if (durationSeconds != null) {
-      if (!(durationSeconds > 0) || durationSeconds > 365 * 24 * 3600) {
-        throw new ConfigException("--duration must be above 0 seconds and at most a year, got " + durationSeconds);
-      }
-      duration = Duration.ofMillis(Math.round(durationSeconds * 1000));
+  /** Turns the parsed flags into checked settings, one record per feature; throws {@link ConfigException} on bad input. */
+  public NodeSettings toSettings() {
+    return new NodeSettings(
+        new RedisSettings(parseRedis(redis), dataDir != null ? dataDir : RedisSettings.defaultDataDir(), fsync),
+        new ClusterSettings(clusterName, clusterHost, members, eventBusPort, clusterKeystore,
+            System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"), join),
+        new HttpSettings(httpHost, httpPort == null ? HttpSettings.AUTO_PORT : httpPort, token()),
+        new QueueSettings(QueueSettings.defaults().keyPrefix(), seconds(dedupSeconds, "--dedup-window"),
+            seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout()),
+        WorkerSettings.defaults(workers).withBatchSize(batch)
+            .withRetries(maxAttempts, WorkerSettings.defaults(workers).retryBackoff()),
+        new JobLimits(seconds(jobTimeoutSeconds, "--job-timeout"), seconds(visibilitySeconds, "--visibility-timeout"),
+            seconds(maxSleepSeconds, "--max-sleep")),
+        new ClientSettings(clients, rate, message),
+        new AuditSettings(audit));
+  }
+
+  /** --duration, checked; {@code null} runs until stopped. */
+  public Duration duration() {
+    if (durationSeconds == null) {
+      return null;
     }
-    return d.toBuilder()
-        .rate(rate).message(message).redisUrl(parseRedis(redis)).httpHost(httpHost)
-        .httpPort(httpPort == null ? HwaasConfig.AUTO_PORT : httpPort)
-        .join(join).eventBusPort(eventBusPort).clusterKeystore(clusterKeystore, System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"))
-        .duration(duration).logLevel(logLevel).clusterName(clusterName).clusterHost(clusterHost).members(members)
-        .batchSize(batch).dataDir(dataDir != null ? dataDir : d.dataDir()).fsync(fsync)
-        .visibilityTimeout(seconds(visibilitySeconds, "--visibility-timeout"))
-        .maxAttempts(maxAttempts)
-        .jobTimeout(seconds(jobTimeoutSeconds, "--job-timeout"))
-        .idempotencyTtl(seconds(dedupSeconds, "--dedup-window"))
-        .audit(audit)
-        .maxSleep(seconds(maxSleepSeconds, "--max-sleep"))
-        .recordTtl(seconds(recordTtlSeconds, "--record-ttl"))
-        .token(token())
-        .build();
+    if (!(durationSeconds > 0) || durationSeconds > 365 * 24 * 3600) {
+      throw new ConfigException("--duration must be above 0 seconds and at most a year, got " + durationSeconds);
+    }
+    return Duration.ofMillis(Math.round(durationSeconds * 1000));
+  }
+
+  /** --log-level, checked. */
+  public String logLevel() {
+    String level = logLevel == null ? "info" : logLevel.toLowerCase(Locale.ROOT);
+    if (!LOG_LEVELS.contains(level)) {
+      throw new ConfigException("--log-level must be one of error, warn, info, debug, trace, got '" + logLevel + "'");
+    }
+    return level;
+  }
+
+  /** Runs the node until it is stopped; bad input ends with a {@link ConfigException} before anything starts. */
+  @Override
+  public Integer call() {
+    NodeSettings settings = toSettings();
+    Duration duration = duration();
+    LogLevels.apply(logLevel());
+    return NodeRun.run(settings, duration, spec.commandLine());
   }
 
   private static String token() {
     String fromEnvironment = System.getenv("HWAAS_TOKEN");
-    return fromEnvironment == null || fromEnvironment.isEmpty() ? HwaasConfig.randomToken() : fromEnvironment;
+    return fromEnvironment == null || fromEnvironment.isEmpty() ? HttpSettings.randomToken() : fromEnvironment;
   }
 
   private static Duration seconds(double value, String flag) {

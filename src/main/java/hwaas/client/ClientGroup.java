@@ -1,16 +1,18 @@
 package hwaas.client;
 
-import hwaas.config.HwaasConfig;
-import hwaas.node.NodeOutages;
-import hwaas.node.OutageLog;
-import hwaas.queue.Job;
-import hwaas.queue.JobBatch;
+import hwaas.support.NodeOutages;
+import hwaas.support.OutageLog;
+import hwaas.jobs.Job;
+import hwaas.jobs.JobBatch;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueFailure;
+import hwaas.queue.QueueSettings;
 import hwaas.stats.NodeCounters;
-import hwaas.worker.AuditTrail;
+import hwaas.support.AuditTrail;
+import hwaas.support.Backoff;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -22,7 +24,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -48,10 +49,9 @@ public final class ClientGroup extends VerticleBase {
   /** At high rates a tick waits for this many jobs, at most {@link #MAX_TICK_MILLIS}: fewer, larger batches. */
   private static final double JOBS_PER_TICK = 100;
   private static final long MAX_TICK_MILLIS = 5;
-  private static final long MAX_BACKOFF_MS = 2_000;
   private static final long STOP_GRACE_MS = 2_000;
 
-  private final HwaasConfig config;
+  private final long submitTimeoutMillis;
   private final String groupId;
   private final String clientPrefix;
   private final int first;
@@ -71,44 +71,45 @@ public final class ClientGroup extends VerticleBase {
   private boolean stopping;
   private long giveUpAt;
   private int gaveUp;
+  /** Completed once every job sent has its answer, or has been given up, when stopping. */
+  private final Promise<Void> confirmed = Promise.promise();
 
   /**
    * @param clientPrefix clients are named {@code <clientPrefix><number>}, their jobs {@code <client>:<seq>}
    * @param first        the number of the group's first client
    */
-  public ClientGroup(HwaasConfig config, String groupId, String clientPrefix, int first, int count, NodeCounters counters,
-                     AuditTrail submittedAudit, NodeOutages outages) {
+  public ClientGroup(ClientSettings settings, QueueSettings queue, String groupId, String clientPrefix, int first, int count,
+                     NodeCounters counters, AuditTrail submittedAudit, NodeOutages outages) {
     if (count < 1) {
       throw new IllegalArgumentException("a client group needs at least one client, got " + count);
     }
-    this.config = config;
+    this.submitTimeoutMillis = queue.submitTimeout().toMillis();
     this.groupId = groupId;
     this.clientPrefix = clientPrefix;
     this.first = first;
     this.count = count;
-    this.jobsPerMilli = count * config.rate() / 1000.0;
-    this.payload = new JsonObject().put("message", config.message());
+    this.jobsPerMilli = count * settings.rate() / 1000.0;
+    this.payload = new JsonObject().put("message", settings.message());
     this.minTickMillis = Math.max(1, Math.min(MAX_TICK_MILLIS, (long) Math.ceil(JOBS_PER_TICK / jobsPerMilli)));
     this.counters = counters;
     this.submittedAudit = submittedAudit;
     this.outage = outages.clients();
     // Every node runs a queue verticle, so a first attempt needs no cluster hop; a resend may go to any node's.
-    this.local = new DeliveryOptions().setSendTimeout(config.submitTimeout().toMillis()).setLocalOnly(true);
-    this.anyNode = new DeliveryOptions().setSendTimeout(config.submitTimeout().toMillis());
+    this.local = new DeliveryOptions().setSendTimeout(submitTimeoutMillis).setLocalOnly(true);
+    this.anyNode = new DeliveryOptions().setSendTimeout(submitTimeoutMillis);
   }
 
   /**
-   * Deploys a node's {@code config.clients()} clients as one group per event loop, named
-   * {@code <nodeId>-c0 .. <nodeId>-c<clients-1>}.
+   * Deploys a node's clients as one group per event loop, named {@code <nodeId>-c0 .. <nodeId>-c<clients-1>}.
    */
-  public static Future<String> deploy(Vertx vertx, HwaasConfig config, String nodeId, NodeCounters counters,
-                                      AuditTrail submittedAudit, NodeOutages outages) {
-    List<Integer> sizes = sizes(config.clients(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
+  public static Future<String> deploy(Vertx vertx, ClientSettings settings, QueueSettings queue, String nodeId,
+                                      NodeCounters counters, AuditTrail submittedAudit, NodeOutages outages) {
+    List<Integer> sizes = sizes(settings.count(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
     AtomicInteger group = new AtomicInteger();
     AtomicInteger firstClient = new AtomicInteger();
     return vertx.deployVerticle(() -> {
       int g = group.getAndIncrement();
-      return new ClientGroup(config, nodeId + "-g" + g, nodeId + "-c", firstClient.getAndAdd(sizes.get(g)), sizes.get(g),
+      return new ClientGroup(settings, queue, nodeId + "-g" + g, nodeId + "-c", firstClient.getAndAdd(sizes.get(g)), sizes.get(g),
           counters, submittedAudit, outages);
     }, new DeploymentOptions().setInstances(sizes.size()));
   }
@@ -134,8 +135,18 @@ public final class ClientGroup extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(timerId);
-    giveUpAt = System.currentTimeMillis() + Math.min(STOP_GRACE_MS, config.submitTimeout().toMillis());
-    return awaitConfirmations();
+    long grace = Math.min(STOP_GRACE_MS, submitTimeoutMillis);
+    giveUpAt = System.currentTimeMillis() + grace;
+    if (inFlight == 0) {
+      confirmed.complete();
+    }
+    // Resends still waiting on a timer die with the verticle: past the grace, they count as never confirmed.
+    long deadline = vertx.setTimer(grace + 100, t -> {
+      counters.unconfirmed.add(inFlight);
+      inFlight = 0;
+      confirmed.tryComplete();
+    });
+    return confirmed.future().onComplete(ar -> vertx.cancelTimer(deadline));
   }
 
   private void tick() {
@@ -168,7 +179,7 @@ public final class ClientGroup extends VerticleBase {
   private void submit(JobBatch batch, String json, int attempt) {
     vertx.eventBus().request(QueueAddresses.SUBMIT, json, attempt == 0 ? local : anyNode)
         .onSuccess(reply -> {
-          inFlight -= batch.size();
+          answered(batch);
           outage.success();
           counters.submitted.add(batch.size());
           submittedAudit.recordAll(batch.ids());
@@ -178,13 +189,13 @@ public final class ClientGroup extends VerticleBase {
 
   private void retryOrGiveUp(JobBatch batch, String json, int attempt, Throwable err) {
     if (err instanceof ReplyException re && re.failureCode() == QueueFailure.BAD_JOB.code) {
-      inFlight -= batch.size();
+      answered(batch);
       counters.unconfirmed.add(batch.size());
       log.error("client group {}: queue rejected batch {}: {}", groupId, batch.key(), re.getMessage());
       return;
     }
     if (stopping && System.currentTimeMillis() >= giveUpAt) {
-      inFlight -= batch.size();
+      answered(batch);
       counters.unconfirmed.add(batch.size());
       if (gaveUp++ == 0) {
         log.warn("client group {}: batch {} of {} jobs (and any after it) not confirmed before shutdown ({}); such jobs "
@@ -195,21 +206,14 @@ public final class ClientGroup extends VerticleBase {
     }
     outage.failure("submission of batch " + batch.key() + " (" + batch.size() + " jobs)", err);
     counters.retried.add(batch.size());
-    long backoff = Math.min(MAX_BACKOFF_MS, 50L << Math.min(attempt, 10));
-    vertx.setTimer(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1),
-        t -> submit(batch, json, attempt + 1));
+    vertx.setTimer(Backoff.RECONNECT.jitteredMillis(attempt + 1), t -> submit(batch, json, attempt + 1));
   }
 
-  private Future<Void> awaitConfirmations() {
-    if (inFlight == 0) {
-      return Future.succeededFuture();
+  /** The batch has its answer (or was given up): it no longer counts as in flight. */
+  private void answered(JobBatch batch) {
+    inFlight -= batch.size();
+    if (stopping && inFlight <= 0) {
+      confirmed.tryComplete();
     }
-    if (System.currentTimeMillis() >= giveUpAt + 100) {
-      // Resends still waiting on a timer die with the verticle: count them as never confirmed.
-      counters.unconfirmed.add(inFlight);
-      inFlight = 0;
-      return Future.succeededFuture();
-    }
-    return vertx.timer(10).compose(t -> awaitConfirmations());
   }
 }

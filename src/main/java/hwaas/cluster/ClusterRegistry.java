@@ -1,6 +1,8 @@
 package hwaas.cluster;
 
-import hwaas.config.ConfigException;
+import hwaas.support.TcpProbe;
+
+import hwaas.support.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -4,7 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.config.XmlConfigBuilder;
-import hwaas.config.HwaasConfig;
+import hwaas.support.TcpProbe;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -30,21 +30,21 @@ public final class ClusterSetup {
   private ClusterSetup() {
   }
 
-  public static HazelcastClusterManager clusterManager(HwaasConfig config) {
-    return new HazelcastClusterManager(hazelcastConfig(config));
+  public static HazelcastClusterManager clusterManager(ClusterSettings settings) {
+    return new HazelcastClusterManager(hazelcastConfig(settings));
   }
 
   /** @param metadata what this node tells the others about itself ({@link NodeMetadata}) */
-  public static Future<Vertx> start(HwaasConfig config, HazelcastClusterManager clusterManager, JsonObject metadata) {
+  public static Future<Vertx> start(ClusterSettings settings, HazelcastClusterManager clusterManager, JsonObject metadata) {
     EventBusOptions eventBus = new EventBusOptions()
-        .setHost(config.clusterHost())
-        .setPort(config.eventBusPort())
-        .setClusterPublicHost(config.clusterHost())
+        .setHost(settings.host())
+        .setPort(settings.eventBusPort())
+        .setClusterPublicHost(settings.host())
         .setClusterNodeMetadata(metadata);
-    if (config.clusterKeystore() != null) {
+    if (settings.keystore() != null) {
       // Mutual TLS: a node talks only to nodes that hold a certificate the shared keystore trusts.
-      PfxOptions keystore = new PfxOptions().setPath(config.clusterKeystore().toString())
-          .setPassword(config.clusterKeystorePassword());
+      PfxOptions keystore = new PfxOptions().setPath(settings.keystore().toString())
+          .setPassword(settings.keystorePassword());
       eventBus.setSsl(true).setKeyCertOptions(keystore).setTrustOptions(keystore.copy())
           .setClientAuth(ClientAuth.REQUIRED);
     }
@@ -65,13 +65,13 @@ public final class ClusterSetup {
   }
 
   /** {@code cluster.xml} from the jar (the top-level file), with this node's values filled in. */
-  static Config hazelcastConfig(HwaasConfig config) {
+  static Config hazelcastConfig(ClusterSettings settings) {
     // Per node, not System properties: tests run several nodes, with different cluster names, in one JVM.
     Properties values = new Properties();
     values.putAll(System.getProperties());
-    values.setProperty("hwaas.cluster.name", config.clusterName());
-    values.setProperty("hwaas.cluster.host", config.clusterHost());
-    values.setProperty("hwaas.members", config.members());
+    values.setProperty("hwaas.cluster.name", settings.name());
+    values.setProperty("hwaas.cluster.host", settings.host());
+    values.setProperty("hwaas.members", settings.members());
     try (InputStream xml = ClusterSetup.class.getResourceAsStream("/cluster.xml")) {
       if (xml == null) {
         throw new IllegalStateException("cluster.xml is missing from the classpath; rebuild with ./mvnw package");

@@ -17,9 +17,16 @@ import java.util.List;
  */
 public final class ClusterView {
   private final HazelcastClusterManager clusterManager;
+  private final String name;
 
-  public ClusterView(HazelcastClusterManager clusterManager) {
+  public ClusterView(HazelcastClusterManager clusterManager, String name) {
     this.clusterManager = clusterManager;
+    this.name = name;
+  }
+
+  /** The cluster's name (--cluster-name). */
+  public String name() {
+    return name;
   }
 
   public Future<JsonArray> nodes() {

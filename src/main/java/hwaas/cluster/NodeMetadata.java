@@ -1,6 +1,5 @@
 package hwaas.cluster;
 
-import hwaas.config.HwaasConfig;
 import io.vertx.core.json.JsonObject;
 
 /** What a node tells the cluster about itself when it joins (carried by Vert.x in its node info). */
@@ -8,14 +7,19 @@ public final class NodeMetadata {
   private NodeMetadata() {
   }
 
-  public static JsonObject of(String nodeId, HwaasConfig config, boolean ownsRedis) {
+  /**
+   * @param host the cluster host this node advertises
+   * @param http the URL of this node's HTTP server
+   */
+  public static JsonObject of(String nodeId, String host, int workers, int clients, double rate, String http,
+                              boolean ownsRedis) {
     return new JsonObject()
         .put("id", nodeId)
-        .put("host", config.clusterHost())
-        .put("workers", config.workers())
-        .put("clients", config.clients())
-        .put("rate", config.rate())
-        .put("http", "http://" + config.httpHost() + ":" + config.httpPort() + "/")
+        .put("host", host)
+        .put("workers", workers)
+        .put("clients", clients)
+        .put("rate", rate)
+        .put("http", http)
         .put("redisOwner", ownsRedis)
         .put("startedAt", System.currentTimeMillis());
   }

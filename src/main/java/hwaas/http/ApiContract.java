@@ -1,6 +1,6 @@
 package hwaas.http;
 
-import hwaas.config.HwaasConfig;
+import java.time.Duration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.Json;
@@ -20,7 +20,7 @@ import java.util.Locale;
 record ApiContract(String yaml, OpenAPIContract contract) {
   private static final String MAX_SLEEP_LINE = "maximum: 60 # max-sleep: the node writes its --max-sleep here";
 
-  static Future<ApiContract> load(Vertx vertx, HwaasConfig config) {
+  static Future<ApiContract> load(Vertx vertx, Duration maxSleep) {
     String yaml;
     try (InputStream in = ApiContract.class.getResourceAsStream("/openapi.yaml")) {
       if (in == null) {
@@ -34,7 +34,7 @@ record ApiContract(String yaml, OpenAPIContract contract) {
       return Future.failedFuture("openapi.yaml lost its max-sleep line: " + MAX_SLEEP_LINE);
     }
     String limited = yaml.replace(MAX_SLEEP_LINE, String.format(Locale.ROOT, "maximum: %s # --max-sleep",
-        config.maxSleep().toMillis() / 1000.0));
+        maxSleep.toMillis() / 1000.0));
     JsonObject json = new JsonObject(Json.encode(new Yaml().load(limited)));
     return OpenAPIContract.from(vertx, json).map(contract -> new ApiContract(limited, contract));
   }

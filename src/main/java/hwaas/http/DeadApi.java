@@ -1,6 +1,6 @@
 package hwaas.http;
 
-import hwaas.config.HwaasConfig;
+import hwaas.queue.QueueSettings;
 import hwaas.queue.DeadLetters;
 import hwaas.queue.JobRecords;
 import hwaas.queue.StreamKeys;
@@ -15,9 +15,9 @@ import io.vertx.redis.client.Redis;
 final class DeadApi {
   private final DeadLetters dead;
 
-  DeadApi(Redis redis, HwaasConfig config) {
-    StreamKeys keys = new StreamKeys(config.keyPrefix());
-    this.dead = new DeadLetters(redis, keys, new JobRecords(keys, config.recordTtl()));
+  DeadApi(Redis redis, QueueSettings queue) {
+    StreamKeys keys = queue.keys();
+    this.dead = new DeadLetters(redis, keys, new JobRecords(keys, queue.recordTtl()));
   }
 
   void list(RoutingContext ctx) {

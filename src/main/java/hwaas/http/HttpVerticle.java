@@ -1,8 +1,10 @@
 package hwaas.http;
 
 import hwaas.cluster.ClusterView;
-import hwaas.config.HwaasConfig;
-import hwaas.worker.JobHandlers;
+import hwaas.jobs.JobLimits;
+import hwaas.queue.QueueSettings;
+import hwaas.redis.RedisSettings;
+import hwaas.jobs.JobHandlers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -26,15 +28,22 @@ public final class HttpVerticle extends VerticleBase {
   /** Jobs are small; anything bigger is a mistake or an attack. */
   static final int BODY_LIMIT = 64 * 1024;
 
-  private final HwaasConfig config;
+  private final HttpSettings settings;
+  private final RedisSettings redisSettings;
+  private final QueueSettings queue;
+  private final JobLimits limits;
   private final JobHandlers types;
   private final ClusterView cluster;
   private final String metricsRegistry;
   private Redis redis;
   private HttpServer server;
 
-  public HttpVerticle(HwaasConfig config, JobHandlers types, ClusterView cluster, String metricsRegistry) {
-    this.config = config;
+  public HttpVerticle(HttpSettings settings, RedisSettings redisSettings, QueueSettings queue, JobLimits limits,
+                      JobHandlers types, ClusterView cluster, String metricsRegistry) {
+    this.settings = settings;
+    this.redisSettings = redisSettings;
+    this.queue = queue;
+    this.limits = limits;
     this.types = types;
     this.cluster = cluster;
     this.metricsRegistry = metricsRegistry;
@@ -42,13 +51,13 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, config.redisOptions());
-    return ApiContract.load(vertx, config)
+    redis = Redis.createClient(vertx, redisSettings.options());
+    return ApiContract.load(vertx, limits.maxSleep())
         .map(this::router)
         .compose(router -> vertx.createHttpServer(new HttpServerOptions()
                 // The bridge carries small JSON messages; nothing a browser sends needs more.
                 .setMaxWebSocketFrameSize(16 * 1024).setMaxWebSocketMessageSize(64 * 1024))
-            .requestHandler(router).listen(config.httpPort(), config.httpHost()))
+            .requestHandler(router).listen(settings.port(), settings.host()))
         .onSuccess(s -> server = s)
         .onFailure(err -> redis.close());
   }
@@ -64,9 +73,9 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private Router router(ApiContract api) {
-    JobsApi jobs = new JobsApi(vertx, redis, config, types);
-    QueuesApi queues = new QueuesApi(vertx, redis, config, types);
-    DeadApi dead = new DeadApi(redis, config);
+    JobsApi jobs = new JobsApi(vertx, redis, queue, types);
+    QueuesApi queues = new QueuesApi(vertx, redis, queue.keys(), types);
+    DeadApi dead = new DeadApi(redis, queue);
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
     builder.getRoute("submitJob").addHandler(jobs::submit);
     builder.getRoute("getJob").addHandler(jobs::get);
@@ -84,7 +93,7 @@ public final class HttpVerticle extends VerticleBase {
           ctx.fail(ar.cause());
           return;
         }
-        ctx.json(new JsonObject().put("name", config.clusterName()).put("redis", config.redisUrl().toString())
+        ctx.json(new JsonObject().put("name", cluster.name()).put("redis", redisSettings.url().toString())
             .put("nodes", ar.result()));
       }));
     });
@@ -100,7 +109,7 @@ public final class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.get("/api/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(api.yaml()));
-    router.route("/api/*").handler(ApiGuards.bearer(config.token()));
+    router.route("/api/*").handler(ApiGuards.bearer(settings.token()));
     router.post("/api/jobs").handler(ApiGuards::jsonBody);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     router.route("/*").subRouter(builder.createRouter());

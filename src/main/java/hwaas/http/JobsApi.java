@@ -1,14 +1,14 @@
 package hwaas.http;
 
-import hwaas.config.HwaasConfig;
-import hwaas.queue.Job;
-import hwaas.queue.JobBatch;
+import hwaas.jobs.Job;
+import hwaas.jobs.JobBatch;
 import hwaas.queue.JobRecords;
 import hwaas.queue.QueueAddresses;
+import hwaas.queue.QueueSettings;
 import hwaas.queue.ResultCache;
 import hwaas.queue.StreamKeys;
-import hwaas.worker.JobHandlers;
-import hwaas.worker.JobType;
+import hwaas.jobs.JobHandlers;
+import hwaas.jobs.JobType;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -41,14 +41,14 @@ final class JobsApi {
   private final ResultCache cache;
   private final DeliveryOptions delivery;
 
-  JobsApi(Vertx vertx, Redis redis, HwaasConfig config, JobHandlers types) {
+  JobsApi(Vertx vertx, Redis redis, QueueSettings queue, JobHandlers types) {
     this.vertx = vertx;
     this.redis = redis;
     this.types = types;
-    StreamKeys keys = new StreamKeys(config.keyPrefix());
-    this.records = new JobRecords(keys, config.recordTtl());
-    this.cache = new ResultCache(keys, config.recordTtl());
-    this.delivery = new DeliveryOptions().setSendTimeout(config.submitTimeout().toMillis()).setLocalOnly(true);
+    StreamKeys keys = queue.keys();
+    this.records = new JobRecords(keys, queue.recordTtl());
+    this.cache = new ResultCache(keys, queue.recordTtl());
+    this.delivery = new DeliveryOptions().setSendTimeout(queue.submitTimeout().toMillis()).setLocalOnly(true);
   }
 
   void submit(RoutingContext ctx) {

@@ -1,10 +1,9 @@
 package hwaas.http;
 
-import hwaas.config.HwaasConfig;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueStats;
 import hwaas.queue.StreamKeys;
-import hwaas.worker.JobHandlers;
+import hwaas.jobs.JobHandlers;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -22,10 +21,10 @@ final class QueuesApi {
   private final StreamKeys keys;
   private final JobHandlers types;
 
-  QueuesApi(Vertx vertx, Redis redis, HwaasConfig config, JobHandlers types) {
+  QueuesApi(Vertx vertx, Redis redis, StreamKeys keys, JobHandlers types) {
     this.vertx = vertx;
     this.redis = redis;
-    this.keys = new StreamKeys(config.keyPrefix());
+    this.keys = keys;
     this.types = types;
   }
 

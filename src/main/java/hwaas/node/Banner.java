@@ -1,6 +1,5 @@
 package hwaas.node;
 
-import hwaas.config.HwaasConfig;
 import hwaas.queue.StreamKeys;
 
 import java.util.Locale;
@@ -11,10 +10,10 @@ final class Banner {
   }
 
   static String of(Node node) {
-    HwaasConfig c = node.config();
+    NodeSettings c = node.settings();
     String redis = node.embeddedRedis()
-        .map(r -> c.redisUrl() + " (embedded, pid " + r.pid() + ", data " + c.dataDir() + ", fsync " + c.fsync() + ")")
-        .orElse(c.redisUrl() + (node.learnedRedis()
+        .map(r -> c.redis().url() + " (embedded, pid " + r.pid() + ", data " + c.redis().dataDir() + ", fsync " + c.redis().fsync() + ")")
+        .orElse(c.redis().url() + (node.learnedRedis()
             ? " (the cluster's, learned on --join)" : " (external)"));
     return String.format(Locale.ROOT, String.join("%n",
             "hwaas node %s started in %.1f s (%s)",
@@ -26,13 +25,13 @@ final class Banner {
             "  token    %s  (Authorization: Bearer for every write; dashboard: http://%s:%d/#token=%s)",
             ""),
         node.nodeId(), node.startSeconds(), node.startPhases(),
-        c.workers(), StreamKeys.GROUP, new StreamKeys(c.keyPrefix()).streamPrefix(),
-        c.clients(), rate(c.rate()), c.message(),
+        c.workers().count(), StreamKeys.GROUP, c.queue().keys().streamPrefix(),
+        c.clients().count(), rate(c.clients().rate()), c.clients().message(),
         redis,
-        c.clusterName(), node.clusterSize(), node.clusterAddress(), node.eventBusAddress(),
-        c.clusterKeystore() != null ? " (TLS)" : "",
-        c.httpHost(), node.httpPort(),
-        c.token(), c.httpHost(), node.httpPort(), c.token());
+        c.cluster().name(), node.clusterSize(), node.clusterAddress(), node.eventBusAddress(),
+        c.cluster().keystore() != null ? " (TLS)" : "",
+        c.http().host(), node.httpPort(),
+        c.http().token(), c.http().host(), node.httpPort(), c.http().token());
   }
 
   private static String rate(double rate) {

@@ -1,34 +1,35 @@
 package hwaas.node;
 
-import hwaas.client.ClientGroup;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import hwaas.client.ClientGroup;
 import hwaas.cluster.ClusterRegistry;
 import hwaas.cluster.ClusterSetup;
 import hwaas.cluster.ClusterView;
 import hwaas.cluster.NodeMetadata;
-import hwaas.config.ConfigException;
-import hwaas.config.HwaasConfig;
+import hwaas.http.HttpSettings;
 import hwaas.http.HttpVerticle;
-import hwaas.queue.QueueVerticle;
+import hwaas.jobs.JobHandlers;
 import hwaas.queue.JobsLeft;
-import hwaas.queue.StreamKeys;
+import hwaas.queue.QueueVerticle;
+import hwaas.redis.EmbeddedRedis;
+import hwaas.redis.RedisAccess;
+import hwaas.redis.RedisStartException;
 import hwaas.stats.NodeCounters;
 import hwaas.stats.NodeMeters;
 import hwaas.stats.StatsVerticle;
-import io.vertx.core.json.JsonArray;
-import io.vertx.micrometer.backends.BackendRegistries;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-import hwaas.worker.AuditTrail;
-import hwaas.worker.JobHandlers;
+import hwaas.support.AuditTrail;
+import hwaas.support.ConfigException;
+import hwaas.support.NodeOutages;
 import hwaas.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.redis.client.Redis;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
@@ -37,10 +38,14 @@ import org.slf4j.LoggerFactory;
 import java.net.BindException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One HWaaS node: Redis (embedded unless given), the clustered Vert.x instance and its verticles, started
@@ -50,7 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Node {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
 
-  private final HwaasConfig config;
+  private final NodeSettings settings;
   private final String nodeId;
   private final EmbeddedRedis embeddedRedis;
   private final HazelcastClusterManager clusterManager;
@@ -69,55 +74,55 @@ public final class Node {
   private Summary summary;
   private boolean learnedRedis;
   private String startPhases = "";
-  private java.util.Set<String> jobTypes = java.util.Set.of();
+  private Set<String> jobTypes = Set.of();
 
-  private Node(HwaasConfig config, String nodeId, EmbeddedRedis embeddedRedis, HazelcastClusterManager clusterManager,
+  private Node(NodeSettings settings, String nodeId, EmbeddedRedis embeddedRedis, HazelcastClusterManager clusterManager,
                Vertx vertx, long startedAtNanos) {
-    this.config = config;
+    this.settings = settings;
     this.nodeId = nodeId;
     this.embeddedRedis = embeddedRedis;
     this.clusterManager = clusterManager;
     this.vertx = vertx;
     this.startedAtNanos = startedAtNanos;
-    this.printedAudit = config.auditFile().map(AuditTrail::appendingTo).orElse(AuditTrail.NONE);
-    this.submittedAudit = config.auditFile().map(f -> AuditTrail.appendingTo(AuditTrail.submittedFile(f))).orElse(AuditTrail.NONE);
+    this.printedAudit = settings.audit().openPrinted();
+    this.submittedAudit = settings.audit().openSubmitted();
   }
 
   /**
    * Starts a node, or fails having started nothing: {@link ConfigException} for bad input such as a port in
    * use, {@link RedisStartException} when Redis cannot be had, anything else for a cluster failure.
    */
-  public static Node start(HwaasConfig config, JobHandlers handlers) {
+  public static Node start(NodeSettings settings, JobHandlers handlers) {
     long startedAt = System.nanoTime();
     String nodeId = UUID.randomUUID().toString().substring(0, 8);
-    boolean autoHttpPort = config.httpPort() == HwaasConfig.AUTO_PORT;
-    config = Preflight.chooseHttpPort(config);
-    Preflight.checkAuditWritable(config);
+    boolean autoHttpPort = settings.http().port() == HttpSettings.AUTO_PORT;
+    settings = settings.withHttp(Preflight.chooseHttpPort(settings.http()));
+    settings.audit().checkWritable();
     EmbeddedRedis embedded = null;
     Vertx vertx = null;
     Node node = null;
     try {
-      if (config.externalRedis().isPresent()) {
-        Preflight.checkRedisReachable(config.redisUrl());
-      } else if (!config.join()) {
-        embedded = EmbeddedRedis.start(config.dataDir(), config.fsync());
-        config = config.withRedisUrl(embedded.url());
+      if (settings.redis().external().isPresent()) {
+        RedisAccess.checkReachable(settings.redis().url());
+      } else if (!settings.cluster().join()) {
+        embedded = EmbeddedRedis.start(settings.redis().dataDir(), settings.redis().fsync());
+        settings = settings.withRedis(settings.redis().withUrl(embedded.url()));
       }
       long redisReady = System.nanoTime();
-      HazelcastClusterManager clusterManager = ClusterSetup.clusterManager(config);
-      vertx = ClusterSetup.start(config, clusterManager, NodeMetadata.of(nodeId, config, embedded != null)).await();
+      HazelcastClusterManager clusterManager = ClusterSetup.clusterManager(settings.cluster());
+      vertx = ClusterSetup.start(settings.cluster(), clusterManager, metadata(nodeId, settings, embedded != null)).await();
       long clusterReady = System.nanoTime();
-      boolean learned = config.redisUrl() == null;
+      boolean learned = settings.redis().url() == null;
       if (learned) {
-        config = config.withRedisUrl(learnRedis(vertx, config));
+        settings = settings.withRedis(settings.redis().withUrl(learnRedis(vertx, settings)));
       } else {
-        ClusterRegistry.register(vertx, config.redisUrl(), nodeId, config.clusterHost(), config.clusterName()).await();
+        ClusterRegistry.register(vertx, settings.redis().url(), nodeId, settings.cluster().host(), settings.cluster().name()).await();
       }
-      node = new Node(config, nodeId, embedded, clusterManager, vertx, startedAt);
+      node = new Node(settings, nodeId, embedded, clusterManager, vertx, startedAt);
       node.learnedRedis = learned;
       node.deploy(handlers, autoHttpPort);
       node.watchMembership();
-      node.startPhases = String.format(java.util.Locale.ROOT, "redis %.1f s, cluster %.1f s, verticles %.1f s",
+      node.startPhases = String.format(Locale.ROOT, "redis %.1f s, cluster %.1f s, verticles %.1f s",
           (redisReady - startedAt) / 1e9, (clusterReady - redisReady) / 1e9, (System.nanoTime() - clusterReady) / 1e9);
       return node;
     } catch (Exception e) { // await() rethrows checked failures too (a BindException from listen)
@@ -132,27 +137,32 @@ public final class Node {
         embedded.close();
       }
       if (causedByBind(e)) {
-        throw new ConfigException("--http-port " + config.httpPort() + " on " + config.httpHost() + " is in use: " + e.getMessage());
+        throw new ConfigException("--http-port " + settings.http().port() + " on " + settings.http().host() + " is in use: " + e.getMessage());
       }
       throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
     }
   }
 
   /** --join without --redis: the Redis some node of the cluster registered. */
-  private static URI learnRedis(Vertx vertx, HwaasConfig config) {
+  private static JsonObject metadata(String nodeId, NodeSettings settings, boolean ownsRedis) {
+    return NodeMetadata.of(nodeId, settings.cluster().host(), settings.workers().count(), settings.clients().count(),
+        settings.clients().rate(), settings.http().url(), ownsRedis);
+  }
+
+  private static URI learnRedis(Vertx vertx, NodeSettings settings) {
     JsonObject registered = ClusterRegistry.learn(vertx, Duration.ofSeconds(5)).await();
     if (registered == null) {
-      throw new RedisStartException("--join found no running HWaaS node in cluster '" + config.clusterName()
-          + "' (members " + config.members() + "): start one without --join first, or pass --redis");
+      throw new RedisStartException("--join found no running HWaaS node in cluster '" + settings.cluster().name()
+          + "' (members " + settings.cluster().members() + "): start one without --join first, or pass --redis");
     }
     URI url = URI.create(registered.getString("url"));
     boolean loopback = url.getHost().equals("127.0.0.1") || url.getHost().equals("localhost");
-    if (loopback && !registered.getString("host").equals(config.clusterHost())) {
+    if (loopback && !registered.getString("host").equals(settings.cluster().host())) {
       throw new RedisStartException("the cluster's Redis is the embedded one of node " + registered.getString("node")
           + " on " + registered.getString("host") + ", which listens on loopback only: across machines, run one Redis "
           + "for the service and pass --redis to every node");
     }
-    Preflight.checkRedisReachable(url);
+    RedisAccess.checkReachable(url);
     return url;
   }
 
@@ -165,7 +175,7 @@ public final class Node {
         if (embeddedRedis != null) {
           log.warn("a node joined from {}: {} other node(s) now use this node's embedded Redis {}; stopping this node "
               + "stops the service's Redis. In production, run Redis on its own and pass --redis to every node.",
-              event.getMember().getAddress(), others, config.redisUrl());
+              event.getMember().getAddress(), others, settings.redis().url());
         } else {
           log.info("a node joined from {}; the cluster has {} members", event.getMember().getAddress(), others + 1);
         }
@@ -193,26 +203,33 @@ public final class Node {
    */
   private void deploy(JobHandlers handlers, boolean autoHttpPort) {
     jobTypes = handlers.names();
-    Future<String> queue = vertx.deployVerticle(new QueueVerticle(config, handlers.names()));
+    Future<String> queue = vertx.deployVerticle(new QueueVerticle(settings.redis(), settings.queue(), handlers.names()));
     Future<String> workers = Future.succeededFuture();
-    if (config.workers() > 0) {
+    if (settings.workers().count() > 0) {
       AtomicInteger n = new AtomicInteger();
       workers = vertx.deployVerticle(
-          () -> new WorkerVerticle(config, nodeId + "-w" + n.getAndIncrement(), handlers, counters, printedAudit, outages),
-          new DeploymentOptions().setInstances(config.workers()));
+          () -> new WorkerVerticle(settings.redis(), settings.queue(), settings.workers(), nodeId + "-w" + n.getAndIncrement(),
+              handlers, counters, printedAudit, outages),
+          new DeploymentOptions().setInstances(settings.workers().count()));
     }
-    http = new HttpVerticle(config, handlers, new ClusterView(clusterManager), ClusterSetup.metricsRegistry(nodeId));
+    http = httpVerticle(settings.http(), handlers);
     Future<String> firstHttp = vertx.deployVerticle(http);
     queueDeployment = queue.await();
     workerDeployment = workers.await();
-    if (config.clients() > 0) {
-      clientDeployment = ClientGroup.deploy(vertx, config, nodeId, counters, submittedAudit, outages).await();
+    if (settings.clients().count() > 0) {
+      clientDeployment = ClientGroup.deploy(vertx, settings.clients(), settings.queue(), nodeId, counters, submittedAudit, outages)
+          .await();
     }
     awaitHttp(firstHttp, handlers, autoHttpPort);
     AtomicReference<JsonArray> lastQueues = new AtomicReference<>();
     NodeMeters.bind(BackendRegistries.getNow(ClusterSetup.metricsRegistry(nodeId)), counters, handlers.names(), lastQueues);
-    statsDeployment = vertx.deployVerticle(new StatsVerticle(config, clusterManager.getNodeInfo().metadata(), counters,
-        List.copyOf(handlers.names()), lastQueues)).await();
+    statsDeployment = vertx.deployVerticle(new StatsVerticle(settings.redis(), settings.queue(),
+        clusterManager.getNodeInfo().metadata(), counters, List.copyOf(handlers.names()), lastQueues)).await();
+  }
+
+  private HttpVerticle httpVerticle(HttpSettings http, JobHandlers handlers) {
+    return new HttpVerticle(http, settings.redis(), settings.queue(), settings.limits(), handlers,
+        new ClusterView(clusterManager, settings.cluster().name()), ClusterSetup.metricsRegistry(nodeId));
   }
 
   /**
@@ -220,7 +237,7 @@ public final class Node {
    * then the next free one is used, and the cluster is told the new address.
    */
   private void awaitHttp(Future<String> firstAttempt, JobHandlers handlers, boolean autoHttpPort) {
-    HwaasConfig httpConfig = config;
+    HttpSettings httpSettings = settings.http();
     Future<String> deployment = firstAttempt;
     for (int attempt = 1; ; attempt++) {
       try {
@@ -230,18 +247,18 @@ public final class Node {
         if (!autoHttpPort || !causedByBind(e) || attempt == 5) {
           throw e;
         }
-        int taken = httpConfig.httpPort();
-        httpConfig = Preflight.chooseHttpPort(httpConfig.withHttpPort(HwaasConfig.AUTO_PORT), taken + 1);
-        log.info("HTTP port {} was taken meanwhile; this node uses {}", taken, httpConfig.httpPort());
-        http = new HttpVerticle(httpConfig, handlers, new ClusterView(clusterManager), ClusterSetup.metricsRegistry(nodeId));
+        int taken = httpSettings.port();
+        httpSettings = Preflight.chooseHttpPort(httpSettings.withPort(HttpSettings.AUTO_PORT), taken + 1);
+        log.info("HTTP port {} was taken meanwhile; this node uses {}", taken, httpSettings.port());
+        http = httpVerticle(httpSettings, handlers);
         deployment = vertx.deployVerticle(http);
       }
     }
-    if (httpConfig.httpPort() != config.httpPort()) {
+    if (httpSettings.port() != settings.http().port()) {
       var info = clusterManager.getNodeInfo();
       Promise<Void> published = Promise.promise();
       clusterManager.setNodeInfo(new NodeInfo(info.host(), info.port(),
-          info.metadata().copy().put("http", "http://" + httpConfig.httpHost() + ":" + httpConfig.httpPort() + "/")), published);
+          info.metadata().copy().put("http", httpSettings.url())), published);
       published.future().await();
     }
   }
@@ -290,9 +307,9 @@ public final class Node {
   }
 
   private long countPending() {
-    Redis redis = Redis.createClient(vertx, config.redisOptions());
+    Redis redis = Redis.createClient(vertx, settings.redis().options());
     try {
-      return JobsLeft.count(redis, new StreamKeys(config.keyPrefix()), jobTypes).await(10, TimeUnit.SECONDS);
+      return JobsLeft.count(redis, settings.queue().keys(), jobTypes).await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("node {}: could not count the entries left in the stream", nodeId, e);
       return -1;
@@ -309,12 +326,17 @@ public final class Node {
     }
   }
 
+  /** The start-up block: what this node started and where. */
+  public String banner() {
+    return Banner.of(this);
+  }
+
   public String nodeId() {
     return nodeId;
   }
 
-  public HwaasConfig config() {
-    return config;
+  public NodeSettings settings() {
+    return settings;
   }
 
   public Vertx vertx() {

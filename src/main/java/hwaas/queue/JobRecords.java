@@ -1,5 +1,7 @@
 package hwaas.queue;
 
+import hwaas.jobs.Job;
+
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;

@@ -1,8 +1,10 @@
 package hwaas.queue;
 
-import hwaas.config.HwaasConfig;
-import hwaas.node.OutageLog;
+import hwaas.jobs.JobBatch;
+import hwaas.redis.RedisSettings;
+import hwaas.support.OutageLog;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Takes submissions (each a {@link JobBatch}, as JSON text or object) from the event bus and appends them to
@@ -28,27 +31,31 @@ public final class QueueVerticle extends VerticleBase {
   /** A write stops taking submissions once it holds this many jobs, so a worker's read stays bounded. */
   private static final int MAX_JOBS_PER_WRITE = JobBatch.MAX_JOBS;
 
-  private final HwaasConfig config;
+  private final RedisSettings redisSettings;
+  private final QueueSettings settings;
   private final Set<String> types;
   private final OutageLog outage = new OutageLog(log, "queue");
   private Redis redis;
   private EnqueueScript script;
   private final ArrayDeque<Submission> waiting = new ArrayDeque<>();
   private boolean writing;
+  /** Completed when the last write in flight has answered, once stopping. */
+  private Promise<Void> idle;
 
   private record Submission(Message<Object> message, JobBatch batch, String json) {
   }
 
   /** @param types the job types this service runs; jobs of other types are refused */
-  public QueueVerticle(HwaasConfig config, Set<String> types) {
-    this.config = config;
+  public QueueVerticle(RedisSettings redisSettings, QueueSettings settings, Set<String> types) {
+    this.redisSettings = redisSettings;
+    this.settings = settings;
     this.types = Set.copyOf(types);
   }
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, config.redisOptions());
-    script = new EnqueueScript(redis, new StreamKeys(config.keyPrefix()), config.idempotencyTtl());
+    redis = Redis.createClient(vertx, redisSettings.options());
+    script = new EnqueueScript(redis, settings.keys(), settings.dedupWindow());
     return script.load()
         .compose(v -> vertx.eventBus().consumer(QueueAddresses.SUBMIT, this::accept).completion())
         .onFailure(err -> redis.close());
@@ -58,7 +65,16 @@ public final class QueueVerticle extends VerticleBase {
   public Future<?> stop() {
     flush();
     // Let the writes already sent to Redis answer their clients before the connection goes.
-    return waitForWrites(System.currentTimeMillis() + config.submitTimeout().toMillis())
+    idle = Promise.promise();
+    if (!writing && waiting.isEmpty()) {
+      idle.complete();
+    }
+    return idle.future()
+        .timeout(settings.submitTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .recover(err -> {
+          log.warn("queue: writes still unanswered after {} ms at stop; their clients will resend", settings.submitTimeout().toMillis());
+          return Future.succeededFuture();
+        })
         .eventually(() -> redis.close());
   }
 
@@ -122,13 +138,9 @@ public final class QueueVerticle extends VerticleBase {
         .onComplete(ar -> {
           writing = false;
           flush();
+          if (idle != null && !writing && waiting.isEmpty()) {
+            idle.tryComplete();
+          }
         });
-  }
-
-  private Future<Void> waitForWrites(long deadline) {
-    if ((!writing && waiting.isEmpty()) || System.currentTimeMillis() > deadline) {
-      return Future.succeededFuture();
-    }
-    return vertx.timer(10).compose(t -> waitForWrites(deadline));
   }
 }

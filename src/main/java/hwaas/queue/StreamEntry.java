@@ -1,5 +1,8 @@
 package hwaas.queue;
 
+import hwaas.jobs.Job;
+import hwaas.jobs.JobBatch;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Response;

@@ -1,9 +1,5 @@
 package hwaas.stats;
 
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
-import org.HdrHistogram.Recorder;
-
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,29 +21,15 @@ public final class NodeCounters {
   /** Jobs this node's workers moved to the dead-letter stream. */
   public final LongAdder dead = new LongAdder();
   /** Print time minus the client's send time, in milliseconds, of every printed job. */
-  public final Recorder latencyMillis = new Recorder(60_000L, 3);
+  public final Latency latency = new Latency();
   /** How late the last once-a-second stats timer fired, in milliseconds: a busy or blocked event loop shows here. */
   public final java.util.concurrent.atomic.AtomicLong eventLoopDelayMillis = new java.util.concurrent.atomic.AtomicLong();
   /** The highest message number (a client's sequence, from 0) printed so far; -1 before the first. */
   public final LongAccumulator highestSeq = new LongAccumulator(Math::max, -1);
 
-  private volatile DistributionSummary latencySummary;
-
   /** A print job's line went out (it counts as printed once acknowledged): its latency and number. */
   public void lineOut(long seq, long sentAt, long now) {
     highestSeq.accumulate(seq);
-    long millis = Math.min(60_000L, Math.max(0, now - sentAt));
-    latencyMillis.recordValue(millis);
-    DistributionSummary summary = latencySummary;
-    if (summary != null) {
-      summary.record(millis);
-    }
-  }
-
-  /** Also records the latency as a Prometheus histogram in this registry. */
-  void attach(MeterRegistry registry) {
-    latencySummary = DistributionSummary.builder("hwaas.jobs.latency")
-        .description("print time minus the client's send time").baseUnit("milliseconds")
-        .publishPercentileHistogram().maximumExpectedValue(60_000.0).register(registry);
+    latency.record(now - sentAt);
   }
 }

@@ -3,6 +3,7 @@ package hwaas.stats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -22,7 +23,9 @@ public final class NodeMeters {
     counter(registry, "hwaas.jobs.failed", "failed attempts on this node", counters.failed);
     counter(registry, "hwaas.jobs.dead", "jobs this node moved to the dead-letter stream", counters.dead);
     counter(registry, "hwaas.jobs.retries", "jobs resent by this node's clients after a failed or timed-out submission", counters.retried);
-    counters.attach(registry);
+    if (registry instanceof PrometheusMeterRegistry prometheus) {
+      prometheus.getPrometheusRegistry().register(counters.latency);
+    }
     Gauge.builder("hwaas.eventloop.delay", counters.eventLoopDelayMillis, java.util.concurrent.atomic.AtomicLong::get)
         .description("how late a once-a-second timer fired on the stats verticle's event loop").baseUnit("milliseconds")
         .register(registry);

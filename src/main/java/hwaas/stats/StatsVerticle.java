@@ -1,7 +1,8 @@
 package hwaas.stats;
 
-import hwaas.config.HwaasConfig;
-import hwaas.node.OutageLog;
+import hwaas.queue.QueueSettings;
+import hwaas.redis.RedisSettings;
+import hwaas.support.OutageLog;
 import hwaas.queue.QueueStats;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.Future;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class StatsVerticle extends VerticleBase {
   private static final int WINDOW_SECONDS = 10;
 
-  private final HwaasConfig config;
+  private final RedisSettings redisSettings;
+  private final StreamKeys keys;
   private final JsonObject node;
   private final NodeCounters counters;
   private final List<String> types;
@@ -40,9 +42,10 @@ public final class StatsVerticle extends VerticleBase {
    * @param node       this node's description (its cluster metadata), sent with every message
    * @param lastQueues where the latest queue figures are left for the metrics gauges
    */
-  public StatsVerticle(HwaasConfig config, JsonObject node, NodeCounters counters, List<String> types,
+  public StatsVerticle(RedisSettings redisSettings, QueueSettings queue, JsonObject node, NodeCounters counters, List<String> types,
                        AtomicReference<JsonArray> lastQueues) {
-    this.config = config;
+    this.redisSettings = redisSettings;
+    this.keys = queue.keys();
     this.node = node;
     this.counters = counters;
     this.types = types;
@@ -51,7 +54,7 @@ public final class StatsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, config.redisOptions());
+    redis = Redis.createClient(vertx, redisSettings.options());
     vertx.setPeriodic(1000, t -> publish());
     return Future.succeededFuture();
   }
@@ -63,7 +66,7 @@ public final class StatsVerticle extends VerticleBase {
 
   private void publish() {
     JsonObject stats = snapshot();
-    QueueStats.read(redis, new StreamKeys(config.keyPrefix()), types)
+    QueueStats.read(redis, keys, types)
         .onSuccess(queues -> {
           outage.success();
           lastQueues.set(queues);
@@ -80,11 +83,11 @@ public final class StatsVerticle extends VerticleBase {
     double perSecond = (printed - lastPrinted) * 1000.0 / Math.max(1, now - lastAt);
     lastPrinted = printed;
     lastAt = now;
-    window.addLast(counters.latencyMillis.getIntervalHistogram());
+    window.addLast(counters.latency.interval());
     while (window.size() > WINDOW_SECONDS) {
       window.removeFirst();
     }
-    Histogram latency = new Histogram(60_000L, 3);
+    Histogram latency = new Histogram(Latency.MAX_MILLIS, 3);
     window.forEach(latency::add);
     return new JsonObject()
         .put("node", node)

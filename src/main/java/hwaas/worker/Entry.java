@@ -1,6 +1,6 @@
 package hwaas.worker;
 
-import hwaas.queue.Job;
+import hwaas.jobs.Job;
 import hwaas.queue.StreamEntry;
 import io.vertx.redis.client.Response;
 

@@ -1,7 +1,10 @@
 package hwaas.worker;
 
-import hwaas.node.OutageLog;
-import hwaas.queue.Job;
+import hwaas.jobs.JobType;
+import hwaas.support.AuditTrail;
+
+import hwaas.support.OutageLog;
+import hwaas.jobs.Job;
 import hwaas.stats.NodeCounters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,9 +1,10 @@
 package hwaas.worker;
 
-import hwaas.queue.Job;
+import hwaas.jobs.Job;
 import hwaas.queue.JobRecords;
 import hwaas.queue.RedisPairs;
 import hwaas.queue.StreamKeys;
+import hwaas.support.Backoff;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,6 +43,7 @@ final class Reclaimer {
   private final String consumer;
   private final long visibilityMillis;
   private final long backoffMillis;
+  private final Backoff retries;
   private final int maxAttempts;
   private final OnDead onDead;
   private long lastSweep = System.currentTimeMillis();
@@ -62,6 +64,7 @@ final class Reclaimer {
     this.consumer = consumer;
     this.visibilityMillis = visibility.toMillis();
     this.backoffMillis = backoff.toMillis();
+    this.retries = new Backoff(backoffMillis, Math.max(backoffMillis, MAX_BACKOFF_MILLIS));
     this.maxAttempts = maxAttempts;
     this.onDead = onDead;
   }
@@ -183,8 +186,9 @@ final class Reclaimer {
     return requests;
   }
 
+  /** After a job's {@code deliveries}-th attempt failed. */
   private long backoff(long deliveries) {
-    return Math.min(MAX_BACKOFF_MILLIS, backoffMillis << Math.min(20, Math.max(0, deliveries - 1)));
+    return retries.delayMillis(deliveries);
   }
 
   // XINFO CONSUMERS rows (RESP2): [name, n, pending, n, idle, ms, ...]

@@ -1,5 +1,8 @@
 package hwaas.worker;
 
+import hwaas.jobs.Job;
+import hwaas.jobs.JobType;
+
 import hwaas.queue.JobRecords;
 import hwaas.queue.ResultCache;
 import hwaas.queue.StreamKeys;
@@ -26,10 +29,10 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     }
   }
 
-  record Done(hwaas.queue.Job job, JsonObject result) {
+  record Done(Job job, JsonObject result) {
   }
 
-  record Failed(hwaas.queue.Job job, String error) {
+  record Failed(Job job, String error) {
   }
 
   /** Jobs that finished in this attempt. */

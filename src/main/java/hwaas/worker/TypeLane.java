@@ -1,14 +1,17 @@
 package hwaas.worker;
 
-import hwaas.config.HwaasConfig;
-import hwaas.node.OutageLog;
-import hwaas.queue.Job;
+import hwaas.jobs.JobType;
+
+import hwaas.support.OutageLog;
+import hwaas.jobs.Job;
 import hwaas.queue.JobRecords;
+import hwaas.queue.QueueSettings;
 import hwaas.queue.ResultCache;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
 import hwaas.stats.NodeCounters;
 import hwaas.stats.StatsAddresses;
+import hwaas.support.Backoff;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -21,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -32,12 +36,11 @@ final class TypeLane {
   private static final Logger log = LoggerFactory.getLogger(TypeLane.class);
   /** On stop, how long a lane keeps draining entries that are already in the stream. */
   private static final long DRAIN_MILLIS = 2_000;
-  private static final long MAX_BACKOFF_MILLIS = 2_000;
   private static final long PAUSE_CHECK_MILLIS = 100;
 
   private final Vertx vertx;
   private final Redis redis;
-  private final HwaasConfig config;
+  private final WorkerSettings settings;
   private final JobType type;
   private final String stream;
   private final String consumer;
@@ -58,20 +61,20 @@ final class TypeLane {
   private long drainUntil;
   private int failedAttempts;
 
-  TypeLane(Vertx vertx, Redis redis, HwaasConfig config, JobType type, String consumer, JobRunner runner,
-           Set<String> paused, OutageLog outage, NodeCounters counters) {
+  TypeLane(Vertx vertx, Redis redis, WorkerSettings settings, QueueSettings queue, JobType type, String consumer,
+           JobRunner runner, Set<String> paused, OutageLog outage, NodeCounters counters) {
     this.vertx = vertx;
     this.redis = redis;
-    this.config = config;
+    this.settings = settings;
     this.type = type;
     this.consumer = consumer;
-    this.keys = new StreamKeys(config.keyPrefix());
+    this.keys = queue.keys();
     this.stream = keys.stream(type.name());
-    this.records = new JobRecords(keys, config.recordTtl());
-    this.cache = new ResultCache(keys, config.recordTtl());
+    this.records = new JobRecords(keys, queue.recordTtl());
+    this.cache = new ResultCache(keys, queue.recordTtl());
     this.runner = runner;
-    this.reclaimer = new Reclaimer(redis, keys, records, type.name(), consumer, type.visibility(), config.retryBackoff(),
-        config.maxAttempts(), (job, attempts, error) -> {
+    this.reclaimer = new Reclaimer(redis, keys, records, type.name(), consumer, type.visibility(), settings.retryBackoff(),
+        settings.maxAttempts(), (job, attempts, error) -> {
           counters.dead.increment();
           announce(job, new JsonObject().put("status", "dead").put("error", error).put("attempts", attempts));
         });
@@ -105,7 +108,7 @@ final class TypeLane {
 
   private Future<Void> connect() {
     return redis.connect().map(connection -> {
-      reader = new StreamReader(connection, stream, consumer, config.batchSize(), config.blockTimeout());
+      reader = new StreamReader(connection, stream, consumer, settings.batchSize(), settings.blockTimeout());
       return null;
     });
   }
@@ -157,13 +160,7 @@ final class TypeLane {
       parked = entries;
       return Future.succeededFuture(entries.size());
     }
-    return reader.send(markRunning(entries))
-        .compose(v -> runner.runAll(entries))
-        .compose(settlement -> reader.send(settlement.requests(keys, records, cache, false)).map(v -> settlement))
-        .map(settlement -> {
-          settled(settlement);
-          return entries.size();
-        });
+    return settle(entries, false, reader::send).map(entries.size());
   }
 
   private void reclaimDue() {
@@ -171,13 +168,9 @@ final class TypeLane {
       return;
     }
     reclaiming = true;
+    // The lane's own connection may be parked in a blocking read: claimed entries settle through the pool.
     reclaimer.claimDue()
-        .compose(entries -> entries.isEmpty()
-            ? Future.succeededFuture()
-            : redis.batch(markRunning(entries))
-                .compose(v -> runner.runAll(entries))
-                .compose(settlement -> redis.batch(settlement.requests(keys, records, cache, true))
-                    .onSuccess(v -> settled(settlement))))
+        .compose(entries -> settle(entries, true, requests -> requests.isEmpty() ? Future.succeededFuture() : redis.batch(requests).mapEmpty()))
         .onComplete(ar -> {
           reclaiming = false;
           if (ar.succeeded()) {
@@ -186,6 +179,22 @@ final class TypeLane {
             outage.failure(consumer + ": claiming overdue jobs of " + stream, ar.cause());
           }
         });
+  }
+
+  /**
+   * The one way entries are run: their tracked jobs marked running, every job through the runner, then the outcome
+   * written to Redis in one round trip (acknowledgement of the finished entries, errors of the others) and announced.
+   *
+   * @param retried the entries may carry errors and finished jobs noted by earlier attempts, to be cleared
+   */
+  private Future<Void> settle(List<Entry> entries, boolean retried, Function<List<Request>, Future<Void>> send) {
+    if (entries.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return send.apply(markRunning(entries))
+        .compose(v -> runner.runAll(entries))
+        .compose(settlement -> send.apply(settlement.requests(keys, records, cache, retried))
+            .onSuccess(v -> settled(settlement)));
   }
 
   private List<Request> markRunning(List<Entry> entries) {
@@ -226,7 +235,7 @@ final class TypeLane {
   }
 
   private void retryAfterBackoff() {
-    long delay = Math.min(MAX_BACKOFF_MILLIS, 50L << Math.min(failedAttempts++, 10));
+    long delay = Backoff.RECONNECT.delayMillis(++failedAttempts);
     vertx.setTimer(delay, t -> {
       if (stopping) {
         drained.tryComplete();

@@ -1,8 +1,13 @@
 package hwaas.worker;
 
-import hwaas.config.HwaasConfig;
-import hwaas.node.NodeOutages;
+import hwaas.jobs.JobHandlers;
+import hwaas.jobs.JobType;
+import hwaas.support.AuditTrail;
+
+import hwaas.support.NodeOutages;
 import hwaas.queue.QueueAddresses;
+import hwaas.queue.QueueSettings;
+import hwaas.redis.RedisSettings;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
 import hwaas.stats.NodeCounters;
@@ -31,7 +36,9 @@ public final class WorkerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WorkerVerticle.class);
   private static final long PAUSE_REFRESH_MILLIS = 1_000;
 
-  private final HwaasConfig config;
+  private final RedisSettings redisSettings;
+  private final QueueSettings queue;
+  private final WorkerSettings settings;
   private final String consumer;
   private final JobHandlers handlers;
   private final NodeCounters counters;
@@ -42,23 +49,25 @@ public final class WorkerVerticle extends VerticleBase {
   private final List<TypeLane> lanes = new ArrayList<>();
   private Redis redis;
 
-  public WorkerVerticle(HwaasConfig config, String consumer, JobHandlers handlers, NodeCounters counters, AuditTrail audit,
-                        NodeOutages outages) {
-    this.config = config;
+  public WorkerVerticle(RedisSettings redisSettings, QueueSettings queue, WorkerSettings settings, String consumer,
+                        JobHandlers handlers, NodeCounters counters, AuditTrail audit, NodeOutages outages) {
+    this.redisSettings = redisSettings;
+    this.queue = queue;
+    this.settings = settings;
     this.consumer = consumer;
     this.handlers = handlers;
     this.counters = counters;
     this.audit = audit;
     this.outages = outages;
-    this.keys = new StreamKeys(config.keyPrefix());
+    this.keys = queue.keys();
   }
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, config.redisOptions());
+    redis = Redis.createClient(vertx, redisSettings.options());
     for (JobType type : handlers.byType().values()) {
       JobRunner runner = new JobRunner(vertx, consumer, type, counters, audit, outages.jobs());
-      lanes.add(new TypeLane(vertx, redis, config, type, consumer, runner, paused, outages.workers(), counters));
+      lanes.add(new TypeLane(vertx, redis, settings, queue, type, consumer, runner, paused, outages.workers(), counters));
     }
     return StreamGroup.ensureAll(redis, keys, handlers.names())
         .compose(v -> refreshPaused())

@@ -1,8 +1,9 @@
 package hwaas.chaos;
 
 import hwaas.cli.AuditCommand;
-import hwaas.config.HwaasConfig;
-import hwaas.node.EmbeddedRedis;
+import hwaas.node.NodeSettings;
+import hwaas.redis.RedisSettings;
+import hwaas.redis.EmbeddedRedis;
 import hwaas.testing.NodeProcess;
 import hwaas.testing.Poll;
 import hwaas.testing.RedisProbe;
@@ -133,8 +134,8 @@ class ChaosIT {
     return all;
   }
 
-  private static HwaasConfig config(URI redis) {
-    return HwaasConfig.defaults(0, 0).withRedisUrl(redis);
+  private static NodeSettings config(URI redis) {
+    return NodeSettings.defaults(0, 0).withRedis(RedisSettings.defaults().withUrl(redis));
   }
 
   /** A test-owned Redis, closed (SIGTERM, append-only file synced) at the end. */

@@ -1,14 +1,14 @@
 package hwaas.client;
 
-import hwaas.config.HwaasConfig;
-import hwaas.node.NodeOutages;
-import hwaas.queue.Job;
+import hwaas.node.NodeSettings;
+import hwaas.support.NodeOutages;
+import hwaas.jobs.Job;
 import hwaas.queue.QueueVerticle;
 import hwaas.stats.NodeCounters;
 import hwaas.testing.Poll;
 import hwaas.testing.RedisProbe;
 import hwaas.testing.TestConfigs;
-import hwaas.worker.AuditTrail;
+import hwaas.support.AuditTrail;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
@@ -33,7 +33,8 @@ class ClientGroupTest {
   @Test
   @DisplayName("a group whose first reply is lost resends the same batch, and the stream holds each job once")
   void lostReplyIsResentWithoutDuplicate(Vertx vertx) throws Exception {
-    HwaasConfig config = TestConfigs.local(0, 1, 5).withSubmitTimeout(Duration.ofMillis(300));
+    NodeSettings local = TestConfigs.local(0, 1, 5);
+    NodeSettings config = local.withQueue(local.queue().withSubmitTimeout(Duration.ofMillis(300)));
     NodeCounters counters = new NodeCounters();
     AtomicBoolean dropped = new AtomicBoolean();
     // The queue writes the batch to Redis and replies; the reply never reaches the client.
@@ -44,8 +45,8 @@ class ClientGroupTest {
       }
       delivery.next();
     });
-    vertx.deployVerticle(new QueueVerticle(config, Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
-    String group = vertx.deployVerticle(new ClientGroup(config, "g0", "retry-c", 0, 1, counters, AuditTrail.NONE,
+    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
+    String group = vertx.deployVerticle(new ClientGroup(config.clients(), config.queue(), "g0", "retry-c", 0, 1, counters, AuditTrail.NONE,
         NodeOutages.create())).await(10, TimeUnit.SECONDS);
 
     Poll.until(Duration.ofSeconds(10), "a resend and then three confirmed jobs",
@@ -65,10 +66,10 @@ class ClientGroupTest {
   @Test
   @DisplayName("clients of a group each send their own numbered jobs at the rate, none skipped")
   void eachClientNumbersItsJobs(Vertx vertx) throws Exception {
-    HwaasConfig config = TestConfigs.local(0, 3, 20);
+    NodeSettings config = TestConfigs.local(0, 3, 20);
     NodeCounters counters = new NodeCounters();
-    vertx.deployVerticle(new QueueVerticle(config, Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
-    String group = vertx.deployVerticle(new ClientGroup(config, "g0", "n-c", 5, 3, counters, AuditTrail.NONE,
+    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
+    String group = vertx.deployVerticle(new ClientGroup(config.clients(), config.queue(), "g0", "n-c", 5, 3, counters, AuditTrail.NONE,
         NodeOutages.create())).await(10, TimeUnit.SECONDS);
     Thread.sleep(1_000);
     vertx.undeploy(group).await(10, TimeUnit.SECONDS);

@@ -1,11 +1,11 @@
 package hwaas.cluster;
 
-import hwaas.config.HwaasConfig;
+import hwaas.node.NodeSettings;
 import hwaas.node.Node;
 import hwaas.testing.Capture;
 import hwaas.testing.TestConfigs;
-import hwaas.worker.JobHandlers;
-import hwaas.worker.Printer;
+import hwaas.jobs.JobHandlers;
+import hwaas.support.Printer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,12 +31,13 @@ class EventBusTlsTest {
         "-storepass", password, "-keypass", password).inheritIO().start();
     assertEquals(0, keytool.waitFor());
 
-    HwaasConfig tls = TestConfigs.local(0, 0, 1).toBuilder().clusterKeystore(keystore, password).build();
-    HwaasConfig plain = tls.toBuilder().clusterKeystore(null, null).build();
+    NodeSettings local = TestConfigs.local(0, 0, 1);
+    NodeSettings tls = local.withCluster(local.cluster().withKeystore(keystore, password));
+    NodeSettings plain = tls.withCluster(tls.cluster().withKeystore(null, null));
     try (Printer printer = new Printer(new Capture(), () -> { })) {
-      Node a = Node.start(tls, JobHandlers.standard(printer, tls));
-      Node b = Node.start(tls, JobHandlers.standard(printer, tls));
-      Node outsider = Node.start(plain, JobHandlers.standard(printer, plain));
+      Node a = Node.start(tls, JobHandlers.standard(printer, tls.limits()));
+      Node b = Node.start(tls, JobHandlers.standard(printer, tls.limits()));
+      Node outsider = Node.start(plain, JobHandlers.standard(printer, plain.limits()));
       try {
         a.vertx().eventBus().<String>consumer("tls.echo", m -> m.reply("over TLS: " + m.body()))
             .completion().await(5, TimeUnit.SECONDS);

@@ -1,11 +1,11 @@
 package hwaas.dashboard;
 
-import hwaas.config.HwaasConfig;
+import hwaas.node.NodeSettings;
 import hwaas.node.Node;
 import hwaas.testing.Capture;
 import hwaas.testing.TestConfigs;
-import hwaas.worker.JobHandlers;
-import hwaas.worker.Printer;
+import hwaas.jobs.JobHandlers;
+import hwaas.support.Printer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -60,9 +60,9 @@ class DashboardTest {
     if (!"true".equals(System.getenv("CI"))) {
       Assumptions.assumeTrue(installed, "no chromium/chromedriver here (CI installs them: see .ci/run)");
     }
-    HwaasConfig config = TestConfigs.local(2, 20, 5).toBuilder().token(TOKEN).build();
+    NodeSettings config = TestConfigs.withToken(TestConfigs.local(2, 20, 5), TOKEN);
     printer = new Printer(new Capture(), () -> { });
-    node = Node.start(config, JobHandlers.standard(printer, config));
+    node = Node.start(config, JobHandlers.standard(printer, config.limits()));
     base = "http://127.0.0.1:" + node.httpPort() + "/";
   }
 

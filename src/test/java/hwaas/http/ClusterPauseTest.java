@@ -1,13 +1,13 @@
 package hwaas.http;
 
-import hwaas.config.HwaasConfig;
+import hwaas.node.NodeSettings;
 import hwaas.node.Node;
 import hwaas.testing.Api;
 import hwaas.testing.Capture;
 import hwaas.testing.Poll;
 import hwaas.testing.TestConfigs;
-import hwaas.worker.JobHandlers;
-import hwaas.worker.Printer;
+import hwaas.jobs.JobHandlers;
+import hwaas.support.Printer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,13 +26,13 @@ class ClusterPauseTest {
   @Test
   @DisplayName("pausing a type on one node stops the workers of every node until it is resumed on another")
   void pauseHoldsJobsClusterWide() throws Exception {
-    HwaasConfig configA = TestConfigs.local(2, 0, 1).toBuilder().token(TOKEN).build();
-    HwaasConfig configB = configA.toBuilder().workers(2).build();
+    NodeSettings configA = TestConfigs.withToken(TestConfigs.local(2, 0, 1), TOKEN);
+    NodeSettings configB = configA;
     Capture outA = new Capture();
     Capture outB = new Capture();
     try (Printer printerA = new Printer(outA, () -> { }); Printer printerB = new Printer(outB, () -> { })) {
-      Node a = Node.start(configA, JobHandlers.standard(printerA, configA));
-      Node b = Node.start(configB, JobHandlers.standard(printerB, configB));
+      Node a = Node.start(configA, JobHandlers.standard(printerA, configA.limits()));
+      Node b = Node.start(configB, JobHandlers.standard(printerB, configB.limits()));
       try {
         Api apiA = new Api(a.httpPort(), TOKEN);
         Api apiB = new Api(b.httpPort(), TOKEN);

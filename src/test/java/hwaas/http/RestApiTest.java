@@ -1,16 +1,16 @@
 package hwaas.http;
 
-import hwaas.config.HwaasConfig;
+import hwaas.node.NodeSettings;
 import hwaas.node.Node;
-import hwaas.queue.Job;
+import hwaas.jobs.Job;
 import hwaas.testing.Api;
 import hwaas.testing.Capture;
 import hwaas.testing.Poll;
 import hwaas.testing.RedisProbe;
 import hwaas.testing.TestConfigs;
-import hwaas.worker.JobHandlers;
-import hwaas.worker.PrintHandler;
-import hwaas.worker.Printer;
+import hwaas.jobs.JobHandlers;
+import hwaas.jobs.PrintHandler;
+import hwaas.support.Printer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -35,19 +35,20 @@ class RestApiTest {
 
   private final Capture stdout = new Capture();
   private Printer printer;
-  private HwaasConfig config;
+  private NodeSettings config;
   private Node node;
   private Api api;
   private RedisProbe probe;
 
   @BeforeAll
   void startNode() {
-    config = TestConfigs.local(2, 0, 1).toBuilder()
-        .token(TOKEN).maxSleep(Duration.ofSeconds(5)).maxAttempts(2).retryBackoff(Duration.ofMillis(100)).build();
+    NodeSettings local = TestConfigs.withToken(TestConfigs.local(2, 0, 1), TOKEN);
+    config = local.withLimits(local.limits().withMaxSleep(Duration.ofSeconds(5)))
+        .withWorkers(local.workers().withRetries(2, Duration.ofMillis(100)));
     printer = new Printer(stdout, () -> { });
     // print jobs whose message starts with "fail" fail, so the dead-letter endpoints have something to show
     PrintHandler print = new PrintHandler(printer);
-    JobHandlers handlers = JobHandlers.standard(printer, config).withPrint(job ->
+    JobHandlers handlers = JobHandlers.standard(printer, config.limits()).withPrint(job ->
         job.payload().getString("message").startsWith("fail") ? Future.failedFuture("asked to fail") : print.run(job));
     node = Node.start(config, handlers);
     api = new Api(node.httpPort(), TOKEN);

@@ -1,15 +1,15 @@
 package hwaas.node;
 
-import hwaas.config.HwaasConfig;
-import hwaas.queue.Job;
+import hwaas.node.NodeSettings;
+import hwaas.jobs.Job;
 import hwaas.testing.Capture;
 import hwaas.testing.Poll;
 import hwaas.testing.RecordingHandler;
 import hwaas.testing.RedisProbe;
 import hwaas.testing.TestConfigs;
-import hwaas.worker.JobHandlers;
-import hwaas.worker.PrintHandler;
-import hwaas.worker.Printer;
+import hwaas.jobs.JobHandlers;
+import hwaas.jobs.PrintHandler;
+import hwaas.support.Printer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -27,10 +27,10 @@ class NodeTest {
   @Test
   @DisplayName("one client and one worker print hello, world! once a second")
   void oneLinePerSecond() throws Exception {
-    HwaasConfig config = TestConfigs.local(1, 1, 1);
+    NodeSettings config = TestConfigs.local(1, 1, 1);
     Capture stdout = new Capture();
     try (Printer printer = new Printer(stdout, () -> { })) {
-      Node node = Node.start(config, JobHandlers.standard(printer, config));
+      Node node = Node.start(config, JobHandlers.standard(printer, config.limits()));
       try {
         // The first job goes at start, the rest on the client's timer: time three of its periods.
         Poll.until(Duration.ofSeconds(5), "the second line", () -> stdout.lines().size() == 2);
@@ -50,11 +50,11 @@ class NodeTest {
   @Test
   @DisplayName("four workers and fifty clients: every submitted job printed exactly once, nothing left pending after stop")
   void manyClientsExactlyOnce() throws Exception {
-    HwaasConfig config = TestConfigs.local(4, 50, 20);
+    NodeSettings config = TestConfigs.local(4, 50, 20);
     Capture stdout = new Capture();
     try (Printer printer = new Printer(stdout, () -> { }); RedisProbe probe = new RedisProbe(config)) {
       RecordingHandler recorder = new RecordingHandler(new PrintHandler(printer));
-      Node node = Node.start(config, JobHandlers.standard(printer, config).withPrint(recorder));
+      Node node = Node.start(config, JobHandlers.standard(printer, config.limits()).withPrint(recorder));
       Poll.until(Duration.ofSeconds(10), "2000 printed jobs", () -> recorder.count() >= 2_000);
       Summary summary = node.stop();
 

@@ -1,6 +1,9 @@
 package hwaas.queue;
 
-import hwaas.config.HwaasConfig;
+import hwaas.jobs.Job;
+import hwaas.jobs.JobBatch;
+
+import hwaas.node.NodeSettings;
 import hwaas.testing.RedisProbe;
 import hwaas.testing.TestConfigs;
 import io.vertx.core.Future;
@@ -25,14 +28,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 class QueueVerticleTest {
-  private HwaasConfig config;
+  private NodeSettings config;
   private RedisProbe probe;
 
   @BeforeEach
   void deployQueue(Vertx vertx) throws Exception {
     config = TestConfigs.local(0, 0, 1);
     probe = new RedisProbe(config);
-    vertx.deployVerticle(new QueueVerticle(config, Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
   }
 
   @AfterEach

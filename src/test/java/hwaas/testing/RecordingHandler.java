@@ -1,7 +1,7 @@
 package hwaas.testing;
 
-import hwaas.queue.Job;
-import hwaas.worker.JobHandler;
+import hwaas.jobs.Job;
+import hwaas.jobs.JobHandler;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 

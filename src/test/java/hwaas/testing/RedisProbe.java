@@ -1,6 +1,6 @@
 package hwaas.testing;
 
-import hwaas.config.HwaasConfig;
+import hwaas.node.NodeSettings;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -20,13 +20,13 @@ public final class RedisProbe implements AutoCloseable {
   private final Redis redis;
   private final StreamKeys keys;
 
-  public RedisProbe(HwaasConfig config) {
-    this.redis = Redis.createClient(vertx, config.redisOptions());
-    this.keys = new StreamKeys(config.keyPrefix());
+  public RedisProbe(NodeSettings config) {
+    this.redis = Redis.createClient(vertx, config.redis().options());
+    this.keys = config.queue().keys();
   }
 
   public long streamLength() throws Exception {
-    return streamLength(hwaas.queue.Job.PRINT);
+    return streamLength(hwaas.jobs.Job.PRINT);
   }
 
   public long streamLength(String type) throws Exception {
@@ -35,18 +35,18 @@ public final class RedisProbe implements AutoCloseable {
 
   /** Entries delivered to a consumer and not yet acknowledged. */
   public long pendingInGroup() throws Exception {
-    return send(Request.cmd(Command.XPENDING).arg(keys.stream(hwaas.queue.Job.PRINT)).arg(StreamKeys.GROUP)).get(0).toLong();
+    return send(Request.cmd(Command.XPENDING).arg(keys.stream(hwaas.jobs.Job.PRINT)).arg(StreamKeys.GROUP)).get(0).toLong();
   }
 
   /** The ids of every job in the stream, oldest entry first, in order within each entry. */
   public List<String> jobIdsInStream() throws Exception {
-    Response entries = send(Request.cmd(Command.XRANGE).arg(keys.stream(hwaas.queue.Job.PRINT)).arg("-").arg("+"));
+    Response entries = send(Request.cmd(Command.XRANGE).arg(keys.stream(hwaas.jobs.Job.PRINT)).arg("-").arg("+"));
     List<String> ids = new ArrayList<>();
     for (Response entry : entries) {
       Response fields = entry.get(1);
       assertEquals("jobs", fields.get(0).toString(), "an entry's field");
       for (Object batch : new io.vertx.core.json.JsonArray(fields.get(1).toString())) {
-        hwaas.queue.JobBatch.fromJson((io.vertx.core.json.JsonObject) batch).ids().forEach(ids::add);
+        hwaas.jobs.JobBatch.fromJson((io.vertx.core.json.JsonObject) batch).ids().forEach(ids::add);
       }
     }
     return ids;

@@ -1,20 +1,29 @@
 package hwaas.testing;
 
-import hwaas.config.HwaasConfig;
+import hwaas.node.NodeSettings;
+import hwaas.redis.RedisSettings;
 
 import java.time.Duration;
 import java.util.UUID;
 
-/** Node configurations for tests: the shared test Redis, fresh keys, a cluster of their own, any free HTTP port. */
+/** Node settings for tests: the shared test Redis, fresh keys, a cluster of their own, any free HTTP port. */
 public final class TestConfigs {
   private TestConfigs() {
   }
 
-  public static HwaasConfig local(int workers, int clients, double rate) {
+  public static NodeSettings local(int workers, int clients, double rate) {
     String unique = UUID.randomUUID().toString().substring(0, 8);
-    return HwaasConfig.defaults(workers, clients).toBuilder()
-        .rate(rate).redisUrl(TestRedis.url()).httpPort(0).clusterName("test-" + unique).keyPrefix("test-" + unique)
-        .blockTimeout(Duration.ofMillis(200))
-        .build();
+    NodeSettings d = NodeSettings.defaults(workers, clients);
+    return d.withRedis(RedisSettings.defaults().withUrl(TestRedis.url()))
+        .withHttp(d.http().withPort(0))
+        .withCluster(d.cluster().withName("test-" + unique))
+        .withQueue(d.queue().withKeyPrefix("test-" + unique))
+        .withWorkers(d.workers().withBlockTimeout(Duration.ofMillis(200)))
+        .withClients(d.clients().withRate(rate));
+  }
+
+  /** The same settings with a known API token. */
+  public static NodeSettings withToken(NodeSettings settings, String token) {
+    return settings.withHttp(settings.http().withToken(token));
   }
 }

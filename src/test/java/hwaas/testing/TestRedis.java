@@ -1,6 +1,6 @@
 package hwaas.testing;
 
-import hwaas.node.EmbeddedRedis;
+import hwaas.redis.EmbeddedRedis;
 
 import java.net.URI;
 import java.nio.file.Path;

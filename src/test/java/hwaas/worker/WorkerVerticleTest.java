@@ -1,8 +1,14 @@
 package hwaas.worker;
 
-import hwaas.config.HwaasConfig;
-import hwaas.queue.Job;
-import hwaas.queue.JobBatch;
+import hwaas.jobs.JobHandler;
+import hwaas.jobs.JobHandlers;
+import hwaas.jobs.PrintHandler;
+import hwaas.support.AuditTrail;
+import hwaas.support.Printer;
+
+import hwaas.node.NodeSettings;
+import hwaas.jobs.Job;
+import hwaas.jobs.JobBatch;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueVerticle;
 import hwaas.stats.NodeCounters;
@@ -34,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 class WorkerVerticleTest {
-  private HwaasConfig config;
+  private NodeSettings config;
   private RedisProbe probe;
   private final NodeCounters counters = new NodeCounters();
   private final Capture stdout = new Capture();
@@ -45,7 +51,7 @@ class WorkerVerticleTest {
     config = TestConfigs.local(3, 0, 1);
     probe = new RedisProbe(config);
     printer = new Printer(stdout, () -> { });
-    vertx.deployVerticle(new QueueVerticle(config, JobHandlers.standard(printer, config).names())).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), JobHandlers.standard(printer, config.limits()).names())).await(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -80,7 +86,7 @@ class WorkerVerticleTest {
   @Test
   @DisplayName("a handler that fails twice then succeeds: printed once, on the third attempt")
   void retriedUntilItSucceeds(Vertx vertx) throws Exception {
-    config = config.toBuilder().retryBackoff(Duration.ofMillis(100)).maxAttempts(3).build();
+    config = config.withWorkers(config.workers().withRetries(3, Duration.ofMillis(100)));
     AtomicInteger attempts = new AtomicInteger();
     deployWorkers(vertx, job -> attempts.incrementAndGet() <= 2
         ? Future.failedFuture("flaky printer, attempt " + attempts.get())
@@ -100,7 +106,7 @@ class WorkerVerticleTest {
   @Test
   @DisplayName("a handler that always fails: after the maximum attempts the job is in the dead-letter stream with its error")
   void deadLetteredAfterMaxAttempts(Vertx vertx) throws Exception {
-    config = config.toBuilder().retryBackoff(Duration.ofMillis(50)).maxAttempts(3).build();
+    config = config.withWorkers(config.workers().withRetries(3, Duration.ofMillis(50)));
     AtomicInteger attempts = new AtomicInteger();
     deployWorkers(vertx, job -> Future.failedFuture("printer on fire (attempt " + attempts.incrementAndGet() + ")"));
 
@@ -117,9 +123,9 @@ class WorkerVerticleTest {
     assertEquals(0, counters.printed.sum());
 
     // Requeued, it gets fresh attempts: three more, then it is dead again.
-    var keys = new hwaas.queue.StreamKeys(config.keyPrefix());
-    var deadLetters = new hwaas.queue.DeadLetters(io.vertx.redis.client.Redis.createClient(vertx, config.redisOptions()),
-        keys, new hwaas.queue.JobRecords(keys, config.recordTtl()));
+    var keys = config.queue().keys();
+    var deadLetters = new hwaas.queue.DeadLetters(io.vertx.redis.client.Redis.createClient(vertx, config.redis().options()),
+        keys, new hwaas.queue.JobRecords(keys, config.queue().recordTtl()));
     deadLetters.requeue(dead.getString("deadId")).await(5, TimeUnit.SECONDS);
     Poll.until(Duration.ofSeconds(10), "three more attempts and a new dead letter",
         () -> attempts.get() == 6 && deadLetters().size() == 1);
@@ -129,7 +135,7 @@ class WorkerVerticleTest {
   @Test
   @DisplayName("one job of a batch entry fails: the others print once, and only the failed one runs again")
   void partialFailureRetriesOnlyTheFailedJob(Vertx vertx) throws Exception {
-    config = config.toBuilder().retryBackoff(Duration.ofMillis(100)).maxAttempts(3).build();
+    config = config.withWorkers(config.workers().withRetries(3, Duration.ofMillis(100)));
     Map<String, AtomicInteger> runs = new java.util.concurrent.ConcurrentHashMap<>();
     deployWorkers(vertx, job -> runs.computeIfAbsent(job.id(), id -> new AtomicInteger()).incrementAndGet() == 1 && job.id().equals("c1:1")
         ? Future.failedFuture("c1:1 hiccup")
@@ -148,7 +154,7 @@ class WorkerVerticleTest {
   @Test
   @DisplayName("one job of a batch entry always fails: it alone is dead-lettered, the others print once")
   void partialDeadLetter(Vertx vertx) throws Exception {
-    config = config.toBuilder().retryBackoff(Duration.ofMillis(50)).maxAttempts(2).build();
+    config = config.withWorkers(config.workers().withRetries(2, Duration.ofMillis(50)));
     AtomicInteger printed = new AtomicInteger();
     deployWorkers(vertx, job -> job.id().equals("c1:1")
         ? Future.failedFuture("c1:1 cannot be printed")
@@ -167,7 +173,7 @@ class WorkerVerticleTest {
   @Test
   @DisplayName("a job that outlives the job timeout counts as a failed attempt and is retried")
   void slowJobTimesOut(Vertx vertx) throws Exception {
-    config = config.toBuilder().jobTimeout(Duration.ofMillis(200)).retryBackoff(Duration.ofMillis(50)).maxAttempts(2).build();
+    config = config.withLimits(config.limits().withJobTimeout(Duration.ofMillis(200))).withWorkers(config.workers().withRetries(2, Duration.ofMillis(50)));
     AtomicInteger attempts = new AtomicInteger();
     deployWorkers(vertx, job -> attempts.incrementAndGet() == 1
         ? io.vertx.core.Promise.<io.vertx.core.json.JsonObject>promise().future() // never completes
@@ -202,10 +208,10 @@ class WorkerVerticleTest {
   }
 
   private void deployWorkers(Vertx vertx, JobHandler print) throws Exception {
-    JobHandlers handlers = JobHandlers.standard(printer, config).withPrint(print);
+    JobHandlers handlers = JobHandlers.standard(printer, config.limits()).withPrint(print);
     AtomicInteger n = new AtomicInteger();
-    vertx.deployVerticle(() -> new WorkerVerticle(config, "test-w" + n.getAndIncrement(), handlers, counters, AuditTrail.NONE, hwaas.node.NodeOutages.create()),
-        new DeploymentOptions().setInstances(config.workers())).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(() -> new WorkerVerticle(config.redis(), config.queue(), config.workers(), "test-w" + n.getAndIncrement(), handlers, counters, AuditTrail.NONE, hwaas.support.NodeOutages.create()),
+        new DeploymentOptions().setInstances(config.workers().count())).await(10, TimeUnit.SECONDS);
   }
 
   private long length() {

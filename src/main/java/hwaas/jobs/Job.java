@@ -1,4 +1,4 @@
-package hwaas.queue;
+package hwaas.jobs;
 
 import io.vertx.core.json.JsonObject;
 

@@ -1,4 +1,4 @@
-package hwaas.worker;
+package hwaas.jobs;
 
 import java.time.Duration;
 

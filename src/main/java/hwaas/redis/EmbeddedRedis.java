@@ -1,4 +1,4 @@
-package hwaas.node;
+package hwaas.redis;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -305,7 +305,7 @@ public final class EmbeddedRedis implements AutoCloseable {
   }
 
   /** Another live node owns the data directory: bad input (exit 2), not a runtime failure. */
-  public static final class DataDirInUseException extends hwaas.config.ConfigException {
+  public static final class DataDirInUseException extends hwaas.support.ConfigException {
     DataDirInUseException(Path dir) {
       super("data directory " + dir + " is in use by another running node: give this node its own --data-dir, "
           + "or use that node's Redis with --redis (its URL is in " + dir.resolve("redis.url") + ")");

@@ -1,4 +1,4 @@
-package hwaas.worker;
+package hwaas.support;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,7 +37,7 @@ public final class AuditTrail implements AutoCloseable {
       return new AuditTrail(new Printer(new FileOutputStream(file.toFile(), true),
           () -> log.error("audit file {} can no longer be written; jobs will stay unacknowledged", file)), file);
     } catch (IOException e) {
-      throw new hwaas.config.ConfigException("--audit " + file + " cannot be opened for appending (" + e.getMessage() + ")");
+      throw new hwaas.support.ConfigException("--audit " + file + " cannot be opened for appending (" + e.getMessage() + ")");
     }
   }
 

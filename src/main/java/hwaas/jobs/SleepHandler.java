@@ -1,6 +1,6 @@
-package hwaas.worker;
+package hwaas.jobs;
 
-import hwaas.queue.Job;
+import hwaas.support.Printer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

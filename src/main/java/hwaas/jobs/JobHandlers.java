@@ -1,7 +1,6 @@
-package hwaas.worker;
+package hwaas.jobs;
 
-import hwaas.config.HwaasConfig;
-import hwaas.queue.Job;
+import hwaas.support.Printer;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,15 +14,15 @@ import java.util.Set;
  */
 public record JobHandlers(Map<String, JobType> byType) {
 
-  public static JobHandlers standard(Printer printer, HwaasConfig config) {
-    Duration timeout = config.jobTimeout();
-    Duration visibility = config.visibilityTimeout();
+  public static JobHandlers standard(Printer printer, JobLimits limits) {
+    Duration timeout = limits.jobTimeout();
+    Duration visibility = limits.visibilityTimeout();
     // A sleep may last up to --max-sleep: its limits grow with it, so a sleeping job is never taken for lost.
-    Duration sleepTimeout = config.maxSleep().plus(timeout);
+    Duration sleepTimeout = limits.maxSleep().plus(timeout);
     Duration sleepVisibility = sleepTimeout.plus(visibility);
     Map<String, JobType> types = new LinkedHashMap<>();
     types.put(Job.PRINT, new JobType(Job.PRINT, new PrintHandler(printer), timeout, visibility, false));
-    types.put("sleep", new JobType("sleep", new SleepHandler(printer, config.maxSleep()), sleepTimeout, sleepVisibility, false));
+    types.put("sleep", new JobType("sleep", new SleepHandler(printer, limits.maxSleep()), sleepTimeout, sleepVisibility, false));
     types.put("sum", new JobType("sum", ArithmeticHandler.sum(), timeout, visibility, true));
     types.put("multiply", new JobType("multiply", ArithmeticHandler.multiply(), timeout, visibility, true));
     return new JobHandlers(types);

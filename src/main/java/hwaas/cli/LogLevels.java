@@ -1,4 +1,4 @@
-package hwaas.node;
+package hwaas.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;

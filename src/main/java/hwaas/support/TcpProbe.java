@@ -1,4 +1,4 @@
-package hwaas.cluster;
+package hwaas.support;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package hwaas.node;
+package hwaas.redis;
 
 /** Redis could not be started or reached: a runtime failure (exit status 1) whose message says what to do. */
 public final class RedisStartException extends RuntimeException {

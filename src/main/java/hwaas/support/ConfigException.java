@@ -1,4 +1,4 @@
-package hwaas.config;
+package hwaas.support;
 
 /** Bad input in flags, environment or files: reported in one line, exit status 2, nothing started. */
 public class ConfigException extends RuntimeException {

@@ -1,4 +1,4 @@
-package hwaas.node;
+package hwaas.support;
 
 import org.slf4j.Logger;
 

@@ -1,4 +1,4 @@
-package hwaas.worker;
+package hwaas.support;
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;

@@ -1,6 +1,5 @@
-package hwaas.worker;
+package hwaas.jobs;
 
-import hwaas.queue.Job;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 

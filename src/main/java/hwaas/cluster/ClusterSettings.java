@@ -1,0 +1,42 @@
+package hwaas.cluster;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static hwaas.support.Check.require;
+
+/**
+ * How a node finds and joins the others.
+ *
+ * @param host             IP address the cluster and event bus bind to and advertise
+ * @param members          where to look for other members (TCP/IP)
+ * @param eventBusPort     port of the event bus between nodes; 0 picks a free one
+ * @param keystore         PKCS#12 keystore that encrypts the event bus between nodes ({@code null}: plain TCP)
+ * @param join             join a running cluster and use its Redis instead of starting one
+ */
+public record ClusterSettings(String name, String host, String members, int eventBusPort, Path keystore,
+                              String keystorePassword, boolean join) {
+
+  public ClusterSettings {
+    require(name != null && name.matches("[A-Za-z0-9_.-]{1,64}"),
+        "--cluster-name must be 1 to 64 letters, digits, '.', '_' or '-', got '" + name + "'");
+    require(host != null && !host.isBlank(), "--cluster-host must not be empty");
+    require(members != null && !members.isBlank(), "--members must not be empty");
+    require(eventBusPort >= 0 && eventBusPort <= 65535, "--event-bus-port must be between 0 and 65535, got " + eventBusPort);
+    require(keystore == null || Files.isReadable(keystore), "--cluster-keystore " + keystore + " cannot be read");
+    require(keystore == null || (keystorePassword != null && !keystorePassword.isEmpty()),
+        "--cluster-keystore needs its password in HWAAS_CLUSTER_KEYSTORE_PASSWORD");
+  }
+
+  public static ClusterSettings defaults() {
+    return new ClusterSettings("hwaas", "127.0.0.1", "127.0.0.1", 0, null, null, false);
+  }
+
+  public ClusterSettings withName(String name) {
+    return new ClusterSettings(name, host, members, eventBusPort, keystore, keystorePassword, join);
+  }
+
+  public ClusterSettings withKeystore(Path keystore, String password) {
+    return new ClusterSettings(name, host, members, eventBusPort, keystore, password, join);
+  }
+}

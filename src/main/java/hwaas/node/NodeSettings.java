@@ -1,0 +1,58 @@
+package hwaas.node;
+
+import hwaas.client.ClientSettings;
+import hwaas.cluster.ClusterSettings;
+import hwaas.http.HttpSettings;
+import hwaas.jobs.JobLimits;
+import hwaas.queue.QueueSettings;
+import hwaas.redis.RedisSettings;
+import hwaas.support.AuditSettings;
+import hwaas.worker.WorkerSettings;
+
+/**
+ * A node's settings: one small record per feature, each checked when built (from the flags, once) and handed
+ * only to the feature that uses it. Values known only at run time (the embedded Redis's address, the HTTP port
+ * chosen) give a new record through the {@code with...} methods.
+ */
+public record NodeSettings(RedisSettings redis, ClusterSettings cluster, HttpSettings http, QueueSettings queue,
+                           WorkerSettings workers, JobLimits limits, ClientSettings clients, AuditSettings audit) {
+
+  /** Defaults for everything but the two numbers the user always gives. */
+  public static NodeSettings defaults(int workers, int clients) {
+    return new NodeSettings(RedisSettings.defaults(), ClusterSettings.defaults(), HttpSettings.defaults(),
+        QueueSettings.defaults(), WorkerSettings.defaults(workers), JobLimits.defaults(), ClientSettings.defaults(clients),
+        AuditSettings.NONE);
+  }
+
+  public NodeSettings withRedis(RedisSettings redis) {
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+  }
+
+  public NodeSettings withCluster(ClusterSettings cluster) {
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+  }
+
+  public NodeSettings withHttp(HttpSettings http) {
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+  }
+
+  public NodeSettings withQueue(QueueSettings queue) {
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+  }
+
+  public NodeSettings withWorkers(WorkerSettings workers) {
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+  }
+
+  public NodeSettings withLimits(JobLimits limits) {
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+  }
+
+  public NodeSettings withClients(ClientSettings clients) {
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+  }
+
+  public NodeSettings withAudit(AuditSettings audit) {
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+  }
+}

@@ -1,0 +1,40 @@
+package hwaas.queue;
+
+import java.time.Duration;
+
+import static hwaas.support.Check.positive;
+import static hwaas.support.Check.require;
+
+/**
+ * How jobs are kept in Redis and how long a submitter waits for them to be.
+ *
+ * @param keyPrefix     every Redis key starts with it ({@link StreamKeys})
+ * @param dedupWindow   how long a submission's key is remembered, making resends harmless
+ * @param recordTtl     how long the status record of an API job (and a cached result) is kept after its last change
+ * @param submitTimeout how long a submitter (client or API) waits for the queue's reply before it retries or gives up
+ */
+public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout) {
+
+  public QueueSettings {
+    require(keyPrefix != null && keyPrefix.matches("[A-Za-z0-9_.:-]{1,64}"), "key prefix must be 1 to 64 plain characters");
+    require(positive(dedupWindow) && dedupWindow.toSeconds() >= 1, "--dedup-window must be at least 1 second");
+    require(positive(recordTtl) && recordTtl.toSeconds() >= 1, "--record-ttl must be at least 1 second");
+    require(positive(submitTimeout), "submit timeout must be above 0");
+  }
+
+  public static QueueSettings defaults() {
+    return new QueueSettings("hwaas", Duration.ofSeconds(120), Duration.ofHours(1), Duration.ofSeconds(5));
+  }
+
+  public StreamKeys keys() {
+    return new StreamKeys(keyPrefix);
+  }
+
+  public QueueSettings withKeyPrefix(String keyPrefix) {
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout);
+  }
+
+  public QueueSettings withSubmitTimeout(Duration submitTimeout) {
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout);
+  }
+}
