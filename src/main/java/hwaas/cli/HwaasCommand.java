@@ -11,6 +11,7 @@ import hwaas.queue.QueueSettings;
 import hwaas.redis.RedisSettings;
 import hwaas.support.AuditSettings;
 import hwaas.worker.WorkerSettings;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -50,18 +51,19 @@ public final class HwaasCommand implements Callable<Integer> {
 
   private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
-  @Parameters(index = "0", paramLabel = "WORKERS", description = "Worker verticles on this node (0 or more).")
-  int workers;
+  // Optional to picocli only: it would demand them before a subcommand too (./hwaas bench); call() requires them.
+  @Parameters(index = "0", arity = "0..1", paramLabel = "WORKERS", description = "Worker verticles on this node (0 or more).")
+  Integer workers;
 
-  @Parameters(index = "1", paramLabel = "CLIENTS", description = "Client verticles on this node (0 or more).")
-  int clients;
+  @Parameters(index = "1", arity = "0..1", paramLabel = "CLIENTS", description = "Client verticles on this node (0 or more).")
+  Integer clients;
 
   @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "1",
       description = "Jobs each client submits per second (default: ${DEFAULT-VALUE}).")
   double rate;
 
   @Option(names = "--message", paramLabel = "TEXT", defaultValue = "hello, world!",
-      description = "What the print jobs print, one line, at most " + ClientSettings.MAX_MESSAGE_BYTES + " bytes (default: '${DEFAULT-VALUE}').")
+      description = "What the print jobs print: one line of 1 to 4096 characters, as a print job's payload takes it (default: '${DEFAULT-VALUE}').")
   String message;
 
   @Option(names = "--redis", paramLabel = "URL", defaultValue = "${env:HWAAS_REDIS}",
@@ -150,6 +152,9 @@ public final class HwaasCommand implements Callable<Integer> {
 
   /** Turns the parsed flags into checked settings, one record per feature; throws {@link ConfigException} on bad input. */
   public NodeSettings toSettings() {
+    if (workers == null || clients == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter" + (workers == null ? "s: 'WORKERS', " : ": ") + "'CLIENTS'");
+    }
     return new NodeSettings(
         new RedisSettings(parseRedis(redis), dataDir != null ? dataDir : RedisSettings.defaultDataDir(), fsync),
         new ClusterSettings(clusterName, clusterHost, members, eventBusPort, clusterKeystore,

@@ -1,7 +1,7 @@
 package hwaas.http;
 
 import hwaas.cluster.ClusterView;
-import hwaas.jobs.JobLimits;
+import hwaas.jobs.JobContract;
 import hwaas.queue.QueueSettings;
 import hwaas.redis.RedisSettings;
 import hwaas.jobs.JobHandlers;
@@ -31,19 +31,19 @@ public final class HttpVerticle extends VerticleBase {
   private final HttpSettings settings;
   private final RedisSettings redisSettings;
   private final QueueSettings queue;
-  private final JobLimits limits;
+  private final JobContract contract;
   private final JobHandlers types;
   private final ClusterView cluster;
   private final String metricsRegistry;
   private Redis redis;
   private HttpServer server;
 
-  public HttpVerticle(HttpSettings settings, RedisSettings redisSettings, QueueSettings queue, JobLimits limits,
+  public HttpVerticle(HttpSettings settings, RedisSettings redisSettings, QueueSettings queue, JobContract contract,
                       JobHandlers types, ClusterView cluster, String metricsRegistry) {
     this.settings = settings;
     this.redisSettings = redisSettings;
     this.queue = queue;
-    this.limits = limits;
+    this.contract = contract;
     this.types = types;
     this.cluster = cluster;
     this.metricsRegistry = metricsRegistry;
@@ -52,7 +52,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
-    return ApiContract.load(vertx, limits.maxSleep())
+    return ApiContract.load(vertx, contract)
         .map(this::router)
         .compose(router -> vertx.createHttpServer(new HttpServerOptions()
                 // The bridge carries small JSON messages; nothing a browser sends needs more.

@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * The job types a node runs, by name. Adding a type is one {@link JobHandler}, one entry in
- * {@link #standard}, and its payload schema in {@code openapi.yaml}.
+ * {@link #standard}, and its payload schema in {@code openapi.yaml} (the {@link JobContract}); a node refuses to
+ * start when the two lists differ.
  */
 public record JobHandlers(Map<String, JobType> byType) {
 
@@ -22,7 +23,7 @@ public record JobHandlers(Map<String, JobType> byType) {
     Duration sleepVisibility = sleepTimeout.plus(visibility);
     Map<String, JobType> types = new LinkedHashMap<>();
     types.put(Job.PRINT, new JobType(Job.PRINT, new PrintHandler(printer), timeout, visibility, false));
-    types.put("sleep", new JobType("sleep", new SleepHandler(printer, limits.maxSleep()), sleepTimeout, sleepVisibility, false));
+    types.put("sleep", new JobType("sleep", new SleepHandler(printer), sleepTimeout, sleepVisibility, false));
     types.put("sum", new JobType("sum", ArithmeticHandler.sum(), timeout, visibility, true));
     types.put("multiply", new JobType("multiply", ArithmeticHandler.multiply(), timeout, visibility, true));
     return new JobHandlers(types);

@@ -9,6 +9,7 @@ import hwaas.cluster.ClusterView;
 import hwaas.cluster.NodeMetadata;
 import hwaas.http.HttpSettings;
 import hwaas.http.HttpVerticle;
+import hwaas.jobs.JobContract;
 import hwaas.jobs.JobHandlers;
 import hwaas.queue.JobsLeft;
 import hwaas.queue.QueueVerticle;
@@ -203,7 +204,11 @@ public final class Node {
    */
   private void deploy(JobHandlers handlers, boolean autoHttpPort) {
     jobTypes = handlers.names();
-    Future<String> queue = vertx.deployVerticle(new QueueVerticle(settings.redis(), settings.queue(), handlers.names()));
+    JobContract contract = JobContract.load(settings.limits().maxSleep());
+    if (!contract.types().equals(handlers.names())) {
+      throw new IllegalStateException("job types " + handlers.names() + " and the contract's " + contract.types() + " differ");
+    }
+    Future<String> queue = vertx.deployVerticle(new QueueVerticle(settings.redis(), settings.queue(), contract));
     Future<String> workers = Future.succeededFuture();
     if (settings.workers().count() > 0) {
       AtomicInteger n = new AtomicInteger();
@@ -212,7 +217,7 @@ public final class Node {
               handlers, counters, printedAudit, outages),
           new DeploymentOptions().setInstances(settings.workers().count()));
     }
-    http = httpVerticle(settings.http(), handlers);
+    http = httpVerticle(settings.http(), handlers, contract);
     Future<String> firstHttp = vertx.deployVerticle(http);
     queueDeployment = queue.await();
     workerDeployment = workers.await();
@@ -220,15 +225,15 @@ public final class Node {
       clientDeployment = ClientGroup.deploy(vertx, settings.clients(), settings.queue(), nodeId, counters, submittedAudit, outages)
           .await();
     }
-    awaitHttp(firstHttp, handlers, autoHttpPort);
+    awaitHttp(firstHttp, handlers, contract, autoHttpPort);
     AtomicReference<JsonArray> lastQueues = new AtomicReference<>();
     NodeMeters.bind(BackendRegistries.getNow(ClusterSetup.metricsRegistry(nodeId)), counters, handlers.names(), lastQueues);
     statsDeployment = vertx.deployVerticle(new StatsVerticle(settings.redis(), settings.queue(),
         clusterManager.getNodeInfo().metadata(), counters, List.copyOf(handlers.names()), lastQueues)).await();
   }
 
-  private HttpVerticle httpVerticle(HttpSettings http, JobHandlers handlers) {
-    return new HttpVerticle(http, settings.redis(), settings.queue(), settings.limits(), handlers,
+  private HttpVerticle httpVerticle(HttpSettings http, JobHandlers handlers, JobContract contract) {
+    return new HttpVerticle(http, settings.redis(), settings.queue(), contract, handlers,
         new ClusterView(clusterManager, settings.cluster().name()), ClusterSetup.metricsRegistry(nodeId));
   }
 
@@ -236,7 +241,7 @@ public final class Node {
    * Waits for the HTTP verticle. A port chosen automatically can be taken by a node starting at the same moment:
    * then the next free one is used, and the cluster is told the new address.
    */
-  private void awaitHttp(Future<String> firstAttempt, JobHandlers handlers, boolean autoHttpPort) {
+  private void awaitHttp(Future<String> firstAttempt, JobHandlers handlers, JobContract contract, boolean autoHttpPort) {
     HttpSettings httpSettings = settings.http();
     Future<String> deployment = firstAttempt;
     for (int attempt = 1; ; attempt++) {
@@ -250,7 +255,7 @@ public final class Node {
         int taken = httpSettings.port();
         httpSettings = Preflight.chooseHttpPort(httpSettings.withPort(HttpSettings.AUTO_PORT), taken + 1);
         log.info("HTTP port {} was taken meanwhile; this node uses {}", taken, httpSettings.port());
-        http = httpVerticle(httpSettings, handlers);
+        http = httpVerticle(httpSettings, handlers, contract);
         deployment = vertx.deployVerticle(http);
       }
     }

@@ -1,6 +1,7 @@
 package hwaas.queue;
 
 import hwaas.jobs.JobBatch;
+import hwaas.jobs.JobContract;
 import hwaas.redis.RedisSettings;
 import hwaas.support.OutageLog;
 import io.vertx.core.Future;
@@ -15,8 +16,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,7 +32,7 @@ public final class QueueVerticle extends VerticleBase {
 
   private final RedisSettings redisSettings;
   private final QueueSettings settings;
-  private final Set<String> types;
+  private final JobContract contract;
   private final OutageLog outage = new OutageLog(log, "queue");
   private Redis redis;
   private EnqueueScript script;
@@ -45,11 +44,11 @@ public final class QueueVerticle extends VerticleBase {
   private record Submission(Message<Object> message, JobBatch batch, String json) {
   }
 
-  /** @param types the job types this service runs; jobs of other types are refused */
-  public QueueVerticle(RedisSettings redisSettings, QueueSettings settings, Set<String> types) {
+  /** @param contract the job types this service runs and their payloads; other jobs are refused */
+  public QueueVerticle(RedisSettings redisSettings, QueueSettings settings, JobContract contract) {
     this.redisSettings = redisSettings;
     this.settings = settings;
-    this.types = Set.copyOf(types);
+    this.contract = contract;
   }
 
   @Override
@@ -91,9 +90,7 @@ public final class QueueVerticle extends VerticleBase {
         throw new IllegalArgumentException("a submission must be a job batch as JSON");
       }
       batch = JobBatch.fromJson(body);
-      if (!types.contains(batch.type())) {
-        throw new IllegalArgumentException("unknown job type '" + batch.type() + "'; known: " + new TreeSet<>(types));
-      }
+      contract.checkPayload(batch.type(), batch.payload());
       json = message.body() instanceof String text ? text : body.encode();
     } catch (RuntimeException e) { // DecodeException for text that is not JSON
       message.fail(QueueFailure.BAD_JOB.code, e.getMessage());

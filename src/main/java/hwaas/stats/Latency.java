@@ -12,12 +12,13 @@ import org.HdrHistogram.Recorder;
 /**
  * The one record of a node's latency (print time minus the client's send time, in milliseconds): an HdrHistogram
  * recorder that the workers write to without locks. Two views are read from it: the interval since the last look
- * (the stats verticle's 10-second window, the bench), and the running total as a Prometheus histogram.
+ * (the stats verticle's 10-second window), and the running total (the Prometheus histogram, the bench).
  */
 public final class Latency implements Collector {
   public static final long MAX_MILLIS = 60_000L;
-  private static final double[] BUCKETS = {1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 30_000,
-      60_000, Double.POSITIVE_INFINITY};
+  /** Upper bounds of the Prometheus buckets, in milliseconds: fine where the p99 of a healthy node lies. */
+  private static final double[] BUCKETS = {1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1_000,
+      2_000, 5_000, 10_000, 30_000, 60_000, Double.POSITIVE_INFINITY};
 
   private final Recorder recorder = new Recorder(MAX_MILLIS, 3);
   private final Histogram total = new Histogram(MAX_MILLIS, 3);
@@ -35,6 +36,12 @@ public final class Latency implements Collector {
     Histogram interval = sinceLastInterval.copy();
     sinceLastInterval.reset();
     return interval;
+  }
+
+  /** Everything recorded since the node started (a copy): subtract two of them for a window of one's own. */
+  public synchronized Histogram total() {
+    drain();
+    return total.copy();
   }
 
   private void drain() {
@@ -59,7 +66,7 @@ public final class Latency implements Collector {
       counts[bucket] += v.getCountAtValueIteratedTo();
     }
     return HistogramSnapshot.builder()
-        .name("hwaas_jobs_latency")
+        .name("hwaas_jobs_latency_milliseconds")
         .unit(new Unit("milliseconds"))
         .help("print time minus the client's send time")
         .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()

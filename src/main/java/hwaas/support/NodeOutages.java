@@ -7,7 +7,7 @@ public record NodeOutages(OutageLog clients, OutageLog workers, OutageLog jobs) 
 
   public static NodeOutages create() {
     return new NodeOutages(
-        new OutageLog(LoggerFactory.getLogger("hwaas.client.ClientVerticle"), "clients"),
+        new OutageLog(LoggerFactory.getLogger("hwaas.client.ClientGroup"), "clients"),
         new OutageLog(LoggerFactory.getLogger("hwaas.worker.WorkerVerticle"), "workers"),
         new OutageLog(LoggerFactory.getLogger("hwaas.worker.JobRunner"), "jobs"));
   }

@@ -59,6 +59,8 @@ final class TypeLane {
   private boolean stopping;
   private boolean reclaiming;
   private long drainUntil;
+  /** The timer of a read loop waiting out a pause; -1 when the loop is not waiting. */
+  private long pauseTimer = -1;
   private int failedAttempts;
 
   TypeLane(Vertx vertx, Redis redis, WorkerSettings settings, QueueSettings queue, JobType type, String consumer,
@@ -106,6 +108,18 @@ final class TypeLane {
         .eventually(() -> reader.close());
   }
 
+  /** The type was resumed: a loop waiting out the pause reads at once instead of at its next look. */
+  void resumed() {
+    if (pauseTimer != -1 && vertx.cancelTimer(pauseTimer)) {
+      pauseTimer = -1;
+      readLoop();
+    }
+  }
+
+  String type() {
+    return type.name();
+  }
+
   private Future<Void> connect() {
     return redis.connect().map(connection -> {
       reader = new StreamReader(connection, stream, consumer, settings.batchSize(), settings.blockTimeout());
@@ -123,7 +137,10 @@ final class TypeLane {
       return;
     }
     if (isPaused()) {
-      vertx.setTimer(PAUSE_CHECK_MILLIS, t -> readLoop());
+      pauseTimer = vertx.setTimer(PAUSE_CHECK_MILLIS, t -> {
+        pauseTimer = -1;
+        readLoop();
+      });
       return;
     }
     Future<List<Entry>> next;

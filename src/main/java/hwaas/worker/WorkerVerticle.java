@@ -88,8 +88,8 @@ public final class WorkerVerticle extends VerticleBase {
     String type = change.getString("type");
     if (Boolean.TRUE.equals(change.getBoolean("paused"))) {
       paused.add(type);
-    } else {
-      paused.remove(type);
+    } else if (paused.remove(type)) {
+      lanes.stream().filter(lane -> lane.type().equals(type)).forEach(TypeLane::resumed);
     }
     log.debug("worker {}: {} is now {}", consumer, type, paused.contains(type) ? "paused" : "running");
   }

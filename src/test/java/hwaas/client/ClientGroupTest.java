@@ -3,6 +3,7 @@ package hwaas.client;
 import hwaas.node.NodeSettings;
 import hwaas.support.NodeOutages;
 import hwaas.jobs.Job;
+import hwaas.jobs.JobContract;
 import hwaas.queue.QueueVerticle;
 import hwaas.stats.NodeCounters;
 import hwaas.testing.Poll;
@@ -45,7 +46,7 @@ class ClientGroupTest {
       }
       delivery.next();
     });
-    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), JobContract.standard())).await(10, TimeUnit.SECONDS);
     String group = vertx.deployVerticle(new ClientGroup(config.clients(), config.queue(), "g0", "retry-c", 0, 1, counters, AuditTrail.NONE,
         NodeOutages.create())).await(10, TimeUnit.SECONDS);
 
@@ -68,7 +69,7 @@ class ClientGroupTest {
   void eachClientNumbersItsJobs(Vertx vertx) throws Exception {
     NodeSettings config = TestConfigs.local(0, 3, 20);
     NodeCounters counters = new NodeCounters();
-    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), JobContract.standard())).await(10, TimeUnit.SECONDS);
     String group = vertx.deployVerticle(new ClientGroup(config.clients(), config.queue(), "g0", "n-c", 5, 3, counters, AuditTrail.NONE,
         NodeOutages.create())).await(10, TimeUnit.SECONDS);
     Thread.sleep(1_000);

@@ -1,6 +1,7 @@
 package hwaas.queue;
 
 import hwaas.jobs.Job;
+import hwaas.jobs.JobContract;
 import hwaas.jobs.JobBatch;
 
 import hwaas.node.NodeSettings;
@@ -35,7 +36,7 @@ class QueueVerticleTest {
   void deployQueue(Vertx vertx) throws Exception {
     config = TestConfigs.local(0, 0, 1);
     probe = new RedisProbe(config);
-    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), Set.of(Job.PRINT))).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), JobContract.standard())).await(10, TimeUnit.SECONDS);
   }
 
   @AfterEach

@@ -8,6 +8,7 @@ import hwaas.support.Printer;
 
 import hwaas.node.NodeSettings;
 import hwaas.jobs.Job;
+import hwaas.jobs.JobContract;
 import hwaas.jobs.JobBatch;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueVerticle;
@@ -51,7 +52,7 @@ class WorkerVerticleTest {
     config = TestConfigs.local(3, 0, 1);
     probe = new RedisProbe(config);
     printer = new Printer(stdout, () -> { });
-    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), JobHandlers.standard(printer, config.limits()).names())).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new QueueVerticle(config.redis(), config.queue(), JobContract.standard())).await(10, TimeUnit.SECONDS);
   }
 
   @AfterEach

@@ -1,0 +1,127 @@
+package hwaas.jobs;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The contract of the jobs, {@code openapi.yaml} in the jar, with this node's --max-sleep written in. It is the one
+ * place a payload is checked: the REST router validates requests against this document, and the queue checks the
+ * payload of every submission that reaches it over the event bus against the same schemas, so handlers can trust
+ * what they run. The payload schema of a type is the one {@code JobRequest} names for it ({@code if type ... then
+ * payload $ref}).
+ */
+public final class JobContract {
+  private static final String MAX_SLEEP_LINE = "maximum: 60 # max-sleep: the node writes its --max-sleep here";
+
+  private final String yaml;
+  private final JsonObject document;
+  private final Map<String, Validator> payloads;
+
+  private JobContract(String yaml, JsonObject document, Map<String, Validator> payloads) {
+    this.yaml = yaml;
+    this.document = document;
+    this.payloads = payloads;
+  }
+
+  /** The contract with the default --max-sleep, read once: for checks made before a node's own is loaded. */
+  public static JobContract standard() {
+    return Standard.CONTRACT;
+  }
+
+  private static final class Standard {
+    static final JobContract CONTRACT = read(JobLimits.defaults().maxSleep());
+  }
+
+  /** The contract with this --max-sleep; read and compiled once per node, at start. */
+  public static JobContract load(Duration maxSleep) {
+    return maxSleep.equals(JobLimits.defaults().maxSleep()) ? standard() : read(maxSleep);
+  }
+
+  private static JobContract read(Duration maxSleep) {
+    String yaml;
+    try (InputStream in = JobContract.class.getResourceAsStream("/openapi.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.yaml is missing from the jar; rebuild with ./mvnw package");
+      }
+      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read openapi.yaml", e);
+    }
+    if (!yaml.contains(MAX_SLEEP_LINE)) {
+      throw new IllegalStateException("openapi.yaml lost its max-sleep line: " + MAX_SLEEP_LINE);
+    }
+    String limited = yaml.replace(MAX_SLEEP_LINE,
+        String.format(Locale.ROOT, "maximum: %s # --max-sleep", maxSleep.toMillis() / 1000.0));
+    JsonObject document = new JsonObject(Json.encode(new Yaml().load(limited)));
+    return new JobContract(limited, document, payloadValidators(document));
+  }
+
+  /** The job types the contract knows. */
+  public java.util.Set<String> types() {
+    return payloads.keySet();
+  }
+
+  /** The YAML text, as served at {@code GET /api/openapi.yaml}. */
+  public String yaml() {
+    return yaml;
+  }
+
+  /** The whole document as JSON (a copy), for the request validation of the REST API. */
+  public JsonObject document() {
+    return document.copy();
+  }
+
+  /** @throws IllegalArgumentException naming the type, the field and what is wrong */
+  public void checkPayload(String type, JsonObject payload) {
+    Validator validator = payloads.get(type);
+    if (validator == null) {
+      throw new IllegalArgumentException("unknown job type '" + type + "'; known: " + payloads.keySet().stream().sorted().toList());
+    }
+    OutputUnit result = validator.validate(payload);
+    if (!Boolean.TRUE.equals(result.getValid())) {
+      throw new IllegalArgumentException(type + " payload: " + describe(result));
+    }
+  }
+
+  private static String describe(OutputUnit result) {
+    List<OutputUnit> errors = result.getErrors();
+    OutputUnit first = errors == null || errors.isEmpty() ? result : errors.get(errors.size() - 1);
+    String where = first.getInstanceLocation() == null || first.getInstanceLocation().isEmpty() ? "" : first.getInstanceLocation() + ": ";
+    return where + first.getError();
+  }
+
+  // JobRequest.allOf: [{if: {properties: {type: {const|enum}}}, then: {properties: {payload: {$ref}}}}, ...]
+  private static Map<String, Validator> payloadValidators(JsonObject document) {
+    JsonObject schemas = document.getJsonObject("components").getJsonObject("schemas");
+    JsonArray rules = schemas.getJsonObject("JobRequest").getJsonArray("allOf");
+    Map<String, Validator> validators = new HashMap<>();
+    for (Object r : rules) {
+      JsonObject rule = (JsonObject) r;
+      JsonObject type = rule.getJsonObject("if").getJsonObject("properties").getJsonObject("type");
+      String ref = rule.getJsonObject("then").getJsonObject("properties").getJsonObject("payload").getString("$ref");
+      JsonObject schema = schemas.getJsonObject(ref.substring(ref.lastIndexOf('/') + 1));
+      Validator validator = Validator.create(JsonSchema.of(schema),
+          new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("https://hwaas.invalid/"));
+      List<?> names = type.containsKey("const") ? List.of(type.getString("const")) : type.getJsonArray("enum").getList();
+      names.forEach(name -> validators.put(String.valueOf(name), validator));
+    }
+    return validators;
+  }
+}
