@@ -102,6 +102,24 @@ class QueueVerticleTest {
   }
 
   @Test
+  @DisplayName("a payload the contract does not allow is refused with code 400, naming the field, and adds nothing")
+  void payloadOutsideTheContractIsRefused(Vertx vertx) throws Exception {
+    JsonObject good = batch("g1:0", 0, 1).toJson();
+    List<JsonObject> bad = List.of(
+        good.copy().put("payload", new JsonObject().put("message", "two\nlines")),
+        good.copy().put("payload", new JsonObject().put("message", "")),
+        good.copy().put("payload", new JsonObject().put("message", "hi").put("extra", 1)),
+        good.copy().put("type", "sum").put("payload", new JsonObject().put("numbers", List.of("1", "2"))),
+        good.copy().put("type", "sleep").put("payload", new JsonObject().put("seconds", 61).put("message", "late")));
+    for (JsonObject body : bad) {
+      ReplyException error = assertThrows(ReplyException.class, () -> submit(vertx, body.encode()));
+      assertEquals(QueueFailure.BAD_JOB.code, error.failureCode(), body.encode());
+      assertTrue(error.getMessage().startsWith(body.getString("type") + " payload"), error.getMessage());
+    }
+    assertEquals(0, probe.streamLength());
+  }
+
+  @Test
   @DisplayName("malformed submissions are refused with code 400, saying what is wrong, and add nothing")
   void badBatchIsRefused(Vertx vertx) throws Exception {
     JsonObject good = batch("g1:0", 0, 1).toJson();
