@@ -1,12 +1,17 @@
 // HWaaS dashboard: everything live comes over the SockJS event-bus bridge ("hwaas.stats" once a second per
-// node, "hwaas.jobs.<id>" for jobs this page submitted); writes go to the REST API with the token.
+// node, "hwaas.jobs.<id>" for jobs this page submitted); reads and writes to the REST API carry the token.
+// The server is closed by default: nothing works without a token, and GET /api/access says what it may do.
 (function () {
   'use strict';
   const STALE_MS = 5000;
   const HISTORY = 120;
+  // A node's HTTP address becomes a link only when it is plainly one (no javascript:, no quotes or brackets).
+  const HTTP_URL = /^https?:\/\/[^\s"'<>]+$/;
   const $ = (id) => document.getElementById(id);
   const nodes = new Map();          // node id -> its latest stats message
   let queues = [];                  // the freshest queue figures any node sent
+  let admin = false;                // write controls stay disabled until GET /api/access answers "admin"
+  let bus = null;                   // the bridge, opened only once the token is known to be accepted
 
   // The token arrives the way notebook servers hand it over: in the URL's fragment, never sent to a server.
   const fromUrl = new URLSearchParams(location.hash.slice(1)).get('token');
@@ -15,9 +20,49 @@
     history.replaceState(null, '', location.pathname);
   }
   const token = sessionStorage.getItem('hwaas-token');
-  $('access').textContent = token ? 'read-write' : 'read-only';
-  $('readonly-note').hidden = !!token;
-  $('job-submit').disabled = !token;
+
+  // Builds an element from text and other elements, never from markup: what nodes and jobs send is hostile,
+  // and append() turns strings into text nodes.
+  function el(tag, className, ...children) {
+    const e = document.createElement(tag);
+    if (className) e.className = className;
+    e.append(...children);
+    return e;
+  }
+
+  setWritable(false);
+  if (!token) {
+    noAccess('This page needs a token.');
+  } else {
+    $('access').textContent = 'checking…';
+    api('GET', '/api/access').then(({role}) => start(role), e => noAccess(e.status === 401
+        ? 'The node refused this page\'s token.' : 'Could not check this page\'s access (' + e.message + ').'));
+  }
+
+  // The whole form (not only its button): a read-only page cannot submit even with Enter.
+  function setWritable(writable) {
+    for (const control of $('job-form').elements) control.disabled = !writable;
+  }
+
+  // "admin" may write; anything else only reads (least privilege if the server ever answers something new).
+  function start(role) {
+    admin = role === 'admin';
+    $('access').textContent = admin ? 'read-write' : 'read-only';
+    $('readonly-note').hidden = admin;
+    setWritable(admin);
+    connect();
+    api('GET', '/api/cluster').then(c => { $('redis').textContent = 'Redis ' + c.redis; }).catch(() => {});
+  }
+
+  // Without an accepted token the API and the bridge refuse everything: say how to get in instead of trying.
+  function noAccess(reason) {
+    $('access').textContent = 'no access';
+    $('access').classList.add('off');
+    $('connection').textContent = 'not connected';
+    $('readonly-note').replaceChildren(reason + ' Open the dashboard URL the node printed at start (it ends in ',
+        el('code', '', '#token=…'), ').');
+    $('readonly-note').hidden = false;
+  }
 
   // Chart: printed per second, summed over the nodes, sampled by the page once a second.
   const times = [], rates = [];
@@ -30,17 +75,21 @@
              y: {range: (u, min, max) => [0, Math.max(10, max * 1.1)]}}
   }, [times, rates], $('chart'));
 
-  const bus = new EventBus('/eventbus');
-  bus.enableReconnect(true);
-  bus.onopen = () => {
-    $('connection').textContent = 'live';
-    $('connection').classList.remove('off');
-    bus.registerHandler('hwaas.stats', (err, msg) => { if (!err) onStats(msg.body); });
-  };
-  bus.onclose = () => {
-    $('connection').textContent = 'disconnected, reconnecting…';
-    $('connection').classList.add('off');
-  };
+  // The bridge refuses a REGISTER whose headers lack the token. Handlers are reset on every (re)connect,
+  // so registering in onopen covers reconnects too.
+  function connect() {
+    bus = new EventBus('/eventbus');
+    bus.enableReconnect(true);
+    bus.onopen = () => {
+      $('connection').textContent = 'live';
+      $('connection').classList.remove('off');
+      bus.registerHandler('hwaas.stats', {token}, (err, msg) => { if (!err) onStats(msg.body); });
+    };
+    bus.onclose = () => {
+      $('connection').textContent = 'disconnected, reconnecting…';
+      $('connection').classList.add('off');
+    };
+  }
 
   function onStats(stats) {
     stats.receivedAt = Date.now();
@@ -80,32 +129,35 @@
   }
 
   function renderQueues() {
-    const body = $('queues').tBodies[0];
-    body.replaceChildren(...queues.map(q => {
-      const row = document.createElement('tr');
-      row.dataset.type = q.type;
-      row.innerHTML = `<td>${q.type}</td><td>${fmt(q.pending)}</td><td>${fmt(q.inFlight)}</td><td>${fmt(q.lag)}</td>
-        <td class="processed">${fmt(q.processed)}</td><td>${fmt(q.failed)}</td><td>${fmt(q.dead)}</td>
-        <td class="state">${q.paused ? 'paused' : 'running'}</td><td></td>`;
-      const button = document.createElement('button');
-      button.className = q.paused ? 'resume' : 'pause';
-      button.textContent = q.paused ? 'Resume' : 'Pause';
-      button.disabled = !token;
+    $('queues').tBodies[0].replaceChildren(...queues.map(q => {
+      const button = el('button', q.paused ? 'resume' : 'pause', q.paused ? 'Resume' : 'Pause');
+      button.disabled = !admin;
       button.onclick = () => control(q.type, q.paused ? 'resume' : 'pause');
-      row.lastElementChild.append(button);
+      const row = el('tr', '', el('td', '', q.type), el('td', '', fmt(q.pending)), el('td', '', fmt(q.inFlight)),
+          el('td', '', fmt(q.lag)), el('td', 'processed', fmt(q.processed)), el('td', '', fmt(q.failed)),
+          el('td', '', fmt(q.dead)), el('td', 'state', q.paused ? 'paused' : 'running'), el('td', '', button));
+      row.dataset.type = q.type;
       return row;
     }));
   }
 
   function renderNodes(all) {
-    const body = $('nodes').tBodies[0];
-    body.replaceChildren(...all.map(s => {
-      const n = s.node, row = document.createElement('tr');
+    $('nodes').tBodies[0].replaceChildren(...all.map(s => {
+      const n = s.node;
+      const id = el('td', '', n.id);
+      if (n.redisOwner) id.append(' ', el('small', '', '(Redis)'));
+      const http = el('td', 'http');
+      if (typeof n.http === 'string' && HTTP_URL.test(n.http)) {
+        const link = el('a', '', n.http);
+        link.href = n.http;
+        http.append(link);
+      } else {
+        http.append(n.http ?? '');
+      }
       const uptime = Math.round((Date.now() - n.startedAt) / 1000);
-      row.innerHTML = `<td>${n.id}${n.redisOwner ? ' <small>(Redis)</small>' : ''}</td><td>${n.host}</td>
-        <td>${n.workers}</td><td>${n.clients}</td><td>${n.rate}/s</td><td>${fmt(Math.round(s.printedPerSecond))}</td>
-        <td><a href="${n.http}">${n.http}</a></td><td>${uptime} s</td>`;
-      return row;
+      return el('tr', '', id, el('td', '', n.host), el('td', '', fmt(n.workers)), el('td', '', fmt(n.clients)),
+          el('td', '', fmt(n.rate) + '/s'), el('td', '', fmt(Math.round(s.printedPerSecond))), http,
+          el('td', '', fmt(uptime) + ' s'));
     }));
   }
 
@@ -116,22 +168,26 @@
     chart.setData([times, rates]);
   }, 1000);
 
+  // Every API call carries the token; a refusal throws an Error with the HTTP status (401: no or bad token).
   async function api(method, path, body) {
     const headers = {'Authorization': 'Bearer ' + token};
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
-    const json = await response.json();
-    if (!response.ok) throw new Error(json.detail || json.error);
+    const json = await response.json().catch(() => ({}));   // a refusal may come without a JSON body
+    if (!response.ok) {
+      throw Object.assign(new Error(json.detail || json.error || 'HTTP ' + response.status), {status: response.status});
+    }
     return json;
   }
 
+  // The queue type comes from the stats messages: encode it so it cannot steer the POST to another path.
   async function control(type, action) {
     try {
-      const state = await api('POST', `/api/queues/${type}/${action}`);
+      const state = await api('POST', '/api/queues/' + encodeURIComponent(type) + '/' + action);
       queues = queues.map(q => q.type === type ? {...q, paused: state.paused} : q);
       renderQueues();
     } catch (e) {
-      alert(`${action} ${type}: ${e.message}`);
+      alert(action + ' ' + type + ': ' + e.message);
     }
   }
 
@@ -142,6 +198,7 @@
 
   $('job-form').onsubmit = async (event) => {
     event.preventDefault();
+    if (!admin) return;
     let payload;
     try {
       payload = JSON.parse($('job-payload').value);
@@ -153,14 +210,15 @@
       const accepted = await api('POST', '/api/jobs', {type: $('job-type').value, payload, client: $('job-client').value});
       $('job-id').textContent = accepted.id;
       showJob(accepted);
-      bus.registerHandler('hwaas.jobs.' + accepted.id, (err, msg) => { if (!err) showJob(msg.body); });
+      // While the bridge is down there is nothing to register on; the read below still shows where it got.
+      if (bus.state === EventBus.OPEN) {
+        bus.registerHandler('hwaas.jobs.' + accepted.id, {token}, (err, msg) => { if (!err) showJob(msg.body); });
+      }
       // It may have finished before the handler was registered: ask once.
-      const record = await (await fetch('/api/jobs/' + accepted.id)).json();
+      const record = await api('GET', '/api/jobs/' + encodeURIComponent(accepted.id));
       if (record.status === 'completed' || record.status === 'dead') showJob(record);
     } catch (e) {
       showJob({status: 'refused', error: e.message});
     }
   };
-
-  fetch('/api/cluster').then(r => r.json()).then(c => { $('redis').textContent = `Redis ${c.redis}`; }).catch(() => {});
 }());

@@ -88,7 +88,7 @@ public final class DeadCommand implements Callable<Integer> {
       out.println(requeued + " job(s) requeued");
       return requeued > 0 || all ? 0 : 1;
     } catch (Exception e) {
-      throw new RedisStartException("cannot read the dead letters at " + url + ": " + e.getMessage(), e);
+      throw new RedisStartException("cannot read the dead letters at " + RedisSettings.redact(url) + ": " + e.getMessage(), e);
     } finally {
       vertx.close().await();
       access.close();

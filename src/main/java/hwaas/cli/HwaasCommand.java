@@ -20,6 +20,8 @@ import picocli.CommandLine.Parameters;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -40,7 +42,8 @@ import java.util.concurrent.Callable;
     footer = {
         "",
         "Environment: HWAAS_REDIS, HWAAS_CLUSTER_HOST and HWAAS_MEMBERS are the defaults of --redis, --cluster-host and --members;",
-        "HWAAS_TOKEN sets the API token (else one is generated and printed); HWAAS_CLUSTER_KEYSTORE_PASSWORD opens --cluster-keystore.",
+        "HWAAS_TOKEN (or the file HWAAS_TOKEN_FILE) sets the admin API token (else one is generated and printed once);",
+        "HWAAS_READ_TOKEN a read-only one for viewers; HWAAS_CLUSTER_KEYSTORE_PASSWORD opens --cluster-keystore.",
         "Exit status: 0 after a clean stop (Ctrl-C, SIGTERM, --duration, closed stdout); 2 for bad arguments or a "
             + "port in use; 1 for a runtime failure such as an unreachable Redis.",
         "Example: ./hwaas 10 1000     10 workers, 1000 clients, 1000 lines a second",
@@ -107,8 +110,20 @@ public final class HwaasCommand implements Callable<Integer> {
   boolean join;
 
   @Option(names = "--cluster-keystore", paramLabel = "FILE",
-      description = "PKCS#12 keystore (key, certificate and trusted certificates) that encrypts the event bus between nodes with TLS; its password in HWAAS_CLUSTER_KEYSTORE_PASSWORD. Every node of the cluster needs it.")
+      description = "PKCS#12 keystore (key, certificate and trusted certificates) that encrypts the event bus between nodes with TLS; its password in HWAAS_CLUSTER_KEYSTORE_PASSWORD. Every node of the cluster needs it; a non-loopback --cluster-host needs it too (or --insecure-cluster).")
   Path clusterKeystore;
+
+  @Option(names = "--insecure-cluster",
+      description = "Allow a non-loopback --cluster-host without --cluster-keystore: only on a network no one else can reach.")
+  boolean insecureCluster;
+
+  @Option(names = "--redis-password-file", paramLabel = "FILE",
+      description = "Read the Redis password from the first line of FILE: for a --redis URL without one, or the Redis learned on --join. Keeps it off the command line.")
+  Path redisPasswordFile;
+
+  @Option(names = "--metrics-public",
+      description = "Serve /metrics without a token (for a Prometheus scraper on a trusted network). Default: it needs the admin or the read-only token.")
+  boolean metricsPublic;
 
   @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
       description = "Stream entries a worker reads at once; an entry holds the jobs the queue wrote together, up to 1000 (default: ${DEFAULT-VALUE}).")
@@ -156,10 +171,11 @@ public final class HwaasCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter" + (workers == null ? "s: 'WORKERS', " : ": ") + "'CLIENTS'");
     }
     return new NodeSettings(
-        new RedisSettings(parseRedis(redis), dataDir != null ? dataDir : RedisSettings.defaultDataDir(), fsync),
+        new RedisSettings(parseRedis(redis), dataDir != null ? dataDir : RedisSettings.defaultDataDir(), fsync,
+            secretFile(redisPasswordFile, "--redis-password-file")),
         new ClusterSettings(clusterName, clusterHost, members, eventBusPort, clusterKeystore,
-            System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"), join),
-        new HttpSettings(httpHost, httpPort == null ? HttpSettings.AUTO_PORT : httpPort, token()),
+            System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"), join, insecureCluster),
+        new HttpSettings(httpHost, httpPort == null ? HttpSettings.AUTO_PORT : httpPort, token(), readToken(), metricsPublic),
         new QueueSettings(QueueSettings.defaults().keyPrefix(), seconds(dedupSeconds, "--dedup-window"),
             seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout()),
         WorkerSettings.defaults(workers).withBatchSize(batch)
@@ -199,9 +215,35 @@ public final class HwaasCommand implements Callable<Integer> {
     return NodeRun.run(settings, duration, spec.commandLine());
   }
 
+  /** HWAAS_TOKEN, else the first line of the file HWAAS_TOKEN_FILE names (a container's secret), else a new one. */
   private static String token() {
     String fromEnvironment = System.getenv("HWAAS_TOKEN");
-    return fromEnvironment == null || fromEnvironment.isEmpty() ? HttpSettings.randomToken() : fromEnvironment;
+    if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+      return fromEnvironment;
+    }
+    String file = System.getenv("HWAAS_TOKEN_FILE");
+    return file == null || file.isEmpty() ? HttpSettings.randomToken() : secretFile(Path.of(file), "HWAAS_TOKEN_FILE");
+  }
+
+  private static String readToken() {
+    String fromEnvironment = System.getenv("HWAAS_READ_TOKEN");
+    return fromEnvironment == null || fromEnvironment.isEmpty() ? null : fromEnvironment;
+  }
+
+  /** The first line of a file that holds a secret; the error names the file, never what is in it. */
+  private static String secretFile(Path file, String what) {
+    if (file == null) {
+      return null;
+    }
+    try {
+      String first = Files.readAllLines(file).stream().findFirst().orElse("").trim();
+      if (first.isEmpty()) {
+        throw new ConfigException(what + " " + file + " is empty");
+      }
+      return first;
+    } catch (IOException e) {
+      throw new ConfigException(what + " " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+    }
   }
 
   private static Duration seconds(double value, String flag) {
@@ -222,7 +264,7 @@ public final class HwaasCommand implements Callable<Integer> {
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw new ConfigException("--redis must look like redis://host:port, got '" + url + "'");
+      throw new ConfigException("--redis must look like redis://[:password@]host:port[/db] (" + e.getReason() + ")");
     }
   }
 }

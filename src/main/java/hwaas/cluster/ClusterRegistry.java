@@ -12,8 +12,9 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * What the nodes of a cluster agree on, kept in a cluster-wide map: the Redis the service uses. The node
- * that starts first registers its Redis; nodes started with --join learn it from here.
+ * What the nodes of a cluster agree on, kept in a cluster-wide map: where the service's Redis is and which service
+ * it holds. The node that starts first registers its Redis; nodes started with --join learn it from here. Nothing in
+ * the map is a secret: the address carries no password, and a node that learns it checks the service id in Redis.
  */
 public final class ClusterRegistry {
   private static final String MAP = "hwaas.cluster";
@@ -22,27 +23,55 @@ public final class ClusterRegistry {
   private ClusterRegistry() {
   }
 
-  /** The service's Redis as {url, node, host}, if a node registered one. */
-  public static Future<JsonObject> redis(Vertx vertx) {
-    return map(vertx).compose(map -> map.get(REDIS));
+  /**
+   * What a node registers of its Redis.
+   *
+   * @param url     the Redis's address, without user or password
+   * @param service the service id held in that Redis
+   * @param dataDir the data directory of an embedded Redis ({@code null} for an external one): on the same machine,
+   *                the same user can read the password there
+   */
+  public record Registration(URI url, String service, String node, String host, String dataDir) {
+    public Registration {
+      if (url.getRawUserInfo() != null) {
+        throw new IllegalArgumentException("a Redis URL with a password must not go into the cluster registry");
+      }
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("url", url.toString()).put("service", service).put("node", node).put("host", host)
+          .put("dataDir", dataDir);
+    }
+
+    static Registration fromJson(JsonObject json) {
+      return new Registration(URI.create(json.getString("url")), json.getString("service"), json.getString("node"),
+          json.getString("host"), json.getString("dataDir"));
+    }
+  }
+
+  /** The service's Redis, if a node registered one. */
+  public static Future<Registration> redis(Vertx vertx) {
+    return map(vertx).compose(map -> map.get(REDIS)).map(json -> json == null ? null : Registration.fromJson(json));
   }
 
   /**
-   * Registers this node's Redis as the service's. Fails with a {@link ConfigException} if the cluster already
-   * runs on another Redis that still answers: two Redis servers would split the queue in two.
+   * Registers this node's Redis as the service's. Fails with a {@link ConfigException} if the cluster already runs
+   * another service whose Redis still answers: two services would split the queue in two.
    */
-  public static Future<Void> register(Vertx vertx, URI redis, String nodeId, String host, String clusterName) {
-    JsonObject ours = new JsonObject().put("url", redis.toString()).put("node", nodeId).put("host", host);
-    return map(vertx).compose(map -> map.putIfAbsent(REDIS, ours).compose(previous -> {
-      if (previous == null || previous.getString("url").equals(ours.getString("url"))) {
+  public static Future<Void> register(Vertx vertx, Registration ours, String clusterName) {
+    return map(vertx).compose(map -> map.putIfAbsent(REDIS, ours.toJson()).compose(previousJson -> {
+      if (previousJson == null) {
         return Future.succeededFuture();
       }
-      URI theirs = URI.create(previous.getString("url"));
-      return vertx.executeBlocking(() -> answers(theirs)).compose(alive -> alive
-          ? Future.failedFuture(new ConfigException("cluster '" + clusterName + "' already runs on Redis " + theirs
-              + " (registered by node " + previous.getString("node") + " on " + previous.getString("host")
+      Registration previous = Registration.fromJson(previousJson);
+      if (ours.service().equals(previous.service())) {
+        return Future.succeededFuture();
+      }
+      return vertx.executeBlocking(() -> answers(previous.url())).compose(alive -> alive
+          ? Future.failedFuture(new ConfigException("cluster '" + clusterName + "' already runs another service, on Redis "
+              + previous.url() + " (registered by node " + previous.node() + " on " + previous.host()
               + "): add --join to give this node to that service, or --cluster-name for a separate one"))
-          : map.replaceIfPresent(REDIS, previous, ours).mapEmpty());
+          : map.replaceIfPresent(REDIS, previousJson, ours.toJson()).mapEmpty());
     }));
   }
 
@@ -54,7 +83,7 @@ public final class ClusterRegistry {
   }
 
   /** Waits up to {@code wait} for a node of the cluster to register its Redis. */
-  public static Future<JsonObject> learn(Vertx vertx, Duration wait) {
+  public static Future<Registration> learn(Vertx vertx, Duration wait) {
     long deadline = System.currentTimeMillis() + wait.toMillis();
     return redis(vertx).compose(found -> {
       if (found != null || System.currentTimeMillis() > deadline) {

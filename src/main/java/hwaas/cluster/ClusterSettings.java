@@ -1,5 +1,7 @@
 package hwaas.cluster;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,9 +15,10 @@ import static hwaas.support.Check.require;
  * @param eventBusPort     port of the event bus between nodes; 0 picks a free one
  * @param keystore         PKCS#12 keystore that encrypts the event bus between nodes ({@code null}: plain TCP)
  * @param join             join a running cluster and use its Redis instead of starting one
+ * @param insecure         allow a non-loopback host without a keystore (--insecure-cluster): a private network only
  */
 public record ClusterSettings(String name, String host, String members, int eventBusPort, Path keystore,
-                              String keystorePassword, boolean join) {
+                              String keystorePassword, boolean join, boolean insecure) {
 
   public ClusterSettings {
     require(name != null && name.matches("[A-Za-z0-9_.-]{1,64}"),
@@ -26,17 +29,37 @@ public record ClusterSettings(String name, String host, String members, int even
     require(keystore == null || Files.isReadable(keystore), "--cluster-keystore " + keystore + " cannot be read");
     require(keystore == null || (keystorePassword != null && !keystorePassword.isEmpty()),
         "--cluster-keystore needs its password in HWAAS_CLUSTER_KEYSTORE_PASSWORD");
+    require(keystore != null || insecure || loopback(host), "--cluster-host " + host + " is not a loopback address: "
+        + "anyone who reaches it could join the cluster (Hazelcast membership has no authentication), write its map, "
+        + "and send jobs or stats on the event bus. Give every node --cluster-keystore (mutual TLS on the event bus) and "
+        + "keep the cluster port on a private network, or pass --insecure-cluster if that network is private already");
+  }
+
+  /** 127.0.0.0/8, ::1 or a name that resolves to loopback only. */
+  static boolean loopback(String host) {
+    try {
+      InetAddress[] addresses = InetAddress.getAllByName(host);
+      return addresses.length > 0 && java.util.Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress);
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   public static ClusterSettings defaults() {
-    return new ClusterSettings("hwaas", "127.0.0.1", "127.0.0.1", 0, null, null, false);
+    return new ClusterSettings("hwaas", "127.0.0.1", "127.0.0.1", 0, null, null, false, false);
   }
 
   public ClusterSettings withName(String name) {
-    return new ClusterSettings(name, host, members, eventBusPort, keystore, keystorePassword, join);
+    return new ClusterSettings(name, host, members, eventBusPort, keystore, keystorePassword, join, insecure);
   }
 
   public ClusterSettings withKeystore(Path keystore, String password) {
-    return new ClusterSettings(name, host, members, eventBusPort, keystore, password, join);
+    return new ClusterSettings(name, host, members, eventBusPort, keystore, password, join, insecure);
+  }
+
+  @Override
+  public String toString() {
+    return "ClusterSettings[name=" + name + ", host=" + host + ", members=" + members + ", eventBusPort=" + eventBusPort
+        + ", keystore=" + keystore + ", join=" + join + ", insecure=" + insecure + "]";
   }
 }

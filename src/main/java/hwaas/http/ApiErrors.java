@@ -12,9 +12,10 @@ import java.util.Map;
 /** Every error of the API as {@code {"error": ..., "detail": ...}} with the right status. */
 final class ApiErrors {
   private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
-  private static final Map<Integer, String> NAMES = Map.of(
-      400, "bad request", 401, "unauthorized", 404, "not found", 405, "method not allowed",
-      413, "request body too large", 415, "unsupported media type", 500, "internal error", 503, "unavailable");
+  private static final Map<Integer, String> NAMES = Map.ofEntries(
+      Map.entry(400, "bad request"), Map.entry(401, "unauthorized"), Map.entry(403, "forbidden"), Map.entry(404, "not found"),
+      Map.entry(405, "method not allowed"), Map.entry(413, "request body too large"), Map.entry(415, "unsupported media type"),
+      Map.entry(421, "misdirected request"), Map.entry(500, "internal error"), Map.entry(503, "unavailable"));
 
   private ApiErrors() {
   }

@@ -6,39 +6,86 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.Set;
 
-/** Checks that come before the contract: who may write, and in which format. */
+/** Checks that come before the contract: who may read and write, from where, and in which format. */
 final class ApiGuards {
+  /** What a token may do; put on the routing context for the handlers. */
+  enum Role { ADMIN, READ }
+
+  static final String ROLE = "hwaas.role";
+  private static final Set<HttpMethod> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD);
+
   private ApiGuards() {
   }
 
-  /** Every write (POST) needs {@code Authorization: Bearer <token>}; reads are open. */
-  static Handler<RoutingContext> bearer(String token) {
-    byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+  /**
+   * Every request needs {@code Authorization: Bearer <token>}: the admin token for anything, the read-only token
+   * (if there is one) for reads only. 401 without a valid token, 403 for a write with the read-only token.
+   */
+  static Handler<RoutingContext> bearer(HttpSettings settings) {
+    byte[] admin = bytes(settings.token());
+    byte[] read = settings.readToken() == null ? null : bytes(settings.readToken());
     return ctx -> {
-      if (ctx.request().method() != HttpMethod.POST) {
-        ctx.next();
+      String given = ctx.request().getHeader("Authorization");
+      if (given == null || !given.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        ApiErrors.respond(ctx, 401, "this request needs an 'Authorization: Bearer TOKEN' header");
         return;
       }
-      String given = ctx.request().getHeader("Authorization");
-      if (given == null) {
-        ApiErrors.respond(ctx, 401, "this request needs an 'Authorization: Bearer TOKEN' header");
-      } else if (!MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
-        ApiErrors.respond(ctx, 401, "the bearer token is not this service's token");
+      byte[] presented = bytes(given.substring(7).trim());
+      Role role = MessageDigest.isEqual(admin, presented) ? Role.ADMIN
+          : read != null && MessageDigest.isEqual(read, presented) ? Role.READ : null;
+      if (role == null) {
+        ApiErrors.respond(ctx, 401, "the bearer token is not one of this service's tokens");
+      } else if (role == Role.READ && !READS.contains(ctx.request().method())) {
+        ApiErrors.respond(ctx, 403, "the read-only token cannot change anything; this needs the admin token");
       } else {
+        ctx.put(ROLE, role);
         ctx.next();
       }
     };
   }
 
+  /**
+   * On a loopback bind, only requests addressed to a loopback name are served: a page of another site whose name
+   * an attacker re-pointed at 127.0.0.1 (DNS rebinding) carries its own name in {@code Host} and is refused.
+   */
+  static Handler<RoutingContext> loopbackHost() {
+    return ctx -> {
+      String host = ctx.request().authority() == null ? null : ctx.request().authority().host();
+      String name = host == null ? "" : host.toLowerCase(Locale.ROOT);
+      if (name.equals("localhost") || name.startsWith("127.") || name.equals("[::1]") || name.equals("::1")) {
+        ctx.next();
+      } else {
+        ApiErrors.respond(ctx, 421, "this node serves 127.0.0.1 and localhost only, not '" + host + "'");
+      }
+    };
+  }
+
+  /** Headers that keep the page in its own origin: scripts, styles and connections from this node only, no framing. */
+  static void securityHeaders(RoutingContext ctx) {
+    ctx.response()
+        .putHeader("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("X-Frame-Options", "DENY");
+    ctx.next();
+  }
+
   /** A request with a body must say it is JSON. */
   static void jsonBody(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
-    String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (!mediaType.equals("application/json")) {
       ApiErrors.respond(ctx, 415, "send the job as Content-Type: application/json" + (type == null ? "" : ", not " + type));
       return;
     }
     ctx.next();
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -4,19 +4,23 @@ import hwaas.stats.StatsAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The SockJS event-bus bridge of the dashboard: out to the browser only the stats and the status of jobs
- * submitted over the API; in from the browser nothing (writes go through the REST API and its token).
- * Anything else a browser tries is refused and logged.
+ * submitted over the API, and only to a page of this node's own origin that registers with one of the service's
+ * tokens (in the register message's headers); in from the browser nothing (writes go through the REST API and its
+ * token). Anything else a browser tries is refused and logged.
  */
 final class EventBusBridge {
   private static final Logger log = LoggerFactory.getLogger(EventBusBridge.class);
@@ -26,7 +30,23 @@ final class EventBusBridge {
   private EventBusBridge() {
   }
 
-  static Router create(Vertx vertx) {
+  /**
+   * A browser says where the page that opens the bridge came from: only this node's own pages may. Clients that are
+   * not browsers send no Origin, and still need a token to register.
+   */
+  static void sameOrigin(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("Origin");
+    String self = "http://" + ctx.request().authority();
+    if (origin == null || origin.equalsIgnoreCase(self)) {
+      ctx.next();
+    } else {
+      log.warn("refused a bridge connection from a page of another origin ({}, this node is {})", origin, self);
+      ApiErrors.respond(ctx, 403, "the event-bus bridge serves this node's own pages only, not " + origin);
+    }
+  }
+
+  static Router create(Vertx vertx, HttpSettings settings) {
+    Set<String> tokens = settings.readToken() == null ? Set.of(settings.token()) : Set.of(settings.token(), settings.readToken());
     SockJSBridgeOptions permissions = new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddress(StatsAddresses.STATS))
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(JOB_ADDRESS))
@@ -38,8 +58,13 @@ final class EventBusBridge {
     return SockJSHandler.create(vertx, options).bridge(permissions, event -> {
       String address = event.getRawMessage() == null ? null : event.getRawMessage().getString("address");
       boolean inbound = event.type() == BridgeEventType.SEND || event.type() == BridgeEventType.PUBLISH;
-      boolean refusedRegister = event.type() == BridgeEventType.REGISTER && (address == null || !ALLOWED.matcher(address).matches());
-      if (inbound || refusedRegister) {
+      boolean register = event.type() == BridgeEventType.REGISTER;
+      boolean refusedRegister = register && (address == null || !ALLOWED.matcher(address).matches());
+      String token = register ? token(event.getRawMessage()) : null;
+      if (register && !refusedRegister && (token == null || !tokens.contains(token))) {
+        log.warn("refused a browser ({}) registering for '{}' without one of the service's tokens", event.socket().remoteAddress(), address);
+        event.complete(false);
+      } else if (inbound || refusedRegister) {
         log.warn("refused a browser ({}) trying to {} '{}': the bridge only sends stats and job status out",
             event.socket().remoteAddress(), event.type().name().toLowerCase(), address);
         event.complete(false);
@@ -47,5 +72,11 @@ final class EventBusBridge {
         event.complete(true);
       }
     });
+  }
+
+  /** The token a browser sent with its register message ({@code headers.token}); {@code null} if none. */
+  private static String token(JsonObject message) {
+    JsonObject headers = message == null ? null : message.getJsonObject("headers");
+    return headers == null || !(headers.getValue("token") instanceof String token) ? null : token;
   }
 }

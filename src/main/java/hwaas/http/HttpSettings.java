@@ -6,12 +6,14 @@ import java.util.HexFormat;
 import static hwaas.support.Check.require;
 
 /**
- * The node's HTTP server.
+ * The node's HTTP server and who may use it. The tokens are secrets: {@link #toString()} does not show them.
  *
- * @param port  {@link #AUTO_PORT}: 8080, or the next free port after it; 0 picks any free port
- * @param token bearer token every write request of the REST API must carry
+ * @param port          {@link #AUTO_PORT}: 8080, or the next free port after it; 0 picks any free port
+ * @param token         the admin token: reads and writes of the REST API, the bridge, metrics
+ * @param readToken     a read-only token for viewers ({@code null}: none)
+ * @param metricsPublic {@code /metrics} without a token, for a scraper on a trusted network
  */
-public record HttpSettings(String host, int port, String token) {
+public record HttpSettings(String host, int port, String token, String readToken, boolean metricsPublic) {
   /** HTTP port not given: 8080, or the next free one. */
   public static final int AUTO_PORT = -1;
   public static final int DEFAULT_PORT = 8080;
@@ -19,12 +21,17 @@ public record HttpSettings(String host, int port, String token) {
   public HttpSettings {
     require(port == AUTO_PORT || (port >= 0 && port <= 65535), "--http-port must be between 0 and 65535, got " + port);
     require(host != null && !host.isBlank(), "--http-host must not be empty");
-    require(token != null && token.length() >= 16 && token.chars().allMatch(c -> c > 32 && c < 127),
-        "HWAAS_TOKEN must be at least 16 printable characters without spaces");
+    require(wellFormed(token), "HWAAS_TOKEN must be at least 16 printable characters without spaces");
+    require(readToken == null || wellFormed(readToken), "HWAAS_READ_TOKEN must be at least 16 printable characters without spaces");
+    require(readToken == null || !readToken.equals(token), "HWAAS_READ_TOKEN must differ from HWAAS_TOKEN");
+  }
+
+  private static boolean wellFormed(String token) {
+    return token != null && token.length() >= 16 && token.chars().allMatch(c -> c > 32 && c < 127);
   }
 
   public static HttpSettings defaults() {
-    return new HttpSettings("127.0.0.1", AUTO_PORT, randomToken());
+    return new HttpSettings("127.0.0.1", AUTO_PORT, randomToken(), null, false);
   }
 
   /** 128 random bits in hex: what the API token is when HWAAS_TOKEN does not set one. */
@@ -35,11 +42,26 @@ public record HttpSettings(String host, int port, String token) {
   }
 
   public HttpSettings withPort(int port) {
-    return new HttpSettings(host, port, token);
+    return new HttpSettings(host, port, token, readToken, metricsPublic);
   }
 
   public HttpSettings withToken(String token) {
-    return new HttpSettings(host, port, token);
+    return new HttpSettings(host, port, token, readToken, metricsPublic);
+  }
+
+  public HttpSettings withReadToken(String readToken) {
+    return new HttpSettings(host, port, token, readToken, metricsPublic);
+  }
+
+  /** Whether the server listens on loopback only, where it checks the Host header against DNS rebinding. */
+  public boolean loopback() {
+    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+  }
+
+  @Override
+  public String toString() {
+    return "HttpSettings[host=" + host + ", port=" + port + ", token=***, readToken=" + (readToken == null ? "none" : "***")
+        + ", metricsPublic=" + metricsPublic + "]";
   }
 
   public String url() {

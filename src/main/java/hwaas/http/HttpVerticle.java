@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
@@ -19,6 +20,8 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+
+import java.util.Optional;
 
 /**
  * The node's HTTP face: the REST API (every request checked against {@code openapi.yaml} before a handler
@@ -67,6 +70,27 @@ public final class HttpVerticle extends VerticleBase {
     return redis.close();
   }
 
+  /**
+   * A payload text with a control character fails the contract's pattern either way; this names the character (the
+   * schema's pattern error cannot) before the router's validation answers.
+   */
+  private static void namesControlCharacters(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      ctx.next(); // not JSON: the contract's validation says so
+      return;
+    }
+    Optional<String> control = body != null && body.getValue("payload") instanceof JsonObject payload
+        ? JobContract.controlCharacter(payload) : Optional.empty();
+    if (control.isPresent()) {
+      ApiErrors.respond(ctx, 400, "payload: " + control.get());
+    } else {
+      ctx.next();
+    }
+  }
+
   /** The port actually bound (differs from the configured one when that was 0). */
   public int port() {
     return server.actualPort();
@@ -93,7 +117,7 @@ public final class HttpVerticle extends VerticleBase {
           ctx.fail(ar.cause());
           return;
         }
-        ctx.json(new JsonObject().put("name", cluster.name()).put("redis", redisSettings.url().toString())
+        ctx.json(new JsonObject().put("name", cluster.name()).put("redis", redisSettings.redacted())
             .put("nodes", ar.result()));
       }));
     });
@@ -103,19 +127,31 @@ public final class HttpVerticle extends VerticleBase {
         .onFailure(err -> ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
             .end(new JsonObject().put("status", "NOT_READY").put("redis", "down: " + err.getMessage()).encode())));
 
-    // The static bearer token is checked by ApiGuards before validation (so a bad token is 401, not 400);
+    builder.getRoute("getAccess").addHandler(ctx -> ctx.json(new JsonObject()
+        .put("role", ctx.get(ApiGuards.ROLE) == ApiGuards.Role.ADMIN ? "admin" : "read")));
+
+    // The tokens are checked by ApiGuards before validation (so a bad token is 401, not 400);
     // the contract still declares the scheme for its readers.
     builder.getRoutes().forEach(route -> route.setDoSecurity(false));
 
     Router router = Router.router(vertx);
+    if (settings.loopback()) {
+      router.route().handler(ApiGuards.loopbackHost());
+    }
+    router.route().handler(ApiGuards::securityHeaders);
     router.get("/api/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(api.yaml()));
-    router.route("/api/*").handler(ApiGuards.bearer(settings.token()));
+    router.route("/api/*").handler(ApiGuards.bearer(settings));
     router.post("/api/jobs").handler(ApiGuards::jsonBody);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    router.post("/api/jobs").handler(HttpVerticle::namesControlCharacters);
     router.route("/*").subRouter(builder.createRouter());
     router.route("/api/*").handler(ctx -> ApiErrors.respond(ctx, 404, "no API endpoint " + ctx.request().method() + " "
         + ctx.request().path() + "; see /api/openapi.yaml"));
-    router.route("/eventbus/*").subRouter(EventBusBridge.create(vertx));
+    router.route("/eventbus/*").handler(EventBusBridge::sameOrigin);
+    router.route("/eventbus/*").subRouter(EventBusBridge.create(vertx, settings));
+    if (!settings.metricsPublic()) {
+      router.get("/metrics").handler(ApiGuards.bearer(settings));
+    }
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metricsRegistry));
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
     router.route("/*").handler(StaticHandler.create("webroot"));

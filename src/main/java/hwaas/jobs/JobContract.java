@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The contract of the jobs, {@code openapi.yaml} in the jar, with this node's --max-sleep written in. It is the one
@@ -96,8 +97,41 @@ public final class JobContract {
     }
     OutputUnit result = validator.validate(payload);
     if (!Boolean.TRUE.equals(result.getValid())) {
-      throw new IllegalArgumentException(type + " payload: " + describe(result));
+      throw new IllegalArgumentException(type + " payload: " + controlCharacter(payload).orElseGet(() -> describe(result)));
     }
+  }
+
+  /**
+   * A text is one line of printable characters: one that holds a control character (which would drive the terminal of
+   * whoever watches the output) is refused, and the error names the character, which a schema's pattern cannot.
+   */
+  public static Optional<String> controlCharacter(JsonObject payload) {
+    for (String field : payload.fieldNames()) {
+      if (payload.getValue(field) instanceof String text) {
+        for (int i = 0; i < text.length(); i++) {
+          char c = text.charAt(i);
+          if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
+            return Optional.of(String.format(Locale.ROOT, "%s holds the control character U+%04X%s at position %d; "
+                + "a text must be one line of printable characters", field, (int) c, name(c), i));
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String name(char c) {
+    return switch (c) {
+      case 0x00 -> " (NUL)";
+      case 0x07 -> " (BEL)";
+      case 0x08 -> " (backspace)";
+      case 0x09 -> " (tab)";
+      case 0x0A -> " (line feed)";
+      case 0x0D -> " (carriage return)";
+      case 0x1B -> " (ESC)";
+      case 0x7F -> " (DEL)";
+      default -> "";
+    };
   }
 
   private static String describe(OutputUnit result) {

@@ -12,8 +12,8 @@ final class Banner {
   static String of(Node node) {
     NodeSettings c = node.settings();
     String redis = node.embeddedRedis()
-        .map(r -> c.redis().url() + " (embedded, pid " + r.pid() + ", data " + c.redis().dataDir() + ", fsync " + c.redis().fsync() + ")")
-        .orElse(c.redis().url() + (node.learnedRedis()
+        .map(r -> c.redis().redacted() + " (embedded, pid " + r.pid() + ", data " + c.redis().dataDir() + ", fsync " + c.redis().fsync() + ")")
+        .orElse(c.redis().redacted() + (node.learnedRedis()
             ? " (the cluster's, learned on --join)" : " (external)"));
     return String.format(Locale.ROOT, String.join("%n",
             "hwaas node %s started in %.1f s (%s)",

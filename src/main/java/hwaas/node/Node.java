@@ -13,8 +13,11 @@ import hwaas.jobs.JobContract;
 import hwaas.jobs.JobHandlers;
 import hwaas.queue.JobsLeft;
 import hwaas.queue.QueueVerticle;
+import hwaas.queue.ServiceIdentity;
+import hwaas.queue.StreamKeys;
 import hwaas.redis.EmbeddedRedis;
 import hwaas.redis.RedisAccess;
+import hwaas.redis.RedisSettings;
 import hwaas.redis.RedisStartException;
 import hwaas.stats.NodeCounters;
 import hwaas.stats.NodeMeters;
@@ -38,13 +41,17 @@ import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -115,9 +122,12 @@ public final class Node {
       long clusterReady = System.nanoTime();
       boolean learned = settings.redis().url() == null;
       if (learned) {
-        settings = settings.withRedis(settings.redis().withUrl(learnRedis(vertx, settings)));
+        settings = settings.withRedis(learnRedis(vertx, settings));
       } else {
-        ClusterRegistry.register(vertx, settings.redis().url(), nodeId, settings.cluster().host(), settings.cluster().name()).await();
+        String service = withRedis(vertx, settings, ServiceIdentity::claim);
+        ClusterRegistry.register(vertx, new ClusterRegistry.Registration(RedisSettings.withoutPassword(settings.redis().url()),
+            service, nodeId, settings.cluster().host(), embedded == null ? null : settings.redis().dataDir().toAbsolutePath().toString()),
+            settings.cluster().name()).await();
       }
       node = new Node(settings, nodeId, embedded, clusterManager, vertx, startedAt);
       node.learnedRedis = learned;
@@ -144,27 +154,67 @@ public final class Node {
     }
   }
 
-  /** --join without --redis: the Redis some node of the cluster registered. */
   private static JsonObject metadata(String nodeId, NodeSettings settings, boolean ownsRedis) {
     return NodeMetadata.of(nodeId, settings.cluster().host(), settings.workers().count(), settings.clients().count(),
         settings.clients().rate(), settings.http().url(), ownsRedis);
   }
 
-  private static URI learnRedis(Vertx vertx, NodeSettings settings) {
-    JsonObject registered = ClusterRegistry.learn(vertx, Duration.ofSeconds(5)).await();
+  /** Asks the node's Redis one thing on a client of its own, before the verticles (and their clients) exist. */
+  private static <T> T withRedis(Vertx vertx, NodeSettings settings, BiFunction<Redis, StreamKeys, Future<T>> ask) {
+    Redis redis = Redis.createClient(vertx, settings.redis().options());
+    try {
+      return ask.apply(redis, settings.queue().keys()).await(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new RedisStartException("Redis at " + settings.redis().redacted() + " did not answer within 10 s", e);
+    } finally {
+      redis.close();
+    }
+  }
+
+  /**
+   * --join without --redis: the Redis some node of the cluster registered, with this node's password for it (from
+   * --redis-password-file, or, for the embedded Redis of a node on this machine, from that node's private data
+   * directory), checked to hold the cluster's service.
+   */
+  private static RedisSettings learnRedis(Vertx vertx, NodeSettings settings) {
+    ClusterRegistry.Registration registered = ClusterRegistry.learn(vertx, Duration.ofSeconds(5)).await();
     if (registered == null) {
       throw new RedisStartException("--join found no running HWaaS node in cluster '" + settings.cluster().name()
           + "' (members " + settings.cluster().members() + "): start one without --join first, or pass --redis");
     }
-    URI url = URI.create(registered.getString("url"));
+    URI url = registered.url();
     boolean loopback = url.getHost().equals("127.0.0.1") || url.getHost().equals("localhost");
-    if (loopback && !registered.getString("host").equals(settings.cluster().host())) {
-      throw new RedisStartException("the cluster's Redis is the embedded one of node " + registered.getString("node")
-          + " on " + registered.getString("host") + ", which listens on loopback only: across machines, run one Redis "
+    if (loopback && !registered.host().equals(settings.cluster().host())) {
+      throw new RedisStartException("the cluster's Redis is the embedded one of node " + registered.node()
+          + " on " + registered.host() + ", which listens on loopback only: across machines, run one Redis "
           + "for the service and pass --redis to every node");
     }
     RedisAccess.checkReachable(url);
-    return url;
+    RedisSettings redis = settings.redis().withUrl(url);
+    if (redis.password() == null && registered.dataDir() != null) {
+      // Readable by the user who runs that node only (0600 in a 0700 directory), and only if it names this address.
+      Optional<URI> withPassword = EmbeddedRedis.runningIn(Path.of(registered.dataDir()))
+          .filter(u -> u.getPort() == url.getPort() && Objects.equals(u.getHost(), url.getHost()));
+      if (withPassword.isPresent()) {
+        redis = redis.withUrl(withPassword.get());
+      }
+    }
+    NodeSettings learned = settings.withRedis(redis);
+    String service;
+    try {
+      service = withRedis(vertx, learned, ServiceIdentity::read);
+    } catch (RedisStartException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new RedisStartException("cannot use the cluster's Redis at " + redis.redacted() + " (" + e.getMessage()
+          + "): if it needs a password, pass --redis-password-file FILE, or --redis URL (or HWAAS_REDIS) with it", e);
+    }
+    if (!registered.service().equals(service)) {
+      throw new RedisStartException("the Redis at " + redis.redacted() + " does not hold the service that cluster '"
+          + settings.cluster().name() + "' registered (service " + registered.service() + ", found " + service
+          + "): refusing to work on it");
+    }
+    return redis;
   }
 
   /** A node whose embedded Redis serves others says so whenever one joins: stopping it stops their Redis. */
@@ -176,7 +226,7 @@ public final class Node {
         if (embeddedRedis != null) {
           log.warn("a node joined from {}: {} other node(s) now use this node's embedded Redis {}; stopping this node "
               + "stops the service's Redis. In production, run Redis on its own and pass --redis to every node.",
-              event.getMember().getAddress(), others, settings.redis().url());
+              event.getMember().getAddress(), others, settings.redis().redacted());
         } else {
           log.info("a node joined from {}; the cluster has {} members", event.getMember().getAddress(), others + 1);
         }

@@ -55,7 +55,10 @@ public final class QueueVerticle extends VerticleBase {
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
     script = new EnqueueScript(redis, settings.keys(), settings.dedupWindow());
+    // The streams and their group exist from the first node on, so that stats and the API find them even before a
+    // worker starts (the group reads from 0: nothing written before a worker joins is skipped).
     return script.load()
+        .compose(v -> StreamGroup.ensureAll(redis, settings.keys(), contract.types()))
         .compose(v -> vertx.eventBus().consumer(QueueAddresses.SUBMIT, this::accept).completion())
         .onFailure(err -> redis.close());
   }

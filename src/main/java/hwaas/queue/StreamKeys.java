@@ -58,6 +58,11 @@ public final class StreamKeys {
     return prefix + ":cache:" + type + ":" + digest;
   }
 
+  /** The service's identity, set by the first node that uses this Redis ({@link ServiceIdentity}). */
+  public String service() {
+    return prefix + ":service";
+  }
+
   /** The set of paused job types. */
   public String paused() {
     return prefix + ":paused";

@@ -17,9 +17,14 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -30,31 +35,47 @@ import java.util.concurrent.TimeUnit;
  * on a loopback port, keeping an append-only file in a data directory. The directory is owned through a
  * file lock: a node that finds the lock free but a Redis still running there knows its owner was killed
  * (kill -9), stops that orphan (Redis syncs its file on SIGTERM) and starts afresh on the same data.
+ *
+ * <p>It is private to the user who runs the node: the binary is extracted to a 0700 directory of the user's and
+ * checked against the jar's copy (SHA-256) before every start; the data directory is 0700; the server requires a
+ * password, made once per data directory and kept in its 0600 {@code redis.conf} (so a restart on the same data
+ * keeps it, and {@code ps} never shows it); the URL with the password, for {@code --redis} and the subcommands, is
+ * in the 0600 {@code redis.url}.
  */
 public final class EmbeddedRedis implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedRedis.class);
   private static final String VERSION = "7.0.15";
+  /** In the data directory: the server's configuration, with the password (0600). */
+  static final String CONFIG = "redis.conf";
   private static final String WHAT_TO_DO =
       "Start a Redis 6.2+ yourself and pass --redis redis://127.0.0.1:6379 (or set HWAAS_REDIS).";
 
   private final Process process;
   private final int port;
+  private final String password;
   private final Path dataDir;
   private final FileChannel lockChannel;
   private final FileLock lock;
 
-  private EmbeddedRedis(Process process, int port, Path dataDir, FileChannel lockChannel, FileLock lock) {
+  private EmbeddedRedis(Process process, int port, String password, Path dataDir, FileChannel lockChannel, FileLock lock) {
     this.process = process;
     this.port = port;
+    this.password = password;
     this.dataDir = dataDir;
     this.lockChannel = lockChannel;
     this.lock = lock;
   }
 
-  /** Where the binary is unpacked: {@code <tmp>/hwaas-<user>/bin}. */
+  /**
+   * Where the binary is unpacked: {@code $XDG_RUNTIME_DIR/hwaas/bin} when the session has one (a 0700 directory of
+   * the user's), else {@code ~/.hwaas/bin}; never a shared temporary directory another user could prepare.
+   */
   static Path binaryDir() {
-    String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9_.-]", "_");
-    return Path.of(System.getProperty("java.io.tmpdir"), "hwaas-" + user, "bin");
+    String runtime = System.getenv("XDG_RUNTIME_DIR");
+    if (runtime != null && !runtime.isBlank() && Files.isDirectory(Path.of(runtime))) {
+      return Path.of(runtime, "hwaas", "bin");
+    }
+    return Path.of(System.getProperty("user.home"), ".hwaas", "bin");
   }
 
   /** Starts on a free port; see {@link #start(Path, String, int)}. */
@@ -68,19 +89,24 @@ public final class EmbeddedRedis implements AutoCloseable {
    * @throws DataDirInUseException when a live node owns the data directory
    */
   public static EmbeddedRedis start(Path dataDir, String fsync, int port) {
+    return start(dataDir, fsync, port, binaryDir());
+  }
+
+  static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir) {
     FileChannel channel = null;
     try {
-      Files.createDirectories(dataDir);
+      PrivateFiles.directory(dataDir);
       channel = FileChannel.open(dataDir.resolve("hwaas.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = tryLock(channel);
       if (lock == null) {
         throw new DataDirInUseException(dataDir);
       }
       stopOrphan(dataDir);
-      Path binary = extractBinary(binaryDir());
+      Path binary = checkedBinary(PrivateFiles.directory(binDir));
+      String password = password(dataDir);
       for (int attempt = 0; ; attempt++) {
         try {
-          return launch(binary, dataDir, fsync, port != 0 ? port : freePort(), channel, lock);
+          return launch(binary, dataDir, fsync, port != 0 ? port : freePort(), password, channel, lock);
         } catch (PortTakenException e) {
           if (port != 0 || attempt == 2) {
             throw new RedisStartException("embedded Redis could not bind a port: " + e.getMessage() + ". " + WHAT_TO_DO);
@@ -105,8 +131,9 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
+  /** The URL with the password: give it only to clients, never to a log or the cluster (see {@link RedisSettings#redacted}). */
   public URI url() {
-    return URI.create("redis://127.0.0.1:" + port);
+    return URI.create("redis://:" + password + "@127.0.0.1:" + port);
   }
 
   public long pid() {
@@ -134,20 +161,21 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
-  private static EmbeddedRedis launch(Path binary, Path dir, String fsync, int port, FileChannel channel, FileLock lock)
-      throws IOException {
+  private static EmbeddedRedis launch(Path binary, Path dir, String fsync, int port, String password, FileChannel channel,
+                                      FileLock lock) throws IOException {
     Path logFile = dir.resolve("redis.log");
-    Process process = new ProcessBuilder(binary.toString(),
+    // The password comes from the 0600 config file, never from the command line, where ps would show it.
+    Process process = new ProcessBuilder(binary.toString(), dir.resolve(CONFIG).toAbsolutePath().toString(),
         "--port", Integer.toString(port), "--bind", "127.0.0.1", "--daemonize", "no",
         "--dir", dir.toAbsolutePath().toString(), "--pidfile", dir.resolve("redis.pid").toAbsolutePath().toString(),
         "--appendonly", "yes", "--appendfsync", fsync, "--save", "")
         .redirectErrorStream(true)
         .redirectOutput(logFile.toFile())
         .start();
-    EmbeddedRedis redis = new EmbeddedRedis(process, port, dir, channel, lock);
+    EmbeddedRedis redis = new EmbeddedRedis(process, port, password, dir, channel, lock);
     try {
       redis.awaitReady(logFile);
-      Files.writeString(dir.resolve("redis.url"), redis.url() + "\n");
+      PrivateFiles.writeSecret(dir.resolve("redis.url"), redis.url() + "\n");
       return redis;
     } catch (PortTakenException e) {
       process.destroyForcibly();
@@ -169,7 +197,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         throw new RedisStartException("embedded Redis (" + process.info().command().orElse("redis-server")
             + ") exited with status " + process.exitValue() + ": " + lastLines(output) + ". " + WHAT_TO_DO);
       }
-      if (answersPing(port)) {
+      if (answersPing(port, password)) {
         return;
       }
       sleep(20);
@@ -177,15 +205,15 @@ public final class EmbeddedRedis implements AutoCloseable {
     throw new RedisStartException("embedded Redis did not answer on port " + port + " within 10 s. " + WHAT_TO_DO);
   }
 
-  private static boolean answersPing(int port) {
+  private static boolean answersPing(int port, String password) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
       socket.setSoTimeout(500);
       OutputStream out = socket.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(("AUTH " + password + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      String reply = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-      return "+PONG".equals(reply);
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      return "+OK".equals(in.readLine()) && "+PONG".equals(in.readLine());
     } catch (IOException e) {
       return false;
     }
@@ -224,28 +252,67 @@ public final class EmbeddedRedis implements AutoCloseable {
     Files.deleteIfExists(dir.resolve("redis.url"));
   }
 
-  private static Path extractBinary(Path binDir) throws IOException {
+  /**
+   * The binary to run: the one in {@code binDir} if it is a regular file of ours whose SHA-256 is the jar's copy's,
+   * otherwise the jar's copy extracted afresh (a changed, replaced or linked file is never run).
+   */
+  private static Path checkedBinary(Path binDir) throws IOException {
     String name = "redis-server-" + VERSION + "-" + platform()
         .orElseThrow(() -> new RedisStartException("no embedded Redis for " + System.getProperty("os.name") + "/"
             + System.getProperty("os.arch") + ". " + WHAT_TO_DO));
-    Path binary = binDir.resolve(name);
-    if (Files.isExecutable(binary)) {
-      return binary;
-    }
-    Files.createDirectories(binDir);
+    byte[] shipped;
     try (InputStream in = EmbeddedRedis.class.getResourceAsStream("/" + name)) {
       if (in == null) {
         throw new RedisStartException(name + " is missing from the jar. " + WHAT_TO_DO);
       }
-      // Written aside and moved into place, so a half-written binary never carries the final name.
-      Path partial = Files.createTempFile(binDir, name, ".part");
-      Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
-      if (!partial.toFile().setExecutable(true, true)) {
-        throw new IOException("cannot make " + partial + " executable");
-      }
+      shipped = in.readAllBytes();
+    }
+    String expected = sha256(shipped);
+    Path binary = binDir.resolve(name);
+    if (PrivateFiles.isOurRegularFile(binary) && expected.equals(sha256(Files.readAllBytes(binary)))) {
+      return binary;
+    }
+    if (Files.exists(binary, LinkOption.NOFOLLOW_LINKS)) {
+      log.warn("the embedded Redis binary {} is not the one in the jar (changed, replaced or a link); extracting it again", binary);
+    }
+    // Written aside and moved into place, so a half-written binary never carries the final name.
+    Path partial = Files.createTempFile(binDir, name, ".part", PrivateFiles.attribute(PrivateFiles.OWNER_ONLY_DIR));
+    try {
+      Files.write(partial, shipped);
       Files.move(partial, binary, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(partial);
+    }
+    if (!PrivateFiles.isOurRegularFile(binary) || !expected.equals(sha256(Files.readAllBytes(binary)))) {
+      throw new RedisStartException("the embedded Redis binary " + binary + " changed while it was extracted; refusing to run it");
     }
     return binary;
+  }
+
+  /** The data directory's password, made on first use and kept in its 0600 redis.conf. */
+  private static String password(Path dataDir) throws IOException {
+    Path config = dataDir.resolve(CONFIG);
+    if (PrivateFiles.isOurRegularFile(config)) {
+      for (String line : Files.readAllLines(config)) {
+        if (line.startsWith("requirepass ")) {
+          Files.setPosixFilePermissions(config, PrivateFiles.OWNER_ONLY_FILE);
+          return line.substring("requirepass ".length()).trim();
+        }
+      }
+    }
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    String password = HexFormat.of().formatHex(random);
+    PrivateFiles.writeSecret(config, "# Made by HWaaS for the embedded Redis of this data directory.\nrequirepass " + password + "\n");
+    return password;
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   static Optional<String> platform() {

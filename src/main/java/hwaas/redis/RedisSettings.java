@@ -10,26 +10,30 @@ import java.util.Optional;
 import static hwaas.support.Check.require;
 
 /**
- * Where the service's Redis is, or where the embedded one keeps its data.
+ * Where the service's Redis is, or where the embedded one keeps its data. The password is a secret: it goes to the
+ * Redis client only; everything shown ({@link #redacted()}, {@link #toString()}) has it replaced by {@code ***}.
  *
- * @param url     an existing Redis to use; {@code null} until known (the embedded one, or the cluster's on --join)
- * @param dataDir where the embedded Redis keeps its append-only file
- * @param fsync   {@code everysec} or {@code always}: when the embedded Redis syncs its append-only file
+ * @param url      an existing Redis to use; {@code null} until known (the embedded one, or the cluster's on --join)
+ * @param dataDir  where the embedded Redis keeps its append-only file
+ * @param fsync    {@code everysec} or {@code always}: when the embedded Redis syncs its append-only file
+ * @param password for a URL without one (from --redis-password-file); {@code null}: none
  */
-public record RedisSettings(URI url, Path dataDir, String fsync) {
+public record RedisSettings(URI url, Path dataDir, String fsync, String password) {
 
   public RedisSettings {
     if (url != null) {
       String scheme = url.getScheme();
       require(("redis".equals(scheme) || "rediss".equals(scheme)) && url.getHost() != null,
-          "--redis must look like redis://host:port, got '" + url + "'");
+          "--redis must look like redis://[:password@]host:port[/db], got '" + redact(url) + "'");
     }
     require(dataDir != null, "--data-dir must not be empty");
     require("everysec".equals(fsync) || "always".equals(fsync), "--fsync must be everysec or always, got '" + fsync + "'");
+    require(password == null || (!password.isEmpty() && password.chars().noneMatch(c -> c < 33 || c == 127)),
+        "the Redis password must be one word of printable characters");
   }
 
   public static RedisSettings defaults() {
-    return new RedisSettings(null, defaultDataDir(), "everysec");
+    return new RedisSettings(null, defaultDataDir(), "everysec", null);
   }
 
   /** {@code ~/.hwaas/data}: the same for every run, so a restarted node finds the work it left. */
@@ -42,7 +46,46 @@ public record RedisSettings(URI url, Path dataDir, String fsync) {
   }
 
   public RedisSettings withUrl(URI url) {
-    return new RedisSettings(url, dataDir, fsync);
+    return new RedisSettings(url, dataDir, fsync, password);
+  }
+
+  /** The URL the client uses: the given one, with the password from the file when the URL has none. */
+  public URI clientUrl() {
+    if (url == null || password == null || url.getRawUserInfo() != null) {
+      return url;
+    }
+    return URI.create(url.getScheme() + "://:" + password + "@" + url.getRawAuthority() + (url.getRawPath() == null ? "" : url.getRawPath()));
+  }
+
+  /** The URL as it may be shown, in a banner, a log, an error or an API answer: no password. */
+  public String redacted() {
+    return redact(url);
+  }
+
+  /** The URL without any user or password: what the cluster may be told of a Redis. */
+  public static URI withoutPassword(URI url) {
+    return URI.create(url.getScheme() + "://" + url.getHost() + ":" + url.getPort() + (url.getRawPath() == null ? "" : url.getRawPath()));
+  }
+
+  /** {@code redis://:***@host:port/db}: the password of any Redis URL replaced by {@code ***}. */
+  public static String redact(URI url) {
+    if (url == null) {
+      return "(not known yet)";
+    }
+    String userInfo = url.getRawUserInfo();
+    if (userInfo == null) {
+      return url.toString();
+    }
+    int colon = userInfo.indexOf(':');
+    String shown = colon < 0 ? "***" : userInfo.substring(0, colon) + ":***";
+    String text = url.toString();
+    return text.replaceFirst(java.util.regex.Pattern.quote(userInfo + "@"), java.util.regex.Matcher.quoteReplacement(shown + "@"));
+  }
+
+  @Override
+  public String toString() {
+    return "RedisSettings[url=" + redacted() + ", dataDir=" + dataDir + ", fsync=" + fsync
+        + ", password=" + (password == null ? "none" : "***") + "]";
   }
 
   /** Fresh options each call: Vert.x option objects are mutable. */
@@ -51,7 +94,7 @@ public record RedisSettings(URI url, Path dataDir, String fsync) {
       throw new IllegalStateException("Redis address is not known yet");
     }
     return new RedisOptions()
-        .setConnectionString(url.toString())
+        .setConnectionString(clientUrl().toString())
         // RESP2 gives the same reply shapes on every Redis version (RESP3 turns XREADGROUP into a map).
         .setPreferredProtocolVersion(ProtocolVersion.RESP2)
         .setMaxPoolSize(8)

@@ -46,6 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardTest {
   private static final String TOKEN = "dashboard-test-token-0123";
+  private static final String READ_TOKEN = "dashboard-read-token-4567";
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
@@ -60,7 +61,8 @@ class DashboardTest {
     if (!"true".equals(System.getenv("CI"))) {
       Assumptions.assumeTrue(installed, "no chromium/chromedriver here (CI installs them: see .ci/run)");
     }
-    NodeSettings config = TestConfigs.withToken(TestConfigs.local(2, 20, 5), TOKEN);
+    NodeSettings local = TestConfigs.withToken(TestConfigs.local(2, 20, 5), TOKEN);
+    NodeSettings config = local.withHttp(local.http().withReadToken(READ_TOKEN));
     printer = new Printer(new Capture(), () -> { });
     node = Node.start(config, JobHandlers.standard(printer, config.limits()));
     base = "http://127.0.0.1:" + node.httpPort() + "/";
@@ -144,21 +146,68 @@ class DashboardTest {
   }
 
   @Test
-  @DisplayName("without the token the page is read-only: write controls are disabled")
-  void readOnlyWithoutToken() throws Exception {
-    browser.get(base);
+  @DisplayName("with the read-only token the page shows everything but its write controls are disabled")
+  void readOnlyWithTheReadToken() throws Exception {
+    browser.get(base + "#token=" + READ_TOKEN);
     waitFor(Duration.ofSeconds(10), "the queues", () -> exists("#queues tbody button") ? "ok" : null);
+    waitFor(Duration.ofSeconds(10), "a printed total", () -> number("printed-total") > 0 ? "ok" : null);
     assertFalse(browser.findElement(By.id("job-submit")).isEnabled());
     assertEquals(Boolean.TRUE, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
         "const b = [...document.querySelectorAll('#queues tbody button')]; return b.length === 4 && b.every(x => x.disabled);"));
     assertTrue(browser.findElement(By.id("readonly-note")).isDisplayed());
     assertEquals("read-only", text("access"));
+    assertEquals(List.of(), errors(), "console errors");
   }
 
   @Test
-  @DisplayName("the bridge refuses a browser that sends to the queue or listens to an address it does not permit")
-  void bridgeRefusesOtherAddresses() throws Exception {
+  @DisplayName("without a token the page shows nothing of the service and says how to get in")
+  void nothingWithoutAToken() throws Exception {
     browser.get(base);
+    waitFor(Duration.ofSeconds(10), "the no-access note", () -> "no access".equals(text("access")) ? "ok" : null);
+    assertTrue(browser.findElement(By.id("readonly-note")).isDisplayed());
+    assertTrue(text("readonly-note").contains("#token="), text("readonly-note"));
+    assertFalse(browser.findElement(By.id("job-submit")).isEnabled());
+    Thread.sleep(1_500);
+    assertFalse(exists("#queues tbody tr"), "queues shown without a token");
+    assertFalse(exists("#nodes tbody tr"), "nodes shown without a token");
+  }
+
+  @Test
+  @DisplayName("hostile text from a node and from a job is shown as text and runs nothing; the page is served with a CSP")
+  void hostileDataIsText() throws Exception {
+    String attack = "<img src=x onerror=\"document.title='pwned'\">";
+    // A rogue cluster member publishing crafted stats: its node id and address are markup.
+    long timer = node.vertx().setPeriodic(200, t -> node.vertx().eventBus().publish("hwaas.stats", new io.vertx.core.json.JsonObject()
+        .put("node", new io.vertx.core.json.JsonObject().put("id", attack).put("host", attack).put("http", "javascript:alert(1)")
+            .put("workers", 1).put("clients", 0).put("rate", 1).put("startedAt", System.currentTimeMillis()))
+        .put("at", System.currentTimeMillis()).put("printed", 0).put("submitted", 0).put("printedPerSecond", 0)
+        .put("queues", new io.vertx.core.json.JsonArray())));
+    try {
+      browser.get(base + "#token=" + TOKEN);
+      waitFor(Duration.ofSeconds(10), "the rogue node's row", () -> textOf("#nodes tbody").contains("<img") ? "ok" : null);
+      WebElement payload = browser.findElement(By.id("job-payload"));
+      ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.getElementById('job-type').value = 'sleep';");
+      payload.clear();
+      payload.sendKeys("{\"seconds\": 0, \"message\": \"" + attack.replace("\"", "\\\"") + "\"}");
+      browser.findElement(By.id("job-submit")).click();
+      waitFor(Duration.ofSeconds(10), "the sleep job to complete", () -> text("job-status").equals("completed") ? "ok" : null);
+      assertTrue(text("job-result").contains("<img src=x"), text("job-result"));
+      var js = (org.openqa.selenium.JavascriptExecutor) browser;
+      assertEquals(0L, js.executeScript("return document.querySelectorAll('img').length"), "markup from data became elements");
+      assertFalse("pwned".equals(browser.getTitle()), "script from data ran");
+      assertEquals(0L, js.executeScript("return document.querySelectorAll('a[href^=javascript]').length"));
+    } finally {
+      node.vertx().cancelTimer(timer);
+    }
+    var headers = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base)).build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding()).headers();
+    assertTrue(headers.firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"));
+  }
+
+  @Test
+  @DisplayName("the bridge refuses a browser that sends to the queue, listens to an address it does not permit, or registers without a token")
+  void bridgeRefusesOtherAddresses() throws Exception {
+    browser.get(base + "#token=" + TOKEN);
     var js = (org.openqa.selenium.JavascriptExecutor) browser;
     // A refusal comes back as an error frame ("rejected"), one per refused frame.
     js.executeScript("window.refusals = []; window.delivered = [];"
@@ -166,11 +215,13 @@ class DashboardTest {
         + "eb.onerror = (e) => window.refusals.push(e.body);"
         + "eb.onopen = () => {"
         + "  eb.send('hwaas.queue.submit', {id: 'x'}, (err, reply) => window.delivered.push('send'));"
-        + "  eb.registerHandler('hwaas.queue.paused', (err, msg) => window.delivered.push(err ? 'error' : 'message'));"
+        + "  eb.registerHandler('hwaas.queue.paused', {token: '" + TOKEN + "'}, (err, msg) => window.delivered.push(err ? 'error' : 'message'));"
+        + "  eb.registerHandler('hwaas.stats', (err, msg) => window.delivered.push(err ? 'error' : 'stats without a token'));"
         + "};");
-    waitFor(Duration.ofSeconds(10), "two refusals",
-        () -> ((List<?>) js.executeScript("return window.refusals")).size() >= 2 ? "ok" : null);
-    assertEquals(List.of("rejected", "rejected"), js.executeScript("return window.refusals"));
+    waitFor(Duration.ofSeconds(10), "three refusals",
+        () -> ((List<?>) js.executeScript("return window.refusals")).size() >= 3 ? "ok" : null);
+    Thread.sleep(1_500); // stats are published once a second: none may arrive without a token
+    assertEquals(List.of("rejected", "rejected", "rejected"), js.executeScript("return window.refusals"));
     assertEquals(List.of(), js.executeScript("return window.delivered"));
   }
 
@@ -178,9 +229,11 @@ class DashboardTest {
   @DisplayName("GET /metrics exposes job counters, the latency histogram, queue gauges, and Vert.x event-loop and event-bus metrics")
   void prometheusMetrics() throws Exception {
     waitFor(Duration.ofSeconds(1), "nothing", () -> "ok");
-    java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "metrics")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var http = java.net.http.HttpClient.newHttpClient();
+    assertEquals(401, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), "metrics without a token");
+    java.net.http.HttpResponse<String> metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "metrics"))
+        .header("Authorization", "Bearer " + READ_TOKEN).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, metrics.statusCode());
     for (String name : List.of("hwaas_jobs_submitted_total", "hwaas_jobs_printed_total", "hwaas_jobs_failed_total",
         "hwaas_jobs_dead_total", "hwaas_jobs_retries_total", "hwaas_jobs_latency_milliseconds_bucket",

@@ -71,6 +71,19 @@ class LauncherIT {
   }
 
   @Test
+  @DisplayName("closed by default: a message with ESC, a non-loopback cluster host without a keystore, a Redis password in a bad URL")
+  void unsafeInputIsRefused() throws Exception {
+    Run esc = hwaas(30, "1", "1", "--http-port", "0", "--message", "\u001b[31mred");
+    assertUsageError(esc, "U+001B (ESC)");
+    Run open = hwaas(30, "1", "1", "--http-port", "0", "--cluster-host", "10.255.255.1");
+    assertUsageError(open, "--cluster-host 10.255.255.1 is not a loopback address");
+    assertTrue(open.stderr().contains("--insecure-cluster") && open.stderr().contains("--cluster-keystore"), open.stderr());
+    Run leaky = hwaas(30, "1", "1", "--http-port", "0", "--redis", "redis://:hunter2-secret@exa mple:6379");
+    assertUsageError(leaky, "--redis");
+    assertFalse(leaky.stderr().contains("hunter2-secret"), leaky.stderr());
+  }
+
+  @Test
   @DisplayName("an HTTP port in use exits 2 before anything starts")
   void portInUse() throws Exception {
     try (ServerSocket taken = new ServerSocket()) {

@@ -23,8 +23,18 @@ public final class Api {
     this.token = token;
   }
 
+  /** A read with this client's token (every read of the API needs one). */
   public Reply get(String path) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    return get(path, token);
+  }
+
+  /** A read with the given token; {@code null} sends none. */
+  public Reply get(String path, String bearer) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    return send(request);
   }
 
   public Reply post(String path, String json) throws IOException, InterruptedException {

@@ -47,6 +47,10 @@ public final class NodeProcess implements AutoCloseable {
     return this;
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
   /** SIGTERM and wait: the graceful stop. Returns the exit status. */
   public int stop() throws InterruptedException {
     process.destroy();

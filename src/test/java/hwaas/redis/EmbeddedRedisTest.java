@@ -1,0 +1,114 @@
+package hwaas.redis;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The embedded redis-server is private: its directories, its password and its binary. Real processes throughout. */
+class EmbeddedRedisTest {
+  private final Path root = Path.of("target", "embedded-redis-test", UUID.randomUUID().toString()).toAbsolutePath();
+
+  @Test
+  @DisplayName("0700 directories, 0600 secrets, a password kept across restarts, and NOAUTH without it")
+  void privateAndPassworded() throws Exception {
+    Path bin = root.resolve("bin");
+    Path data = root.resolve("data");
+    URI first;
+    try (EmbeddedRedis redis = EmbeddedRedis.start(data, "everysec", 0, bin)) {
+      first = redis.url();
+      assertEquals("rwx------", permissions(bin));
+      assertEquals("rwx------", permissions(data));
+      assertEquals("rw-------", permissions(data.resolve("redis.conf")));
+      assertEquals("rw-------", permissions(data.resolve("redis.url")));
+      assertEquals(first, EmbeddedRedis.runningIn(data).orElseThrow());
+      String password = first.getUserInfo().substring(1);
+      assertTrue(password.length() >= 32, "a long random password");
+      assertTrue(ProcessHandle.of(redis.pid()).orElseThrow().info().commandLine().map(c -> !c.contains(password)).orElse(true),
+          "the password must not be on the command line");
+      assertTrue(send(first.getPort(), "PING").startsWith("-NOAUTH"), "a connection without the password is refused");
+      assertEquals("+OK", send(first.getPort(), "AUTH " + password));
+      assertTrue(send(first.getPort(), "AUTH wrong-password").startsWith("-WRONGPASS"));
+    }
+    try (EmbeddedRedis again = EmbeddedRedis.start(data, "everysec", 0, bin)) {
+      assertEquals(first.getUserInfo(), again.url().getUserInfo(), "the data directory keeps its password");
+    }
+  }
+
+  @Test
+  @DisplayName("a tampered binary, or a link in its place, is never run: it is extracted again from the jar")
+  void tamperedBinaryIsReplaced() throws Exception {
+    Path bin = root.resolve("bin");
+    try (EmbeddedRedis redis = EmbeddedRedis.start(root.resolve("d1"), "everysec", 0, bin)) {
+      assertTrue(redis.pid() > 0);
+    }
+    Path binary;
+    try (var files = Files.list(bin)) {
+      binary = files.filter(f -> f.getFileName().toString().startsWith("redis-server-")).findFirst().orElseThrow();
+    }
+    byte[] genuine = Files.readAllBytes(binary);
+    Path marker = root.resolve("tampered-ran");
+    Files.writeString(binary, "#!/bin/sh\ntouch " + marker + "\nexit 1\n");
+    try (EmbeddedRedis redis = EmbeddedRedis.start(root.resolve("d2"), "everysec", 0, bin)) {
+      assertTrue(redis.pid() > 0);
+    }
+    assertFalse(Files.exists(marker), "the tampered binary ran");
+    assertTrue(java.util.Arrays.equals(genuine, Files.readAllBytes(binary)), "the genuine binary is back");
+
+    Path elsewhere = root.resolve("elsewhere.sh");
+    Files.writeString(elsewhere, "#!/bin/sh\ntouch " + marker + "\nexit 1\n");
+    elsewhere.toFile().setExecutable(true);
+    Files.delete(binary);
+    Files.createSymbolicLink(binary, elsewhere);
+    try (EmbeddedRedis redis = EmbeddedRedis.start(root.resolve("d3"), "everysec", 0, bin)) {
+      assertTrue(redis.pid() > 0);
+    }
+    assertFalse(Files.exists(marker), "the linked binary ran");
+    assertFalse(Files.isSymbolicLink(binary));
+  }
+
+  @Test
+  @DisplayName("a binary directory that is a link or open to others is refused or closed")
+  void binaryDirectoryIsChecked() throws Exception {
+    Path real = Files.createDirectories(root.resolve("real"));
+    Path link = Files.createSymbolicLink(root.resolve("link"), real);
+    RedisStartException refused = assertThrows(RedisStartException.class,
+        () -> EmbeddedRedis.start(root.resolve("d4"), "everysec", 0, link));
+    assertTrue(refused.getMessage().contains("symbolic link"), refused.getMessage());
+
+    Path open = Files.createDirectories(root.resolve("open"));
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+    try (EmbeddedRedis redis = EmbeddedRedis.start(root.resolve("d5"), "everysec", 0, open)) {
+      assertEquals("rwx------", permissions(open));
+    }
+  }
+
+  private static String permissions(Path path) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  private static String send(int port, String command) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(2_000);
+      OutputStream out = socket.getOutputStream();
+      out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+    }
+  }
+}
