@@ -107,6 +107,8 @@ class DashboardTest {
     waitFor(Duration.ofSeconds(5), "the cluster table", () -> exists("#nodes tbody tr") ? "ok" : null);
     waitFor(Duration.ofSeconds(5), "latency figures", () -> text("latency-p99").equals("–") ? null : "ok");
     assertEquals(List.of(), errors(), "console errors");
+    waitFor(Duration.ofSeconds(5), "the Redis line", () -> text("redis").startsWith("Redis redis://:***@") ? "ok" : null);
+    assertFalse(browser.getPageSource().contains(hwaas.testing.TestRedis.url().getUserInfo().substring(1)), "the page shows the Redis password");
     Thread.sleep(8_000); // some seconds of chart for the screenshot
     saveScreenshot();
   }

@@ -1,6 +1,10 @@
 package hwaas.http;
 
+import hwaas.cluster.ClusterRegistry;
+import hwaas.cluster.ClusterSettings;
 import hwaas.jobs.JobHandlers;
+import hwaas.redis.RedisSettings;
+import hwaas.redis.RedisStartException;
 import hwaas.node.Node;
 import hwaas.node.NodeSettings;
 import hwaas.testing.Api;
@@ -21,9 +25,11 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Closed by default, over real sockets against a real node: tokens for reads and writes, headers, hostile input. */
@@ -123,6 +129,36 @@ class SecurityTest {
       assertFalse(api.get(path).body().contains(password), path + " shows the Redis password");
     }
     assertTrue(api.get("/api/cluster").json().getString("redis").startsWith("redis://:***@127.0.0.1:"));
+  }
+
+  @Test
+  @DisplayName("the cluster map holds the Redis address without a password, and a node joins only a Redis that holds the cluster's service")
+  void clusterMapHoldsNoSecretAndJoinChecksTheService() throws Exception {
+    ClusterRegistry.Registration registered = ClusterRegistry.redis(node.vertx()).await(5, TimeUnit.SECONDS);
+    assertEquals(null, registered.url().getRawUserInfo(), registered.toString());
+    assertEquals(TestRedis.url().getPort(), registered.url().getPort());
+
+    NodeSettings mine = node.settings();
+    String password = TestRedis.url().getUserInfo().substring(1);
+    // --join without --redis, with --redis-password-file's password: the address comes from the cluster map.
+    NodeSettings joiner = mine.withRedis(new RedisSettings(null, mine.redis().dataDir(), "everysec", password))
+        .withCluster(joining(mine.cluster())).withHttp(mine.http().withPort(0)).withWorkers(mine.workers().withCount(0));
+    Node same = Node.start(joiner, JobHandlers.standard(printer, joiner.limits()));
+    try {
+      assertTrue(same.learnedRedis());
+      assertEquals(TestRedis.url().getPort(), same.settings().redis().url().getPort());
+    } finally {
+      same.stop();
+    }
+    // Another key prefix is another service in the same Redis: refused.
+    RedisStartException refused = assertThrows(RedisStartException.class, () -> Node.start(
+        joiner.withQueue(mine.queue().withKeyPrefix("another-service-" + System.nanoTime())), JobHandlers.standard(printer, joiner.limits())));
+    assertTrue(refused.getMessage().contains("does not hold the service"), refused.getMessage());
+    assertFalse(refused.getMessage().contains(password));
+  }
+
+  private static ClusterSettings joining(ClusterSettings c) {
+    return new ClusterSettings(c.name(), c.host(), c.members(), 0, null, null, true, false);
   }
 
   /** HTTP/1.1 by hand: the JDK client will not send a Host header of one's choosing. */
