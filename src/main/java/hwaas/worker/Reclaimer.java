@@ -3,6 +3,7 @@ package hwaas.worker;
 import hwaas.jobs.Job;
 import hwaas.queue.JobRecords;
 import hwaas.queue.RedisPairs;
+import hwaas.queue.GroupScripts;
 import hwaas.queue.StreamKeys;
 import hwaas.support.Backoff;
 import io.vertx.core.Future;
@@ -31,7 +32,9 @@ import java.util.Set;
  */
 final class Reclaimer {
   private static final Logger log = LoggerFactory.getLogger(Reclaimer.class);
+  /** Pending entries looked at per page, and pages per sweep: a sweep's work is bounded, the cursor goes on next time. */
   private static final int SCAN = 100;
+  private static final int PAGES_PER_SWEEP = 10;
   private static final long MAX_BACKOFF_MILLIS = 60_000;
   private static final long CONSUMER_SWEEP_MILLIS = 30_000;
 
@@ -47,6 +50,8 @@ final class Reclaimer {
   private final int maxAttempts;
   private final OnDead onDead;
   private long lastSweep = System.currentTimeMillis();
+  /** Where the next page of the pending list starts: "-" for its beginning, else "(" and the last id seen. */
+  private String cursor = "-";
 
   /** Told of each job this reclaimer moved to the dead-letter stream. */
   @FunctionalInterface
@@ -74,13 +79,27 @@ final class Reclaimer {
     return Math.max(100, Math.min(visibilityMillis, backoffMillis) / 2);
   }
 
-  /** Claims what is due. Entries out of attempts are dead-lettered here; the rest are returned to run. */
+  /**
+   * Claims what is due. Entries out of attempts are dead-lettered here; the rest are returned to run. The whole
+   * pending list is looked at, page by page, from a cursor kept between sweeps: entries waiting out long back-offs
+   * at its head cannot hide a dead consumer's entries behind them.
+   */
   Future<List<Entry>> claimDue() {
+    return sweepConsumers().compose(v -> claimPages(PAGES_PER_SWEEP, new ArrayList<>()));
+  }
+
+  private Future<List<Entry>> claimPages(int pagesLeft, List<Entry> claimed) {
     long minIdle = Math.min(visibilityMillis, backoffMillis);
-    return sweepConsumers()
-        .compose(v -> redis.send(Request.cmd(Command.XPENDING).arg(stream).arg(StreamKeys.GROUP)
-            .arg("IDLE").arg(minIdle).arg("-").arg("+").arg(SCAN)))
-        .compose(this::claimEligible);
+    return redis.send(Request.cmd(Command.XPENDING).arg(stream).arg(StreamKeys.GROUP)
+            .arg("IDLE").arg(minIdle).arg(cursor).arg("+").arg(SCAN))
+        .compose(page -> {
+          int rows = page == null ? 0 : page.size();
+          cursor = rows < SCAN ? "-" : "(" + page.get(rows - 1).get(0).toString();
+          return claimEligible(page).compose(entries -> {
+            claimed.addAll(entries);
+            return rows < SCAN || pagesLeft <= 1 ? Future.succeededFuture(claimed) : claimPages(pagesLeft - 1, claimed);
+          });
+        });
   }
 
   // XPENDING rows: [entry id, consumer, idle ms, deliveries]
@@ -191,7 +210,8 @@ final class Reclaimer {
     return retries.delayMillis(deliveries);
   }
 
-  // XINFO CONSUMERS rows (RESP2): [name, n, pending, n, idle, ms, ...]
+  // XINFO CONSUMERS rows (RESP2): [name, n, pending, n, idle, ms, ...]. A consumer that looks empty is deleted only
+  // if it still holds nothing at that moment (one script): a claim landing in between would otherwise be lost.
   private Future<Void> sweepConsumers() {
     long now = System.currentTimeMillis();
     if (now - lastSweep < CONSUMER_SWEEP_MILLIS) {
@@ -201,16 +221,20 @@ final class Reclaimer {
     long silentFor = Math.max(CONSUMER_SWEEP_MILLIS, 3 * visibilityMillis);
     return redis.send(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(stream).arg(StreamKeys.GROUP))
         .compose(consumers -> {
-          List<Request> deletions = new ArrayList<>();
+          List<Future<Boolean>> deletions = new ArrayList<>();
           for (Response row : consumers) {
             JsonObject c = RedisPairs.toJson(row);
             String name = field(c, "name");
             if (!name.equals(consumer) && Long.parseLong(field(c, "pending")) == 0 && Long.parseLong(field(c, "idle")) > silentFor) {
-              deletions.add(Request.cmd(Command.XGROUP).arg("DELCONSUMER").arg(stream).arg(StreamKeys.GROUP).arg(name));
-              log.info("removing consumer {} from group {}: it holds nothing and was silent for over {} s", name, StreamKeys.GROUP, silentFor / 1000);
+              deletions.add(GroupScripts.leaveIfIdle(redis, stream, name).onSuccess(deleted -> {
+                if (deleted) {
+                  log.info("removed consumer {} from group {}: it held nothing and was silent for over {} s", name,
+                      StreamKeys.GROUP, silentFor / 1000);
+                }
+              }));
             }
           }
-          return deletions.isEmpty() ? Future.succeededFuture() : redis.batch(deletions).mapEmpty();
+          return Future.all(deletions).mapEmpty();
         });
   }
 

@@ -1,5 +1,6 @@
 package hwaas.worker;
 
+import hwaas.queue.GroupScripts;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
@@ -49,24 +50,18 @@ final class StreamReader {
     return requests.isEmpty() ? Future.succeededFuture() : connection.batch(requests).mapEmpty();
   }
 
-  /** Claims entries this consumer already holds again, resetting their idle time. */
-  Future<Void> reclaim(List<Entry> entries) {
-    Request xclaim = Request.cmd(Command.XCLAIM).arg(stream).arg(StreamKeys.GROUP).arg(consumer).arg(0);
-    entries.forEach(e -> xclaim.arg(e.entryId()));
-    return connection.send(xclaim.arg("JUSTID")).mapEmpty();
+  /**
+   * Of entries this consumer held back (read as its type was paused), those it still holds, their idle time reset so
+   * that no reclaimer takes them while they run; an entry another worker claimed meanwhile is left to it.
+   */
+  Future<List<Entry>> keepIfMine(List<Entry> entries) {
+    return GroupScripts.keepIfMine(connection, stream, consumer, entries.stream().map(Entry::entryId).toList())
+        .map(mine -> entries.stream().filter(e -> mine.contains(e.entryId())).toList());
   }
 
-  /** How many entries this consumer holds unacknowledged. */
-  Future<Long> pendingOfThisConsumer() {
-    return connection.send(Request.cmd(Command.XPENDING).arg(stream).arg(StreamKeys.GROUP)
-            .arg("-").arg("+").arg(1).arg(consumer))
-        .map(rows -> rows == null ? 0L : (long) rows.size());
-  }
-
-  /** Leaves the group; only when this consumer holds nothing, or its pending entries would be forgotten. */
-  Future<Void> leaveGroup() {
-    return connection.send(Request.cmd(Command.XGROUP).arg("DELCONSUMER").arg(stream).arg(StreamKeys.GROUP).arg(consumer))
-        .mapEmpty();
+  /** Leaves the group, in one step with the check that this consumer holds nothing (else it stays, claimable). */
+  Future<Boolean> leaveGroupIfIdle() {
+    return GroupScripts.leaveIfIdle(connection, stream, consumer);
   }
 
   Future<Void> close() {

@@ -58,6 +58,8 @@ final class TypeLane {
   private List<Entry> parked = List.of();
   private boolean stopping;
   private boolean reclaiming;
+  /** The reclaim in flight, if any: stop() waits for it. */
+  private Future<Void> reclaim = Future.succeededFuture();
   private long drainUntil;
   /** The timer of a read loop waiting out a pause; -1 when the loop is not waiting. */
   private long pauseTimer = -1;
@@ -97,10 +99,13 @@ final class TypeLane {
   Future<Void> stop() {
     stopping = true;
     drainUntil = System.currentTimeMillis() + DRAIN_MILLIS;
+    // A reclaim in flight may be claiming entries for this consumer: it finishes before the consumer may leave.
     return drained.future()
-        // Leaving is safe only when nothing of ours is pending: XGROUP DELCONSUMER forgets what a consumer holds.
-        .compose(v -> reader.pendingOfThisConsumer())
-        .compose(held -> held == 0 ? reader.leaveGroup() : Future.succeededFuture())
+        .compose(v -> reclaim.otherwiseEmpty())
+        // Leaving is safe only when nothing of ours is pending: XGROUP DELCONSUMER forgets what a consumer holds, so
+        // the check and the deletion are one script.
+        .compose(v -> reader.leaveGroupIfIdle())
+        .<Void>mapEmpty()
         .recover(err -> {
           log.warn("worker {}: could not leave the group of {}; what it holds stays claimable", consumer, stream, err);
           return Future.succeededFuture();
@@ -147,8 +152,8 @@ final class TypeLane {
     if (!parked.isEmpty()) {
       List<Entry> held = parked;
       parked = List.of();
-      // Claimed again (idle time reset) before running, so no reclaimer takes them at the same moment.
-      next = reader.reclaim(held).map(v -> held);
+      // Kept only if still ours (idle time reset, no delivery counted): one another worker claimed meanwhile is its.
+      next = reader.keepIfMine(held);
     } else {
       next = reader.next(!stopping);
     }
@@ -186,7 +191,7 @@ final class TypeLane {
     }
     reclaiming = true;
     // The lane's own connection may be parked in a blocking read: claimed entries settle through the pool.
-    reclaimer.claimDue()
+    reclaim = reclaimer.claimDue()
         .compose(entries -> settle(entries, true, requests -> requests.isEmpty() ? Future.succeededFuture() : redis.batch(requests).mapEmpty()))
         .onComplete(ar -> {
           reclaiming = false;
