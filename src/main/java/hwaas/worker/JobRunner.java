@@ -2,6 +2,7 @@ package hwaas.worker;
 
 import hwaas.jobs.JobType;
 import hwaas.support.AuditTrail;
+import hwaas.support.Printer;
 
 import hwaas.support.OutageLog;
 import hwaas.jobs.Job;
@@ -93,6 +94,7 @@ final class JobRunner {
     for (Entry entry : entries) {
       List<Settlement.Done> finished = new ArrayList<>(entry.jobs().size());
       List<Settlement.Failed> failed = new ArrayList<>(0);
+      boolean outputClosed = false;
       for (Job job : entry.jobs()) {
         Future<JsonObject> outcome = outcomes.get(next++);
         if (outcome.succeeded()) {
@@ -104,11 +106,15 @@ final class JobRunner {
           Throwable cause = outcome.isComplete() ? outcome.cause()
               : new IllegalStateException("did not finish within the job timeout of " + timeout.toMillis() + " ms");
           failed.add(new Settlement.Failed(job, String.valueOf(cause.getMessage())));
-          counters.failed.increment();
-          failures.failure(consumer + ": job " + job.id() + " (entry " + entry.entryId() + ", attempt " + entry.deliveries() + ")", cause);
+          if (cause instanceof Printer.OutputClosedException) {
+            outputClosed = true; // the node is going away: not the job's failure
+          } else {
+            counters.failed.increment();
+            failures.failure(consumer + ": job " + job.id() + " (entry " + entry.entryId() + ", attempt " + entry.deliveries() + ")", cause);
+          }
         }
       }
-      settled.add(new Settlement.Outcome(entry, finished, failed));
+      settled.add(new Settlement.Outcome(entry, finished, failed, outputClosed));
     }
     if (next > 0 && settled.stream().allMatch(Settlement.Outcome::complete)) {
       failures.success();
@@ -126,7 +132,7 @@ final class JobRunner {
       for (Settlement.Outcome o : settlement.outcomes()) {
         List<Settlement.Failed> all = new ArrayList<>(o.failed());
         o.finished().forEach(done -> all.add(new Settlement.Failed(done.job(), "audit line not written: " + err.getMessage())));
-        failed.add(new Settlement.Outcome(o.entry(), List.of(), all));
+        failed.add(new Settlement.Outcome(o.entry(), List.of(), all, false));
       }
       return Future.succeededFuture(new Settlement(settlement.type(), failed));
     });

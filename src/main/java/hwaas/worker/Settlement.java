@@ -23,10 +23,19 @@ import java.util.List;
  */
 record Settlement(JobType type, List<Outcome> outcomes) {
 
-  record Outcome(Entry entry, List<Done> finished, List<Failed> failed) {
+  /**
+   * @param outputClosed the entry's unfinished jobs could not be printed because standard output went away: not
+   *                     their fault, so no attempt is counted and no error noted; the entry is given back
+   */
+  record Outcome(Entry entry, List<Done> finished, List<Failed> failed, boolean outputClosed) {
     boolean complete() {
       return failed.isEmpty();
     }
+  }
+
+  /** Entries to give back uncounted, since the output closed under them. */
+  List<String> givenBack() {
+    return outcomes.stream().filter(o -> !o.complete() && o.outputClosed()).map(o -> o.entry().entryId()).toList();
   }
 
   record Done(Job job, JsonObject result) {
@@ -76,14 +85,17 @@ record Settlement(JobType type, List<Outcome> outcomes) {
         clearDone.arg(entryId);
         continue;
       }
-      incompleteEntries++;
-      noteErrors.arg(entryId).arg(outcome.failed().get(0).error());
       JsonArray finishedIds = new JsonArray(new ArrayList<>(outcome.entry().doneBefore()));
       outcome.finished().forEach(done -> finishedIds.add(done.job().id()));
       if (!finishedIds.isEmpty()) {
         someDone++;
         noteDone.arg(entryId).arg(finishedIds.encode());
       }
+      if (outcome.outputClosed()) {
+        continue; // given back as it was: no error, no failed attempt
+      }
+      incompleteEntries++;
+      noteErrors.arg(entryId).arg(outcome.failed().get(0).error());
       for (Failed f : outcome.failed()) {
         failedJobs++;
         if (f.job().tracked()) {

@@ -4,6 +4,7 @@ import hwaas.jobs.JobType;
 
 import hwaas.support.OutageLog;
 import hwaas.jobs.Job;
+import hwaas.queue.GroupScripts;
 import hwaas.queue.JobRecords;
 import hwaas.queue.QueueSettings;
 import hwaas.queue.ResultCache;
@@ -57,6 +58,8 @@ final class TypeLane {
   /** Entries read just as a pause arrived: held, unacknowledged, and run first when the type resumes. */
   private List<Entry> parked = List.of();
   private boolean stopping;
+  /** Standard output went away: this lane reads no more, and what it read goes back to the others uncounted. */
+  private boolean outputClosed;
   private boolean reclaiming;
   /** The reclaim in flight, if any: stop() waits for it. */
   private Future<Void> reclaim = Future.succeededFuture();
@@ -137,7 +140,7 @@ final class TypeLane {
   }
 
   private void readLoop() {
-    if (stopping && (System.currentTimeMillis() > drainUntil || isPaused())) {
+    if (outputClosed || (stopping && (System.currentTimeMillis() > drainUntil || isPaused()))) {
       drained.tryComplete();
       return;
     }
@@ -186,7 +189,7 @@ final class TypeLane {
   }
 
   private void reclaimDue() {
-    if (reclaiming || stopping || isPaused()) {
+    if (reclaiming || stopping || outputClosed || isPaused()) {
       return;
     }
     reclaiming = true;
@@ -216,7 +219,24 @@ final class TypeLane {
     return send.apply(markRunning(entries))
         .compose(v -> runner.runAll(entries))
         .compose(settlement -> send.apply(settlement.requests(keys, records, cache, retried))
+            .compose(v -> giveBack(settlement.givenBack()))
             .onSuccess(v -> settled(settlement)));
+  }
+
+  /**
+   * Entries whose lines could not be printed because standard output closed (| head, a dead pipe) go back to the
+   * group as they were: no attempt counted, claimable by another node at once. This lane stops reading, so a node
+   * whose output is gone never burns the attempts of a backlog it cannot print.
+   */
+  private Future<Void> giveBack(List<String> entryIds) {
+    if (entryIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    if (!outputClosed) {
+      outputClosed = true;
+      log.info("worker {}: standard output is closed; {} stops reading and gives back what it held", consumer, stream);
+    }
+    return GroupScripts.giveBack(redis, stream, consumer, type.visibility().toMillis(), entryIds).mapEmpty();
   }
 
   private List<Request> markRunning(List<Entry> entries) {
@@ -245,6 +265,9 @@ final class TypeLane {
       long attempts = outcome.entry().deliveries();
       outcome.finished().forEach(done -> announce(done.job(), new JsonObject().put("status", "completed")
           .put("attempts", attempts).put("result", done.result() == null ? new JsonObject() : done.result())));
+      if (outcome.outputClosed()) {
+        continue; // given back: not a failed attempt
+      }
       outcome.failed().forEach(failed -> announce(failed.job(), new JsonObject().put("status", "failed")
           .put("attempts", attempts).put("error", failed.error())));
     }

@@ -187,6 +187,44 @@ class WorkerVerticleTest {
     assertEquals(1, counters.failed.sum());
   }
 
+  @Test
+  @DisplayName("a closed standard output fails no attempt: what was read goes back uncounted, and the workers stop reading")
+  void closedOutputGivesBack(Vertx vertx) throws Exception {
+    Printer closed = new Printer(new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws java.io.IOException {
+        throw new java.io.IOException("Broken pipe");
+      }
+    }, () -> { });
+    deployWorkers(vertx, new PrintHandler(closed));
+    submit(vertx, batchOf("c:0", "c:1", "c:2", "c:3", "c:4"));
+
+    Poll.until(Duration.ofSeconds(10), "the entry to be read and given back", () -> pendingRow() != null && pendingRow().get(3).toLong() == 0
+        && pendingRow().get(2).toLong() >= 1_000);
+    Thread.sleep(1_500); // other workers' reclaimers may claim it, fail the same way and give it back
+    io.vertx.redis.client.Response row = pendingRow();
+    assertEquals(0, row.get(3).toLong(), "a delivery was counted against the job: " + row);
+    assertEquals(0, counters.failed.sum(), "a closed output counted as failed attempts");
+    assertEquals(List.of(), deadLetters());
+    io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(vertx, config.redis().options());
+    try {
+      assertEquals(0, redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HLEN)
+          .arg(config.queue().keys().errors(Job.PRINT))).await(5, TimeUnit.SECONDS).toLong(), "an error was noted");
+    } finally {
+      redis.close();
+      closed.close();
+    }
+  }
+
+  private io.vertx.redis.client.Response pendingRow() {
+    try {
+      io.vertx.redis.client.Response rows = probe.pendingRows();
+      return rows.size() == 0 ? null : rows.get(0);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private void submit(Vertx vertx, Job job) throws Exception {
     submit(vertx, JobBatch.of(job));
   }
