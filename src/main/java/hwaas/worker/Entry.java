@@ -2,6 +2,7 @@ package hwaas.worker;
 
 import hwaas.jobs.Job;
 import hwaas.queue.StreamEntry;
+import io.vertx.core.json.JsonArray;
 import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
@@ -16,10 +17,11 @@ import java.util.Set;
  * @param doneBefore ids of its jobs that finished in an earlier attempt, not to run again
  * @param deliveries this delivery included, so 1 on the first attempt
  */
-record Entry(String entryId, List<Job> jobs, List<String> doneBefore, String error, long deliveries) {
+record Entry(String entryId, List<Job> jobs, List<String> doneBefore, String error, String raw, long deliveries) {
 
-  static Entry unreadable(String entryId, String error, long deliveries) {
-    return new Entry(entryId, List.of(), List.of(), error, deliveries);
+  /** An entry with no runnable job: {@code raw} holds its fields as they were, for the dead letter. */
+  static Entry unreadable(String entryId, String error, String raw, long deliveries) {
+    return new Entry(entryId, List.of(), List.of(), error, raw, deliveries);
   }
 
   /** This entry without the jobs that an earlier attempt finished. */
@@ -28,7 +30,7 @@ record Entry(String entryId, List<Job> jobs, List<String> doneBefore, String err
       return this;
     }
     List<Job> left = jobs.stream().filter(job -> !done.contains(job.id())).toList();
-    return new Entry(entryId, left, List.copyOf(done), error, deliveries);
+    return new Entry(entryId, left, List.copyOf(done), error, raw, deliveries);
   }
 
   /** Entries of a RESP2 {@code [[id, [field, value, ...]], ...]} list, as XREADGROUP, XRANGE and XCLAIM return them. */
@@ -44,9 +46,13 @@ record Entry(String entryId, List<Job> jobs, List<String> doneBefore, String err
 
   private static Entry parse(String entryId, Response fields, long deliveries) {
     try {
-      return new Entry(entryId, StreamEntry.jobs(fields), List.of(), null, deliveries);
+      return new Entry(entryId, StreamEntry.jobs(fields), List.of(), null, null, deliveries);
     } catch (IllegalArgumentException e) {
-      return unreadable(entryId, e.getMessage(), deliveries);
+      JsonArray raw = new JsonArray();
+      for (int i = 0; fields != null && i < fields.size(); i++) {
+        raw.add(String.valueOf(fields.get(i)));
+      }
+      return unreadable(entryId, e.getMessage(), raw.encode(), deliveries);
     }
   }
 }

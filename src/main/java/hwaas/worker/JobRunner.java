@@ -51,8 +51,8 @@ final class JobRunner {
     List<Job> jobs = new ArrayList<>();
     for (Entry entry : entries) {
       if (entry.error() != null) {
-        // Only a writer other than a queue verticle can produce this: it can never run, so it is not kept.
-        log.error("worker {}: stream entry {} holds no runnable job ({}); acknowledged without running", consumer,
+        // Only a writer other than a queue verticle can produce this: it can never run, so it goes to the dead letters.
+        log.error("worker {}: stream entry {} holds no runnable job ({}); moved to the dead letters", consumer,
             entry.entryId(), entry.error());
       }
       jobs.addAll(entry.jobs());

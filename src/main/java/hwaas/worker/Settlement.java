@@ -67,6 +67,13 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     int failedJobs = 0;
     for (Outcome outcome : outcomes) {
       String entryId = outcome.entry().entryId();
+      if (outcome.entry().error() != null) {
+        // Unreadable: kept, with the reason and its fields as they were, in the dead letters (no job to requeue).
+        requests.add(Request.cmd(Command.XADD).arg(keys.dead()).arg("*").arg("error").arg("unreadable entry: " + outcome.entry().error())
+            .arg("raw").arg(outcome.entry().raw()).arg("attempts").arg(outcome.entry().deliveries()).arg("entry").arg(entryId)
+            .arg("type").arg(type.name()).arg("failedAt").arg(now));
+        requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("dead").arg(1));
+      }
       for (Done done : outcome.finished()) {
         finishedJobs++;
         if (done.job().tracked()) {

@@ -216,6 +216,25 @@ class WorkerVerticleTest {
     }
   }
 
+  @Test
+  @DisplayName("an entry that holds no readable job is not dropped: it goes to the dead letters with the reason and its fields")
+  void unreadableEntryIsDeadLettered(Vertx vertx) throws Exception {
+    io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(vertx, config.redis().options());
+    try {
+      redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.XADD).arg(config.queue().keys().stream(Job.PRINT))
+          .arg("*").arg("jobs").arg("not json at all")).await(5, TimeUnit.SECONDS);
+    } finally {
+      redis.close();
+    }
+    deployWorkers(vertx, new PrintHandler(printer));
+
+    Poll.until(Duration.ofSeconds(10), "the entry to leave the stream", () -> length() == 0 && !deadLetters().isEmpty());
+    io.vertx.core.json.JsonObject letter = deadLetters().get(0);
+    assertTrue(letter.getString("error").startsWith("unreadable entry"), letter.encode());
+    assertTrue(letter.getString("raw").contains("not json at all"), letter.encode());
+    assertEquals(0, counters.failed.sum());
+  }
+
   private io.vertx.redis.client.Response pendingRow() {
     try {
       io.vertx.redis.client.Response rows = probe.pendingRows();
