@@ -182,7 +182,8 @@ public final class ClientGroup extends VerticleBase {
           answered(batch);
           outage.success();
           counters.submitted.add(batch.size());
-          submittedAudit.recordAll(batch.ids());
+          submittedAudit.recordAll(batch.ids())
+              .onFailure(err -> outage.failure("audit of " + batch.size() + " confirmed submissions (batch " + batch.key() + ")", err));
         })
         .onFailure(err -> retryOrGiveUp(batch, json, attempt, err));
   }
