@@ -5,6 +5,7 @@ import hwaas.jobs.JobBatch;
 import hwaas.queue.JobRecords;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueSettings;
+import hwaas.queue.RedisPairs;
 import hwaas.queue.ResultCache;
 import hwaas.queue.StreamKeys;
 import hwaas.jobs.JobHandlers;
@@ -12,6 +13,7 @@ import hwaas.jobs.JobType;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -62,14 +64,14 @@ final class JobsApi {
 
     Future<JsonObject> accepted = idempotencyKey == null
         ? create(job, client, type, now)
-        : redis.send(records.read(job.id())).compose(existing -> {
-          JsonObject record = JobRecords.toJson(existing);
+        : claimed(job, client, digest(body)).compose(record -> {
           if (record == null) {
             return create(job, client, type, now);
           }
-          // Seen before. If it may not have reached the stream, submit again: the queue ignores a job id it has.
+          // Seen before. If it may not have reached the stream, submit again: the queue knows an API job's key as long
+          // as its record lives, so this adds nothing when it did.
           Future<Void> resubmitted = "queued".equals(record.getString("status")) ? enqueue(job) : Future.succeededFuture();
-          return resubmitted.map(v -> accepted(record.getString("id"), record.getString("status"), record.getBoolean("cached")));
+          return resubmitted.map(v -> accepted(job.id(), record.getString("status"), record.getBoolean("cached")));
         });
     accepted
         .onSuccess(answer -> ctx.response().setStatusCode(202)
@@ -114,6 +116,54 @@ final class JobsApi {
           ctx.json(new JsonObject().put("jobs", jobs));
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Claims the job id for this body: {@code null} if this request is the first (it creates the job), the record if the
+   * key was seen before with the same body; a 422 if it was seen with another body, which then changes nothing.
+   */
+  private Future<JsonObject> claimed(Job job, String client, String digest) {
+    return redis.batch(records.claim(job.id(), digest)).compose(replies -> {
+      if (replies.get(0).toInteger() == 1) {
+        return Future.succeededFuture(null);
+      }
+      JsonObject raw = RedisPairs.toJson(replies.get(2));
+      if (!digest.equals(raw.getString("digest"))) {
+        return Future.failedFuture(new HttpException(422, "Idempotency-Key was used before with another body (job "
+            + job.id() + " of client " + client + "); use a new key for a new job"));
+      }
+      JsonObject record = JobRecords.toJson(replies.get(2));
+      return Future.succeededFuture(record);
+    });
+  }
+
+  /** The submission's type, client and payload, with object keys sorted: the same body gives the same digest. */
+  private static String digest(JsonObject body) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical(new JsonObject()
+          .put("type", body.getValue("type")).put("client", body.getValue("client")).put("payload", body.getValue("payload")))
+          .getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  private static String canonical(Object value) {
+    if (value instanceof JsonObject object) {
+      StringBuilder text = new StringBuilder("{");
+      object.fieldNames().stream().sorted().forEach(name -> text.append(text.length() > 1 ? "," : "")
+          .append(Json.encode(name)).append(':').append(canonical(object.getValue(name))));
+      return text.append('}').toString();
+    }
+    if (value instanceof JsonArray array) {
+      StringBuilder text = new StringBuilder("[");
+      for (int i = 0; i < array.size(); i++) {
+        text.append(i > 0 ? "," : "").append(canonical(array.getValue(i)));
+      }
+      return text.append(']').toString();
+    }
+    return Json.encode(value);
   }
 
   /** A cached answer completes the job at once; otherwise the record is written first, then the job enqueued. */

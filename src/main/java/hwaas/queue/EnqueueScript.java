@@ -16,48 +16,50 @@ import java.util.List;
  * submission whose reply it never received.
  */
 final class EnqueueScript {
-  // ARGV[1]: stream name prefix, ARGV[2]: idempotency key prefix, ARGV[3]: its TTL in seconds, then
-  // (batch key, job type, batch JSON) triples. Each type's new batches go into one entry of its stream, as a
-  // JSON array in the field 'jobs'. Replies with the entry id of every batch, in order.
+  // ARGV[1]: stream name prefix, ARGV[2]: idempotency key prefix, then (batch key, job type, key TTL in seconds,
+  // batch JSON) quadruples. Each type's new batches go into one entry of its stream, as a JSON array in the field
+  // 'jobs'. Replies with the entry id of every batch, in order.
   private static final String LUA = String.join("\n",
       "local ids, types, fresh, slots, first = {}, {}, {}, {}, {}",
-      "for i = 4, #ARGV, 3 do",
-      "  local n, key, t = (i - 1) / 3, ARGV[i], ARGV[i + 1]",
+      "for i = 3, #ARGV, 4 do",
+      "  local n, key, t = (i + 1) / 4, ARGV[i], ARGV[i + 1]",
       "  ids[n] = first[key] or redis.call('GET', ARGV[2] .. key)",
       "  if not ids[n] then",
       "    first[key] = n",
       "    if not fresh[t] then fresh[t], slots[t], types[#types + 1] = {}, {}, t end",
-      "    fresh[t][#fresh[t] + 1] = ARGV[i + 2]",
+      "    fresh[t][#fresh[t] + 1] = ARGV[i + 3]",
       "    slots[t][#slots[t] + 1] = i",
       "  end",
       "end",
       "for _, t in ipairs(types) do",
       "  local id = redis.call('XADD', ARGV[1] .. t, '*', 'jobs', '[' .. table.concat(fresh[t], ',') .. ']')",
       "  for _, i in ipairs(slots[t]) do",
-      "    ids[(i - 1) / 3] = id",
-      "    redis.call('SET', ARGV[2] .. ARGV[i], id, 'EX', ARGV[3])",
+      "    ids[(i + 1) / 4] = id",
+      "    redis.call('SET', ARGV[2] .. ARGV[i], id, 'EX', ARGV[i + 2])",
       "  end",
       "end",
       // A key sent twice in one call: the later copy takes the entry id the first one got.
-      "for i = 4, #ARGV, 3 do",
-      "  local n = (i - 1) / 3",
+      "for i = 3, #ARGV, 4 do",
+      "  local n = (i + 1) / 4",
       "  if type(ids[n]) == 'number' then ids[n] = ids[ids[n]] end",
       "end",
       "return ids");
 
   private final Redis redis;
   private final StreamKeys keys;
-  private final String ttlSeconds;
   private String sha;
 
-  /** One batch to write: its key, its type and its JSON text, written as it is. */
-  record Write(String key, String type, String json) {
+  /**
+   * One batch to write: its key, its type and its JSON text, written as it is.
+   *
+   * @param keyTtl how long the key is remembered, making a resend harmless
+   */
+  record Write(String key, String type, Duration keyTtl, String json) {
   }
 
-  EnqueueScript(Redis redis, StreamKeys keys, Duration ttl) {
+  EnqueueScript(Redis redis, StreamKeys keys) {
     this.redis = redis;
     this.keys = keys;
-    this.ttlSeconds = Long.toString(ttl.toSeconds());
   }
 
   Future<Void> load() {
@@ -79,10 +81,9 @@ final class EnqueueScript {
   }
 
   private Request request(Command command, String script, List<Write> batches) {
-    Request req = Request.cmd(command).arg(script).arg(0).arg(keys.streamPrefix())
-        .arg(keys.idempotencyPrefix()).arg(ttlSeconds);
+    Request req = Request.cmd(command).arg(script).arg(0).arg(keys.streamPrefix()).arg(keys.idempotencyPrefix());
     for (Write batch : batches) {
-      req.arg(batch.key()).arg(batch.type()).arg(batch.json());
+      req.arg(batch.key()).arg(batch.type()).arg(Math.max(1, batch.keyTtl().toSeconds())).arg(batch.json());
     }
     return req;
   }

@@ -46,6 +46,16 @@ public final class JobRecords {
     return created;
   }
 
+  /**
+   * Claims a job id for the submission whose body has {@code digest}, in one step: the record is created holding only
+   * the digest if it does not exist (then this caller creates the job), and left alone if it does. Two concurrent
+   * first submissions with one Idempotency-Key: one creates the job, the other finds it.
+   */
+  public List<Request> claim(String jobId, String digest) {
+    return List.of(Request.cmd(Command.HSETNX).arg(keys.record(jobId)).arg("digest").arg(digest), expire(jobId),
+        read(jobId));
+  }
+
   public List<Request> running(String jobId, String worker, long attempt, long now) {
     return List.of(update(jobId, "status", "running", "worker", worker, "attempts", Long.toString(attempt),
         "startedAt", Long.toString(now)), expire(jobId));
@@ -95,6 +105,9 @@ public final class JobRecords {
         .put("finishedAt", time(raw.getString("finishedAt")))
         .put("worker", raw.getString("worker"))
         .put("cached", Boolean.parseBoolean(raw.getString("cached", "false")));
+    if (raw.getString("status") == null) {
+      record.put("status", "queued"); // claimed a moment ago, being created
+    }
     if (raw.containsKey("result")) {
       record.put("result", new JsonObject(raw.getString("result")));
     }

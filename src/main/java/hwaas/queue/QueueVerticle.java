@@ -13,6 +13,7 @@ import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +55,7 @@ public final class QueueVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
-    script = new EnqueueScript(redis, settings.keys(), settings.dedupWindow());
+    script = new EnqueueScript(redis, settings.keys());
     // The streams and their group exist from the first node on, so that stats and the API find them even before a
     // worker starts (the group reads from 0: nothing written before a worker joins is skipped).
     return script.load()
@@ -122,7 +123,10 @@ public final class QueueVerticle extends VerticleBase {
 
   private void write(List<Submission> sending, int jobs) {
     List<EnqueueScript.Write> writes = new ArrayList<>(sending.size());
-    sending.forEach(s -> writes.add(new EnqueueScript.Write(s.batch().key(), s.batch().type(), s.json())));
+    // An API job's key lives as long as its record: a retry with the same Idempotency-Key finds it for that long.
+    Duration apiKeys = settings.recordTtl().compareTo(settings.dedupWindow()) > 0 ? settings.recordTtl() : settings.dedupWindow();
+    sending.forEach(s -> writes.add(new EnqueueScript.Write(s.batch().key(), s.batch().type(),
+        s.batch().tracked() ? apiKeys : settings.dedupWindow(), s.json())));
     writing = true;
     script.enqueue(writes)
         .onSuccess(ids -> {
