@@ -121,6 +121,14 @@ public final class HwaasCommand implements Callable<Integer> {
       description = "Read the Redis password from the first line of FILE: for a --redis URL without one, or the Redis learned on --join. Keeps it off the command line.")
   Path redisPasswordFile;
 
+  @Option(names = "--redis-maxmemory", paramLabel = "SIZE", defaultValue = RedisSettings.DEFAULT_MAX_MEMORY,
+      description = "Memory limit of the embedded Redis (e.g. 512mb, 4gb); when full it refuses writes and evicts nothing (default: ${DEFAULT-VALUE}).")
+  String redisMaxMemory;
+
+  @Option(names = "--allow-eviction",
+      description = "Accept an external Redis whose maxmemory-policy evicts keys (refused by default: jobs could vanish).")
+  boolean allowEviction;
+
   @Option(names = "--metrics-public",
       description = "Serve /metrics without a token (for a Prometheus scraper on a trusted network). Default: it needs the admin or the read-only token.")
   boolean metricsPublic;
@@ -172,7 +180,7 @@ public final class HwaasCommand implements Callable<Integer> {
     }
     return new NodeSettings(
         new RedisSettings(parseRedis(redis), dataDir != null ? dataDir : RedisSettings.defaultDataDir(), fsync,
-            secretFile(redisPasswordFile, "--redis-password-file")),
+            secretFile(redisPasswordFile, "--redis-password-file"), redisMaxMemory, allowEviction),
         new ClusterSettings(clusterName, clusterHost, members, eventBusPort, clusterKeystore,
             System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"), join, insecureCluster),
         new HttpSettings(httpHost, httpPort == null ? HttpSettings.AUTO_PORT : httpPort, token(), readToken(), metricsPublic),

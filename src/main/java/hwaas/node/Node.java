@@ -34,7 +34,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.micrometer.backends.BackendRegistries;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,7 +115,7 @@ public final class Node {
       if (settings.redis().external().isPresent()) {
         RedisAccess.checkReachable(settings.redis().url());
       } else if (!settings.cluster().join()) {
-        embedded = EmbeddedRedis.start(settings.redis().dataDir(), settings.redis().fsync());
+        embedded = EmbeddedRedis.start(settings.redis().dataDir(), settings.redis().fsync(), settings.redis().maxMemory());
         settings = settings.withRedis(settings.redis().withUrl(embedded.url()));
       }
       long redisReady = System.nanoTime();
@@ -124,6 +126,9 @@ public final class Node {
       if (learned) {
         settings = settings.withRedis(learnRedis(vertx, settings));
       } else {
+        if (embedded == null) {
+          checkEviction(vertx, settings);
+        }
         String service = withRedis(vertx, settings, ServiceIdentity::claim);
         ClusterRegistry.register(vertx, new ClusterRegistry.Registration(RedisSettings.withoutPassword(settings.redis().url()),
             service, nodeId, settings.cluster().host(), embedded == null ? null : settings.redis().dataDir().toAbsolutePath().toString()),
@@ -168,6 +173,32 @@ public final class Node {
       throw new RedisStartException("Redis at " + settings.redis().redacted() + " did not answer within 10 s", e);
     } finally {
       redis.close();
+    }
+  }
+
+  /**
+   * A Redis that evicts keys when full would silently drop streams, records or idempotency keys: refused at start
+   * unless --allow-eviction. A Redis that does not let us ask (CONFIG disabled, as some hosted ones do) is trusted,
+   * with a warning.
+   */
+  private static void checkEviction(Vertx vertx, NodeSettings settings) {
+    String policy;
+    try {
+      policy = withRedis(vertx, settings, (redis, keys) -> redis.send(Request.cmd(Command.CONFIG).arg("GET").arg("maxmemory-policy"))
+          .map(reply -> reply == null || reply.size() < 2 ? "unknown" : reply.get(1).toString()));
+    } catch (RuntimeException e) {
+      log.warn("cannot read maxmemory-policy of Redis at {} ({}); make sure it is noeviction, or jobs may vanish when it is full",
+          settings.redis().redacted(), e.getMessage());
+      return;
+    }
+    if (!policy.equals("noeviction") && !settings.redis().allowEviction()) {
+      throw new RedisStartException("Redis at " + settings.redis().redacted() + " evicts keys when it is full (maxmemory-policy "
+          + policy + "): streams, job records or idempotency keys could vanish without a trace. Set maxmemory-policy "
+          + "noeviction on it (then a full Redis refuses writes and clients wait), or pass --allow-eviction to accept the risk");
+    }
+    if (!policy.equals("noeviction")) {
+      log.warn("Redis at {} evicts keys when full (maxmemory-policy {}), allowed by --allow-eviction: jobs may vanish",
+          settings.redis().redacted(), policy);
     }
   }
 

@@ -89,10 +89,19 @@ public final class EmbeddedRedis implements AutoCloseable {
    * @throws DataDirInUseException when a live node owns the data directory
    */
   public static EmbeddedRedis start(Path dataDir, String fsync, int port) {
-    return start(dataDir, fsync, port, binaryDir());
+    return start(dataDir, fsync, port, binaryDir(), RedisSettings.DEFAULT_MAX_MEMORY);
+  }
+
+  /** With a memory limit ({@code maxmemory}, e.g. {@code 1gb}); past it, writes are refused, nothing is evicted. */
+  public static EmbeddedRedis start(Path dataDir, String fsync, String maxMemory) {
+    return start(dataDir, fsync, 0, binaryDir(), maxMemory);
   }
 
   static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir) {
+    return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY);
+  }
+
+  private static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, String maxMemory) {
     FileChannel channel = null;
     try {
       PrivateFiles.directory(dataDir);
@@ -106,7 +115,7 @@ public final class EmbeddedRedis implements AutoCloseable {
       String password = password(dataDir);
       for (int attempt = 0; ; attempt++) {
         try {
-          return launch(binary, dataDir, fsync, port != 0 ? port : freePort(), password, channel, lock);
+          return launch(binary, dataDir, fsync, maxMemory, port != 0 ? port : freePort(), password, channel, lock);
         } catch (PortTakenException e) {
           if (port != 0 || attempt == 2) {
             throw new RedisStartException("embedded Redis could not bind a port: " + e.getMessage() + ". " + WHAT_TO_DO);
@@ -161,14 +170,16 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
-  private static EmbeddedRedis launch(Path binary, Path dir, String fsync, int port, String password, FileChannel channel,
-                                      FileLock lock) throws IOException {
+  private static EmbeddedRedis launch(Path binary, Path dir, String fsync, String maxMemory, int port, String password,
+                                      FileChannel channel, FileLock lock) throws IOException {
     Path logFile = dir.resolve("redis.log");
     // The password comes from the 0600 config file, never from the command line, where ps would show it.
     Process process = new ProcessBuilder(binary.toString(), dir.resolve(CONFIG).toAbsolutePath().toString(),
         "--port", Integer.toString(port), "--bind", "127.0.0.1", "--daemonize", "no",
         "--dir", dir.toAbsolutePath().toString(), "--pidfile", dir.resolve("redis.pid").toAbsolutePath().toString(),
-        "--appendonly", "yes", "--appendfsync", fsync, "--save", "")
+        "--appendonly", "yes", "--appendfsync", fsync, "--save", "",
+        // Bounded, and never by throwing data away: a full Redis refuses writes (clients wait and resend).
+        "--maxmemory", maxMemory, "--maxmemory-policy", "noeviction")
         .redirectErrorStream(true)
         .redirectOutput(logFile.toFile())
         .start();

@@ -16,9 +16,12 @@ import static hwaas.support.Check.require;
  * @param url      an existing Redis to use; {@code null} until known (the embedded one, or the cluster's on --join)
  * @param dataDir  where the embedded Redis keeps its append-only file
  * @param fsync    {@code everysec} or {@code always}: when the embedded Redis syncs its append-only file
- * @param password for a URL without one (from --redis-password-file); {@code null}: none
+ * @param password       for a URL without one (from --redis-password-file); {@code null}: none
+ * @param maxMemory      the embedded Redis's memory limit (Redis's size syntax: {@code 512mb}, {@code 2gb})
+ * @param allowEviction  accept an external Redis whose maxmemory-policy evicts keys (jobs could vanish)
  */
-public record RedisSettings(URI url, Path dataDir, String fsync, String password) {
+public record RedisSettings(URI url, Path dataDir, String fsync, String password, String maxMemory, boolean allowEviction) {
+  public static final String DEFAULT_MAX_MEMORY = "1gb";
 
   public RedisSettings {
     if (url != null) {
@@ -30,10 +33,12 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
     require("everysec".equals(fsync) || "always".equals(fsync), "--fsync must be everysec or always, got '" + fsync + "'");
     require(password == null || (!password.isEmpty() && password.chars().noneMatch(c -> c < 33 || c == 127)),
         "the Redis password must be one word of printable characters");
+    require(maxMemory != null && maxMemory.toLowerCase(java.util.Locale.ROOT).matches("[1-9][0-9]*(kb|mb|gb)?"),
+        "--redis-maxmemory must be a size such as 512mb or 2gb, got '" + maxMemory + "'");
   }
 
   public static RedisSettings defaults() {
-    return new RedisSettings(null, defaultDataDir(), "everysec", null);
+    return new RedisSettings(null, defaultDataDir(), "everysec", null, DEFAULT_MAX_MEMORY, false);
   }
 
   /** {@code ~/.hwaas/data}: the same for every run, so a restarted node finds the work it left. */
@@ -46,7 +51,7 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
   }
 
   public RedisSettings withUrl(URI url) {
-    return new RedisSettings(url, dataDir, fsync, password);
+    return new RedisSettings(url, dataDir, fsync, password, maxMemory, allowEviction);
   }
 
   /** The URL the client uses: the given one, with the password from the file when the URL has none. */
@@ -85,7 +90,7 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
   @Override
   public String toString() {
     return "RedisSettings[url=" + redacted() + ", dataDir=" + dataDir + ", fsync=" + fsync
-        + ", password=" + (password == null ? "none" : "***") + "]";
+        + ", password=" + (password == null ? "none" : "***") + ", maxMemory=" + maxMemory + ", allowEviction=" + allowEviction + "]";
   }
 
   /** Fresh options each call: Vert.x option objects are mutable. */
