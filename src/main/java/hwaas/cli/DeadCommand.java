@@ -39,6 +39,12 @@ public final class DeadCommand implements Callable<Integer> {
   @Option(names = "--all", description = "For requeue: every dead job.")
   boolean all;
 
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "For list: dead jobs per page (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--after", paramLabel = "DEAD_ID", description = "For list: the page after this dead-letter id (the end of the previous page).")
+  String after;
+
   @Option(names = "--redis", paramLabel = "URL", defaultValue = "${env:HWAAS_REDIS}", description = "Redis to use (default: $HWAAS_REDIS).")
   String redis;
 
@@ -61,6 +67,12 @@ public final class DeadCommand implements Callable<Integer> {
     if (action.equals("list") && (idsGiven || all)) {
       throw new ConfigException("list takes no ids and no --all");
     }
+    if (limit < 1 || limit > 10_000) {
+      throw new ConfigException("--limit must be between 1 and 10000, got " + limit);
+    }
+    if (after != null && !after.matches("[0-9]{1,20}-[0-9]{1,20}")) {
+      throw new ConfigException("--after must be a dead-letter id such as 1795441023234-0, got '" + after + "'");
+    }
     RedisAccess access = RedisAccess.open(redis, dataDir != null ? dataDir : RedisSettings.defaultDataDir());
     URI url = access.url();
     Vertx vertx = Vertx.vertx();
@@ -69,20 +81,32 @@ public final class DeadCommand implements Callable<Integer> {
       QueueSettings queue = QueueSettings.defaults();
       StreamKeys keys = queue.keys();
       DeadLetters dead = new DeadLetters(client, keys, new JobRecords(keys, queue.recordTtl()));
-      List<JsonObject> letters = dead.list().await(10, TimeUnit.SECONDS);
       if (action.equals("list")) {
-        print(out, letters);
+        DeadLetters.Page page = dead.page(after, limit).await(10, TimeUnit.SECONDS);
+        print(out, page.letters());
+        if (page.next() != null) {
+          out.println("more: ./hwaas dead list --after " + page.next());
+        }
         return 0;
       }
       int requeued = 0;
-      for (JsonObject letter : letters) {
-        String jobId = letter.getJsonObject("job", new JsonObject()).getString("id", "");
-        if (all || ids.contains(letter.getString("deadId")) || ids.contains(jobId)) {
-          String entry = dead.requeue(letter.getString("deadId")).await(10, TimeUnit.SECONDS);
-          if (entry != null) {
-            out.println("requeued " + jobId + " as entry " + entry);
-            requeued++;
+      // A page at a time, never the whole stream in memory; requeued letters leave it, the others are paged past.
+      String from = null;
+      for (DeadLetters.Page page = dead.page(null, 1000).await(10, TimeUnit.SECONDS); ;
+           page = dead.page(from, 1000).await(10, TimeUnit.SECONDS)) {
+        for (JsonObject letter : page.letters()) {
+          String jobId = letter.getJsonObject("job", new JsonObject()).getString("id", "");
+          if ((all || ids.contains(letter.getString("deadId")) || ids.contains(jobId)) && letter.containsKey("job")) {
+            String entry = dead.requeue(letter.getString("deadId")).await(10, TimeUnit.SECONDS);
+            if (entry != null) {
+              out.println("requeued " + jobId + " as entry " + entry);
+              requeued++;
+            }
           }
+          from = letter.getString("deadId");
+        }
+        if (page.next() == null) {
+          break;
         }
       }
       out.println(requeued + " job(s) requeued");

@@ -129,6 +129,10 @@ public final class HwaasCommand implements Callable<Integer> {
       description = "Accept an external Redis whose maxmemory-policy evicts keys (refused by default: jobs could vanish).")
   boolean allowEviction;
 
+  @Option(names = "--max-dead", paramLabel = "N", defaultValue = "100000",
+      description = "Dead letters kept; past it the oldest are dropped, logged and counted (default: ${DEFAULT-VALUE}).")
+  long maxDead;
+
   @Option(names = "--metrics-public",
       description = "Serve /metrics without a token (for a Prometheus scraper on a trusted network). Default: it needs the admin or the read-only token.")
   boolean metricsPublic;
@@ -185,7 +189,7 @@ public final class HwaasCommand implements Callable<Integer> {
             System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"), join, insecureCluster),
         new HttpSettings(httpHost, httpPort == null ? HttpSettings.AUTO_PORT : httpPort, token(), readToken(), metricsPublic),
         new QueueSettings(QueueSettings.defaults().keyPrefix(), seconds(dedupSeconds, "--dedup-window"),
-            seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout()),
+            seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout(), maxDead),
         WorkerSettings.defaults(workers).withBatchSize(batch)
             .withRetries(maxAttempts, WorkerSettings.defaults(workers).retryBackoff()),
         new JobLimits(seconds(jobTimeoutSeconds, "--job-timeout"), seconds(visibilitySeconds, "--visibility-timeout"),

@@ -21,7 +21,12 @@ final class DeadApi {
   }
 
   void list(RoutingContext ctx) {
-    dead.list().onSuccess(letters -> ctx.json(new JsonObject().put("jobs", new JsonArray(letters)))).onFailure(ctx::fail);
+    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    var limit = request.getQuery().get("limit");
+    var after = request.getQuery().get("after");
+    dead.page(after == null || after.isNull() ? null : after.getString(), limit == null || limit.isNull() ? 100 : limit.getInteger())
+        .onSuccess(page -> ctx.json(new JsonObject().put("jobs", new JsonArray(page.letters())).put("next", page.next())))
+        .onFailure(ctx::fail);
   }
 
   void requeue(RoutingContext ctx) {

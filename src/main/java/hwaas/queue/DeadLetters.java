@@ -43,24 +43,55 @@ public final class DeadLetters {
     return range("-", "+");
   }
 
+  /** One page of dead letters, oldest first, after {@code afterId} ({@code null}: from the start). */
+  public Future<Page> page(String afterId, int limit) {
+    return redis.send(Request.cmd(Command.XRANGE).arg(keys.dead()).arg(afterId == null ? "-" : "(" + afterId).arg("+")
+            .arg("COUNT").arg(limit + 1))
+        .map(entries -> {
+          List<JsonObject> letters = letters(entries);
+          boolean more = letters.size() > limit;
+          List<JsonObject> shown = more ? letters.subList(0, limit) : letters;
+          return new Page(shown, more ? shown.get(shown.size() - 1).getString("deadId") : null);
+        });
+  }
+
+  /** @param next the id to page on from; {@code null} at the end */
+  public record Page(List<JsonObject> letters, String next) {
+  }
+
+  /**
+   * Keeps at most {@code max} dead letters, the newest: the requests to append after dead-lettering, and a way to read
+   * how many went ({@link #trimmed}).
+   */
+  public static Request trim(StreamKeys keys, long max) {
+    return Request.cmd(Command.XTRIM).arg(keys.dead()).arg("MAXLEN").arg(max);
+  }
+
+  /** How many dead letters a {@link #trim} reply says were dropped. */
+  public static long trimmed(Response trimReply) {
+    return trimReply == null ? 0 : trimReply.toLong();
+  }
+
   /** One dead letter, or {@code null}: read alone, not by listing the stream. */
   public Future<JsonObject> find(String deadId) {
     return range(deadId, deadId).map(found -> found.isEmpty() ? null : found.get(0));
   }
 
   private Future<List<JsonObject>> range(String from, String to) {
-    return redis.send(Request.cmd(Command.XRANGE).arg(keys.dead()).arg(from).arg(to)).map(entries -> {
-      List<JsonObject> letters = new ArrayList<>();
-      for (Response entry : entries) {
-        JsonObject letter = RedisPairs.toJson(entry.get(1)).put("deadId", entry.get(0).toString());
-        String job = letter.getString("job");
-        if (job != null && job.startsWith("{")) {
-          letter.put("job", new JsonObject(job));
-        }
-        letters.add(letter);
+    return redis.send(Request.cmd(Command.XRANGE).arg(keys.dead()).arg(from).arg(to)).map(DeadLetters::letters);
+  }
+
+  private static List<JsonObject> letters(Response entries) {
+    List<JsonObject> letters = new ArrayList<>();
+    for (Response entry : entries) {
+      JsonObject letter = RedisPairs.toJson(entry.get(1)).put("deadId", entry.get(0).toString());
+      String job = letter.getString("job");
+      if (job != null && job.startsWith("{")) {
+        letter.put("job", new JsonObject(job));
       }
-      return letters;
-    });
+      letters.add(letter);
+    }
+    return letters;
   }
 
   /**

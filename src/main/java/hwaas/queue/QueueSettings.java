@@ -12,18 +12,22 @@ import static hwaas.support.Check.require;
  * @param dedupWindow   how long a submission's key is remembered, making resends harmless
  * @param recordTtl     how long the status record of an API job (and a cached result) is kept after its last change
  * @param submitTimeout how long a submitter (client or API) waits for the queue's reply before it retries or gives up
+ * @param maxDead       dead letters kept; past it the oldest are trimmed (logged and counted)
  */
-public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout) {
+public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout, long maxDead) {
+  public static final long DEFAULT_MAX_DEAD = 100_000;
+
 
   public QueueSettings {
     require(keyPrefix != null && keyPrefix.matches("[A-Za-z0-9_.:-]{1,64}"), "key prefix must be 1 to 64 plain characters");
     require(positive(dedupWindow) && dedupWindow.toSeconds() >= 1, "--dedup-window must be at least 1 second");
     require(positive(recordTtl) && recordTtl.toSeconds() >= 1, "--record-ttl must be at least 1 second");
     require(positive(submitTimeout), "submit timeout must be above 0");
+    require(maxDead >= 1 && maxDead <= 100_000_000, "--max-dead must be between 1 and 100000000, got " + maxDead);
   }
 
   public static QueueSettings defaults() {
-    return new QueueSettings("hwaas", Duration.ofSeconds(120), Duration.ofHours(1), Duration.ofSeconds(5));
+    return new QueueSettings("hwaas", Duration.ofSeconds(120), Duration.ofHours(1), Duration.ofSeconds(5), DEFAULT_MAX_DEAD);
   }
 
   public StreamKeys keys() {
@@ -31,10 +35,14 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
   }
 
   public QueueSettings withKeyPrefix(String keyPrefix) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead);
+  }
+
+  public QueueSettings withMaxDead(long maxDead) {
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead);
   }
 
   public QueueSettings withSubmitTimeout(Duration submitTimeout) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead);
   }
 }

@@ -60,6 +60,7 @@ public final class QueueStats {
         .put("processed", Long.parseLong(counters.getString("processed", "0")))
         .put("failed", Long.parseLong(counters.getString("failed", "0")))
         .put("dead", Long.parseLong(counters.getString("dead", "0")))
+        .put("deadTrimmed", Long.parseLong(counters.getString("deadTrimmed", "0")))
         .put("paused", r.get(4).toLong() == 1);
   }
 }

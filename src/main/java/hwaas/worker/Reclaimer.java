@@ -3,6 +3,7 @@ package hwaas.worker;
 import hwaas.jobs.Job;
 import hwaas.queue.JobRecords;
 import hwaas.queue.RedisPairs;
+import hwaas.queue.DeadLetters;
 import hwaas.queue.GroupScripts;
 import hwaas.queue.StreamKeys;
 import hwaas.support.Backoff;
@@ -48,6 +49,7 @@ final class Reclaimer {
   private final long backoffMillis;
   private final Backoff retries;
   private final int maxAttempts;
+  private final long maxDead;
   private final OnDead onDead;
   private long lastSweep = System.currentTimeMillis();
   /** Where the next page of the pending list starts: "-" for its beginning, else "(" and the last id seen. */
@@ -60,7 +62,7 @@ final class Reclaimer {
   }
 
   Reclaimer(Redis redis, StreamKeys keys, JobRecords records, String type, String consumer, Duration visibility,
-            Duration backoff, int maxAttempts, OnDead onDead) {
+            Duration backoff, int maxAttempts, long maxDead, OnDead onDead) {
     this.redis = redis;
     this.keys = keys;
     this.records = records;
@@ -71,6 +73,7 @@ final class Reclaimer {
     this.backoffMillis = backoff.toMillis();
     this.retries = new Backoff(backoffMillis, Math.max(backoffMillis, MAX_BACKOFF_MILLIS));
     this.maxAttempts = maxAttempts;
+    this.maxDead = maxDead;
     this.onDead = onDead;
   }
 
@@ -161,7 +164,14 @@ final class Reclaimer {
     if (deadLetters.isEmpty()) {
       return Future.succeededFuture(toRun);
     }
-    return redis.batch(deadLetters).map(v -> {
+    deadLetters.add(DeadLetters.trim(keys, maxDead));
+    return redis.batch(deadLetters).map(written -> {
+      long trimmed = DeadLetters.trimmed(written.get(written.size() - 1));
+      if (trimmed > 0) {
+        log.warn("the dead-letter stream {} is at --max-dead {}: its {} oldest letter(s) were dropped", keys.dead(), maxDead, trimmed);
+        redis.send(Request.cmd(Command.HINCRBY).arg(keys.counters(type)).arg("deadTrimmed").arg(trimmed))
+            .onFailure(err -> log.warn("could not count {} trimmed dead letters", trimmed, err));
+      }
       announcements.forEach(Runnable::run);
       return toRun;
     });

@@ -50,7 +50,7 @@ record Settlement(JobType type, List<Outcome> outcomes) {
   }
 
   /** @param retried the entries may have errors and finished jobs noted from earlier attempts, to be cleared */
-  List<Request> requests(StreamKeys keys, JobRecords records, ResultCache cache, boolean retried) {
+  List<Request> requests(StreamKeys keys, JobRecords records, ResultCache cache, boolean retried, long maxDead) {
     String stream = keys.stream(type.name());
     long now = System.currentTimeMillis();
     List<Request> requests = new ArrayList<>(8);
@@ -69,7 +69,7 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       String entryId = outcome.entry().entryId();
       if (outcome.entry().error() != null) {
         // Unreadable: kept, with the reason and its fields as they were, in the dead letters (no job to requeue).
-        requests.add(Request.cmd(Command.XADD).arg(keys.dead()).arg("*").arg("error").arg("unreadable entry: " + outcome.entry().error())
+        requests.add(Request.cmd(Command.XADD).arg(keys.dead()).arg("MAXLEN").arg(maxDead).arg("*").arg("error").arg("unreadable entry: " + outcome.entry().error())
             .arg("raw").arg(outcome.entry().raw()).arg("attempts").arg(outcome.entry().deliveries()).arg("entry").arg(entryId)
             .arg("type").arg(type.name()).arg("failedAt").arg(now));
         requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("dead").arg(1));

@@ -50,6 +50,7 @@ final class TypeLane {
   private final ResultCache cache;
   private final JobRunner runner;
   private final Reclaimer reclaimer;
+  private final long maxDead;
   private final Set<String> paused;
   private final OutageLog outage;
   private final NodeCounters counters;
@@ -80,8 +81,9 @@ final class TypeLane {
     this.records = new JobRecords(keys, queue.recordTtl());
     this.cache = new ResultCache(keys, queue.recordTtl());
     this.runner = runner;
+    this.maxDead = queue.maxDead();
     this.reclaimer = new Reclaimer(redis, keys, records, type.name(), consumer, type.visibility(), settings.retryBackoff(),
-        settings.maxAttempts(), (job, attempts, error) -> {
+        settings.maxAttempts(), queue.maxDead(), (job, attempts, error) -> {
           counters.dead.increment();
           announce(job, new JsonObject().put("status", "dead").put("error", error).put("attempts", attempts));
         });
@@ -218,7 +220,7 @@ final class TypeLane {
     }
     return send.apply(markRunning(entries))
         .compose(v -> runner.runAll(entries))
-        .compose(settlement -> send.apply(settlement.requests(keys, records, cache, retried))
+        .compose(settlement -> send.apply(settlement.requests(keys, records, cache, retried, maxDead))
             .compose(v -> giveBack(settlement.givenBack()))
             .onSuccess(v -> settled(settlement)));
   }

@@ -56,7 +56,7 @@ class ReclaimerTest {
       Thread.sleep(150); // past the reclaimer's minimum idle time
 
       Reclaimer reclaimer = new Reclaimer(redis, keys, new JobRecords(keys, Duration.ofMinutes(1)), Job.PRINT, "alive",
-          Duration.ofSeconds(1), Duration.ofMillis(100), 50, (job, attempts, error) -> { });
+          Duration.ofSeconds(1), Duration.ofMillis(100), 50, 1_000, (job, attempts, error) -> { });
       List<Entry> claimed = reclaimer.claimDue().await(10, TimeUnit.SECONDS);
 
       assertEquals(orphaned, claimed.stream().map(Entry::entryId).toList());

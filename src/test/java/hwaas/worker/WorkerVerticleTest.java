@@ -235,6 +235,43 @@ class WorkerVerticleTest {
     assertEquals(0, counters.failed.sum());
   }
 
+  @Test
+  @DisplayName("dead letters are capped at --max-dead: the oldest are dropped, counted, and the rest page in order")
+  void deadLettersAreCappedAndPaged(Vertx vertx) throws Exception {
+    config = config.withWorkers(config.workers().withRetries(1, Duration.ofMillis(50))).withQueue(config.queue().withMaxDead(3));
+    deployWorkers(vertx, job -> Future.failedFuture("always"));
+    for (int i = 0; i < 5; i++) {
+      submit(vertx, Job.print("cap", i, 1, "x"));
+    }
+    Poll.until(Duration.ofSeconds(15), "every job dead-lettered or dropped", () -> length() == 0 && pendingInGroup() == 0);
+    List<io.vertx.core.json.JsonObject> letters = deadLetters();
+    assertEquals(3, letters.size(), "kept: " + letters);
+    io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(vertx, config.redis().options());
+    try {
+      var keys = config.queue().keys();
+      assertEquals("2", redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HGET)
+          .arg(keys.counters(Job.PRINT)).arg("deadTrimmed")).await(5, TimeUnit.SECONDS).toString());
+      var dead = new hwaas.queue.DeadLetters(redis, keys, new hwaas.queue.JobRecords(keys, config.queue().recordTtl()));
+      var first = dead.page(null, 2).await(5, TimeUnit.SECONDS);
+      var second = dead.page(first.next(), 2).await(5, TimeUnit.SECONDS);
+      assertEquals(2, first.letters().size());
+      assertEquals(1, second.letters().size());
+      assertEquals(null, second.next());
+      assertEquals(letters.stream().map(l -> l.getString("deadId")).toList(),
+          java.util.stream.Stream.concat(first.letters().stream(), second.letters().stream()).map(l -> l.getString("deadId")).toList());
+    } finally {
+      redis.close();
+    }
+  }
+
+  private long pendingInGroup() {
+    try {
+      return probe.pendingInGroup();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private io.vertx.redis.client.Response pendingRow() {
     try {
       io.vertx.redis.client.Response rows = probe.pendingRows();
