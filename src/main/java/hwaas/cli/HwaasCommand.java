@@ -129,6 +129,10 @@ public final class HwaasCommand implements Callable<Integer> {
       description = "Accept an external Redis whose maxmemory-policy evicts keys (refused by default: jobs could vanish).")
   boolean allowEviction;
 
+  @Option(names = "--max-backlog", paramLabel = "JOBS", defaultValue = "10000000",
+      description = "Jobs of one type that may wait or run; at it, submissions are refused (REST 429 with Retry-After, clients wait) until workers catch up (default: ${DEFAULT-VALUE}).")
+  long maxBacklog;
+
   @Option(names = "--max-dead", paramLabel = "N", defaultValue = "100000",
       description = "Dead letters kept; past it the oldest are dropped, logged and counted (default: ${DEFAULT-VALUE}).")
   long maxDead;
@@ -189,7 +193,7 @@ public final class HwaasCommand implements Callable<Integer> {
             System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"), join, insecureCluster),
         new HttpSettings(httpHost, httpPort == null ? HttpSettings.AUTO_PORT : httpPort, token(), readToken(), metricsPublic),
         new QueueSettings(QueueSettings.defaults().keyPrefix(), seconds(dedupSeconds, "--dedup-window"),
-            seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout(), maxDead),
+            seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout(), maxDead, maxBacklog),
         WorkerSettings.defaults(workers).withBatchSize(batch)
             .withRetries(maxAttempts, WorkerSettings.defaults(workers).retryBackoff()),
         new JobLimits(seconds(jobTimeoutSeconds, "--job-timeout"), seconds(visibilitySeconds, "--visibility-timeout"),

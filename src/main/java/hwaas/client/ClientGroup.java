@@ -62,6 +62,7 @@ public final class ClientGroup extends VerticleBase {
   private final NodeCounters counters;
   private final AuditTrail submittedAudit;
   private final OutageLog outage;
+  private final OutageLog backlog;
   private final DeliveryOptions local;
   private final DeliveryOptions anyNode;
   private double origin;     // epoch ms at which job 0 was due; moved on when jobs are not owed
@@ -94,6 +95,7 @@ public final class ClientGroup extends VerticleBase {
     this.counters = counters;
     this.submittedAudit = submittedAudit;
     this.outage = outages.clients();
+    this.backlog = outages.backlog();
     // Every node runs a queue verticle, so a first attempt needs no cluster hop; a resend may go to any node's.
     this.local = new DeliveryOptions().setSendTimeout(submitTimeoutMillis).setLocalOnly(true);
     this.anyNode = new DeliveryOptions().setSendTimeout(submitTimeoutMillis);
@@ -181,6 +183,7 @@ public final class ClientGroup extends VerticleBase {
         .onSuccess(reply -> {
           answered(batch);
           outage.success();
+          backlog.success();
           counters.submitted.add(batch.size());
           submittedAudit.recordAll(batch.ids())
               .onFailure(err -> outage.failure("audit of " + batch.size() + " confirmed submissions (batch " + batch.key() + ")", err));
@@ -205,7 +208,13 @@ public final class ClientGroup extends VerticleBase {
       }
       return;
     }
-    outage.failure("submission of batch " + batch.key() + " (" + batch.size() + " jobs)", err);
+    if (err instanceof ReplyException re && re.failureCode() == QueueFailure.BACKLOG.code) {
+      // Nothing was added: the same batch goes again after a pause, and meanwhile no new jobs pile up (MAX_IN_FLIGHT).
+      backlog.failure("the queue's backlog is at --max-backlog, so clients wait and resend, dropping nothing; batch "
+          + batch.key(), err);
+    } else {
+      outage.failure("submission of batch " + batch.key() + " (" + batch.size() + " jobs)", err);
+    }
     counters.retried.add(batch.size());
     vertx.setTimer(Backoff.RECONNECT.jitteredMillis(attempt + 1), t -> submit(batch, json, attempt + 1));
   }

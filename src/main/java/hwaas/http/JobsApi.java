@@ -4,6 +4,7 @@ import hwaas.jobs.Job;
 import hwaas.jobs.JobBatch;
 import hwaas.queue.JobRecords;
 import hwaas.queue.QueueAddresses;
+import hwaas.queue.QueueFailure;
 import hwaas.queue.QueueSettings;
 import hwaas.queue.RedisPairs;
 import hwaas.queue.ResultCache;
@@ -13,6 +14,7 @@ import hwaas.jobs.JobType;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +24,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -41,13 +44,14 @@ final class JobsApi {
   private final JobHandlers types;
   private final JobRecords records;
   private final ResultCache cache;
+  private final StreamKeys keys;
   private final DeliveryOptions delivery;
 
   JobsApi(Vertx vertx, Redis redis, QueueSettings queue, JobHandlers types) {
     this.vertx = vertx;
     this.redis = redis;
     this.types = types;
-    StreamKeys keys = queue.keys();
+    this.keys = queue.keys();
     this.records = new JobRecords(keys, queue.recordTtl());
     this.cache = new ResultCache(keys, queue.recordTtl());
     this.delivery = new DeliveryOptions().setSendTimeout(queue.submitTimeout().toMillis()).setLocalOnly(true);
@@ -78,7 +82,14 @@ final class JobsApi {
             .putHeader("Location", "/api/jobs/" + answer.getString("id"))
             .putHeader("content-type", "application/json")
             .end(answer.encode()))
-        .onFailure(ctx::fail);
+        .onFailure(err -> {
+          if (err instanceof BacklogFull full) {
+            ctx.response().putHeader("Retry-After", "1");
+            ApiErrors.respond(ctx, 429, full.getMessage());
+          } else {
+            ctx.fail(err);
+          }
+        });
   }
 
   void get(RoutingContext ctx) {
@@ -185,8 +196,22 @@ final class JobsApi {
   private Future<Void> enqueue(Job job) {
     return vertx.eventBus().request(QueueAddresses.SUBMIT, JobBatch.of(job).toJson().encode(), delivery)
         .<Void>mapEmpty()
-        .recover(err -> Future.failedFuture(new HttpException(503, "the queue did not take the job (" + err.getMessage()
-            + "); retry with the same Idempotency-Key", err)));
+        .recover(err -> {
+          if (err instanceof ReplyException reply && reply.failureCode() == QueueFailure.BACKLOG.code) {
+            // Nothing was added: the record goes too, so a retry (same key or not) starts afresh.
+            return redis.send(Request.cmd(Command.DEL).arg(keys.record(job.id())))
+                .transform(ignored -> Future.failedFuture(new BacklogFull(err.getMessage())));
+          }
+          return Future.failedFuture(new HttpException(503, "the queue did not take the job (" + err.getMessage()
+              + "); retry with the same Idempotency-Key", err));
+        });
+  }
+
+  /** The type's backlog is full: 429 with Retry-After, nothing enqueued. */
+  static final class BacklogFull extends RuntimeException {
+    BacklogFull(String message) {
+      super(message, null, false, false);
+    }
   }
 
   private static JsonObject accepted(String id, String status, Boolean cached) {

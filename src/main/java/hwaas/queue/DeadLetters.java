@@ -12,8 +12,8 @@ import java.util.List;
 
 /** Reads the dead-letter stream and puts dead jobs back into the work stream, as fresh entries with fresh attempts. */
 public final class DeadLetters {
-  // KEYS[1]: dead stream. ARGV[1]: dead entry id, ARGV[2]: work stream name prefix. Moves the job to the
-  // stream of its type atomically; nil if the dead letter is gone.
+  // KEYS[1]: dead stream. ARGV[1]: dead entry id, ARGV[2]: work stream name prefix, ARGV[3]: counters key prefix.
+  // Moves the job to the stream of its type atomically (it counts as enqueued again); nil if the dead letter is gone.
   private static final String REQUEUE = String.join("\n",
       "local e = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])",
       "if #e == 0 then return false end",
@@ -25,6 +25,7 @@ public final class DeadLetters {
       "end",
       "if not job or not jobType then return redis.error_reply('dead entry ' .. ARGV[1] .. ' has no job or type') end",
       "local id = redis.call('XADD', ARGV[2] .. jobType, '*', 'job', job)",
+      "redis.call('HINCRBY', ARGV[3] .. jobType, 'enqueued', 1)",
       "redis.call('XDEL', KEYS[1], ARGV[1])",
       "return id");
 
@@ -103,7 +104,7 @@ public final class DeadLetters {
       if (letter == null) {
         return Future.succeededFuture(null);
       }
-      return redis.send(Request.cmd(Command.EVAL).arg(REQUEUE).arg(1).arg(keys.dead()).arg(deadId).arg(keys.streamPrefix()))
+      return redis.send(Request.cmd(Command.EVAL).arg(REQUEUE).arg(1).arg(keys.dead()).arg(deadId).arg(keys.streamPrefix()).arg(keys.counters("")))
           .compose(id -> {
             JsonObject job = letter.getJsonObject("job");
             if (id == null || job == null || !job.getBoolean("tracked", false)) {

@@ -13,9 +13,12 @@ import static hwaas.support.Check.require;
  * @param recordTtl     how long the status record of an API job (and a cached result) is kept after its last change
  * @param submitTimeout how long a submitter (client or API) waits for the queue's reply before it retries or gives up
  * @param maxDead       dead letters kept; past it the oldest are trimmed (logged and counted)
+ * @param maxBacklog    jobs of one type waiting or running; at it, submissions are refused (429) until workers catch up
  */
-public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout, long maxDead) {
+public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout, long maxDead,
+                            long maxBacklog) {
   public static final long DEFAULT_MAX_DEAD = 100_000;
+  public static final long DEFAULT_MAX_BACKLOG = 10_000_000;
 
 
   public QueueSettings {
@@ -24,10 +27,11 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
     require(positive(recordTtl) && recordTtl.toSeconds() >= 1, "--record-ttl must be at least 1 second");
     require(positive(submitTimeout), "submit timeout must be above 0");
     require(maxDead >= 1 && maxDead <= 100_000_000, "--max-dead must be between 1 and 100000000, got " + maxDead);
+    require(maxBacklog >= 1, "--max-backlog must be at least 1, got " + maxBacklog);
   }
 
   public static QueueSettings defaults() {
-    return new QueueSettings("hwaas", Duration.ofSeconds(120), Duration.ofHours(1), Duration.ofSeconds(5), DEFAULT_MAX_DEAD);
+    return new QueueSettings("hwaas", Duration.ofSeconds(120), Duration.ofHours(1), Duration.ofSeconds(5), DEFAULT_MAX_DEAD, DEFAULT_MAX_BACKLOG);
   }
 
   public StreamKeys keys() {
@@ -35,14 +39,18 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
   }
 
   public QueueSettings withKeyPrefix(String keyPrefix) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog);
   }
 
   public QueueSettings withMaxDead(long maxDead) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog);
+  }
+
+  public QueueSettings withMaxBacklog(long maxBacklog) {
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog);
   }
 
   public QueueSettings withSubmitTimeout(Duration submitTimeout) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog);
   }
 }

@@ -55,7 +55,7 @@ public final class QueueVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
-    script = new EnqueueScript(redis, settings.keys());
+    script = new EnqueueScript(redis, settings.keys(), settings.maxBacklog());
     // The streams and their group exist from the first node on, so that stats and the API find them even before a
     // worker starts (the group reads from 0: nothing written before a worker joins is skipped).
     return script.load()
@@ -126,13 +126,19 @@ public final class QueueVerticle extends VerticleBase {
     // An API job's key lives as long as its record: a retry with the same Idempotency-Key finds it for that long.
     Duration apiKeys = settings.recordTtl().compareTo(settings.dedupWindow()) > 0 ? settings.recordTtl() : settings.dedupWindow();
     sending.forEach(s -> writes.add(new EnqueueScript.Write(s.batch().key(), s.batch().type(),
-        s.batch().tracked() ? apiKeys : settings.dedupWindow(), s.json())));
+        s.batch().tracked() ? apiKeys : settings.dedupWindow(), s.batch().size(), s.json())));
     writing = true;
     script.enqueue(writes)
         .onSuccess(ids -> {
           outage.success();
           for (int i = 0; i < sending.size(); i++) {
-            sending.get(i).message().reply(new JsonObject().put("entryId", ids.get(i)));
+            Submission submission = sending.get(i);
+            if (EnqueueScript.BACKLOG.equals(ids.get(i))) {
+              submission.message().fail(QueueFailure.BACKLOG.code, "the backlog of " + submission.batch().type()
+                  + " jobs is at --max-backlog " + settings.maxBacklog() + "; nothing was added: retry later");
+            } else {
+              submission.message().reply(new JsonObject().put("entryId", ids.get(i)));
+            }
           }
         })
         .onFailure(err -> {
