@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs one node on the main thread until Ctrl-C, SIGTERM, --duration or a closed standard output, then stops it
@@ -44,12 +45,21 @@ final class NodeRun {
     int status;
     try {
       Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
+      AtomicReference<String> lost = new AtomicReference<>();
+      node.lost().thenAccept(reason -> {
+        lost.set(reason);
+        stopRequested.countDown();
+      });
       err.print(node.banner());
       err.flush();
       await(stopRequested, duration == null ? Long.MAX_VALUE : duration.toMillis());
       Summary summary = node.stop();
       err.println(summary.line());
       status = ExitCodes.OK;
+      if (lost.get() != null) {
+        err.println("hwaas: stopped: " + lost.get());
+        status = ExitCodes.FAILURE;
+      }
     } catch (ConfigException | RedisStartException e) {
       status = ExitCodes.report(e, command, err);
     } catch (RuntimeException e) {

@@ -51,6 +51,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
@@ -82,6 +84,8 @@ public final class Node {
   private String httpDeployment;
   private String statsDeployment;
   private Summary summary;
+  /** Completed with why, if the node lost something it cannot run without (its embedded Redis for good). */
+  private final CompletableFuture<String> lost = new CompletableFuture<>();
   private boolean learnedRedis;
   private String startPhases = "";
   private Set<String> jobTypes = Set.of();
@@ -138,6 +142,11 @@ public final class Node {
       node.learnedRedis = learned;
       node.deploy(handlers, autoHttpPort);
       node.watchMembership();
+      if (embedded != null) {
+        Node started = node;
+        embedded.watch(() -> started.lost.complete("the embedded Redis exited and could not be started again on "
+            + started.settings.redis().dataDir() + " (see its redis.log there)"));
+      }
       node.startPhases = String.format(Locale.ROOT, "redis %.1f s, cluster %.1f s, verticles %.1f s",
           (redisReady - startedAt) / 1e9, (clusterReady - redisReady) / 1e9, (System.nanoTime() - clusterReady) / 1e9);
       return node;
@@ -410,6 +419,11 @@ public final class Node {
     } catch (Exception e) {
       log.warn("closing Vert.x (and leaving the cluster) did not finish cleanly", e);
     }
+  }
+
+  /** Completes with why, if the node lost something it cannot run without; the caller then stops it. */
+  public CompletionStage<String> lost() {
+    return lost;
   }
 
   /** The start-up block: what this node started and where. */

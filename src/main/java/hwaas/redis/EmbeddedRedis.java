@@ -50,15 +50,20 @@ public final class EmbeddedRedis implements AutoCloseable {
   private static final String WHAT_TO_DO =
       "Start a Redis 6.2+ yourself and pass --redis redis://127.0.0.1:6379 (or set HWAAS_REDIS).";
 
-  private final Process process;
+  private volatile Process process;
+  /** How the server was started, so that a watcher can start it again the same way. */
+  private final List<String> command;
+  private volatile boolean closing;
   private final int port;
   private final String password;
   private final Path dataDir;
   private final FileChannel lockChannel;
   private final FileLock lock;
 
-  private EmbeddedRedis(Process process, int port, String password, Path dataDir, FileChannel lockChannel, FileLock lock) {
+  private EmbeddedRedis(Process process, List<String> command, int port, String password, Path dataDir, FileChannel lockChannel,
+                        FileLock lock) {
     this.process = process;
+    this.command = command;
     this.port = port;
     this.password = password;
     this.dataDir = dataDir;
@@ -152,6 +157,7 @@ public final class EmbeddedRedis implements AutoCloseable {
   /** Stops the server (SIGTERM, so it syncs its file; SIGKILL after 3 s) and gives up the data directory. */
   @Override
   public void close() {
+    closing = true;
     try {
       if (process.isAlive()) {
         process.destroy();
@@ -174,16 +180,14 @@ public final class EmbeddedRedis implements AutoCloseable {
                                       FileChannel channel, FileLock lock) throws IOException {
     Path logFile = dir.resolve("redis.log");
     // The password comes from the 0600 config file, never from the command line, where ps would show it.
-    Process process = new ProcessBuilder(binary.toString(), dir.resolve(CONFIG).toAbsolutePath().toString(),
+    List<String> command = List.of(binary.toString(), dir.resolve(CONFIG).toAbsolutePath().toString(),
         "--port", Integer.toString(port), "--bind", "127.0.0.1", "--daemonize", "no",
         "--dir", dir.toAbsolutePath().toString(), "--pidfile", dir.resolve("redis.pid").toAbsolutePath().toString(),
         "--appendonly", "yes", "--appendfsync", fsync, "--save", "",
         // Bounded, and never by throwing data away: a full Redis refuses writes (clients wait and resend).
-        "--maxmemory", maxMemory, "--maxmemory-policy", "noeviction")
-        .redirectErrorStream(true)
-        .redirectOutput(logFile.toFile())
-        .start();
-    EmbeddedRedis redis = new EmbeddedRedis(process, port, password, dir, channel, lock);
+        "--maxmemory", maxMemory, "--maxmemory-policy", "noeviction");
+    Process process = spawn(command, logFile);
+    EmbeddedRedis redis = new EmbeddedRedis(process, command, port, password, dir, channel, lock);
     try {
       redis.awaitReady(logFile);
       PrivateFiles.writeSecret(dir.resolve("redis.url"), redis.url() + "\n");
@@ -195,6 +199,44 @@ public final class EmbeddedRedis implements AutoCloseable {
       redis.close();
       throw e;
     }
+  }
+
+  private static Process spawn(List<String> command, Path logFile) throws IOException {
+    // Appended to: after a restart, the log still tells why the server went away.
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+  }
+
+  /**
+   * Watches the server: if it exits while the node runs (killed, out of memory), it is started again on the same data
+   * directory, port and password, so every client's connection string stays good (they reconnect and resend). If it
+   * cannot be started again, {@code onLost} is told, once.
+   */
+  public void watch(Runnable onLost) {
+    Process watched = process;
+    watched.onExit().thenRun(() -> {
+      if (closing) {
+        return;
+      }
+      log.error("the embedded Redis (pid {}, port {}) exited with status {}; starting it again on {}", watched.pid(), port,
+          watched.exitValue(), dataDir);
+      for (int attempt = 1; attempt <= 3 && !closing; attempt++) {
+        try {
+          process = spawn(command, dataDir.resolve("redis.log"));
+          awaitReady(dataDir.resolve("redis.log"));
+          log.warn("the embedded Redis is running again (pid {}, port {}) on the same data", process.pid(), port);
+          watch(onLost);
+          return;
+        } catch (IOException | RuntimeException e) {
+          process.destroyForcibly();
+          log.warn("starting the embedded Redis again failed (attempt {} of 3): {}", attempt, e.getMessage());
+          sleep(500L * attempt);
+        }
+      }
+      if (!closing) {
+        log.error("the embedded Redis could not be started again on {}; the node stops", dataDir);
+        onLost.run();
+      }
+    });
   }
 
   private void awaitReady(Path logFile) throws IOException {
