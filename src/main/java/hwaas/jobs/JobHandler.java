@@ -16,6 +16,23 @@ public interface JobHandler {
   Future<JsonObject> run(Job job);
 
   /**
+   * Completes when this handler can take more jobs. A worker waits on it before it reads, so a handler whose output is
+   * behind holds back reading (back-pressure) instead of piling up work. At once by default.
+   */
+  default Future<Void> ready() {
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Whether a job is done once its output is handed over and only waits for the output to take it (printing): then
+   * the job timeout does not apply, since failing a line already queued for printing would print it twice. Such a
+   * handler must use {@link #ready()} so that the wait stays short. False by default.
+   */
+  default boolean boundedByOutput() {
+    return false;
+  }
+
+  /**
    * Runs the jobs of a batch: one outcome per job, in order (jobs may share one future). One by one unless a
    * handler has a cheaper way to do many, as printing has: one write and one flush for all the lines.
    */

@@ -20,6 +20,17 @@ public final class PrintHandler implements JobHandler {
     this.printer = printer;
   }
 
+  /** Reading waits while the printer has more than it may hold waiting for a slow output. */
+  @Override
+  public Future<Void> ready() {
+    return Future.fromCompletionStage(printer.room(), Vertx.currentContext());
+  }
+
+  @Override
+  public boolean boundedByOutput() {
+    return true;
+  }
+
   @Override
   public Future<JsonObject> run(Job job) {
     return runAll(List.of(job)).get(0);

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes printed lines to standard output on a thread of its own: a slow or full pipe must never block
@@ -32,6 +33,11 @@ public final class Printer implements AutoCloseable {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable onClosed;
   private volatile OutputClosedException broken;
+  /** Bytes handed over and not yet written: past {@link #MAX_PENDING_BYTES}, callers are told to wait ({@link #room}). */
+  private final AtomicLong pending = new AtomicLong();
+  private final ConcurrentLinkedQueue<CompletableFuture<Void>> waitingForRoom = new ConcurrentLinkedQueue<>();
+  /** How much may wait for a slow output: enough for seconds of a fast node, small enough to bound memory. */
+  public static final long MAX_PENDING_BYTES = 16L << 20;
 
   private record Line(byte[] bytes, CompletableFuture<Void> done) {
   }
@@ -48,6 +54,30 @@ public final class Printer implements AutoCloseable {
     return new Printer(new FileOutputStream(FileDescriptor.out), onClosed);
   }
 
+  /**
+   * Completes when the output has room for more: at once unless {@link #MAX_PENDING_BYTES} are waiting to be written
+   * (a slow pipe). Readers of work wait on it before they take more, so a slow output holds back reading instead of
+   * filling memory, and lines never wait so long that their jobs are taken for lost. A closed output has room: writes
+   * then fail at once.
+   */
+  public CompletableFuture<Void> room() {
+    if (pending.get() < MAX_PENDING_BYTES || broken != null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> room = new CompletableFuture<>();
+    waitingForRoom.add(room);
+    if (pending.get() < MAX_PENDING_BYTES || broken != null) {
+      releaseWaiters(); // drained while we registered
+    }
+    return room;
+  }
+
+  private void releaseWaiters() {
+    for (CompletableFuture<Void> room = waitingForRoom.poll(); room != null; room = waitingForRoom.poll()) {
+      room.complete(null);
+    }
+  }
+
   /** Completes when the line has been written and flushed; fails if standard output is closed. */
   public CompletableFuture<Void> print(String line) {
     return printAll(List.of(line));
@@ -60,7 +90,9 @@ public final class Printer implements AutoCloseable {
       done.completeExceptionally(broken);
       return done;
     }
-    queue.add(new Line(encode(lines), done));
+    byte[] bytes = encode(lines);
+    pending.addAndGet(bytes.length);
+    queue.add(new Line(bytes, done));
     if (drainScheduled.compareAndSet(false, true)) {
       thread.execute(this::drain);
     }
@@ -81,28 +113,45 @@ public final class Printer implements AutoCloseable {
   private void drain() {
     drainScheduled.set(false); // before polling: a line added from now on schedules another drain
     List<Line> written = new ArrayList<>();
-    try {
-      for (Line line = queue.poll(); line != null; line = queue.poll()) {
-        written.add(line);
-        if (broken == null) {
-          out.write(line.bytes());
-        }
-      }
-      if (broken == null) {
+    // Every queued line is taken, written or (once the output is gone) failed: none is left waiting for a next call.
+    for (Line line = queue.poll(); line != null; line = queue.poll()) {
+      written.add(line);
+      write(line.bytes());
+    }
+    if (broken == null) {
+      try {
         out.flush();
-      }
-    } catch (IOException e) {
-      if (broken == null) {
-        broken = new OutputClosedException(e);
-        onClosed.run();
+      } catch (IOException e) {
+        closed(e);
       }
     }
     for (Line line : written) {
+      pending.addAndGet(-line.bytes().length);
       if (broken == null) {
         line.done().complete(null);
       } else {
         line.done().completeExceptionally(broken);
       }
+    }
+    if (pending.get() < MAX_PENDING_BYTES || broken != null) {
+      releaseWaiters();
+    }
+  }
+
+  private void write(byte[] bytes) {
+    if (broken == null) {
+      try {
+        out.write(bytes);
+      } catch (IOException e) {
+        closed(e);
+      }
+    }
+  }
+
+  private void closed(IOException e) {
+    if (broken == null) {
+      broken = new OutputClosedException(e);
+      onClosed.run();
     }
   }
 

@@ -62,7 +62,9 @@ final class JobRunner {
     Set<Future<JsonObject>> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
     distinct.addAll(outcomes);
     Promise<Void> settled = Promise.promise();
-    long timer = vertx.setTimer(timeout.toMillis(), t -> settled.tryComplete());
+    // Lines handed to the printer are never timed out (they would print later and run again): their wait is bounded by
+    // the printer's room, which holds back reading, and a closed output fails them at once.
+    long timer = type.handler().boundedByOutput() ? -1 : vertx.setTimer(timeout.toMillis(), t -> settled.tryComplete());
     Future.join(new ArrayList<>(distinct)).onComplete(ar -> {
       vertx.cancelTimer(timer);
       settled.tryComplete();

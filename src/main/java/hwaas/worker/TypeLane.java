@@ -160,7 +160,8 @@ final class TypeLane {
       // Kept only if still ours (idle time reset, no delivery counted): one another worker claimed meanwhile is its.
       next = reader.keepIfMine(held);
     } else {
-      next = reader.next(!stopping);
+      // Back-pressure: a handler whose output is behind (a slow pipe) is given no more until it has room.
+      next = type.handler().ready().compose(v -> reader.next(!stopping));
     }
     next.compose(this::runAndSettle)
         .onComplete(ar -> {

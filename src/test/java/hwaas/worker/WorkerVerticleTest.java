@@ -264,6 +264,39 @@ class WorkerVerticleTest {
     }
   }
 
+  @Test
+  @DisplayName("a slow output fails no job: lines handed to the printer are not timed out, so each prints once")
+  void slowOutputFailsNothing(Vertx vertx) throws Exception {
+    config = config.withLimits(config.limits().withJobTimeout(Duration.ofMillis(200)));
+    Capture slow = new Capture() {
+      @Override
+      public synchronized void write(byte[] b, int off, int len) {
+        try {
+          Thread.sleep(100); // a pipe read by a slow consumer
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        super.write(b, off, len);
+      }
+    };
+    try (Printer slowPrinter = new Printer(slow, () -> { })) {
+      deployWorkers(vertx, new PrintHandler(slowPrinter));
+      List<String> ids = new ArrayList<>();
+      for (int b = 0; b < 10; b++) {
+        List<String> batch = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          batch.add("slow:" + (b * 20 + i));
+        }
+        ids.addAll(batch);
+        submit(vertx, new JobBatch("slow-" + b, Job.PRINT, 1, new io.vertx.core.json.JsonObject().put("message", "slow"),
+            false, batch));
+      }
+      Poll.until(Duration.ofSeconds(30), "every job printed and acknowledged", () -> counters.printed.sum() == ids.size() && length() == 0);
+      assertEquals(0, counters.failed.sum(), "jobs timed out while their lines waited for the output");
+      assertEquals(ids.size(), slow.lines().size(), "a line printed twice");
+    }
+  }
+
   private long pendingInGroup() {
     try {
       return probe.pendingInGroup();
