@@ -2,7 +2,6 @@ package hwaas.client;
 
 import hwaas.node.NodeSettings;
 import hwaas.support.NodeOutages;
-import hwaas.jobs.Job;
 import hwaas.jobs.JobContract;
 import hwaas.queue.QueueVerticle;
 import hwaas.stats.NodeCounters;

@@ -1,7 +1,6 @@
 package hwaas.node;
 
 import hwaas.node.NodeSettings;
-import hwaas.jobs.Job;
 import hwaas.testing.Capture;
 import hwaas.testing.Poll;
 import hwaas.testing.RecordingHandler;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
