@@ -1,14 +1,11 @@
 package hwaas.redis;
 
+import hwaas.testing.RawRedis;
+
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -41,9 +38,9 @@ class EmbeddedRedisTest {
       assertTrue(password.length() >= 32, "a long random password");
       assertTrue(ProcessHandle.of(redis.pid()).orElseThrow().info().commandLine().map(c -> !c.contains(password)).orElse(true),
           "the password must not be on the command line");
-      assertTrue(send(first.getPort(), "PING").startsWith("-NOAUTH"), "a connection without the password is refused");
-      assertEquals("+OK", send(first.getPort(), "AUTH " + password));
-      assertTrue(send(first.getPort(), "AUTH wrong-password").startsWith("-WRONGPASS"));
+      assertTrue(RawRedis.say(first.getPort(), "PING").startsWith("-NOAUTH"), "a connection without the password is refused");
+      assertEquals("+OK", RawRedis.say(first.getPort(), "AUTH " + password));
+      assertTrue(RawRedis.say(first.getPort(), "AUTH wrong-password").startsWith("-WRONGPASS"));
     }
     try (EmbeddedRedis again = EmbeddedRedis.start(data, "everysec", 0, bin)) {
       assertEquals(first.getUserInfo(), again.url().getUserInfo(), "the data directory keeps its password");
@@ -100,15 +97,5 @@ class EmbeddedRedisTest {
 
   private static String permissions(Path path) throws Exception {
     return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
-  }
-
-  private static String send(int port, String command) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(2_000);
-      OutputStream out = socket.getOutputStream();
-      out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-    }
   }
 }

@@ -3,17 +3,13 @@ package hwaas.security;
 import hwaas.testing.Api;
 import hwaas.testing.NodeProcess;
 import hwaas.testing.Poll;
+import hwaas.testing.RawRedis;
 import hwaas.testing.TestRedis;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +49,7 @@ class SecurityIT {
       }
       Matcher port = Pattern.compile("redis +redis://:\\*\\*\\*@127\\.0\\.0\\.1:(\\d+)").matcher(node.stderrText());
       assertTrue(port.find(), "the banner shows the Redis without its password: " + node.stderrText());
-      assertTrue(redisSays(Integer.parseInt(port.group(1)), "PING").startsWith("-NOAUTH"));
+      assertTrue(RawRedis.say(Integer.parseInt(port.group(1)), "PING").startsWith("-NOAUTH"));
       String password = Files.readString(dir.resolve("data").resolve("redis.url")).trim().replaceAll("^redis://:([^@]+)@.*$", "$1");
       assertFalse(node.stderrText().contains(password), "the embedded Redis's password was printed");
       assertEquals(0, node.stop());
@@ -124,13 +120,4 @@ class SecurityIT {
     return "[" + ip + "]:" + port;
   }
 
-  private static String redisSays(int port, String command) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(2_000);
-      OutputStream out = socket.getOutputStream();
-      out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-    }
-  }
 }
