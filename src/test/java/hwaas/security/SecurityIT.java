@@ -119,5 +119,4 @@ class SecurityIT {
     }
     return "[" + ip + "]:" + port;
   }
-
 }
