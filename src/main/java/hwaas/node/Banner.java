@@ -22,7 +22,7 @@ final class Banner {
             "  redis    %s",
             "  cluster  %s, %d member(s), this one at %s, event bus %s%s",
             "  http     http://%s:%d/  (REST API under /api, contract at /api/openapi.yaml)",
-            "  token    %s  (Authorization: Bearer for every write; dashboard: http://%s:%d/#token=%s)",
+            "  token    %s  (Authorization: Bearer for the API; dashboard: http://%s:%d/#token=%s)",
             ""),
         node.nodeId(), node.startSeconds(), node.startPhases(),
         c.workers().count(), StreamKeys.GROUP, c.queue().keys().streamPrefix(),
