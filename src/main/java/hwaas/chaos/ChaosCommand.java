@@ -12,12 +12,14 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.jar.JarFile;
 
 /**
  * {@code ./hwaas chaos}: the fault suite anyone can run on one machine. It starts Redis, two worker nodes and a client
@@ -32,7 +34,7 @@ import java.util.function.Consumer;
         + "a worker node, of the client node and of Redis (each started again), SIGSTOP of a worker node longer than the "
         + "visibility timeout, a network cut between a node and Redis, a slow and a closed standard output of a worker "
         + "node, Redis at its memory limit. After each it measures the time until printed lines per second are back "
-        + "to 90 % of the 5 s before it. Then it stops the client node, lets the workers drain, stops everything and "
+        + "to 90 %% of the 5 s before it. Then it stops the client node, lets the workers drain, stops everything and "
         + "audits the files: a table of faults and recovery times, then submitted, printed, lost and duplicates. "
         + "Exit status 0 if nothing was lost, 1 otherwise.",
     footer = "Example: ./hwaas chaos --minutes 10 --seed 7")
@@ -129,35 +131,55 @@ public final class ChaosCommand implements Callable<Integer> {
         report.unexpectedExits(exited);
         Thread.sleep(pause.toMillis()); // a steady baseline again before the fault
       }
-      double before = meter.rateBefore(System.nanoTime());
+      long injectedAt = System.nanoTime();
+      double before = meter.rateBefore(injectedAt);
       progress.accept(fault.describe() + String.format(Locale.ROOT, " (before: %.0f lines/s)", before));
       Faults.Healed healed = faults.apply(fault);
       progress.accept("  healed: " + healed.what());
       Optional<Duration> recovery = meter.awaitRecovery(healed.atNanos(), before);
+      long recoveredAt = healed.atNanos() + recovery.orElse(RecoveryMeter.CAP).toNanos();
+      double lowest = meter.lowest(injectedAt, recoveredAt + RecoveryMeter.WINDOW.toNanos());
       progress.accept("  " + recovery.map(r -> "recovered " + Fault.seconds(r) + " after the heal")
-          .orElse("not recovered within " + RecoveryMeter.CAP.toSeconds() + " s of the heal"));
-      report.add(new ChaosReport.Outcome(fault, before, recovery));
+          .orElse("not recovered within " + RecoveryMeter.CAP.toSeconds() + " s of the heal")
+          + String.format(Locale.ROOT, "; lowest 1 s meanwhile: %.0f lines/s", lowest));
+      report.add(new ChaosReport.Outcome(fault, before, lowest, recovery));
     }
   }
 
   /**
-   * The jar the nodes run: this class's own when run as {@code ./hwaas chaos}; otherwise (the tests, classes in a
-   * directory) {@code target/hwaas.jar} under the {@code hwaas.home} system property, else under the current directory.
+   * The jar the nodes run: {@code target/hwaas.jar} under the {@code hwaas.home} system property when it is set (the
+   * tests); otherwise this class's own jar when run as {@code ./hwaas chaos}; otherwise {@code target/hwaas.jar} here.
+   * Only a runnable jar (one with a Main-Class) will do: Failsafe puts the plain, unshaded jar on the class path.
    */
   static Path nodeJar() {
+    List<Path> candidates = new ArrayList<>();
+    String home = System.getProperty("hwaas.home");
+    if (home != null) {
+      candidates.add(Path.of(home, "target", "hwaas.jar"));
+    }
     try {
-      Path code = Path.of(ChaosCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      if (code.toString().endsWith(".jar") && Files.isRegularFile(code)) {
-        return code;
-      }
+      candidates.add(Path.of(ChaosCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
     } catch (URISyntaxException | RuntimeException e) {
-      // not from a file: look in hwaas.home
+      // not loaded from a file
     }
-    Path jar = Path.of(System.getProperty("hwaas.home", ".")).resolve("target/hwaas.jar").toAbsolutePath();
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("the chaos command starts nodes from the built jar, and " + jar + " is missing: run it "
-          + "as ./hwaas chaos (which builds it), or build it with ./mvnw -B -DskipTests package");
+    candidates.add(Path.of("target", "hwaas.jar"));
+    for (Path candidate : candidates) {
+      if (runnableJar(candidate)) {
+        return candidate.toAbsolutePath();
+      }
     }
-    return jar;
+    throw new IllegalStateException("the chaos command starts nodes from the built jar, and none was found (looked at "
+        + candidates + "): run it as ./hwaas chaos (which builds it), or build it with ./mvnw -B -DskipTests package");
+  }
+
+  private static boolean runnableJar(Path path) {
+    if (!path.toString().endsWith(".jar") || !Files.isRegularFile(path)) {
+      return false;
+    }
+    try (JarFile jar = new JarFile(path.toFile())) {
+      return jar.getManifest() != null && jar.getManifest().getMainAttributes().getValue("Main-Class") != null;
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

@@ -15,8 +15,15 @@ import java.util.stream.Collectors;
  * though no fault asked them to; at the end, with the audit's counts, the table and the one-line summary.
  */
 final class ChaosReport {
-  /** One fault's result: lines/s in the 5 s before it, and its recovery time (empty: not within the cap). */
-  record Outcome(Fault fault, double before, Optional<Duration> recovery) {
+  /**
+   * One fault's result: lines/s in the 5 s before it, the lowest 1 s rate from its start to its recovery, and its
+   * recovery time (empty: not within the cap).
+   */
+  record Outcome(Fault fault, double before, double lowest, Optional<Duration> recovery) {
+    /** The lowest rate as a share of the rate before, in percent. */
+    long lowestPercent() {
+      return before > 0 ? Math.round(100 * lowest / before) : 100;
+    }
   }
 
   private final List<Outcome> outcomes = new ArrayList<>();
@@ -51,16 +58,21 @@ final class ChaosReport {
   String table(AuditCount audit, ChaosRig.Ending ending) {
     Map<FaultKind, List<Outcome>> byKind = byKind();
     StringBuilder table = new StringBuilder();
-    table.append(String.format(Locale.ROOT, "%-52s %5s  %16s  %16s%n", "fault", "count", "median recovery", "max recovery"));
+    String format = "%-52s %5s  %15s  %16s  %10s%n";
+    table.append(String.format(Locale.ROOT, format, "fault", "count", "median recovery", "max recovery", "lowest 1 s"));
     for (FaultKind kind : FaultKind.values()) {
-      List<Optional<Duration>> recoveries = byKind.getOrDefault(kind, List.of()).stream().map(Outcome::recovery)
+      List<Outcome> played = byKind.getOrDefault(kind, List.of());
+      List<Optional<Duration>> recoveries = played.stream().map(Outcome::recovery)
           .sorted(Comparator.comparing(r -> r.map(Duration::toNanos).orElse(Long.MAX_VALUE))).toList();
-      table.append(String.format(Locale.ROOT, "%-52s %5d  %16s  %16s%n", kind.label(), recoveries.size(),
-          median(recoveries), recoveries.isEmpty() ? "-" : show(recoveries.get(recoveries.size() - 1))));
+      String lowest = played.stream().mapToLong(Outcome::lowestPercent).min().stream()
+          .mapToObj(percent -> percent + " %").findFirst().orElse("-");
+      table.append(String.format(Locale.ROOT, format, kind.label(), recoveries.size(), median(recoveries),
+          recoveries.isEmpty() ? "-" : show(recoveries.get(recoveries.size() - 1)), lowest));
     }
     table.append(String.format(Locale.ROOT, "%-52s %5s%n", "cut between two nodes (cluster traffic)", "not played"));
     table.append("recovery: from the fault's end to the start of the first 1 s window with at least ")
-        .append(Math.round((1 - RecoveryMeter.TOLERANCE) * 100)).append(" % of the lines/s of the 5 s before the fault\n\n");
+        .append(Math.round((1 - RecoveryMeter.TOLERANCE) * 100)).append(" % of the lines/s of the 5 s before the fault;\n")
+        .append("lowest 1 s: the lowest lines/s of a 1 s window from the fault's start to its recovery, as a share of before\n\n");
     row(table, "submitted", audit.submitted(), "jobs confirmed to their clients");
     row(table, "printed", audit.printed(), "distinct job ids in the audit files");
     row(table, "lost", audit.lost(), "confirmed, never printed");

@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
  * Throughput as the user sees it: lines printed per second, summed over the nodes' standard outputs, sampled every
  * 100 ms on a thread of its own. Before a fault it gives the rate of the 5 s before; after it, how long from the
  * fault's end until a 1 s window was back to at least 90 % of that rate (a window above it, a backlog being worked
- * off, counts as back).
+ * off, counts as back), and how low a 1 s window fell meanwhile.
  */
 final class RecoveryMeter implements AutoCloseable {
   static final Duration BEFORE = Duration.ofSeconds(5);
@@ -85,6 +85,18 @@ final class RecoveryMeter implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The lowest rate of a {@link #WINDOW} starting from {@code fromNanos} (tried every 100 ms) and ending by
+   * {@code toNanos}: how deep a fault cut into throughput.
+   */
+  double lowest(long fromNanos, long toNanos) {
+    double lowest = Double.MAX_VALUE;
+    for (long start = fromNanos; start + WINDOW.toNanos() <= toNanos; start += STEP_NANOS) {
+      lowest = Math.min(lowest, rate(start, start + WINDOW.toNanos()));
+    }
+    return lowest == Double.MAX_VALUE ? rate(fromNanos, toNanos) : lowest;
   }
 
   private synchronized long latest() {
