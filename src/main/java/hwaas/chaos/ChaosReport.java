@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * What a chaos run found: each fault with the throughput before it and its time to recover, and the nodes that exited
- * though no fault asked them to; at the end, with the audit's counts, the table and the one-line summary.
+ * What a chaos run found: each fault with the throughput before it, how low it fell and its time to recover; at the
+ * end, with the audit's counts and how the run ended, the table and the one-line summary.
  */
 final class ChaosReport {
   /**
@@ -27,14 +27,9 @@ final class ChaosReport {
   }
 
   private final List<Outcome> outcomes = new ArrayList<>();
-  private final List<String> unexpectedExits = new ArrayList<>();
 
   synchronized void add(Outcome outcome) {
     outcomes.add(outcome);
-  }
-
-  synchronized void unexpectedExits(List<String> nodes) {
-    unexpectedExits.addAll(nodes);
   }
 
   synchronized int faults() {
@@ -48,10 +43,6 @@ final class ChaosReport {
       byKind.computeIfAbsent(outcome.fault().kind(), k -> new ArrayList<>()).add(outcome);
     }
     return byKind;
-  }
-
-  synchronized List<String> unexpectedExits() {
-    return List.copyOf(unexpectedExits);
   }
 
   /** The table printed at the end; {@link #summary} is its last line. */
@@ -82,7 +73,7 @@ final class ChaosReport {
     row(table, "left in stream", ending.left(), "entries not drained at the end");
     table.append(String.format(Locale.ROOT, "%-16s %s%n", "errors logged", ending.errorsLogged().entrySet().stream()
         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")) + "  (lines at ERROR in the nodes' logs)"));
-    List<String> exits = unexpectedExits();
+    List<String> exits = ending.unexpectedExits();
     table.append(String.format(Locale.ROOT, "%-16s %s%n", "exits unasked", exits.isEmpty() ? "none" : String.join(", ", exits)));
     table.append(summary(audit));
     return table.toString();

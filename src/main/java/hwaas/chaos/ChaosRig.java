@@ -51,6 +51,7 @@ final class ChaosRig implements AutoCloseable {
   private final List<NodeRunner> nodes = new CopyOnWriteArrayList<>();
   private final Map<NodeRunner, TcpProxy> proxies = new ConcurrentHashMap<>();
   private final StreamKeys keys = QueueSettings.defaults().keys();
+  private final List<String> unexpectedExits = new CopyOnWriteArrayList<>();
   /** Guarded by {@code this}; {@code null} while killed. */
   private EmbeddedRedis redis;
   private volatile int redisPort;
@@ -195,7 +196,7 @@ final class ChaosRig implements AutoCloseable {
     password = url.getUserInfo().substring(1);
   }
 
-  /** Starts again any node that exited though no fault asked it to (a finding); returns their names. */
+  /** Starts again any node that exited though no fault asked it to (a finding, listed in the end); returns their names. */
   List<String> restartExited() throws IOException {
     List<String> restarted = new ArrayList<>();
     for (NodeRunner node : nodes) {
@@ -206,11 +207,15 @@ final class ChaosRig implements AutoCloseable {
         restarted.add(node.name());
       }
     }
+    unexpectedExits.addAll(restarted);
     return restarted;
   }
 
-  /** How the end went: entries left in the stream after the drain, dead letters, lines logged at ERROR per node. */
-  record Ending(long left, long dead, Map<String, Long> errorsLogged) {
+  /**
+   * How the end went: entries left in the stream after the drain, dead letters, lines logged at ERROR per node, and
+   * the nodes that exited though no fault asked them to (once per exit).
+   */
+  record Ending(long left, long dead, Map<String, Long> errorsLogged, List<String> unexpectedExits) {
   }
 
   /**
@@ -240,7 +245,7 @@ final class ChaosRig implements AutoCloseable {
         redis = null;
       }
     }
-    return new Ending(left, dead, errorsLogged());
+    return new Ending(left, dead, errorsLogged(), List.copyOf(unexpectedExits));
   }
 
   private static String exit(Integer status) {
