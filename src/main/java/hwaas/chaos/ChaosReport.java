@@ -61,9 +61,10 @@ final class ChaosReport {
           recoveries.isEmpty() ? "-" : show(recoveries.get(recoveries.size() - 1)), lowest));
     }
     table.append(String.format(Locale.ROOT, "%-52s %5s%n", "cut between two nodes (cluster traffic)", "not played"));
-    table.append("recovery: from the fault's end to the start of the first 1 s window with at least ")
-        .append(Math.round((1 - RecoveryMeter.TOLERANCE) * 100)).append(" % of the lines/s of the 5 s before the fault;\n")
-        .append("lowest 1 s: the lowest lines/s of a 1 s window from the fault's start to its recovery, as a share of before\n\n");
+    long percent = Math.round((1 - RecoveryMeter.TOLERANCE) * 100);
+    table.append("recovery: from the fault's end to the start of the first 1 s window with at least ").append(percent)
+        .append(" % of the lines/s before it\n  (before: the median 1 s of the 5 s before the fault); lowest 1 s: the lowest lines/s")
+        .append(" of a 1 s window\n  from the fault's start to its recovery, as a share of before\n\n");
     row(table, "submitted", audit.submitted(), "jobs confirmed to their clients");
     row(table, "printed", audit.printed(), "distinct job ids in the audit files");
     row(table, "lost", audit.lost(), "confirmed, never printed");

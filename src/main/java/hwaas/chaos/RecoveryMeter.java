@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Throughput as the user sees it: lines printed per second, summed over the nodes' standard outputs, sampled every
- * 100 ms on a thread of its own. Before a fault it gives the rate of the 5 s before; after it, how long from the
+ * 100 ms on a thread of its own. Before a fault it gives the rate of the 5 s before (the median 1 s); after it, how long from the
  * fault's end until a 1 s window was back to at least 90 % of that rate (a window above it, a backlog being worked
  * off, counts as back), and how low a 1 s window fell meanwhile.
  */
@@ -53,9 +53,20 @@ final class RecoveryMeter implements AutoCloseable {
     size++;
   }
 
-  /** Lines per second over the {@link #BEFORE} seconds up to {@code atNanos}. */
+  /**
+   * The rate before {@code atNanos}: the median of the 1 s windows of the {@link #BEFORE} seconds up to it. A median,
+   * not the mean: a backlog worked off in a burst within those seconds (thousands of lines in one second after an
+   * outage) would otherwise set a bar that no steady second reaches.
+   */
   double rateBefore(long atNanos) {
-    return rate(atNanos - BEFORE.toNanos(), atNanos);
+    int windows = (int) (BEFORE.toNanos() / WINDOW.toNanos());
+    double[] rates = new double[windows];
+    for (int i = 0; i < windows; i++) {
+      long end = atNanos - i * WINDOW.toNanos();
+      rates[i] = rate(end - WINDOW.toNanos(), end);
+    }
+    Arrays.sort(rates);
+    return windows % 2 == 1 ? rates[windows / 2] : (rates[windows / 2 - 1] + rates[windows / 2]) / 2;
   }
 
   /** Lines per second between the samples nearest before {@code fromNanos} and {@code toNanos}. */
