@@ -2,6 +2,7 @@ package hwaas.cli;
 
 import hwaas.support.ConfigException;
 import hwaas.bench.BenchCommand;
+import hwaas.chaos.ChaosCommand;
 import hwaas.client.ClientSettings;
 import hwaas.cluster.ClusterSettings;
 import hwaas.http.HttpSettings;
@@ -35,7 +36,7 @@ import java.util.concurrent.Callable;
     version = "hwaas 0.1.0",
     sortOptions = false,
     usageHelpAutoWidth = true,
-    subcommands = {AuditCommand.class, DeadCommand.class, BenchCommand.class},
+    subcommands = {AuditCommand.class, DeadCommand.class, BenchCommand.class, ChaosCommand.class},
     description = "Hello World as a Service: starts one node with WORKERS worker verticles and CLIENTS client "
         + "verticles. Each client submits a print job once a second (see --rate); workers print each job's message "
         + "on standard output and acknowledge it. Logs and the final summary go to standard error.%n",
@@ -47,7 +48,7 @@ import java.util.concurrent.Callable;
         "Exit status: 0 after a clean stop (Ctrl-C, SIGTERM, --duration, closed stdout); 2 for bad arguments or a "
             + "port in use; 1 for a runtime failure such as an unreachable Redis.",
         "Example: ./hwaas 10 1000     10 workers, 1000 clients, 1000 lines a second",
-        "Other commands (each with --help): ./hwaas audit FILE...   ./hwaas dead list|requeue   ./hwaas bench"})
+        "Other commands (each with --help): ./hwaas audit FILE...   ./hwaas dead list|requeue   ./hwaas bench   ./hwaas chaos"})
 public final class HwaasCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
