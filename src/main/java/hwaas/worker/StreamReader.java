@@ -21,6 +21,7 @@ final class StreamReader {
   private final String consumer;
   private final int batchSize;
   private final String blockMillis;
+  private boolean closed;
 
   StreamReader(RedisConnection connection, String stream, String consumer, int batchSize, Duration block) {
     this.connection = connection;
@@ -64,8 +65,17 @@ final class StreamReader {
     return GroupScripts.leaveIfIdle(connection, stream, consumer);
   }
 
+  /** Closes the connection; again is harmless (a retry after a failed reconnect closes it a second time). */
   Future<Void> close() {
-    return connection.close();
+    if (closed) {
+      return Future.succeededFuture();
+    }
+    closed = true;
+    try {
+      return connection.close();
+    } catch (RuntimeException e) { // a connection already dropped by the client throws instead of failing
+      return Future.failedFuture(e);
+    }
   }
 
   // RESP2 reply: [[stream, [[id, [field, value, ...]], ...]]], or nil when nothing arrived.

@@ -289,8 +289,10 @@ final class TypeLane {
         drained.tryComplete();
         return;
       }
-      // The dedicated connection may be dead (Redis restarted) and the group gone with it: start afresh.
-      reader.close()
+      // The dedicated connection may be dead (Redis restarted) and the group gone with it: start afresh. Anything this
+      // throws fails the future and comes back here, so the retries never stop while the node runs.
+      Future.<Void>succeededFuture()
+          .compose(v -> reader.close())
           .transform(ignored -> StreamGroup.ensure(redis, stream))
           .compose(v -> connect())
           .onComplete(ar -> {
