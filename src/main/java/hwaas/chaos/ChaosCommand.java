@@ -1,5 +1,7 @@
 package hwaas.chaos;
 
+import hwaas.support.AuditReport;
+
 import hwaas.support.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -96,7 +98,7 @@ public final class ChaosCommand implements Callable<Integer> {
         play(rig, meter, new Random(chosenSeed), progress);
       }
       ChaosRig.Ending ending = rig.finish(DRAIN);
-      AuditCount audit = AuditCount.of(rig.auditFiles());
+      AuditReport audit = AuditReport.of(rig.auditFiles());
       if (!audit.lostIds().isEmpty()) {
         out.println("lost (first " + audit.lostIds().size() + "): " + String.join(" ", audit.lostIds()));
       }

@@ -1,5 +1,7 @@
 package hwaas.chaos;
 
+import hwaas.support.AuditReport;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,7 +48,7 @@ final class ChaosReport {
   }
 
   /** The table printed at the end; {@link #summary} is its last line. */
-  String table(AuditCount audit, ChaosRig.Ending ending) {
+  String table(AuditReport audit, ChaosRig.Ending ending) {
     Map<FaultKind, List<Outcome>> byKind = byKind();
     StringBuilder table = new StringBuilder();
     String format = "%-52s %5s  %15s  %16s  %10s%n";
@@ -80,7 +82,7 @@ final class ChaosReport {
     return table.toString();
   }
 
-  String summary(AuditCount audit) {
+  String summary(AuditReport audit) {
     return "chaos: faults=" + faults() + " submitted=" + audit.submitted() + " printed=" + audit.printed() + " lost="
         + audit.lost() + " duplicates=" + audit.duplicates();
   }

@@ -49,7 +49,7 @@ class ChaosIT {
         }
         assertEquals(0, survivor.stop(), survivor.stderrText());
       }
-      AuditCommand.Report report = report("victim", "survivor", "clients");
+      hwaas.support.AuditReport report = report("victim", "survivor", "clients");
       assertTrue(report.submitted() > 1_000, report.line());
       assertEquals(0, report.lost(), report.line() + " lost: " + report.lostIds());
       assertTrue(Files.readAllLines(dir.resolve("survivor.audit")).size() > 0);
@@ -80,7 +80,7 @@ class ChaosIT {
     } finally {
       redis.close();
     }
-    AuditCommand.Report report = report("node", "drain");
+    hwaas.support.AuditReport report = report("node", "drain");
     assertEquals(0, report.lost(), report.line() + " lost: " + report.lostIds());
   }
 
@@ -99,7 +99,7 @@ class ChaosIT {
     assertEquals(0, consumer.awaitExit(Duration.ofSeconds(60)), consumer.stderrText());
     assertEquals(left, consumer.summary("printed"), consumer.stderrText());
     assertEquals(0, consumer.summary("pending"));
-    AuditCommand.Report report = report("producer", "consumer");
+    hwaas.support.AuditReport report = report("producer", "consumer");
     assertEquals(0, report.lost(), report.line());
     assertEquals(left, consumer.stdoutLines().size());
   }
@@ -112,8 +112,8 @@ class ChaosIT {
     }
   }
 
-  private AuditCommand.Report report(String... nodes) {
-    AuditCommand.Report report = AuditCommand.audit(List.of(nodes).stream().map(n -> dir.resolve(n + ".audit")).toList());
+  private hwaas.support.AuditReport report(String... nodes) {
+    hwaas.support.AuditReport report = AuditCommand.audit(List.of(nodes).stream().map(n -> dir.resolve(n + ".audit")).toList());
     System.out.println(getClass().getSimpleName() + " " + String.join("+", nodes) + ": " + report.line());
     return report;
   }

@@ -50,7 +50,7 @@ class ClusterIT {
       }
       assertEquals(0, first.stop(), first.stderrText()); // clients first, then its workers drain the stream
     }
-    AuditCommand.Report report = AuditCommand.audit(List.of("first", "second", "third").stream()
+    hwaas.support.AuditReport report = AuditCommand.audit(List.of("first", "second", "third").stream()
         .map(n -> dir.resolve(n + ".audit")).toList());
     System.out.println("ClusterIT first+second+third: " + report.line());
     assertTrue(report.submitted() > 200, report.line());

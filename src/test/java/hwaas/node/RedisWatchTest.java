@@ -46,7 +46,7 @@ class RedisWatchTest {
         node.stop();
       }
     }
-    AuditCommand.Report report = AuditCommand.audit(List.of(dir.resolve("node.audit")));
+    hwaas.support.AuditReport report = AuditCommand.audit(List.of(dir.resolve("node.audit")));
     System.out.println("RedisWatchTest: " + report.line());
     assertTrue(report.submitted() > 100, report.line());
     assertEquals(0, report.lost(), report.line() + " lost: " + report.lostIds());

@@ -1,6 +1,4 @@
-package hwaas.chaos;
-
-import hwaas.support.AuditTrail;
+package hwaas.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,14 +13,15 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The count {@code ./hwaas audit} makes, over the nodes' --audit files: confirmed submissions ({@code FILE.submitted})
- * against printed job ids ({@code FILE}). It is counted here again rather than taken from {@code hwaas.cli}, which
- * nothing may depend on (docs/architecture.md); the rules are the same: lost = confirmed and never printed.
+ * What the --audit files of any number of nodes say: confirmed submissions ({@code FILE.submitted}) against printed job
+ * ids ({@code FILE}). Lost = confirmed and never printed; duplicates = printed lines beyond the first of a job;
+ * unconfirmed = printed although its client gave up waiting for the confirmation. {@code ./hwaas audit} and
+ * {@code ./hwaas chaos} both count with it.
  */
-record AuditCount(long submitted, long printed, long duplicates, long lost, long unconfirmed, List<String> lostIds) {
-  static final int LOST_IDS_SHOWN = 20;
+public record AuditReport(long submitted, long printed, long duplicates, long lost, long unconfirmed, List<String> lostIds) {
+  public static final int LOST_IDS_SHOWN = 20;
 
-  static AuditCount of(List<Path> printedFiles) {
+  public static AuditReport of(List<Path> printedFiles) {
     Set<String> submitted = new LinkedHashSet<>();
     Map<String, Integer> printed = new HashMap<>();
     long printedLines = 0;
@@ -44,7 +43,13 @@ record AuditCount(long submitted, long printed, long duplicates, long lost, long
       }
     }
     long unconfirmed = printed.keySet().stream().filter(id -> !submitted.contains(id)).count();
-    return new AuditCount(submitted.size(), printed.size(), printedLines - printed.size(), lost, unconfirmed, lostIds);
+    return new AuditReport(submitted.size(), printed.size(), printedLines - printed.size(), lost, unconfirmed, lostIds);
+  }
+
+  /** The one-line form {@code ./hwaas audit} prints. */
+  public String line() {
+    return "audit: submitted=" + submitted + " printed=" + printed + " duplicates=" + duplicates + " lost=" + lost
+        + " unconfirmed=" + unconfirmed;
   }
 
   /** The non-blank lines of a file; none if a node never wrote it. */
