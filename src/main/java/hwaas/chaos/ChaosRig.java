@@ -1,5 +1,7 @@
 package hwaas.chaos;
 
+import hwaas.redis.RedisAdmin;
+
 import hwaas.queue.QueueSettings;
 import hwaas.queue.StreamKeys;
 import hwaas.redis.EmbeddedRedis;

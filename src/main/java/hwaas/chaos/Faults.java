@@ -1,5 +1,7 @@
 package hwaas.chaos;
 
+import hwaas.redis.RedisAdmin;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;

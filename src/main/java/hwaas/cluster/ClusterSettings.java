@@ -1,7 +1,7 @@
 package hwaas.cluster;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import hwaas.support.Loopback;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -29,20 +29,10 @@ public record ClusterSettings(String name, String host, String members, int even
     require(keystore == null || Files.isReadable(keystore), "--cluster-keystore " + keystore + " cannot be read");
     require(keystore == null || (keystorePassword != null && !keystorePassword.isEmpty()),
         "--cluster-keystore needs its password in HWAAS_CLUSTER_KEYSTORE_PASSWORD");
-    require(keystore != null || insecure || loopback(host), "--cluster-host " + host + " is not a loopback address: "
+    require(keystore != null || insecure || Loopback.is(host), "--cluster-host " + host + " is not a loopback address: "
         + "anyone who reaches it could join the cluster (Hazelcast membership has no authentication), write its map, "
         + "and send jobs or stats on the event bus. Give every node --cluster-keystore (mutual TLS on the event bus) and "
         + "keep the cluster port on a private network, or pass --insecure-cluster if that network is private already");
-  }
-
-  /** 127.0.0.0/8, ::1 or a name that resolves to loopback only. */
-  static boolean loopback(String host) {
-    try {
-      InetAddress[] addresses = InetAddress.getAllByName(host);
-      return addresses.length > 0 && java.util.Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress);
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 
   public static ClusterSettings defaults() {

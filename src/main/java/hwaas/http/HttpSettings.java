@@ -1,5 +1,7 @@
 package hwaas.http;
 
+import hwaas.support.Loopback;
+
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -55,7 +57,7 @@ public record HttpSettings(String host, int port, String token, String readToken
 
   /** Whether the server listens on loopback only, where it checks the Host header against DNS rebinding. */
   public boolean loopback() {
-    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+    return Loopback.is(host);
   }
 
   @Override

@@ -3,19 +3,14 @@ package hwaas.redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -250,7 +245,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         throw new RedisStartException("embedded Redis (" + process.info().command().orElse("redis-server")
             + ") exited with status " + process.exitValue() + ": " + lastLines(output) + ". " + WHAT_TO_DO);
       }
-      if (answersPing(port, password)) {
+      if (new RedisAdmin(port, password, 200, 500).answers()) {
         return;
       }
       sleep(20);
@@ -258,19 +253,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     throw new RedisStartException("embedded Redis did not answer on port " + port + " within 10 s. " + WHAT_TO_DO);
   }
 
-  private static boolean answersPing(int port, String password) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      socket.setSoTimeout(500);
-      OutputStream out = socket.getOutputStream();
-      out.write(("AUTH " + password + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      return "+OK".equals(in.readLine()) && "+PONG".equals(in.readLine());
-    } catch (IOException e) {
-      return false;
-    }
-  }
+
 
   private static FileLock tryLock(FileChannel channel) throws IOException {
     try {

@@ -1,4 +1,4 @@
-package hwaas.chaos;
+package hwaas.redis;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,28 +14,45 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The few commands the chaos command sends Redis itself (INFO, CONFIG, XLEN), each on a fresh plain socket straight
- * to Redis's port, never through a node's proxy: it must work whatever the nodes' links are doing, and a fresh
- * connection needs no care after Redis was killed and started again.
+ * A few commands to a Redis on loopback from a plain thread (no Vert.x), each on a fresh socket with AUTH first: the
+ * embedded Redis's readiness check, and the chaos command's INFO, CONFIG and XLEN, sent straight to Redis's port,
+ * never through a node's proxy. A fresh connection needs no care after Redis was killed and started again.
  */
-final class RedisAdmin {
+public final class RedisAdmin {
   private final int port;
   private final String password;
+  private final int connectMillis;
+  private final int readMillis;
 
-  RedisAdmin(int port, String password) {
+  public RedisAdmin(int port, String password) {
+    this(port, password, 1_000, 5_000);
+  }
+
+  public RedisAdmin(int port, String password, int connectMillis, int readMillis) {
     this.port = port;
     this.password = password;
+    this.connectMillis = connectMillis;
+    this.readMillis = readMillis;
+  }
+
+  /** Whether Redis accepts the password and answers PING; false on any failure. */
+  public boolean answers() {
+    try {
+      return "PONG".equals(command("PING"));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Bytes Redis uses now ({@code used_memory} of {@code INFO memory}). */
-  long usedMemory() throws IOException {
+  public long usedMemory() throws IOException {
     String info = (String) command("INFO", "memory");
     return info.lines().filter(l -> l.startsWith("used_memory:")).findFirst()
         .map(l -> Long.parseLong(l.substring("used_memory:".length()).trim()))
         .orElseThrow(() -> new IOException("INFO memory has no used_memory"));
   }
 
-  String configGet(String parameter) throws IOException {
+  public String configGet(String parameter) throws IOException {
     List<?> reply = (List<?>) command("CONFIG", "GET", parameter);
     if (reply.size() < 2) {
       throw new IOException("CONFIG GET " + parameter + " answered " + reply);
@@ -43,20 +60,20 @@ final class RedisAdmin {
     return (String) reply.get(1);
   }
 
-  void configSet(String parameter, String value) throws IOException {
+  public void configSet(String parameter, String value) throws IOException {
     command("CONFIG", "SET", parameter, value);
   }
 
   /** Entries in a stream (0 if there is none). */
-  long xlen(String key) throws IOException {
+  public long xlen(String key) throws IOException {
     return (Long) command("XLEN", key);
   }
 
   /** AUTH, then one command; its reply as String, Long, List or null. An error reply is an IOException. */
-  Object command(String... args) throws IOException {
+  public Object command(String... args) throws IOException {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
-      socket.setSoTimeout(5_000);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), connectMillis);
+      socket.setSoTimeout(readMillis);
       OutputStream out = socket.getOutputStream();
       out.write(encode("AUTH", password));
       out.write(encode(args));
