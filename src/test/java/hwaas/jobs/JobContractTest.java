@@ -1,0 +1,31 @@
+package hwaas.jobs;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JobContractTest {
+  private final JobContract contract = JobContract.standard();
+
+  @Test
+  @DisplayName("the last valid payload of a type is remembered, yet a different or later-changed payload is checked again")
+  void rememberedPayloadIsNoLoophole() {
+    JsonObject payload = new JsonObject().put("message", "hello, world!");
+    assertDoesNotThrow(() -> contract.checkPayload(Job.PRINT, payload));
+    assertDoesNotThrow(() -> contract.checkPayload(Job.PRINT, payload.copy()));
+
+    payload.put("message", "bell\u0007");
+    IllegalArgumentException changed = assertThrows(IllegalArgumentException.class, () -> contract.checkPayload(Job.PRINT, payload));
+    assertTrue(changed.getMessage().contains("U+0007"), changed.getMessage());
+
+    JsonObject sum = new JsonObject().put("numbers", new JsonArray().add(1).add(2));
+    assertDoesNotThrow(() -> contract.checkPayload("sum", sum));
+    assertThrows(IllegalArgumentException.class, () -> contract.checkPayload("sum", new JsonObject().put("numbers", "1,2")));
+    assertThrows(IllegalArgumentException.class, () -> contract.checkPayload("print", sum), "a payload valid for sum is not one for print");
+  }
+}
