@@ -192,7 +192,7 @@ public final class HwaasCommand implements Callable<Integer> {
             secretFile(redisPasswordFile, "--redis-password-file"), redisMaxMemory, allowEviction),
         new ClusterSettings(clusterName, clusterHost, members, eventBusPort, clusterKeystore,
             System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"), join, insecureCluster),
-        new HttpSettings(httpHost, httpPort == null ? HttpSettings.AUTO_PORT : httpPort, token(), readToken(), metricsPublic),
+        http(givenToken()),
         new QueueSettings(QueueSettings.defaults().keyPrefix(), seconds(dedupSeconds, "--dedup-window"),
             seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout(), maxDead, maxBacklog),
         WorkerSettings.defaults(workers).withBatchSize(batch)
@@ -232,14 +232,20 @@ public final class HwaasCommand implements Callable<Integer> {
     return NodeRun.run(settings, duration, spec.commandLine());
   }
 
-  /** HWAAS_TOKEN, else the first line of the file HWAAS_TOKEN_FILE names (a container's secret), else a new one. */
-  private static String token() {
+  /** Without a given token the node makes one up, and only then does its banner print it. */
+  private HttpSettings http(String givenToken) {
+    return new HttpSettings(httpHost, httpPort == null ? HttpSettings.AUTO_PORT : httpPort,
+        givenToken == null ? HttpSettings.randomToken() : givenToken, readToken(), metricsPublic, givenToken == null);
+  }
+
+  /** HWAAS_TOKEN, else the first line of the file HWAAS_TOKEN_FILE names (a container's secret), else {@code null}. */
+  private static String givenToken() {
     String fromEnvironment = System.getenv("HWAAS_TOKEN");
     if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
       return fromEnvironment;
     }
     String file = System.getenv("HWAAS_TOKEN_FILE");
-    return file == null || file.isEmpty() ? HttpSettings.randomToken() : secretFile(Path.of(file), "HWAAS_TOKEN_FILE");
+    return file == null || file.isEmpty() ? null : secretFile(Path.of(file), "HWAAS_TOKEN_FILE");
   }
 
   private static String readToken() {

@@ -14,8 +14,11 @@ import static hwaas.support.Check.require;
  * @param token         the admin token: reads and writes of the REST API, the bridge, metrics
  * @param readToken     a read-only token for viewers ({@code null}: none)
  * @param metricsPublic {@code /metrics} without a token, for a scraper on a trusted network
+ * @param generatedToken the node made the admin token up at start: the banner shows it once, as nobody else knows it;
+ *                       a token the operator gave is never printed
  */
-public record HttpSettings(String host, int port, String token, String readToken, boolean metricsPublic) {
+public record HttpSettings(String host, int port, String token, String readToken, boolean metricsPublic,
+                           boolean generatedToken) {
   /** HTTP port not given: 8080, or the next free one. */
   public static final int AUTO_PORT = -1;
   public static final int DEFAULT_PORT = 8080;
@@ -33,7 +36,7 @@ public record HttpSettings(String host, int port, String token, String readToken
   }
 
   public static HttpSettings defaults() {
-    return new HttpSettings("127.0.0.1", AUTO_PORT, randomToken(), null, false);
+    return new HttpSettings("127.0.0.1", AUTO_PORT, randomToken(), null, false, true);
   }
 
   /** 128 random bits in hex: what the API token is when HWAAS_TOKEN does not set one. */
@@ -44,15 +47,15 @@ public record HttpSettings(String host, int port, String token, String readToken
   }
 
   public HttpSettings withPort(int port) {
-    return new HttpSettings(host, port, token, readToken, metricsPublic);
+    return new HttpSettings(host, port, token, readToken, metricsPublic, generatedToken);
   }
 
   public HttpSettings withToken(String token) {
-    return new HttpSettings(host, port, token, readToken, metricsPublic);
+    return new HttpSettings(host, port, token, readToken, metricsPublic, false);
   }
 
   public HttpSettings withReadToken(String readToken) {
-    return new HttpSettings(host, port, token, readToken, metricsPublic);
+    return new HttpSettings(host, port, token, readToken, metricsPublic, generatedToken);
   }
 
   /** Whether the server listens on loopback only, where it checks the Host header against DNS rebinding. */

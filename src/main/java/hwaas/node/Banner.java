@@ -22,7 +22,7 @@ final class Banner {
             "  redis    %s",
             "  cluster  %s, %d member(s), this one at %s, event bus %s%s",
             "  http     http://%s:%d/  (REST API under /api, contract at /api/openapi.yaml)",
-            "  token    %s  (Authorization: Bearer for the API; dashboard: http://%s:%d/#token=%s)",
+            "  token    %s",
             ""),
         node.nodeId(), node.startSeconds(), node.startPhases(),
         c.workers().count(), StreamKeys.GROUP, c.queue().keys().streamPrefix(),
@@ -31,7 +31,15 @@ final class Banner {
         c.cluster().name(), node.clusterSize(), node.clusterAddress(), node.eventBusAddress(),
         c.cluster().keystore() != null ? " (TLS)" : "",
         c.http().host(), node.httpPort(),
-        c.http().token(), c.http().host(), node.httpPort(), c.http().token());
+        token(c, node.httpPort()));
+  }
+
+  /** A token the operator gave is never printed: they know it, and logs are read by others. */
+  private static String token(NodeSettings c, int httpPort) {
+    String dashboard = "http://" + c.http().host() + ":" + httpPort + "/#token=";
+    return c.http().generatedToken()
+        ? c.http().token() + "  (made up at start; Authorization: Bearer for the API; dashboard: " + dashboard + c.http().token() + ")"
+        : "from HWAAS_TOKEN/HWAAS_TOKEN_FILE, not shown  (dashboard: " + dashboard + "<token>)";
   }
 
   private static String rate(double rate) {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -72,6 +73,20 @@ class SecurityIT {
       assertEquals(0, node.stop());
       assertFalse(node.stderrText().contains(password), "stderr shows the Redis password: " + node.stderrText());
       assertTrue(node.stderrText().contains("redis://:***@127.0.0.1:" + redis.getPort()), node.stderrText());
+    }
+  }
+
+  @Test
+  @DisplayName("an admin token given in HWAAS_TOKEN is never printed (a made-up one is, once), yet it opens the API")
+  void givenTokenIsNeverShown() throws Exception {
+    String token = "given-" + UUID.randomUUID();
+    try (NodeProcess node = NodeProcess.start(dir, "token", Map.of("HWAAS_TOKEN", token), "1", "0", "--http-port", "0",
+        "--cluster-name", "security-token-" + run, "--log-level", "debug")) {
+      node.awaitStarted();
+      assertEquals(200, new Api(node.httpPort(), token).get("/api/access").status());
+      assertEquals(0, node.stop());
+      assertFalse(node.stderrText().contains(token), "stderr shows the given token: " + node.stderrText());
+      assertTrue(node.stderrText().contains("not shown"), node.stderrText());
     }
   }
 

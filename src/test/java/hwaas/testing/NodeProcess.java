@@ -25,6 +25,11 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public static NodeProcess start(Path dir, String name, String... args) throws IOException {
+    return start(dir, name, java.util.Map.of(), args);
+  }
+
+  /** With these variables added to the node's environment. */
+  public static NodeProcess start(Path dir, String name, java.util.Map<String, String> env, String... args) throws IOException {
     Files.createDirectories(dir);
     List<String> command = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElse("java"),
@@ -33,7 +38,9 @@ public final class NodeProcess implements AutoCloseable {
     command.addAll(List.of(args));
     Path out = dir.resolve(name + ".out");
     Path err = dir.resolve(name + ".err");
-    Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+    builder.environment().putAll(env);
+    Process process = builder.start();
     return new NodeProcess(name, process, out, err);
   }
 
