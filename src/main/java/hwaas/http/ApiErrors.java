@@ -49,7 +49,8 @@ final class ApiErrors {
       detail = failure.getMessage();
     }
     if (detail == null && status == 413) {
-      detail = "request bodies are limited to " + HttpVerticle.BODY_LIMIT + " bytes";
+      detail = "request bodies are limited to " + (ctx.request().path().endsWith("/batch")
+          ? HttpVerticle.BATCH_BODY_LIMIT : HttpVerticle.BODY_LIMIT) + " bytes";
     } else if (detail == null) {
       detail = ctx.request().method() + " " + ctx.request().path();
     }

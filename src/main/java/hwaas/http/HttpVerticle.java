@@ -2,6 +2,7 @@ package hwaas.http;
 
 import hwaas.cluster.ClusterView;
 import hwaas.jobs.JobContract;
+import hwaas.queue.JobRecords;
 import hwaas.queue.QueueSettings;
 import hwaas.redis.RedisSettings;
 import hwaas.jobs.JobHandlers;
@@ -21,7 +22,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 
-import java.util.Optional;
 
 /**
  * The node's HTTP face: the REST API (every request checked against {@code openapi.yaml} before a handler
@@ -30,6 +30,8 @@ import java.util.Optional;
 public final class HttpVerticle extends VerticleBase {
   /** Jobs are small; anything bigger is a mistake or an attack. */
   static final int BODY_LIMIT = 64 * 1024;
+  /** A batch of up to 1000 jobs: about 2 KiB each. */
+  static final int BATCH_BODY_LIMIT = 2 * 1024 * 1024;
 
   private final HttpSettings settings;
   private final RedisSettings redisSettings;
@@ -70,39 +72,18 @@ public final class HttpVerticle extends VerticleBase {
     return redis.close();
   }
 
-  /**
-   * A payload text with a control character fails the contract's pattern either way; this names the character (the
-   * schema's pattern error cannot) before the router's validation answers.
-   */
-  private static void namesControlCharacters(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      ctx.next(); // not JSON: the contract's validation says so
-      return;
-    }
-    Optional<String> control = body != null && body.getValue("payload") instanceof JsonObject payload
-        ? JobContract.controlCharacter(payload) : Optional.empty();
-    if (control.isPresent()) {
-      ApiErrors.respond(ctx, 400, "payload: " + control.get());
-    } else {
-      ctx.next();
-    }
-  }
-
   /** The port actually bound (differs from the configured one when that was 0). */
   public int port() {
     return server.actualPort();
   }
 
   private Router router(ApiContract api) {
-    JobsApi jobs = new JobsApi(vertx, redis, queue, types);
+    JobsApi jobs = new JobsApi(vertx, redis, queue, types, contract);
     QueuesApi queues = new QueuesApi(vertx, redis, queue.keys(), types);
     DeadApi dead = new DeadApi(redis, queue);
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
-    builder.getRoute("submitJob").addHandler(jobs::submit);
-    builder.getRoute("getJob").addHandler(jobs::get);
+    JobWatch watch = new JobWatch(vertx, redis, new JobRecords(queue.keys(), queue.recordTtl()));
+    builder.getRoute("getJob").addHandler(watch::get);
     builder.getRoute("listJobs").addHandler(jobs::list);
     builder.getRoute("listQueues").addHandler(queues::list);
     builder.getRoute("pauseQueue").addHandler(queues::pause);
@@ -142,8 +123,13 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/api/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(api.yaml()));
     router.route("/api/*").handler(ApiGuards.bearer(settings));
     router.post("/api/jobs").handler(ApiGuards::jsonBody);
+    router.post("/api/jobs/batch").handler(ApiGuards::jsonBody);
+    router.post("/api/jobs/batch").handler(BodyHandler.create(false).setBodyLimit(BATCH_BODY_LIMIT));
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
-    router.post("/api/jobs").handler(HttpVerticle::namesControlCharacters);
+    // Submissions are checked by JobsApi with compiled schemas, not by the router's per-request validation.
+    router.post("/api/jobs").handler(jobs::submit);
+    router.post("/api/jobs/batch").handler(jobs::submitBatch);
+    router.get("/api/jobs/:id/events").handler(watch::events);
     router.route("/*").subRouter(builder.createRouter());
     router.route("/api/*").handler(ctx -> ApiErrors.respond(ctx, 404, "no API endpoint " + ctx.request().method() + " "
         + ctx.request().path() + "; see /api/openapi.yaml"));

@@ -2,7 +2,9 @@ package hwaas.http;
 
 import hwaas.jobs.Job;
 import hwaas.jobs.JobBatch;
+import hwaas.jobs.JobContract;
 import hwaas.queue.JobRecords;
+import hwaas.queue.LocalSubmission;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueFailure;
 import hwaas.queue.QueueSettings;
@@ -33,11 +35,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
-/** {@code /api/jobs}: submit a job, follow it, list a client's jobs. Input is already checked against the contract. */
+/**
+ * {@code /api/jobs}: submit a job or a batch, follow it, list a client's jobs. Submissions are checked here against the
+ * contract; the other requests were checked by the router.
+ */
 final class JobsApi {
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
   private final Vertx vertx;
   private final Redis redis;
@@ -46,9 +54,11 @@ final class JobsApi {
   private final ResultCache cache;
   private final StreamKeys keys;
   private final DeliveryOptions delivery;
+  private final JobContract contract;
 
-  JobsApi(Vertx vertx, Redis redis, QueueSettings queue, JobHandlers types) {
+  JobsApi(Vertx vertx, Redis redis, QueueSettings queue, JobHandlers types, JobContract contract) {
     this.vertx = vertx;
+    this.contract = contract;
     this.redis = redis;
     this.types = types;
     this.keys = queue.keys();
@@ -57,24 +67,35 @@ final class JobsApi {
     this.delivery = new DeliveryOptions().setSendTimeout(queue.submitTimeout().toMillis()).setLocalOnly(true);
   }
 
+  /**
+   * {@code POST /api/jobs}. Checked here with the contract's compiled schemas rather than by the router's request
+   * validation, which compiles a validator per request: the hot path of every submission.
+   */
   void submit(RoutingContext ctx) {
-    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
-    JsonObject body = request.getBody().getJsonObject();
+    JsonObject body;
+    String idempotencyKey;
+    try {
+      body = jobRequest(ctx.body().asJsonObject(), "");
+      idempotencyKey = idempotencyKey(ctx);
+    } catch (RuntimeException e) { // DecodeException, IllegalArgumentException
+      ApiErrors.respond(ctx, 400, e.getMessage());
+      return;
+    }
     String client = body.getString("client");
-    String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
     long now = System.currentTimeMillis();
     Job job = new Job(jobId(client, idempotencyKey), body.getString("type"), now, body.getJsonObject("payload"), true);
     JobType type = types.forType(job.type()).orElseThrow(() -> new HttpException(400, "unknown job type " + job.type()));
 
     Future<JsonObject> accepted = idempotencyKey == null
         ? create(job, client, type, now)
-        : claimed(job, client, digest(body)).compose(record -> {
+        : claimed(job.id(), client, digest(body)).compose(record -> {
           if (record == null) {
             return create(job, client, type, now);
           }
           // Seen before. If it may not have reached the stream, submit again: the queue knows an API job's key as long
           // as its record lives, so this adds nothing when it did.
-          Future<Void> resubmitted = "queued".equals(record.getString("status")) ? enqueue(job) : Future.succeededFuture();
+          Future<Void> resubmitted = "queued".equals(record.getString("status"))
+              ? enqueue(List.of(job), List.of(client)).mapEmpty() : Future.succeededFuture();
           return resubmitted.map(v -> accepted(job.id(), record.getString("status"), record.getBoolean("cached")));
         });
     accepted
@@ -82,29 +103,84 @@ final class JobsApi {
             .putHeader("Location", "/api/jobs/" + answer.getString("id"))
             .putHeader("content-type", "application/json")
             .end(answer.encode()))
-        .onFailure(err -> {
-          if (err instanceof BacklogFull full) {
-            ctx.response().putHeader("Retry-After", "1");
-            ApiErrors.respond(ctx, 429, full.getMessage());
-          } else {
-            ctx.fail(err);
-          }
-        });
+        .onFailure(err -> failed(ctx, err));
   }
 
-  void get(RoutingContext ctx) {
-    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
-    String id = request.getPathParameters().get("id").getString();
-    redis.send(records.read(id))
-        .onSuccess(hash -> {
-          JsonObject record = JobRecords.toJson(hash);
-          if (record == null) {
-            ApiErrors.respond(ctx, 404, "no job " + id + " (unknown, or its record expired)");
-          } else {
-            ctx.json(record);
-          }
+  /**
+   * {@code POST /api/jobs/batch}: up to {@link JobBatch#MAX_JOBS} jobs, each with its own id and record, written in one
+   * step with their records, or none of them. The result cache is not consulted: a batch's jobs all run.
+   */
+  void submitBatch(RoutingContext ctx) {
+    JsonArray requests;
+    String idempotencyKey;
+    List<Job> jobs;
+    List<String> clients;
+    try {
+      requests = ctx.body().asJsonArray();
+      if (requests == null || requests.isEmpty() || requests.size() > JobBatch.MAX_JOBS) {
+        throw new IllegalArgumentException("a batch is a JSON array of 1 to " + JobBatch.MAX_JOBS + " jobs");
+      }
+      idempotencyKey = idempotencyKey(ctx);
+      long now = System.currentTimeMillis();
+      jobs = new ArrayList<>(requests.size());
+      clients = new ArrayList<>(requests.size());
+      for (int i = 0; i < requests.size(); i++) {
+        if (!(requests.getValue(i) instanceof JsonObject request)) {
+          throw new IllegalArgumentException("[" + i + "]: a job must be a JSON object");
+        }
+        jobRequest(request, "[" + i + "]");
+        String client = request.getString("client");
+        String id = idempotencyKey == null ? jobId(client, null) : jobId(client, idempotencyKey + "\n" + i);
+        jobs.add(new Job(id, request.getString("type"), now, request.getJsonObject("payload"), true));
+        clients.add(client);
+      }
+    } catch (RuntimeException e) { // DecodeException, IllegalArgumentException
+      ApiErrors.respond(ctx, 400, e.getMessage());
+      return;
+    }
+    // With a key, the first job's record holds the digest of the whole batch; a replay resends it all, and the queue
+    // adds none of the jobs it has already.
+    Future<?> claimed = idempotencyKey == null ? Future.succeededFuture()
+        : claimed(jobs.get(0).id(), clients.get(0), digest(requests));
+    claimed.compose(v -> enqueue(jobs, clients))
+        .onSuccess(v -> {
+          JsonArray ids = new JsonArray(new ArrayList<>(jobs.size()));
+          jobs.forEach(job -> ids.add(job.id()));
+          ctx.response().setStatusCode(202).putHeader("content-type", "application/json")
+              .end(new JsonObject().put("ids", ids).put("status", "queued").encode());
         })
-        .onFailure(ctx::fail);
+        .onFailure(err -> failed(ctx, err));
+  }
+
+  private static void failed(RoutingContext ctx, Throwable err) {
+    if (err instanceof BacklogFull full) {
+      ctx.response().putHeader("Retry-After", "1");
+      ApiErrors.respond(ctx, 429, full.getMessage());
+    } else {
+      ctx.fail(err);
+    }
+  }
+
+  /** A job request checked against the contract; {@code where} prefixes the error ("[3]" in a batch). */
+  private JsonObject jobRequest(JsonObject body, String where) {
+    if (body == null) {
+      throw new IllegalArgumentException(where + (where.isEmpty() ? "" : ": ") + "a job must be a JSON object");
+    }
+    try {
+      contract.checkRequest(body);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where.isEmpty() ? e.getMessage() : where + ": " + e.getMessage(), e);
+    }
+    return body;
+  }
+
+  /** The Idempotency-Key header, checked as the contract declares it; {@code null} when absent. */
+  private static String idempotencyKey(RoutingContext ctx) {
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+      throw new IllegalArgumentException("Idempotency-Key must be 1 to 128 printable ASCII characters without spaces");
+    }
+    return key;
   }
 
   void list(RoutingContext ctx) {
@@ -133,27 +209,25 @@ final class JobsApi {
    * Claims the job id for this body: {@code null} if this request is the first (it creates the job), the record if the
    * key was seen before with the same body; a 422 if it was seen with another body, which then changes nothing.
    */
-  private Future<JsonObject> claimed(Job job, String client, String digest) {
-    return redis.batch(records.claim(job.id(), digest)).compose(replies -> {
+  private Future<JsonObject> claimed(String jobId, String client, String digest) {
+    return redis.batch(records.claim(jobId, digest)).compose(replies -> {
       if (replies.get(0).toInteger() == 1) {
         return Future.succeededFuture(null);
       }
       JsonObject raw = RedisPairs.toJson(replies.get(2));
       if (!digest.equals(raw.getString("digest"))) {
         return Future.failedFuture(new HttpException(422, "Idempotency-Key was used before with another body (job "
-            + job.id() + " of client " + client + "); use a new key for a new job"));
+            + jobId + " of client " + client + "); use a new key for a new job"));
       }
       JsonObject record = JobRecords.toJson(replies.get(2));
       return Future.succeededFuture(record);
     });
   }
 
-  /** The submission's type, client and payload, with object keys sorted: the same body gives the same digest. */
-  private static String digest(JsonObject body) {
+  /** The submission (a job or a batch of them), with object keys sorted: the same body gives the same digest. */
+  private static String digest(Object body) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical(new JsonObject()
-          .put("type", body.getValue("type")).put("client", body.getValue("client")).put("payload", body.getValue("payload")))
-          .getBytes(StandardCharsets.UTF_8));
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical(body).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(hash);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
@@ -177,7 +251,7 @@ final class JobsApi {
     return Json.encode(value);
   }
 
-  /** A cached answer completes the job at once; otherwise the record is written first, then the job enqueued. */
+  /** A cached answer completes the job at once; otherwise the job goes to the queue, which writes its record with it. */
   private Future<JsonObject> create(Job job, String client, JobType type, long now) {
     Future<Response> cached = type.cacheable()
         ? redis.send(cache.lookup(job.type(), job.payload()))
@@ -186,21 +260,22 @@ final class JobsApi {
       if (hit != null) {
         return redis.batch(records.completedFromCache(job, client, hit.toString(), now)).map(v -> accepted(job.id(), "completed", true));
       }
-      // The record comes first: a worker's "running" must never be overwritten by a late "queued".
-      return redis.batch(records.queued(job, client, now))
-          .compose(v -> enqueue(job))
-          .map(v -> accepted(job.id(), "queued", false));
+      return enqueue(List.of(job), List.of(client)).map(v -> accepted(job.id(), "queued", false));
     });
   }
 
-  private Future<Void> enqueue(Job job) {
-    return vertx.eventBus().request(QueueAddresses.SUBMIT, JobBatch.of(job).toJson().encode(), delivery)
-        .<Void>mapEmpty()
+  /** Hands the jobs to this node's queue, which writes them and their records in one step; answers their entry ids. */
+  private Future<JsonArray> enqueue(List<Job> jobs, List<String> clients) {
+    List<JobBatch> batches = new ArrayList<>(jobs.size());
+    jobs.forEach(job -> batches.add(JobBatch.of(job)));
+    return vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT_LOCAL, new LocalSubmission(batches, clients), delivery)
+        .map(reply -> reply.body().getJsonArray("entryIds"))
         .recover(err -> {
           if (err instanceof ReplyException reply && reply.failureCode() == QueueFailure.BACKLOG.code) {
-            // Nothing was added: the record goes too, so a retry (same key or not) starts afresh.
-            return redis.send(Request.cmd(Command.DEL).arg(keys.record(job.id())))
-                .transform(ignored -> Future.failedFuture(new BacklogFull(err.getMessage())));
+            // Nothing was added. A record claimed for an Idempotency-Key goes too, so a retry starts afresh.
+            Request del = Request.cmd(Command.DEL);
+            jobs.forEach(job -> del.arg(keys.record(job.id())));
+            return redis.send(del).transform(ignored -> Future.failedFuture(new BacklogFull(err.getMessage())));
           }
           return Future.failedFuture(new HttpException(503, "the queue did not take the job (" + err.getMessage()
               + "); retry with the same Idempotency-Key", err));

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
 import org.yaml.snakeyaml.Yaml;
@@ -35,13 +36,16 @@ public final class JobContract {
   private final String yaml;
   private final JsonObject document;
   private final Map<String, Validator> payloads;
+  /** JobRequest without its per-type payload rules, which {@link #payloads} check once the type is known. */
+  private final Validator envelope;
   /**
    * The last payload each type found valid (a copy): clients send the same payload tick after tick, and an equality
    * check of a small object costs a fraction of a schema validation on the queue's event loop.
    */
   private final Map<String, JsonObject> lastValid = new ConcurrentHashMap<>();
 
-  private JobContract(String yaml, JsonObject document, Map<String, Validator> payloads) {
+  private JobContract(String yaml, JsonObject document, Map<String, Validator> payloads, Validator envelope) {
+    this.envelope = envelope;
     this.yaml = yaml;
     this.document = document;
     this.payloads = payloads;
@@ -77,7 +81,7 @@ public final class JobContract {
     String limited = yaml.replace(MAX_SLEEP_LINE,
         String.format(Locale.ROOT, "maximum: %s # --max-sleep", maxSleep.toMillis() / 1000.0));
     JsonObject document = new JsonObject(Json.encode(new Yaml().load(limited)));
-    return new JobContract(limited, document, payloadValidators(document));
+    return new JobContract(limited, document, payloadValidators(document), envelopeValidator(document));
   }
 
   /** The job types the contract knows. */
@@ -93,6 +97,21 @@ public final class JobContract {
   /** The whole document as JSON (a copy), for the request validation of the REST API. */
   public JsonObject document() {
     return document.copy();
+  }
+
+  /**
+   * A job request as the API takes it ({@code JobRequest}): the envelope first, then the payload against its type's
+   * schema. Both validators are compiled once; the generic request validation of the router compiles one per request
+   * and tries every type's rule, ten times the cost.
+   *
+   * @throws IllegalArgumentException naming the field and what is wrong
+   */
+  public void checkRequest(JsonObject body) {
+    OutputUnit result = envelope.validate(body);
+    if (!Boolean.TRUE.equals(result.getValid())) {
+      throw new IllegalArgumentException(describe(result));
+    }
+    checkPayload(body.getString("type"), body.getJsonObject("payload"));
   }
 
   /** @throws IllegalArgumentException naming the type, the field and what is wrong */
@@ -153,6 +172,21 @@ public final class JobContract {
     return where + first.getError();
   }
 
+  private static Validator envelopeValidator(JsonObject document) {
+    JsonObject schemas = document.getJsonObject("components").getJsonObject("schemas");
+    JsonObject envelope = schemas.getJsonObject("JobRequest").copy();
+    envelope.remove("allOf");
+    JsonObject properties = envelope.getJsonObject("properties");
+    for (String name : properties.fieldNames()) {
+      String ref = properties.getJsonObject(name).getString("$ref");
+      if (ref != null) {
+        properties.put(name, schemas.getJsonObject(ref.substring(ref.lastIndexOf('/') + 1)));
+      }
+    }
+    return Validator.create(JsonSchema.of(envelope),
+        new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("https://hwaas.invalid/").setOutputFormat(OutputFormat.Basic));
+  }
+
   // JobRequest.allOf: [{if: {properties: {type: {const|enum}}}, then: {properties: {payload: {$ref}}}}, ...]
   private static Map<String, Validator> payloadValidators(JsonObject document) {
     JsonObject schemas = document.getJsonObject("components").getJsonObject("schemas");
@@ -164,7 +198,7 @@ public final class JobContract {
       String ref = rule.getJsonObject("then").getJsonObject("properties").getJsonObject("payload").getString("$ref");
       JsonObject schema = schemas.getJsonObject(ref.substring(ref.lastIndexOf('/') + 1));
       Validator validator = Validator.create(JsonSchema.of(schema),
-          new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("https://hwaas.invalid/"));
+          new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("https://hwaas.invalid/").setOutputFormat(OutputFormat.Basic));
       List<?> names = type.containsKey("const") ? List.of(type.getString("const")) : type.getJsonArray("enum").getList();
       names.forEach(name -> validators.put(String.valueOf(name), validator));
     }

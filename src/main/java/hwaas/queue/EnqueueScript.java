@@ -13,43 +13,85 @@ import java.util.List;
 /**
  * Appends batches to the streams in one round trip, idempotently: the batches of one type become one stream
  * entry, and a batch key seen before gets back its first entry id and adds nothing, so a client may resend a
- * submission whose reply it never received.
+ * submission whose reply it never received. The status records of API jobs are written in the same script, before
+ * their entry exists for any worker: a worker's "running" can never be overwritten by a late "queued", and a 202
+ * means both are in Redis.
  */
 final class EnqueueScript {
   // ARGV[1]: stream name prefix, ARGV[2]: idempotency key prefix, ARGV[3]: counters key prefix, ARGV[4]: the most
-  // jobs of one type that may wait or run (the backlog), then (batch key, job type, key TTL in seconds, jobs, batch
-  // JSON) quintuples. Each type's new batches go into one entry of its stream, as a JSON array in the field 'jobs',
-  // and count as enqueued; a type whose backlog (enqueued - processed - dead) is at the limit takes none of them.
+  // jobs of one type that may wait or run (the backlog), ARGV[5]: record key prefix, ARGV[6]: client index prefix,
+  // ARGV[7]: record TTL in seconds, ARGV[8]: jobs kept per client index; then per batch: key, job type, key TTL in
+  // seconds, jobs, batch JSON, group, client ('' for a batch without records), created-at millis, payload JSON, and
+  // when there is a client, the batch's job ids. Each type's new batches go into one entry of its stream, as a JSON
+  // array in the field 'jobs', and count as enqueued; a type whose backlog (enqueued - processed - dead) is at the
+  // limit takes none of them, and a group (one submission) with a batch refused so is refused whole.
   // Replies with the entry id of every batch, in order, or BACKLOG for a batch refused so.
   private static final String LUA = String.join("\n",
-      "local ids, types, fresh, slots, first, counts = {}, {}, {}, {}, {}, {}",
-      "for i = 5, #ARGV, 5 do",
-      "  local n, key, t = i / 5, ARGV[i], ARGV[i + 1]",
-      "  ids[n] = first[key] or redis.call('GET', ARGV[2] .. key)",
+      "local batches, ids, first, fresh, types, counts, full, refused = {}, {}, {}, {}, {}, {}, {}, {}",
+      "local i = 9",
+      "while i <= #ARGV do",
+      "  local b = {key = ARGV[i], type = ARGV[i + 1], ttl = ARGV[i + 2], jobs = tonumber(ARGV[i + 3]), json = ARGV[i + 4],",
+      "    group = ARGV[i + 5], client = ARGV[i + 6], createdAt = ARGV[i + 7], payload = ARGV[i + 8], idsAt = i + 9}",
+      "  i = i + 9 + (b.client ~= '' and b.jobs or 0)",
+      "  batches[#batches + 1] = b",
+      "end",
+      "for n, b in ipairs(batches) do",
+      "  ids[n] = first[b.key] or redis.call('GET', ARGV[2] .. b.key)",
       "  if not ids[n] then",
-      "    first[key] = n",
-      "    if not fresh[t] then fresh[t], slots[t], counts[t], types[#types + 1] = {}, {}, 0, t end",
-      "    fresh[t][#fresh[t] + 1] = ARGV[i + 4]",
-      "    slots[t][#slots[t] + 1] = i",
-      "    counts[t] = counts[t] + tonumber(ARGV[i + 3])",
+      "    first[b.key], fresh[#fresh + 1] = n, n",
+      "    if not counts[b.type] then counts[b.type], types[#types + 1] = 0, b.type end",
       "  end",
       "end",
       "for _, t in ipairs(types) do",
       "  local c = redis.call('HMGET', ARGV[3] .. t, 'enqueued', 'processed', 'dead')",
-      "  local backlog = (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0) - (tonumber(c[3]) or 0)",
-      "  local id = 'BACKLOG'",
-      "  if backlog < tonumber(ARGV[4]) then",
-      "    id = redis.call('XADD', ARGV[1] .. t, '*', 'jobs', '[' .. table.concat(fresh[t], ',') .. ']')",
-      "    redis.call('HINCRBY', ARGV[3] .. t, 'enqueued', counts[t])",
-      "  end",
-      "  for _, i in ipairs(slots[t]) do",
-      "    ids[i / 5] = id",
-      "    if id ~= 'BACKLOG' then redis.call('SET', ARGV[2] .. ARGV[i], id, 'EX', ARGV[i + 2]) end",
+      "  full[t] = (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0) - (tonumber(c[3]) or 0) >= tonumber(ARGV[4])",
+      "end",
+      "for _, n in ipairs(fresh) do",
+      "  if full[batches[n].type] then refused[batches[n].group] = true end",
+      "end",
+      "local texts, members = {}, {}",
+      "for _, n in ipairs(fresh) do",
+      "  local b = batches[n]",
+      "  if refused[b.group] then ids[n] = 'BACKLOG' else",
+      "    texts[b.type] = texts[b.type] or {}",
+      "    texts[b.type][#texts[b.type] + 1] = b.json",
+      "    counts[b.type] = counts[b.type] + b.jobs",
       "  end",
       "end",
+      "local entry = {}",
+      "for _, t in ipairs(types) do",
+      "  if texts[t] then",
+      "    entry[t] = redis.call('XADD', ARGV[1] .. t, '*', 'jobs', '[' .. table.concat(texts[t], ',') .. ']')",
+      "    redis.call('HINCRBY', ARGV[3] .. t, 'enqueued', counts[t])",
+      "  end",
+      "end",
+      "for _, n in ipairs(fresh) do",
+      "  local b = batches[n]",
+      "  if not refused[b.group] then",
+      "    ids[n] = entry[b.type]",
+      "    redis.call('SET', ARGV[2] .. b.key, ids[n], 'EX', b.ttl)",
+      "    if b.client ~= '' then",
+      "      members[b.client] = members[b.client] or {}",
+      "      for k = b.idsAt, b.idsAt + b.jobs - 1 do",
+      "        local record = ARGV[5] .. ARGV[k]",
+      "        redis.call('HSET', record, 'id', ARGV[k], 'type', b.type, 'client', b.client, 'status', 'queued',",
+      "          'attempts', '0', 'payload', b.payload, 'createdAt', b.createdAt)",
+      "        redis.call('EXPIRE', record, ARGV[7])",
+      "        local m = members[b.client]",
+      "        m[#m + 1], m[#m + 2] = b.createdAt, ARGV[k]",
+      "      end",
+      "    end",
+      "  end",
+      "end",
+      "for client, m in pairs(members) do",
+      "  local index = ARGV[6] .. client",
+      // ZADD in slices: unpack() has a limit of a few thousand values.
+      "  for s = 1, #m, 1000 do redis.call('ZADD', index, unpack(m, s, math.min(s + 999, #m))) end",
+      "  redis.call('ZREMRANGEBYRANK', index, 0, -tonumber(ARGV[8]) - 1)",
+      "  redis.call('EXPIRE', index, ARGV[7])",
+      "end",
       // A key sent twice in one call: the later copy takes the entry id the first one got.
-      "for i = 5, #ARGV, 5 do",
-      "  local n = i / 5",
+      "for n = 1, #batches do",
       "  if type(ids[n]) == 'number' then ids[n] = ids[ids[n]] end",
       "end",
       "return ids");
@@ -58,22 +100,29 @@ final class EnqueueScript {
 
   private final Redis redis;
   private final StreamKeys keys;
+  private final long maxBacklog;
+  private final Duration recordTtl;
   private String sha;
 
   /**
    * One batch to write: its key, its type and its JSON text, written as it is.
    *
    * @param keyTtl how long the key is remembered, making a resend harmless
+   * @param group  the submission the batch belongs to: a group is written whole or refused whole
+   * @param record the status records to write for its jobs, or {@code null} for a batch that keeps none
    */
-  record Write(String key, String type, Duration keyTtl, int jobs, String json) {
+  record Write(String key, String type, Duration keyTtl, int jobs, String json, int group, Records record) {
   }
 
-  private final long maxBacklog;
+  /** The records of a batch's jobs: who submitted them, when, their payload and their ids. */
+  record Records(String client, long createdAt, String payload, List<String> ids) {
+  }
 
-  EnqueueScript(Redis redis, StreamKeys keys, long maxBacklog) {
+  EnqueueScript(Redis redis, StreamKeys keys, long maxBacklog, Duration recordTtl) {
     this.redis = redis;
     this.keys = keys;
     this.maxBacklog = maxBacklog;
+    this.recordTtl = recordTtl;
   }
 
   Future<Void> load() {
@@ -96,9 +145,18 @@ final class EnqueueScript {
 
   private Request request(Command command, String script, List<Write> batches) {
     Request req = Request.cmd(command).arg(script).arg(0).arg(keys.streamPrefix()).arg(keys.idempotencyPrefix())
-        .arg(keys.counters("")).arg(maxBacklog);
+        .arg(keys.counters("")).arg(maxBacklog).arg(keys.record("")).arg(keys.clientJobs(""))
+        .arg(Math.max(1, recordTtl.toSeconds())).arg(JobRecords.KEPT_PER_CLIENT);
     for (Write batch : batches) {
-      req.arg(batch.key()).arg(batch.type()).arg(Math.max(1, batch.keyTtl().toSeconds())).arg(batch.jobs()).arg(batch.json());
+      req.arg(batch.key()).arg(batch.type()).arg(Math.max(1, batch.keyTtl().toSeconds())).arg(batch.jobs())
+          .arg(batch.json()).arg(batch.group());
+      Records record = batch.record();
+      if (record == null) {
+        req.arg("").arg(0).arg("");
+      } else {
+        req.arg(record.client()).arg(record.createdAt()).arg(record.payload());
+        record.ids().forEach(req::arg);
+      }
     }
     return req;
   }

@@ -16,7 +16,7 @@ import java.util.List;
  * uses, so a worker's updates of one job arrive in order.
  */
 public final class JobRecords {
-  private static final int KEPT_PER_CLIENT = 1000;
+  static final int KEPT_PER_CLIENT = 1000;
 
   private final StreamKeys keys;
   private final String ttlSeconds;

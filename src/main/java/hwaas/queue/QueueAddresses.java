@@ -2,8 +2,14 @@ package hwaas.queue;
 
 /** Event-bus addresses of the queue feature. */
 public final class QueueAddresses {
-  /** Request: {@link Job} JSON. Reply: {"entryId": "..."} once the job is in the stream; fails with {@link QueueFailure} codes. */
+  /** Request: a {@link hwaas.jobs.JobBatch} as JSON (text or object), from any node. Reply: {"entryId": "..."} once the job is in the stream; fails with {@link QueueFailure} codes. */
   public static final String SUBMIT = "hwaas.queue.submit";
+
+  /**
+   * Request, from this node only (a local consumer): a {@link LocalSubmission}, the API's checked jobs with their
+   * records, written whole or refused whole. Reply: {"entryIds": [...]}, one per batch; fails like {@link #SUBMIT}.
+   */
+  public static final String SUBMIT_LOCAL = "hwaas.queue.submit.local";
 
   /** Publish: {"type": "...", "paused": true|false} when a job type is paused or resumed; every worker listens. */
   public static final String PAUSED = "hwaas.queue.paused";

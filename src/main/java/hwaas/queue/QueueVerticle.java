@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
@@ -42,7 +43,12 @@ public final class QueueVerticle extends VerticleBase {
   /** Completed when the last write in flight has answered, once stopping. */
   private Promise<Void> idle;
 
-  private record Submission(Message<Object> message, JobBatch batch, String json) {
+  /**
+   * What one message asked for: one batch (a client's), or a group of batches with their records (the API's), written
+   * whole or refused whole.
+   */
+  private record Submission(Message<?> message, List<JobBatch> batches, List<String> jsons, List<String> clients,
+                            int jobs, boolean group) {
   }
 
   /** @param contract the job types this service runs and their payloads; other jobs are refused */
@@ -55,12 +61,14 @@ public final class QueueVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
-    script = new EnqueueScript(redis, settings.keys(), settings.maxBacklog());
+    LocalSubmission.registerCodec(vertx);
+    script = new EnqueueScript(redis, settings.keys(), settings.maxBacklog(), settings.recordTtl());
     // The streams and their group exist from the first node on, so that stats and the API find them even before a
     // worker starts (the group reads from 0: nothing written before a worker joins is skipped).
     return script.load()
         .compose(v -> StreamGroup.ensureAll(redis, settings.keys(), contract.types()))
         .compose(v -> vertx.eventBus().consumer(QueueAddresses.SUBMIT, this::accept).completion())
+        .compose(v -> vertx.eventBus().<LocalSubmission>localConsumer(QueueAddresses.SUBMIT_LOCAL, this::acceptLocal).completion())
         .onFailure(err -> redis.close());
   }
 
@@ -100,7 +108,19 @@ public final class QueueVerticle extends VerticleBase {
       message.fail(QueueFailure.BAD_JOB.code, e.getMessage());
       return;
     }
-    waiting.add(new Submission(message, batch, json));
+    queue(new Submission(message, List.of(batch), List.of(json), null, batch.size(), false));
+  }
+
+  /** From this node's API, which checked the jobs already; a local consumer, so no other node can send here. */
+  private void acceptLocal(Message<LocalSubmission> message) {
+    LocalSubmission submission = message.body();
+    List<String> jsons = new ArrayList<>(submission.batches().size());
+    submission.batches().forEach(b -> jsons.add(b.toJson().encode()));
+    queue(new Submission(message, submission.batches(), jsons, submission.clients(), submission.jobs(), true));
+  }
+
+  private void queue(Submission submission) {
+    waiting.add(submission);
     if (waiting.size() == 1) {
       // Whatever else arrives before this runs joins the same write.
       context.runOnContext(v -> flush());
@@ -113,36 +133,49 @@ public final class QueueVerticle extends VerticleBase {
     }
     List<Submission> sending = new ArrayList<>();
     int jobs = 0;
-    while (!waiting.isEmpty() && (sending.isEmpty() || jobs + waiting.peek().batch().size() <= MAX_JOBS_PER_WRITE)) {
+    while (!waiting.isEmpty() && (sending.isEmpty() || jobs + waiting.peek().jobs() <= MAX_JOBS_PER_WRITE)) {
       Submission next = waiting.poll();
-      jobs += next.batch().size();
+      jobs += next.jobs();
       sending.add(next);
     }
     write(sending, jobs);
   }
 
   private void write(List<Submission> sending, int jobs) {
-    List<EnqueueScript.Write> writes = new ArrayList<>(sending.size());
+    List<EnqueueScript.Write> writes = new ArrayList<>();
     // An API job's key lives as long as its record: a retry with the same Idempotency-Key finds it for that long.
     Duration apiKeys = settings.recordTtl().compareTo(settings.dedupWindow()) > 0 ? settings.recordTtl() : settings.dedupWindow();
-    sending.forEach(s -> writes.add(new EnqueueScript.Write(s.batch().key(), s.batch().type(),
-        s.batch().tracked() ? apiKeys : settings.dedupWindow(), s.batch().size(), s.json())));
+    for (int group = 0; group < sending.size(); group++) {
+      Submission s = sending.get(group);
+      for (int b = 0; b < s.batches().size(); b++) {
+        JobBatch batch = s.batches().get(b);
+        EnqueueScript.Records records = s.clients() == null ? null
+            : new EnqueueScript.Records(s.clients().get(b), batch.sentAt(), batch.payload().encode(), batch.ids());
+        writes.add(new EnqueueScript.Write(batch.key(), batch.type(), batch.tracked() ? apiKeys : settings.dedupWindow(),
+            batch.size(), s.jsons().get(b), group, records));
+      }
+    }
     writing = true;
     script.enqueue(writes)
         .onSuccess(ids -> {
           outage.success();
-          for (int i = 0; i < sending.size(); i++) {
-            Submission submission = sending.get(i);
-            if (EnqueueScript.BACKLOG.equals(ids.get(i))) {
-              submission.message().fail(QueueFailure.BACKLOG.code, "the backlog of " + submission.batch().type()
+          int next = 0;
+          for (Submission submission : sending) {
+            List<String> entryIds = ids.subList(next, next + submission.batches().size());
+            next += submission.batches().size();
+            if (entryIds.contains(EnqueueScript.BACKLOG)) {
+              JobBatch full = submission.batches().get(entryIds.indexOf(EnqueueScript.BACKLOG));
+              submission.message().fail(QueueFailure.BACKLOG.code, "the backlog of " + full.type()
                   + " jobs is at --max-backlog " + settings.maxBacklog() + "; nothing was added: retry later");
+            } else if (submission.group()) {
+              submission.message().reply(new JsonObject().put("entryIds", new JsonArray(new ArrayList<>(entryIds))));
             } else {
-              submission.message().reply(new JsonObject().put("entryId", ids.get(i)));
+              submission.message().reply(new JsonObject().put("entryId", entryIds.get(0)));
             }
           }
         })
         .onFailure(err -> {
-          outage.failure("XADD of " + jobs + " jobs in " + sending.size() + " batches (first " + sending.get(0).batch().key() + ")", err);
+          outage.failure("XADD of " + jobs + " jobs in " + writes.size() + " batches (first " + writes.get(0).key() + ")", err);
           sending.forEach(s -> s.message().fail(QueueFailure.UNAVAILABLE.code, "Redis did not take the jobs: " + err.getMessage()));
         })
         .onComplete(ar -> {
