@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
     description = "Measures on this machine, in one run, and prints a table of medians: the raw Redis stream cycle "
         + "(the ceiling, inside Redis and from one client), draining N print jobs with 1, 2 and 4 workers (and with one "
         + "job per stream entry, for comparison), sustained end-to-end throughput, latency at "
-        + "10 workers and 1000 clients, start-up to the first printed line, and the memory of a node. Printed lines "
+        + "10 workers and 1000 clients, the REST API under a load generator in the bench (single and batch submissions, reads, submit-then-wait), start-up to the first printed line, and the memory of a node. Printed lines "
         + "go to a discarding output. Takes about 10 minutes with the defaults.",
     footer = "Example: ./hwaas bench --jobs 200000 --rounds 3")
 public final class BenchCommand implements Callable<Integer> {
@@ -35,6 +35,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--latency-seconds", paramLabel = "S", defaultValue = "60", description = "Length of the latency round (default: ${DEFAULT-VALUE}).")
   int latencySeconds;
 
+  @Option(names = "--rest-seconds", paramLabel = "S", defaultValue = "10",
+      description = "Length of each REST round; 0 skips the REST rows (default: ${DEFAULT-VALUE}).")
+  int restSeconds;
+
   @Option(names = "--skip-processes", description = "Skip the start-up and memory measurements (they start node processes).")
   boolean skipProcesses;
 
@@ -44,7 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   int run(PrintStream out) throws Exception {
-    if (jobs < 100 || rounds < 1 || sustainedSeconds < 1 || latencySeconds < 1 || workers.stream().anyMatch(w -> w < 1)) {
+    if (jobs < 100 || rounds < 1 || sustainedSeconds < 1 || latencySeconds < 1 || restSeconds < 0 || workers.stream().anyMatch(w -> w < 1)) {
       throw new ConfigException("--jobs must be at least 100, and --rounds, --workers and the seconds at least 1");
     }
     Path scratch = Files.createTempDirectory("hwaas-bench");
@@ -61,6 +65,9 @@ public final class BenchCommand implements Callable<Integer> {
       results.add(bench.drain(jobs, 2, rounds, true).relativeTo(ceiling));
       results.add(bench.sustained(sustainedSeconds, rounds).relativeTo(ceiling));
       results.addAll(bench.latency(latencySeconds));
+      if (restSeconds > 0) {
+        results.addAll(bench.rest(restSeconds, rounds));
+      }
     }
     if (!skipProcesses) {
       ProcessBench processes = new ProcessBench(scratch, out);

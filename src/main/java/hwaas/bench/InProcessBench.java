@@ -240,6 +240,11 @@ final class InProcessBench implements AutoCloseable {
         BenchResult.of("printed at that shape", "jobs/s", List.of(h.getTotalCount() / (double) seconds)));
   }
 
+  /** The REST rows: a node of 2 workers under {@link RestBench}'s load generator. */
+  List<BenchResult> rest(int seconds, int rounds) {
+    return new RestBench(() -> fresh(2, 0, 1), discard, out).run(seconds, rounds);
+  }
+
   /** A node of its own: a cluster name and keys no other round shares, any free HTTP port. */
   private NodeSettings fresh(int workers, int clients, double rate) {
     String name = "bench-" + ProcessHandle.current().pid() + "-" + (run++);

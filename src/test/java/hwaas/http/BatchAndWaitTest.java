@@ -178,6 +178,7 @@ class BatchAndWaitTest {
   void eventsInOrder() throws Exception {
     String client = "events-" + UUID.randomUUID().toString().substring(0, 8);
     assertEquals(200, api.post("/api/queues/print/pause", null, null, TOKEN).status());
+    Thread.sleep(500); // the notice reaches node B within milliseconds; a read already blocking there ends within 200 ms
     try {
       String id = api.post("/api/jobs", job("print", "{\"message\":\"flaky but fine\"}", client)).json().getString("id");
       HttpClient http = HttpClient.newHttpClient();
