@@ -71,7 +71,7 @@ final class HttpLoad implements AutoCloseable {
         }
       }));
     }
-    done.future().await((long) (seconds * 1000) + 60_000, TimeUnit.MILLISECONDS);
+    awaitBounded(done.future(), (long) (seconds * 1000) + 60_000);
     return new Outcome(requests.get(), jobs.get(), errors.get(), firstError.get(), (System.nanoTime() - start) / 1e9, micros);
   }
 
@@ -98,6 +98,15 @@ final class HttpLoad implements AutoCloseable {
       }
       loop(next, sent, maxRequests, deadline, micros, requests, jobs, errors, firstError, finished);
     });
+  }
+
+  /** Waits for a future of the bench, failing with what it waited for after {@code millis}. */
+  static <T> T awaitBounded(Future<T> future, long millis) {
+    try {
+      return future.await(millis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the load did not finish within " + millis + " ms", e);
+    }
   }
 
   /** Sends one request and answers its status, once its body has been read. */

@@ -166,7 +166,7 @@ final class RestBench {
           vertx.cancelTimer(timer);
         }
       });
-      done.future().await((long) (seconds * 1000) + 30_000, TimeUnit.MILLISECONDS);
+      HttpLoad.awaitBounded(done.future(), (long) (seconds * 1000) + 30_000);
     } finally {
       vertx.close().await();
     }
@@ -196,8 +196,8 @@ final class RestBench {
   /** Ids of jobs that exist, for the read row. */
   private static List<String> someIds(HttpLoad load, int count) {
     Buffer batch = batchBody();
-    JsonArray ids = load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, null, 202, count))
-        .await(30, TimeUnit.SECONDS).toJsonObject().getJsonArray("ids");
+    JsonArray ids = HttpLoad.awaitBounded(load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, null, 202, count)),
+        30_000).toJsonObject().getJsonArray("ids");
     List<String> list = new ArrayList<>(ids.size());
     ids.forEach(id -> list.add((String) id));
     return list.subList(0, Math.min(count, list.size()));
