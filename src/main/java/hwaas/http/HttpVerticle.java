@@ -57,7 +57,8 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
-    return ApiContract.load(vertx, contract)
+    return JobEventRelay.start(vertx)
+        .compose(v -> ApiContract.load(vertx, contract))
         .map(this::router)
         .compose(router -> vertx.createHttpServer(new HttpServerOptions()
                 // The bridge carries small JSON messages; nothing a browser sends needs more.

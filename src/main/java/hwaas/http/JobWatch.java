@@ -19,8 +19,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Results without polling: {@code GET /api/jobs/{id}?wait=S} and {@code GET /api/jobs/{id}/events}. Each listens on the
- * job's event-bus address, where whichever node's worker runs the job announces every change, and reads the record
+ * Results without polling: {@code GET /api/jobs/{id}?wait=S} and {@code GET /api/jobs/{id}/events}. Each listens, on
+ * this node only, on the job's event-bus address, where {@link JobEventRelay} hands over every change that whichever
+ * node's worker runs the job announces, and reads the record
  * once after the listener is in place (a change before it shows in the record, one after it arrives as an event), so
  * no waiting request polls Redis.
  */
@@ -54,7 +55,7 @@ final class JobWatch {
       read(id).onSuccess(record -> answer(ctx, id, record)).onFailure(ctx::fail);
       return;
     }
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(StatsAddresses.job(id));
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(StatsAddresses.job(id));
     Promise<JsonObject> done = Promise.promise(); // the record to answer with; null: read it again
     consumer.handler(event -> {
       if (finished(event.body().getString("status"))) {
@@ -92,7 +93,7 @@ final class JobWatch {
       return;
     }
     HttpServerResponse response = ctx.response();
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(StatsAddresses.job(id));
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(StatsAddresses.job(id));
     // Changes that arrive before the record was read wait for it, so the stream starts with the record.
     List<JsonObject> early = new ArrayList<>();
     boolean[] started = {false};

@@ -13,6 +13,7 @@ import hwaas.queue.StreamKeys;
 import hwaas.stats.NodeCounters;
 import hwaas.stats.StatsAddresses;
 import hwaas.support.Backoff;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -59,6 +60,8 @@ final class TypeLane {
   /** Entries read just as a pause arrived: held, unacknowledged, and run first when the type resumes. */
   private List<Entry> parked = List.of();
   private boolean stopping;
+  /** Status changes of API jobs waiting for the end of this event-loop turn ({@link #announce}). */
+  private JsonArray announcements = new JsonArray();
   /** Standard output went away: this lane reads no more, and what it read goes back to the others uncounted. */
   private boolean outputClosed;
   private boolean reclaiming;
@@ -276,10 +279,22 @@ final class TypeLane {
     }
   }
 
+  /**
+   * Changes of one event-loop turn go out together, as one cluster-wide message ({@link StatsAddresses#JOB_EVENTS}):
+   * a publish to each job's own address would look up its listeners in the cluster's registry, job by job.
+   */
   private void announce(Job job, JsonObject event) {
-    if (job.tracked()) {
-      vertx.eventBus().publish(StatsAddresses.job(job.id()), event.put("id", job.id()));
+    if (!job.tracked()) {
+      return;
     }
+    if (announcements.isEmpty()) {
+      vertx.runOnContext(v -> {
+        JsonArray events = announcements;
+        announcements = new JsonArray();
+        vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, events);
+      });
+    }
+    announcements.add(event.put("id", job.id()));
   }
 
   private void retryAfterBackoff() {
