@@ -95,15 +95,15 @@ final class JobsApi {
     JobType type = types.forType(job.type()).orElseThrow(() -> new HttpException(400, "unknown job type " + job.type()));
 
     Future<JsonObject> accepted = idempotencyKey == null
-        ? create(job, client, type, now)
+        ? create(job, client, type, now, false)
         : claimed(job.id(), client, digest(body)).compose(record -> {
           if (record == null) {
-            return create(job, client, type, now);
+            return create(job, client, type, now, true);
           }
           // Seen before. If it may not have reached the stream, submit again: the queue knows an API job's key as long
           // as its record lives, so this adds nothing when it did.
           Future<Void> resubmitted = "queued".equals(record.getString("status"))
-              ? enqueue(List.of(job), List.of(client)).mapEmpty() : Future.succeededFuture();
+              ? enqueue(List.of(job), List.of(client), true).mapEmpty() : Future.succeededFuture();
           return resubmitted.map(v -> accepted(job.id(), record.getString("status"), record.getBoolean("cached")));
         });
     accepted
@@ -150,7 +150,7 @@ final class JobsApi {
     // adds none of the jobs it has already.
     Future<?> claimed = idempotencyKey == null ? Future.succeededFuture()
         : claimed(jobs.get(0).id(), clients.get(0), digest(requests));
-    claimed.compose(v -> enqueue(jobs, clients))
+    claimed.compose(v -> enqueue(jobs, clients, idempotencyKey != null))
         .onSuccess(v -> {
           JsonArray ids = new JsonArray(new ArrayList<>(jobs.size()));
           jobs.forEach(job -> ids.add(job.id()));
@@ -260,7 +260,7 @@ final class JobsApi {
   }
 
   /** A cached answer completes the job at once; otherwise the job goes to the queue, which writes its record with it. */
-  private Future<JsonObject> create(Job job, String client, JobType type, long now) {
+  private Future<JsonObject> create(Job job, String client, JobType type, long now, boolean resendable) {
     Future<Response> cached = type.cacheable()
         ? redis.send(cache.lookup(job.type(), job.payload()))
         : Future.succeededFuture();
@@ -268,15 +268,19 @@ final class JobsApi {
       if (hit != null) {
         return redis.batch(records.completedFromCache(job, client, hit.toString(), now)).map(v -> accepted(job.id(), "completed", true));
       }
-      return enqueue(List.of(job), List.of(client)).map(v -> accepted(job.id(), "queued", false));
+      return enqueue(List.of(job), List.of(client), resendable).map(v -> accepted(job.id(), "queued", false));
     });
   }
 
-  /** Hands the jobs to this node's queue, which writes them and their records in one step; answers their entry ids. */
-  private Future<JsonArray> enqueue(List<Job> jobs, List<String> clients) {
+  /**
+   * Hands the jobs to this node's queue, which writes them and their records in one step; answers their entry ids.
+   *
+   * @param resendable an Idempotency-Key request, which may send the same jobs again
+   */
+  private Future<JsonArray> enqueue(List<Job> jobs, List<String> clients, boolean resendable) {
     List<JobBatch> batches = new ArrayList<>(jobs.size());
     jobs.forEach(job -> batches.add(JobBatch.of(job)));
-    return vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT_LOCAL, new LocalSubmission(batches, clients), delivery)
+    return vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT_LOCAL, new LocalSubmission(batches, clients, resendable), delivery)
         .map(reply -> reply.body().getJsonArray("entryIds"))
         .recover(err -> {
           if (err instanceof ReplyException reply && reply.failureCode() == QueueFailure.BACKLOG.code) {

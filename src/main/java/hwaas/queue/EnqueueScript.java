@@ -21,7 +21,7 @@ final class EnqueueScript {
   // ARGV[1]: stream name prefix, ARGV[2]: idempotency key prefix, ARGV[3]: counters key prefix, ARGV[4]: the most
   // jobs of one type that may wait or run (the backlog), ARGV[5]: record key prefix, ARGV[6]: client index prefix,
   // ARGV[7]: record TTL in seconds, ARGV[8]: jobs kept per client index; then per batch: key, job type, key TTL in
-  // seconds, jobs, batch JSON, group, client ('' for a batch without records), created-at millis, payload JSON, and
+  // seconds (0: a batch that is never resent keeps no key), jobs, batch JSON, group, client ('' for a batch without records), created-at millis, payload JSON, and
   // when there is a client, the batch's job ids. Each type's new batches go into one entry of its stream, as a JSON
   // array in the field 'jobs', and count as enqueued; a type whose backlog (enqueued - processed - dead) is at the
   // limit takes none of them, and a group (one submission) with a batch refused so is refused whole.
@@ -36,7 +36,7 @@ final class EnqueueScript {
       "  batches[#batches + 1] = b",
       "end",
       "for n, b in ipairs(batches) do",
-      "  ids[n] = first[b.key] or redis.call('GET', ARGV[2] .. b.key)",
+      "  ids[n] = first[b.key] or (b.ttl ~= '0' and redis.call('GET', ARGV[2] .. b.key))",
       "  if not ids[n] then",
       "    first[b.key], fresh[#fresh + 1] = n, n",
       "    if not counts[b.type] then counts[b.type], types[#types + 1] = 0, b.type end",
@@ -69,7 +69,7 @@ final class EnqueueScript {
       "  local b = batches[n]",
       "  if not refused[b.group] then",
       "    ids[n] = entry[b.type]",
-      "    redis.call('SET', ARGV[2] .. b.key, ids[n], 'EX', b.ttl)",
+      "    if b.ttl ~= '0' then redis.call('SET', ARGV[2] .. b.key, ids[n], 'EX', b.ttl) end",
       "    if b.client ~= '' then",
       "      members[b.client] = members[b.client] or {}",
       "      for k = b.idsAt, b.idsAt + b.jobs - 1 do",
@@ -107,7 +107,7 @@ final class EnqueueScript {
   /**
    * One batch to write: its key, its type and its JSON text, written as it is.
    *
-   * @param keyTtl how long the key is remembered, making a resend harmless
+   * @param keyTtl how long the key is remembered, making a resend harmless; zero for a batch nobody resends
    * @param group  the submission the batch belongs to: a group is written whole or refused whole
    * @param record the status records to write for its jobs, or {@code null} for a batch that keeps none
    */
@@ -148,7 +148,8 @@ final class EnqueueScript {
         .arg(keys.counters("")).arg(maxBacklog).arg(keys.record("")).arg(keys.clientJobs(""))
         .arg(Math.max(1, recordTtl.toSeconds())).arg(JobRecords.KEPT_PER_CLIENT);
     for (Write batch : batches) {
-      req.arg(batch.key()).arg(batch.type()).arg(Math.max(1, batch.keyTtl().toSeconds())).arg(batch.jobs())
+      long keySeconds = batch.keyTtl().isZero() ? 0 : Math.max(1, batch.keyTtl().toSeconds());
+      req.arg(batch.key()).arg(batch.type()).arg(keySeconds).arg(batch.jobs())
           .arg(batch.json()).arg(batch.group());
       Records record = batch.record();
       if (record == null) {

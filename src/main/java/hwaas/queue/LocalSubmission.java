@@ -11,8 +11,11 @@ import java.util.List;
  * Jobs this node's API checked already, for {@link QueueAddresses#SUBMIT_LOCAL}: batches of one job each (a REST
  * request may mix types and payloads) and the client of each, whose records the queue writes with them. Immutable,
  * so the event bus hands it over as it is, without encoding.
+ *
+ * @param resendable the API may send it again (an Idempotency-Key request): the queue remembers its keys, so a resend
+ *                   adds nothing; jobs with fresh random ids are never resent, and keep no key
  */
-public record LocalSubmission(List<JobBatch> batches, List<String> clients) {
+public record LocalSubmission(List<JobBatch> batches, List<String> clients, boolean resendable) {
   private static final String CODEC = "hwaas-local-submission";
 
   public LocalSubmission {

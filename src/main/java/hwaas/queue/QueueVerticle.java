@@ -48,7 +48,7 @@ public final class QueueVerticle extends VerticleBase {
    * whole or refused whole.
    */
   private record Submission(Message<?> message, List<JobBatch> batches, List<String> jsons, List<String> clients,
-                            int jobs, boolean group) {
+                            int jobs, boolean group, boolean resendable) {
   }
 
   /** @param contract the job types this service runs and their payloads; other jobs are refused */
@@ -108,7 +108,7 @@ public final class QueueVerticle extends VerticleBase {
       message.fail(QueueFailure.BAD_JOB.code, e.getMessage());
       return;
     }
-    queue(new Submission(message, List.of(batch), List.of(json), null, batch.size(), false));
+    queue(new Submission(message, List.of(batch), List.of(json), null, batch.size(), false, true));
   }
 
   /** From this node's API, which checked the jobs already; a local consumer, so no other node can send here. */
@@ -116,7 +116,8 @@ public final class QueueVerticle extends VerticleBase {
     LocalSubmission submission = message.body();
     List<String> jsons = new ArrayList<>(submission.batches().size());
     submission.batches().forEach(b -> jsons.add(b.toJson().encode()));
-    queue(new Submission(message, submission.batches(), jsons, submission.clients(), submission.jobs(), true));
+    queue(new Submission(message, submission.batches(), jsons, submission.clients(), submission.jobs(), true,
+        submission.resendable()));
   }
 
   private void queue(Submission submission) {
@@ -151,7 +152,8 @@ public final class QueueVerticle extends VerticleBase {
         JobBatch batch = s.batches().get(b);
         EnqueueScript.Records records = s.clients() == null ? null
             : new EnqueueScript.Records(s.clients().get(b), batch.sentAt(), batch.payload().encode(), batch.ids());
-        writes.add(new EnqueueScript.Write(batch.key(), batch.type(), batch.tracked() ? apiKeys : settings.dedupWindow(),
+        Duration keyTtl = !s.resendable() ? Duration.ZERO : batch.tracked() ? apiKeys : settings.dedupWindow();
+        writes.add(new EnqueueScript.Write(batch.key(), batch.type(), keyTtl,
             batch.size(), s.jsons().get(b), group, records));
       }
     }
