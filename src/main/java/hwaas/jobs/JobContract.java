@@ -3,12 +3,6 @@ package hwaas.jobs;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.json.schema.Draft;
-import io.vertx.json.schema.JsonSchema;
-import io.vertx.json.schema.JsonSchemaOptions;
-import io.vertx.json.schema.OutputFormat;
-import io.vertx.json.schema.OutputUnit;
-import io.vertx.json.schema.Validator;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
@@ -35,16 +29,16 @@ public final class JobContract {
 
   private final String yaml;
   private final JsonObject document;
-  private final Map<String, Validator> payloads;
+  private final Map<String, CompiledSchema> payloads;
   /** JobRequest without its per-type payload rules, which {@link #payloads} check once the type is known. */
-  private final Validator envelope;
+  private final CompiledSchema envelope;
   /**
    * The last payload each type found valid (a copy): clients send the same payload tick after tick, and an equality
    * check of a small object costs a fraction of a schema validation on the queue's event loop.
    */
   private final Map<String, JsonObject> lastValid = new ConcurrentHashMap<>();
 
-  private JobContract(String yaml, JsonObject document, Map<String, Validator> payloads, Validator envelope) {
+  private JobContract(String yaml, JsonObject document, Map<String, CompiledSchema> payloads, CompiledSchema envelope) {
     this.envelope = envelope;
     this.yaml = yaml;
     this.document = document;
@@ -107,25 +101,25 @@ public final class JobContract {
    * @throws IllegalArgumentException naming the field and what is wrong
    */
   public void checkRequest(JsonObject body) {
-    OutputUnit result = envelope.validate(body);
-    if (!Boolean.TRUE.equals(result.getValid())) {
-      throw new IllegalArgumentException(describe(result));
+    Optional<String> wrong = envelope.check(body);
+    if (wrong.isPresent()) {
+      throw new IllegalArgumentException(wrong.get());
     }
     checkPayload(body.getString("type"), body.getJsonObject("payload"));
   }
 
   /** @throws IllegalArgumentException naming the type, the field and what is wrong */
   public void checkPayload(String type, JsonObject payload) {
-    Validator validator = payloads.get(type);
+    CompiledSchema validator = payloads.get(type);
     if (validator == null) {
       throw new IllegalArgumentException("unknown job type '" + type + "'; known: " + payloads.keySet().stream().sorted().toList());
     }
     if (payload != null && payload.equals(lastValid.get(type))) {
       return;
     }
-    OutputUnit result = validator.validate(payload);
-    if (!Boolean.TRUE.equals(result.getValid())) {
-      throw new IllegalArgumentException(type + " payload: " + controlCharacter(payload).orElseGet(() -> describe(result)));
+    Optional<String> wrong = validator.check(payload);
+    if (wrong.isPresent()) {
+      throw new IllegalArgumentException(type + " payload: " + controlCharacter(payload).orElse(wrong.get()));
     }
     if (payload != null) {
       lastValid.put(type, payload.copy());
@@ -165,14 +159,8 @@ public final class JobContract {
     };
   }
 
-  private static String describe(OutputUnit result) {
-    List<OutputUnit> errors = result.getErrors();
-    OutputUnit first = errors == null || errors.isEmpty() ? result : errors.get(errors.size() - 1);
-    String where = first.getInstanceLocation() == null || first.getInstanceLocation().isEmpty() ? "" : first.getInstanceLocation() + ": ";
-    return where + first.getError();
-  }
 
-  private static Validator envelopeValidator(JsonObject document) {
+  private static CompiledSchema envelopeValidator(JsonObject document) {
     JsonObject schemas = document.getJsonObject("components").getJsonObject("schemas");
     JsonObject envelope = schemas.getJsonObject("JobRequest").copy();
     envelope.remove("allOf");
@@ -183,22 +171,20 @@ public final class JobContract {
         properties.put(name, schemas.getJsonObject(ref.substring(ref.lastIndexOf('/') + 1)));
       }
     }
-    return Validator.create(JsonSchema.of(envelope),
-        new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("https://hwaas.invalid/").setOutputFormat(OutputFormat.Basic));
+    return CompiledSchema.of(envelope);
   }
 
   // JobRequest.allOf: [{if: {properties: {type: {const|enum}}}, then: {properties: {payload: {$ref}}}}, ...]
-  private static Map<String, Validator> payloadValidators(JsonObject document) {
+  private static Map<String, CompiledSchema> payloadValidators(JsonObject document) {
     JsonObject schemas = document.getJsonObject("components").getJsonObject("schemas");
     JsonArray rules = schemas.getJsonObject("JobRequest").getJsonArray("allOf");
-    Map<String, Validator> validators = new HashMap<>();
+    Map<String, CompiledSchema> validators = new HashMap<>();
     for (Object r : rules) {
       JsonObject rule = (JsonObject) r;
       JsonObject type = rule.getJsonObject("if").getJsonObject("properties").getJsonObject("type");
       String ref = rule.getJsonObject("then").getJsonObject("properties").getJsonObject("payload").getString("$ref");
       JsonObject schema = schemas.getJsonObject(ref.substring(ref.lastIndexOf('/') + 1));
-      Validator validator = Validator.create(JsonSchema.of(schema),
-          new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("https://hwaas.invalid/").setOutputFormat(OutputFormat.Basic));
+      CompiledSchema validator = CompiledSchema.of(schema);
       List<?> names = type.containsKey("const") ? List.of(type.getString("const")) : type.getJsonArray("enum").getList();
       names.forEach(name -> validators.put(String.valueOf(name), validator));
     }

@@ -28,4 +28,22 @@ class JobContractTest {
     assertThrows(IllegalArgumentException.class, () -> contract.checkPayload("sum", new JsonObject().put("numbers", "1,2")));
     assertThrows(IllegalArgumentException.class, () -> contract.checkPayload("print", sum), "a payload valid for sum is not one for print");
   }
+
+  @Test
+  @DisplayName("a job request is checked whole: envelope, client pattern, extra fields, then the payload of its type")
+  void requestsAreCheckedWhole() {
+    JsonObject good = new JsonObject().put("type", "print").put("client", "alice").put("payload", new JsonObject().put("message", "hi"));
+    assertDoesNotThrow(() -> contract.checkRequest(good));
+    IllegalArgumentException client = assertThrows(IllegalArgumentException.class,
+        () -> contract.checkRequest(good.copy().put("client", "al ice")));
+    assertTrue(client.getMessage().startsWith("/client: "), client.getMessage());
+    IllegalArgumentException extra = assertThrows(IllegalArgumentException.class,
+        () -> contract.checkRequest(good.copy().put("priority", 1)));
+    assertTrue(extra.getMessage().contains("priority") || extra.getMessage().contains("additional"), extra.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> contract.checkRequest(good.copy().put("type", "juggle")));
+    assertThrows(IllegalArgumentException.class, () -> contract.checkRequest(good.copy().put("payload", "hi")));
+    IllegalArgumentException control = assertThrows(IllegalArgumentException.class,
+        () -> contract.checkRequest(good.copy().put("payload", new JsonObject().put("message", "a\u001bb"))));
+    assertTrue(control.getMessage().contains("U+001B"), control.getMessage());
+  }
 }
