@@ -36,7 +36,8 @@ public final class BenchCommand implements Callable<Integer> {
   int latencySeconds;
 
   @Option(names = "--rest-seconds", paramLabel = "S", defaultValue = "10",
-      description = "Length of each REST round; 0 skips the REST rows (default: ${DEFAULT-VALUE}).")
+      description = "Length of each REST round; the memory of a node process under REST load is measured over six times "
+          + "that; 0 skips the REST rows (default: ${DEFAULT-VALUE}).")
   int restSeconds;
 
   @Option(names = "--skip-processes", description = "Skip the start-up and memory measurements (they start node processes).")
@@ -73,6 +74,9 @@ public final class BenchCommand implements Callable<Integer> {
       ProcessBench processes = new ProcessBench(scratch, out);
       results.add(processes.startup(rounds));
       results.addAll(processes.memory());
+      if (restSeconds > 0) {
+        results.addAll(processes.restMemory(restSeconds * 6));
+      }
     }
     out.println();
     out.println(BenchResult.table(results));

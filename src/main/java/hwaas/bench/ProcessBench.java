@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The measurements that need whole node processes: start-up to the first printed line, and resident memory. */
+/**
+ * The measurements that need whole node processes: start-up to the first printed line, and resident memory (with
+ * clients printing, and under REST load).
+ */
 final class ProcessBench {
   private final Path scratch;
   private final PrintStream out;
@@ -92,6 +95,63 @@ final class ProcessBench {
     return results;
   }
 
+  /**
+   * Resident size of {@code ./hwaas 2 0} while {@link HttpLoad} posts print jobs to it flat out over 32 connections
+   * for {@code seconds}: the highest of one reading a second, and the rate it took. Stdout is read all along.
+   */
+  List<BenchResult> restMemory(int seconds) throws Exception {
+    String token = "bench-" + java.util.UUID.randomUUID();
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    Process node = launch(java.util.Map.of("HWAAS_TOKEN", token), "2", "0", "--http-port", Integer.toString(port));
+    AtomicLong lines = new AtomicLong();
+    Thread reader = new Thread(() -> countLines(node.getInputStream(), lines), "bench-stdout");
+    reader.start();
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    AtomicLong peakKib = new AtomicLong();
+    HttpLoad.Outcome outcome;
+    try (HttpLoad load = new HttpLoad(vertx, port, token, RestBench.CONNECTIONS)) {
+      awaitHttp(load, node);
+      long timer = vertx.setPeriodic(1_000, t -> vertx.executeBlocking(() -> peakKib.accumulateAndGet(residentKib(node.pid()), Math::max)));
+      outcome = load.closedLoop(RestBench.CONNECTIONS, seconds, 50_000_000, n -> RestBench.printPost());
+      vertx.cancelTimer(timer);
+      peakKib.accumulateAndGet(residentKib(node.pid()), Math::max);
+    } finally {
+      vertx.close().await();
+      stop(node);
+      reader.join(5_000);
+    }
+    if (outcome.errors() > 0) {
+      throw new IllegalStateException("REST load on a node process: " + outcome.errors() + " unexpected answers; the first: "
+          + outcome.firstError());
+    }
+    out.printf("memory of ./hwaas 2 0 under REST POST: peak %.0f MiB over %d s at %,.0f requests/s%n", peakKib.get() / 1024.0,
+        seconds, outcome.requestsPerSecond());
+    return List.of(
+        BenchResult.of("resident memory of ./hwaas 2 0 under REST POST, " + RestBench.CONNECTIONS + " conn. (peak of "
+            + seconds + " s)", "MiB", List.of(peakKib.get() / 1024.0)),
+        BenchResult.of("REST POST /api/jobs to that process", "jobs/s", List.of(outcome.requestsPerSecond())));
+  }
+
+  /** Until the node's API answers (it starts in a few seconds), or the node has stopped. */
+  private void awaitHttp(HttpLoad load, Process node) throws InterruptedException {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (System.nanoTime() < deadline && node.isAlive()) {
+      try {
+        if (HttpLoad.awaitBounded(load.send(new HttpLoad.Call(io.vertx.core.http.HttpMethod.GET, "/api/access", null, null,
+            200, 0)), 5_000) == 200) {
+          return;
+        }
+      } catch (RuntimeException notYet) {
+        // connection refused: not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the node's API did not answer within 2 minutes; its log: " + log());
+  }
+
   private static void countLines(InputStream in, AtomicLong lines) {
     byte[] buffer = new byte[1 << 16];
     try (in) {
@@ -111,13 +171,22 @@ final class ProcessBench {
 
   /** Through the launcher, as a user starts a node: the same JVM flags and class-data archive. It execs the JVM. */
   private Process launch(String... args) throws IOException {
+    return launch(java.util.Map.of(), args);
+  }
+
+  private Process launch(java.util.Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(launcher.toString()));
     command.addAll(List.of(args));
     int n = run++;
-    command.addAll(List.of("--http-port", "0", "--data-dir", scratch.resolve("node" + n).toString(),
+    if (!command.contains("--http-port")) {
+      command.addAll(List.of("--http-port", "0"));
+    }
+    command.addAll(List.of("--data-dir", scratch.resolve("node" + n).toString(),
         "--cluster-name", "hwaas-bench-" + ProcessHandle.current().pid() + "-" + n));
     // Standard error to a file: a pipe nobody reads would fill and stall the node.
-    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log().toFile()));
+    builder.environment().putAll(env);
+    return builder.start();
   }
 
   private Path log() {

@@ -180,6 +180,11 @@ final class RestBench {
     return micros;
   }
 
+  /** A print job, as the REST rows post it. */
+  static HttpLoad.Call printPost() {
+    return post(null);
+  }
+
   private static HttpLoad.Call post(String idempotencyKey) {
     return new HttpLoad.Call(HttpMethod.POST, "/api/jobs", PRINT, idempotencyKey, 202, 1);
   }
