@@ -19,13 +19,14 @@ class BenchIT {
     Path home = Path.of(System.getProperty("hwaas.home", ".")).toAbsolutePath();
     Path out = Files.createTempFile("bench", ".out");
     Process bench = new ProcessBuilder(home.resolve("hwaas").toString(), "bench", "--jobs", "500", "--rounds", "1",
-        "--workers", "1", "--sustained-seconds", "1", "--latency-seconds", "1", "--skip-processes")
+        "--workers", "1", "--sustained-seconds", "1", "--latency-seconds", "1", "--rest-seconds", "1", "--skip-processes")
         .directory(home.toFile()).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     assertTrue(bench.waitFor(180, TimeUnit.SECONDS), "bench still running after 3 minutes");
     assertEquals(0, bench.exitValue());
     List<String> table = Files.readAllLines(out).stream().filter(l -> l.startsWith("| ")).toList();
     for (String row : List.of("raw stream cycle inside Redis", "pipelined from one client", "drain 500 jobs, 1 worker",
-        "1 job/entry", "sustained", "p99", "p99.9", "max")) {
+        "1 job/entry", "sustained", "p99", "p99.9", "max", "REST POST /api/jobs, 32 conn.", "with Idempotency-Key",
+        "REST POST /api/jobs/batch of 1000", "REST GET /api/jobs/{id}", "REST submit sum + ?wait")) {
       assertTrue(table.stream().anyMatch(l -> l.contains(row)), "no '" + row + "' row in " + table);
     }
   }
