@@ -130,6 +130,10 @@ public final class HwaasCommand implements Callable<Integer> {
       description = "Accept an external Redis whose maxmemory-policy evicts keys (refused by default: jobs could vanish).")
   boolean allowEviction;
 
+  @Option(names = "--max-delay", paramLabel = "SECONDS", defaultValue = "2592000",
+      description = "The furthest ahead a job may be delayed (\"delay\" or \"runAt\" of POST /api/jobs), in seconds (default: ${DEFAULT-VALUE}, 30 days).")
+  double maxDelaySeconds;
+
   @Option(names = "--max-backlog", paramLabel = "JOBS", defaultValue = "10000000",
       description = "Jobs of one type that may wait or run; at it, submissions are refused (REST 429 with Retry-After, clients wait) until workers catch up (default: ${DEFAULT-VALUE}).")
   long maxBacklog;
@@ -194,7 +198,8 @@ public final class HwaasCommand implements Callable<Integer> {
             System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"), join, insecureCluster),
         http(givenToken()),
         new QueueSettings(QueueSettings.defaults().keyPrefix(), seconds(dedupSeconds, "--dedup-window"),
-            seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout(), maxDead, maxBacklog),
+            seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout(), maxDead, maxBacklog,
+            seconds(maxDelaySeconds, "--max-delay")),
         WorkerSettings.defaults(workers).withBatchSize(batch)
             .withRetries(maxAttempts, WorkerSettings.defaults(workers).retryBackoff()),
         new JobLimits(seconds(jobTimeoutSeconds, "--job-timeout"), seconds(visibilitySeconds, "--visibility-timeout"),

@@ -35,6 +35,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,6 +67,7 @@ final class JobsApi {
   private final StreamKeys keys;
   private final DeliveryOptions delivery;
   private final JobContract contract;
+  private final Duration maxDelay;
 
   JobsApi(Vertx vertx, Redis redis, QueueSettings queue, JobHandlers types, JobContract contract) {
     this.vertx = vertx;
@@ -73,6 +78,7 @@ final class JobsApi {
     this.records = new JobRecords(keys, queue.recordTtl());
     this.cache = new ResultCache(keys, queue.recordTtl());
     this.delivery = new DeliveryOptions().setSendTimeout(queue.submitTimeout().toMillis()).setLocalOnly(true);
+    this.maxDelay = queue.maxDelay();
   }
 
   /**
@@ -82,28 +88,30 @@ final class JobsApi {
   void submit(RoutingContext ctx) {
     JsonObject body;
     String idempotencyKey;
+    long now = System.currentTimeMillis();
+    long dueAt;
     try {
       body = jobRequest(ctx.body().asJsonObject(), "");
       idempotencyKey = idempotencyKey(ctx);
+      dueAt = dueAt(body, now, "");
     } catch (RuntimeException e) { // DecodeException, IllegalArgumentException
       ApiErrors.respond(ctx, 400, e.getMessage());
       return;
     }
     String client = body.getString("client");
-    long now = System.currentTimeMillis();
     Job job = new Job(jobId(client, idempotencyKey), body.getString("type"), now, body.getJsonObject("payload"), true);
     JobType type = types.forType(job.type()).orElseThrow(() -> new HttpException(400, "unknown job type " + job.type()));
 
     Future<JsonObject> accepted = idempotencyKey == null
-        ? create(job, client, type, now, false)
+        ? create(job, client, type, now, dueAt, false)
         : claimed(job.id(), client, digest(body)).compose(record -> {
           if (record == null) {
-            return create(job, client, type, now, true);
+            return create(job, client, type, now, dueAt, true);
           }
           // Seen before. If it may not have reached the stream, submit again: the queue knows an API job's key as long
           // as its record lives, so this adds nothing when it did.
           Future<Void> resubmitted = "queued".equals(record.getString("status"))
-              ? enqueue(List.of(job), List.of(client), true).mapEmpty() : Future.succeededFuture();
+              ? enqueue(List.of(job), List.of(client), List.of(dueAt), true).mapEmpty() : Future.succeededFuture();
           return resubmitted.map(v -> accepted(job.id(), record.getString("status"), record.getBoolean("cached")));
         });
     accepted
@@ -123,6 +131,7 @@ final class JobsApi {
     String idempotencyKey;
     List<Job> jobs;
     List<String> clients;
+    List<Long> dueAt;
     try {
       requests = ctx.body().asJsonArray();
       if (requests == null || requests.isEmpty() || requests.size() > JobBatch.MAX_JOBS) {
@@ -132,6 +141,7 @@ final class JobsApi {
       long now = System.currentTimeMillis();
       jobs = new ArrayList<>(requests.size());
       clients = new ArrayList<>(requests.size());
+      dueAt = new ArrayList<>(requests.size());
       for (int i = 0; i < requests.size(); i++) {
         if (!(requests.getValue(i) instanceof JsonObject request)) {
           throw new IllegalArgumentException("[" + i + "]: a job must be a JSON object");
@@ -141,6 +151,7 @@ final class JobsApi {
         String id = idempotencyKey == null ? jobId(client, null) : jobId(client, idempotencyKey + "\n" + i);
         jobs.add(new Job(id, request.getString("type"), now, request.getJsonObject("payload"), true));
         clients.add(client);
+        dueAt.add(dueAt(request, now, "[" + i + "]: "));
       }
     } catch (RuntimeException e) { // DecodeException, IllegalArgumentException
       ApiErrors.respond(ctx, 400, e.getMessage());
@@ -150,12 +161,14 @@ final class JobsApi {
     // adds none of the jobs it has already.
     Future<?> claimed = idempotencyKey == null ? Future.succeededFuture()
         : claimed(jobs.get(0).id(), clients.get(0), digest(requests));
-    claimed.compose(v -> enqueue(jobs, clients, idempotencyKey != null))
+    long delayed = dueAt.stream().filter(due -> due > 0).count();
+    String status = delayed == 0 ? "queued" : delayed == jobs.size() ? "scheduled" : "mixed";
+    claimed.compose(v -> enqueue(jobs, clients, dueAt, idempotencyKey != null))
         .onSuccess(v -> {
           JsonArray ids = new JsonArray(new ArrayList<>(jobs.size()));
           jobs.forEach(job -> ids.add(job.id()));
           ctx.response().setStatusCode(202).putHeader("content-type", "application/json")
-              .end(new JsonObject().put("ids", ids).put("status", "queued").encode());
+              .end(new JsonObject().put("ids", ids).put("status", status).encode());
         })
         .onFailure(err -> failed(ctx, err));
   }
@@ -180,6 +193,33 @@ final class JobsApi {
       throw new IllegalArgumentException(where.isEmpty() ? e.getMessage() : where + ": " + e.getMessage(), e);
     }
     return body;
+  }
+
+  /**
+   * When a job asks to run later ({@code delay} in seconds, or {@code runAt}, an RFC 3339 time): epoch millis, or 0 for
+   * now (a time already past runs now). {@code where} prefixes an error ("[3]: " in a batch).
+   */
+  private long dueAt(JsonObject request, long now, String where) {
+    Object delay = request.getValue("delay");
+    Object runAt = request.getValue("runAt");
+    long due;
+    if (delay != null && runAt != null) {
+      throw new IllegalArgumentException(where + "give delay or runAt, not both");
+    } else if (delay instanceof Number seconds) {
+      due = now + Math.round(seconds.doubleValue() * 1000);
+    } else if (runAt instanceof String time) {
+      try {
+        due = OffsetDateTime.parse(time).toInstant().toEpochMilli();
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException(where + "runAt must be an RFC 3339 time such as 2026-11-26T09:30:00Z, got " + time);
+      }
+    } else {
+      return 0;
+    }
+    if (due - now > maxDelay.toMillis()) {
+      throw new IllegalArgumentException(where + "a job may wait at most --max-delay " + maxDelay.toSeconds() + " s");
+    }
+    return due > now ? due : 0;
   }
 
   /** The Idempotency-Key header, checked as the contract declares it; {@code null} when absent. */
@@ -260,7 +300,11 @@ final class JobsApi {
   }
 
   /** A cached answer completes the job at once; otherwise the job goes to the queue, which writes its record with it. */
-  private Future<JsonObject> create(Job job, String client, JobType type, long now, boolean resendable) {
+  private Future<JsonObject> create(Job job, String client, JobType type, long now, long dueAt, boolean resendable) {
+    if (dueAt > 0) {
+      return enqueue(List.of(job), List.of(client), List.of(dueAt), resendable)
+          .map(v -> accepted(job.id(), "scheduled", false).put("runAt", Instant.ofEpochMilli(dueAt).toString()));
+    }
     Future<Response> cached = type.cacheable()
         ? redis.send(cache.lookup(job.type(), job.payload()))
         : Future.succeededFuture();
@@ -268,7 +312,7 @@ final class JobsApi {
       if (hit != null) {
         return redis.batch(records.completedFromCache(job, client, hit.toString(), now)).map(v -> accepted(job.id(), "completed", true));
       }
-      return enqueue(List.of(job), List.of(client), resendable).map(v -> accepted(job.id(), "queued", false));
+      return enqueue(List.of(job), List.of(client), List.of(0L), resendable).map(v -> accepted(job.id(), "queued", false));
     });
   }
 
@@ -277,10 +321,10 @@ final class JobsApi {
    *
    * @param resendable an Idempotency-Key request, which may send the same jobs again
    */
-  private Future<JsonArray> enqueue(List<Job> jobs, List<String> clients, boolean resendable) {
+  private Future<JsonArray> enqueue(List<Job> jobs, List<String> clients, List<Long> dueAt, boolean resendable) {
     List<JobBatch> batches = new ArrayList<>(jobs.size());
     jobs.forEach(job -> batches.add(JobBatch.of(job)));
-    return vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT_LOCAL, new LocalSubmission(batches, clients, resendable), delivery)
+    return vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT_LOCAL, new LocalSubmission(batches, clients, dueAt, resendable), delivery)
         .map(reply -> reply.body().getJsonArray("entryIds"))
         .recover(err -> {
           if (err instanceof ReplyException reply && reply.failureCode() == QueueFailure.BACKLOG.code) {

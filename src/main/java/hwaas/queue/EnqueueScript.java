@@ -20,19 +20,22 @@ import java.util.List;
 final class EnqueueScript {
   // ARGV[1]: stream name prefix, ARGV[2]: idempotency key prefix, ARGV[3]: counters key prefix, ARGV[4]: the most
   // jobs of one type that may wait or run (the backlog), ARGV[5]: record key prefix, ARGV[6]: client index prefix,
-  // ARGV[7]: record TTL in seconds, ARGV[8]: jobs kept per client index; then per batch: key, job type, key TTL in
-  // seconds (0: a batch that is never resent keeps no key), jobs, batch JSON, group, client ('' for a batch without records), created-at millis, payload JSON, and
-  // when there is a client, the batch's job ids. Each type's new batches go into one entry of its stream, as a JSON
+  // ARGV[7]: record TTL in seconds, ARGV[8]: jobs kept per client index, ARGV[9]: the delayed jobs' sorted set; then
+  // per batch: key, job type, key TTL in seconds (0: a batch that is never resent keeps no key), jobs, batch JSON,
+  // group, client ('' for a batch without records), created-at millis, payload JSON, due millis (0: now; else the
+  // job waits in the sorted set, its record 'scheduled', and its id answers SCHEDULED), and when there is a client,
+  // the batch's job ids. Each type's new batches go into one entry of its stream, as a JSON
   // array in the field 'jobs', and count as enqueued; a type whose backlog (enqueued - processed - dead) is at the
   // limit takes none of them, and a group (one submission) with a batch refused so is refused whole.
   // Replies with the entry id of every batch, in order, or BACKLOG for a batch refused so.
   private static final String LUA = String.join("\n",
       "local batches, ids, first, fresh, types, counts, full, refused = {}, {}, {}, {}, {}, {}, {}, {}",
-      "local i = 9",
+      "local i = 10",
       "while i <= #ARGV do",
       "  local b = {key = ARGV[i], type = ARGV[i + 1], ttl = ARGV[i + 2], jobs = tonumber(ARGV[i + 3]), json = ARGV[i + 4],",
-      "    group = ARGV[i + 5], client = ARGV[i + 6], createdAt = ARGV[i + 7], payload = ARGV[i + 8], idsAt = i + 9}",
-      "  i = i + 9 + (b.client ~= '' and b.jobs or 0)",
+      "    group = ARGV[i + 5], client = ARGV[i + 6], createdAt = ARGV[i + 7], payload = ARGV[i + 8], due = tonumber(ARGV[i + 9]),",
+      "    idsAt = i + 10}",
+      "  i = i + 10 + (b.client ~= '' and b.jobs or 0)",
       "  batches[#batches + 1] = b",
       "end",
       "for n, b in ipairs(batches) do",
@@ -53,8 +56,10 @@ final class EnqueueScript {
       "for _, n in ipairs(fresh) do",
       "  local b = batches[n]",
       "  if refused[b.group] then ids[n] = 'BACKLOG' else",
-      "    texts[b.type] = texts[b.type] or {}",
-      "    texts[b.type][#texts[b.type] + 1] = b.json",
+      "    if b.due == 0 then",
+      "      texts[b.type] = texts[b.type] or {}",
+      "      texts[b.type][#texts[b.type] + 1] = b.json",
+      "    end",
       "    counts[b.type] = counts[b.type] + b.jobs",
       "  end",
       "end",
@@ -62,21 +67,29 @@ final class EnqueueScript {
       "for _, t in ipairs(types) do",
       "  if texts[t] then",
       "    entry[t] = redis.call('XADD', ARGV[1] .. t, '*', 'jobs', '[' .. table.concat(texts[t], ',') .. ']')",
-      "    redis.call('HINCRBY', ARGV[3] .. t, 'enqueued', counts[t])",
       "  end",
+      "  if counts[t] > 0 then redis.call('HINCRBY', ARGV[3] .. t, 'enqueued', counts[t]) end",
       "end",
       "for _, n in ipairs(fresh) do",
       "  local b = batches[n]",
       "  if not refused[b.group] then",
-      "    ids[n] = entry[b.type]",
+      "    ids[n] = b.due == 0 and entry[b.type] or 'SCHEDULED'",
       "    if b.ttl ~= '0' then redis.call('SET', ARGV[2] .. b.key, ids[n], 'EX', b.ttl) end",
       "    if b.client ~= '' then",
       "      members[b.client] = members[b.client] or {}",
       "      for k = b.idsAt, b.idsAt + b.jobs - 1 do",
       "        local record = ARGV[5] .. ARGV[k]",
-      "        redis.call('HSET', record, 'id', ARGV[k], 'type', b.type, 'client', b.client, 'status', 'queued',",
-      "          'attempts', '0', 'payload', b.payload, 'createdAt', b.createdAt)",
-      "        redis.call('EXPIRE', record, ARGV[7])",
+      "        if b.due == 0 then",
+      "          redis.call('HSET', record, 'id', ARGV[k], 'type', b.type, 'client', b.client, 'status', 'queued',",
+      "            'attempts', '0', 'payload', b.payload, 'createdAt', b.createdAt)",
+      "          redis.call('EXPIRE', record, ARGV[7])",
+      "        else",
+      // A delayed job: its record holds what the mover needs, and lives until it is due, then as any other.
+      "          redis.call('HSET', record, 'id', ARGV[k], 'type', b.type, 'client', b.client, 'status', 'scheduled',",
+      "            'attempts', '0', 'payload', b.payload, 'createdAt', b.createdAt, 'runAt', b.due)",
+      "          redis.call('EXPIRE', record, tonumber(ARGV[7]) + math.ceil((b.due - tonumber(b.createdAt)) / 1000))",
+      "          redis.call('ZADD', ARGV[9], b.due, ARGV[k])",
+      "        end",
       "        local m = members[b.client]",
       "        m[#m + 1], m[#m + 2] = b.createdAt, ARGV[k]",
       "      end",
@@ -97,6 +110,8 @@ final class EnqueueScript {
       "return ids");
   /** The reply for a batch refused because its type's backlog is full. */
   static final String BACKLOG = "BACKLOG";
+  /** The reply for a delayed batch: it waits in the scheduled set, not in a stream. */
+  static final String SCHEDULED = "SCHEDULED";
 
   private final Redis redis;
   private final StreamKeys keys;
@@ -114,8 +129,12 @@ final class EnqueueScript {
   record Write(String key, String type, Duration keyTtl, int jobs, String json, int group, Records record) {
   }
 
-  /** The records of a batch's jobs: who submitted them, when, their payload and their ids. */
-  record Records(String client, long createdAt, String payload, List<String> ids) {
+  /**
+   * The records of a batch's jobs: who submitted them, when, their payload and their ids.
+   *
+   * @param dueAt when a delayed batch is due (epoch millis), 0 for now
+   */
+  record Records(String client, long createdAt, String payload, List<String> ids, long dueAt) {
   }
 
   EnqueueScript(Redis redis, StreamKeys keys, long maxBacklog, Duration recordTtl) {
@@ -146,16 +165,16 @@ final class EnqueueScript {
   private Request request(Command command, String script, List<Write> batches) {
     Request req = Request.cmd(command).arg(script).arg(0).arg(keys.streamPrefix()).arg(keys.idempotencyPrefix())
         .arg(keys.counters("")).arg(maxBacklog).arg(keys.record("")).arg(keys.clientJobs(""))
-        .arg(Math.max(1, recordTtl.toSeconds())).arg(JobRecords.KEPT_PER_CLIENT);
+        .arg(Math.max(1, recordTtl.toSeconds())).arg(JobRecords.KEPT_PER_CLIENT).arg(keys.scheduled());
     for (Write batch : batches) {
       long keySeconds = batch.keyTtl().isZero() ? 0 : Math.max(1, batch.keyTtl().toSeconds());
       req.arg(batch.key()).arg(batch.type()).arg(keySeconds).arg(batch.jobs())
           .arg(batch.json()).arg(batch.group());
       Records record = batch.record();
       if (record == null) {
-        req.arg("").arg(0).arg("");
+        req.arg("").arg(0).arg("").arg(0);
       } else {
-        req.arg(record.client()).arg(record.createdAt()).arg(record.payload());
+        req.arg(record.client()).arg(record.createdAt()).arg(record.payload()).arg(record.dueAt());
         record.ids().forEach(req::arg);
       }
     }

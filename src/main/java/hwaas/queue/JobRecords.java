@@ -101,6 +101,7 @@ public final class JobRecords {
         .put("attempts", Long.parseLong(raw.getString("attempts", "0")))
         .put("payload", new JsonObject(raw.getString("payload", "{}")))
         .put("createdAt", time(raw.getString("createdAt")))
+        .put("runAt", time(raw.getString("runAt")))
         .put("startedAt", time(raw.getString("startedAt")))
         .put("finishedAt", time(raw.getString("finishedAt")))
         .put("worker", raw.getString("worker"))

@@ -13,10 +13,13 @@ import static hwaas.support.Check.require;
  * @param recordTtl     how long the status record of an API job (and a cached result) is kept after its last change
  * @param submitTimeout how long a submitter (client or API) waits for the queue's reply before it retries or gives up
  * @param maxDead       dead letters kept; past it the oldest are trimmed (logged and counted)
- * @param maxBacklog    jobs of one type waiting or running; at it, submissions are refused (429) until workers catch up
+ * @param maxBacklog    jobs of one type waiting (delayed ones too) or running; at it, submissions are refused (429)
+ *                      until workers catch up
+ * @param maxDelay      the furthest in the future a job may be delayed
  */
 public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout, long maxDead,
-                            long maxBacklog) {
+                            long maxBacklog, Duration maxDelay) {
+  public static final Duration DEFAULT_MAX_DELAY = Duration.ofDays(30);
   public static final long DEFAULT_MAX_DEAD = 100_000;
   public static final long DEFAULT_MAX_BACKLOG = 10_000_000;
 
@@ -28,10 +31,12 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
     require(positive(submitTimeout), "submit timeout must be above 0");
     require(maxDead >= 1 && maxDead <= 100_000_000, "--max-dead must be between 1 and 100000000, got " + maxDead);
     require(maxBacklog >= 1, "--max-backlog must be at least 1, got " + maxBacklog);
+    require(positive(maxDelay) && maxDelay.toDays() <= 3650, "--max-delay must be above 0 and at most 3650 days");
   }
 
   public static QueueSettings defaults() {
-    return new QueueSettings("hwaas", Duration.ofSeconds(120), Duration.ofHours(1), Duration.ofSeconds(5), DEFAULT_MAX_DEAD, DEFAULT_MAX_BACKLOG);
+    return new QueueSettings("hwaas", Duration.ofSeconds(120), Duration.ofHours(1), Duration.ofSeconds(5), DEFAULT_MAX_DEAD, DEFAULT_MAX_BACKLOG,
+        DEFAULT_MAX_DELAY);
   }
 
   public StreamKeys keys() {
@@ -39,18 +44,22 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
   }
 
   public QueueSettings withKeyPrefix(String keyPrefix) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay);
   }
 
   public QueueSettings withMaxDead(long maxDead) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay);
   }
 
   public QueueSettings withMaxBacklog(long maxBacklog) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay);
+  }
+
+  public QueueSettings withMaxDelay(Duration maxDelay) {
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay);
   }
 
   public QueueSettings withSubmitTimeout(Duration submitTimeout) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay);
   }
 }

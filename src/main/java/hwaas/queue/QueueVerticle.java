@@ -31,6 +31,8 @@ public final class QueueVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(QueueVerticle.class);
   /** A write stops taking submissions once it holds this many jobs, so a worker's read stays bounded. */
   private static final int MAX_JOBS_PER_WRITE = JobBatch.MAX_JOBS;
+  /** How often each node looks for due delayed jobs. */
+  static final long DUE_POLL_MILLIS = 50;
 
   private final RedisSettings redisSettings;
   private final QueueSettings settings;
@@ -38,6 +40,9 @@ public final class QueueVerticle extends VerticleBase {
   private final OutageLog outage = new OutageLog(log, "queue");
   private Redis redis;
   private EnqueueScript script;
+  private DueJobs dueJobs;
+  private boolean stopped;
+  private final OutageLog dueOutage = new OutageLog(log, "delayed jobs");
   private final ArrayDeque<Submission> waiting = new ArrayDeque<>();
   private boolean writing;
   /** Completed when the last write in flight has answered, once stopping. */
@@ -48,7 +53,7 @@ public final class QueueVerticle extends VerticleBase {
    * whole or refused whole.
    */
   private record Submission(Message<?> message, List<JobBatch> batches, List<String> jsons, List<String> clients,
-                            int jobs, boolean group, boolean resendable) {
+                            List<Long> dueAt, int jobs, boolean group, boolean resendable) {
   }
 
   /** @param contract the job types this service runs and their payloads; other jobs are refused */
@@ -63,9 +68,12 @@ public final class QueueVerticle extends VerticleBase {
     redis = Redis.createClient(vertx, redisSettings.options());
     LocalSubmission.registerCodec(vertx);
     script = new EnqueueScript(redis, settings.keys(), settings.maxBacklog(), settings.recordTtl());
+    dueJobs = new DueJobs(redis, settings.keys());
     // The streams and their group exist from the first node on, so that stats and the API find them even before a
     // worker starts (the group reads from 0: nothing written before a worker joins is skipped).
     return script.load()
+        .compose(v -> dueJobs.load())
+        .onSuccess(v -> moveDueJobs())
         .compose(v -> StreamGroup.ensureAll(redis, settings.keys(), contract.types()))
         .compose(v -> vertx.eventBus().consumer(QueueAddresses.SUBMIT, this::accept).completion())
         .compose(v -> vertx.eventBus().<LocalSubmission>localConsumer(QueueAddresses.SUBMIT_LOCAL, this::acceptLocal).completion())
@@ -74,6 +82,7 @@ public final class QueueVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopped = true;
     flush();
     // Let the writes already sent to Redis answer their clients before the connection goes.
     idle = Promise.promise();
@@ -108,7 +117,7 @@ public final class QueueVerticle extends VerticleBase {
       message.fail(QueueFailure.BAD_JOB.code, e.getMessage());
       return;
     }
-    queue(new Submission(message, List.of(batch), List.of(json), null, batch.size(), false, true));
+    queue(new Submission(message, List.of(batch), List.of(json), null, null, batch.size(), false, true));
   }
 
   /** From this node's API, which checked the jobs already; a local consumer, so no other node can send here. */
@@ -116,8 +125,8 @@ public final class QueueVerticle extends VerticleBase {
     LocalSubmission submission = message.body();
     List<String> jsons = new ArrayList<>(submission.batches().size());
     submission.batches().forEach(b -> jsons.add(b.toJson().encode()));
-    queue(new Submission(message, submission.batches(), jsons, submission.clients(), submission.jobs(), true,
-        submission.resendable()));
+    queue(new Submission(message, submission.batches(), jsons, submission.clients(), submission.dueAt(), submission.jobs(),
+        true, submission.resendable()));
   }
 
   private void queue(Submission submission) {
@@ -126,6 +135,28 @@ public final class QueueVerticle extends VerticleBase {
       // Whatever else arrives before this runs joins the same write.
       context.runOnContext(v -> flush());
     }
+  }
+
+  /**
+   * Every {@link #DUE_POLL_MILLIS}, and at once after a full move, delayed jobs that are due go to their streams: a
+   * job runs at most that long after its time. Every node does it; the script makes each move happen once.
+   */
+  private void moveDueJobs() {
+    if (stopped) {
+      return;
+    }
+    dueJobs.moveDue().onComplete(ar -> {
+      if (ar.succeeded()) {
+        dueOutage.success();
+      } else {
+        dueOutage.failure("moving due delayed jobs from " + settings.keys().scheduled(), ar.cause());
+      }
+      if (ar.succeeded() && ar.result() == DueJobs.MOVE_AT_MOST) {
+        moveDueJobs();
+      } else {
+        vertx.setTimer(DUE_POLL_MILLIS, t -> moveDueJobs());
+      }
+    });
   }
 
   private void flush() {
@@ -151,7 +182,7 @@ public final class QueueVerticle extends VerticleBase {
       for (int b = 0; b < s.batches().size(); b++) {
         JobBatch batch = s.batches().get(b);
         EnqueueScript.Records records = s.clients() == null ? null
-            : new EnqueueScript.Records(s.clients().get(b), batch.sentAt(), batch.payload().encode(), batch.ids());
+            : new EnqueueScript.Records(s.clients().get(b), batch.sentAt(), batch.payload().encode(), batch.ids(), s.dueAt().get(b));
         Duration keyTtl = !s.resendable() ? Duration.ZERO : batch.tracked() ? apiKeys : settings.dedupWindow();
         writes.add(new EnqueueScript.Write(batch.key(), batch.type(), keyTtl,
             batch.size(), s.jsons().get(b), group, records));

@@ -63,6 +63,11 @@ public final class StreamKeys {
     return prefix + ":service";
   }
 
+  /** API jobs waiting for their time: a sorted set of job ids scored by when they are due (epoch millis). */
+  public String scheduled() {
+    return prefix + ":scheduled";
+  }
+
   /** The set of paused job types. */
   public String paused() {
     return prefix + ":paused";

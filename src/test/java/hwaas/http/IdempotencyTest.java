@@ -40,7 +40,7 @@ class IdempotencyTest {
     NodeSettings local = TestConfigs.withToken(TestConfigs.local(1, 0, 1), TOKEN);
     // A dedup window far shorter than the record's life: an API key must outlive it.
     NodeSettings settings = local.withQueue(new hwaas.queue.QueueSettings(local.queue().keyPrefix(), Duration.ofSeconds(1),
-        Duration.ofHours(1), local.queue().submitTimeout(), 1_000, 1_000));
+        Duration.ofHours(1), local.queue().submitTimeout(), 1_000, 1_000, Duration.ofDays(1)));
     printer = new Printer(new Capture(), () -> { });
     node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
     api = new Api(node.httpPort(), TOKEN);

@@ -1,0 +1,140 @@
+package hwaas.queue;
+
+import hwaas.jobs.JobHandlers;
+import hwaas.node.Node;
+import hwaas.node.NodeSettings;
+import hwaas.support.Printer;
+import hwaas.testing.Api;
+import hwaas.testing.Capture;
+import hwaas.testing.Poll;
+import hwaas.testing.TestConfigs;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Delayed jobs ({@code delay}, {@code runAt}) on real nodes: never early, soon after their time, once. */
+class DelayedJobsTest {
+  private static final String TOKEN = "delayed-jobs-test-token";
+
+  @Test
+  @DisplayName("a delayed job is scheduled, not run early, and runs within 100 ms after its time")
+  void notEarlyAndSoonAfter() throws Exception {
+    NodeSettings settings = TestConfigs.withToken(TestConfigs.local(2, 0, 1), TOKEN);
+    Capture out = new Capture();
+    try (Printer printer = new Printer(out, () -> { })) {
+      Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
+      try {
+        Api api = new Api(node.httpPort(), TOKEN);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          Api.Reply reply = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"later " + i
+              + "\"},\"client\":\"delay\",\"delay\":" + (1.0 + i * 0.2) + "}");
+          assertEquals(202, reply.status(), reply.body());
+          assertEquals("scheduled", reply.json().getString("status"));
+          ids.add(reply.json().getString("id"));
+        }
+        assertEquals("scheduled", api.get("/api/jobs/" + ids.get(0)).json().getString("status"));
+        Thread.sleep(700);
+        assertTrue(out.lines().isEmpty(), "ran early: " + out.lines());
+        for (String id : ids) {
+          JsonObject record = api.get("/api/jobs/" + id + "?wait=10").json();
+          assertEquals("completed", record.getString("status"), record.encode());
+          long late = Duration.between(Instant.parse(record.getString("runAt")), Instant.parse(record.getString("startedAt"))).toMillis();
+          assertTrue(late >= 0 && late <= 100, "started " + late + " ms after its time: " + record.encode());
+        }
+        assertEquals(5, out.lines().size(), out.lines().toString());
+      } finally {
+        node.stop();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("10,000 delayed jobs due in the same second, on two nodes, each run once; one node stopped before they are due")
+  void manyDueAtOnceRunOnce() throws Exception {
+    NodeSettings settings = TestConfigs.withToken(TestConfigs.local(2, 0, 1), TOKEN);
+    Capture outA = new Capture();
+    Capture outB = new Capture();
+    try (Printer printerA = new Printer(outA, () -> { }); Printer printerB = new Printer(outB, () -> { })) {
+      Node a = Node.start(settings, JobHandlers.standard(printerA, settings.limits()));
+      Node b = Node.start(settings, JobHandlers.standard(printerB, settings.limits()));
+      Api api = new Api(a.httpPort(), TOKEN);
+      String runAt = Instant.now().plusSeconds(4).toString();
+      String run = UUID.randomUUID().toString().substring(0, 8);
+      List<String> ids = new ArrayList<>();
+      try {
+        for (int batch = 0; batch < 10; batch++) {
+          JsonArray jobs = new JsonArray();
+          for (int i = 0; i < 1000; i++) {
+            jobs.add(new JsonObject().put("type", "print").put("client", "many")
+                .put("payload", new JsonObject().put("message", run + " " + (batch * 1000 + i))).put("runAt", runAt));
+          }
+          Api.Reply reply = api.post("/api/jobs/batch", jobs.encode());
+          assertEquals(202, reply.status(), reply.body());
+          assertEquals("scheduled", reply.json().getString("status"));
+          reply.json().getJsonArray("ids").forEach(id -> ids.add((String) id));
+        }
+      } finally {
+        a.stop(); // node A's mover is gone before the jobs are due; node B alone moves them
+      }
+      try {
+        Poll.until(Duration.ofSeconds(30), "10,000 lines", () -> outA.lines().size() + outB.lines().size() >= 10_000);
+        Thread.sleep(500);
+        List<String> lines = new ArrayList<>(outA.lines());
+        lines.addAll(outB.lines());
+        Map<String, Long> counts = lines.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        assertEquals(10_000, counts.size(), "distinct lines");
+        assertTrue(counts.values().stream().allMatch(c -> c == 1), "a line printed twice");
+        assertTrue(counts.keySet().stream().allMatch(line -> line.startsWith(run)));
+        assertTrue(outA.lines().isEmpty(), "node A had stopped before the jobs were due");
+        Api apiB = new Api(b.httpPort(), TOKEN);
+        for (String id : List.of(ids.get(0), ids.get(4_999), ids.get(9_999))) {
+          assertEquals("completed", apiB.get("/api/jobs/" + id).json().getString("status"));
+        }
+      } finally {
+        b.stop();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("bad delays are refused with a clear error and schedule nothing")
+  void badDelays() throws Exception {
+    NodeSettings local = TestConfigs.withToken(TestConfigs.local(1, 0, 1), TOKEN);
+    NodeSettings settings = local.withQueue(local.queue().withMaxDelay(Duration.ofHours(1)));
+    try (Printer printer = new Printer(new Capture(), () -> { })) {
+      Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
+      try {
+        Api api = new Api(node.httpPort(), TOKEN);
+        String job = "{\"type\":\"print\",\"payload\":{\"message\":\"x\"},\"client\":\"bad-delay\",";
+        Map<String, String> cases = Map.of(
+            "both", job + "\"delay\":5,\"runAt\":\"2030-01-01T00:00:00Z\"}",
+            "not a time", job + "\"runAt\":\"tomorrow\"}",
+            "negative", job + "\"delay\":-1}",
+            "past --max-delay", job + "\"delay\":3601}",
+            "a string delay", job + "\"delay\":\"5\"}");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+          Api.Reply reply = api.post("/api/jobs", c.getValue());
+          assertEquals(400, reply.status(), c.getKey() + ": " + reply.body());
+        }
+        assertTrue(api.post("/api/jobs", job + "\"delay\":3601}").json().getString("detail").contains("--max-delay"));
+        assertEquals(0, api.get("/api/jobs?client=bad-delay").json().getJsonArray("jobs").size());
+      } finally {
+        node.stop();
+      }
+    }
+  }
+}
