@@ -10,6 +10,7 @@ import hwaas.jobs.JobLimits;
 import hwaas.node.NodeSettings;
 import hwaas.queue.QueueSettings;
 import hwaas.redis.RedisSettings;
+import hwaas.schedule.Misfire;
 import hwaas.support.AuditSettings;
 import hwaas.worker.WorkerSettings;
 import picocli.CommandLine;
@@ -182,9 +183,27 @@ public final class HwaasCommand implements Callable<Integer> {
       description = "The longest a sleep job may ask for (default: ${DEFAULT-VALUE}).")
   double maxSleepSeconds;
 
+  @Option(names = "--misfire", paramLabel = "POLICY", defaultValue = "once",
+      converter = MisfireConverter.class,
+      description = "What a recurring schedule does about ticks missed while no node ran: once (one job for the latest "
+          + "missed tick) or skip (none) (default: ${DEFAULT-VALUE}).")
+  Misfire misfire;
+
   @Option(names = "--record-ttl", paramLabel = "SECONDS", defaultValue = "3600",
       description = "How long the status record of a job submitted over the API is kept after its last change (default: ${DEFAULT-VALUE}).")
   double recordTtlSeconds;
+
+  /** {@code once} or {@code skip}, in any case. */
+  static final class MisfireConverter implements CommandLine.ITypeConverter<Misfire> {
+    @Override
+    public Misfire convert(String value) {
+      try {
+        return Misfire.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException("--misfire must be once or skip, got '" + value + "'");
+      }
+    }
+  }
 
   /** Turns the parsed flags into checked settings, one record per feature; throws {@link ConfigException} on bad input. */
   public NodeSettings toSettings() {
@@ -205,7 +224,8 @@ public final class HwaasCommand implements Callable<Integer> {
         new JobLimits(seconds(jobTimeoutSeconds, "--job-timeout"), seconds(visibilitySeconds, "--visibility-timeout"),
             seconds(maxSleepSeconds, "--max-sleep")),
         new ClientSettings(clients, rate, message),
-        new AuditSettings(audit));
+        new AuditSettings(audit),
+        misfire);
   }
 
   /** --duration, checked; {@code null} runs until stopped. */

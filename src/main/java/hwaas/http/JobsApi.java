@@ -349,10 +349,15 @@ final class JobsApi {
     return new JsonObject().put("id", id).put("status", status).put("cached", Boolean.TRUE.equals(cached));
   }
 
+  /** A new id for a job without a key. */
+  static String newJobId() {
+    return "api-" + ID_PREFIX + HexFormat.of().toHexDigits(NEXT_ID.getAndIncrement()).substring(6);
+  }
+
   /** With an Idempotency-Key the id is derived from it (and the client), so a retry names the same job. */
   private static String jobId(String client, String idempotencyKey) {
     if (idempotencyKey == null) {
-      return "api-" + ID_PREFIX + HexFormat.of().toHexDigits(NEXT_ID.getAndIncrement()).substring(6);
+      return newJobId();
     }
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256")

@@ -18,6 +18,7 @@ import hwaas.queue.StreamKeys;
 import hwaas.redis.EmbeddedRedis;
 import hwaas.redis.RedisAccess;
 import hwaas.redis.RedisSettings;
+import hwaas.schedule.SchedulerVerticle;
 import hwaas.redis.RedisStartException;
 import hwaas.stats.NodeCounters;
 import hwaas.stats.NodeMeters;
@@ -80,6 +81,7 @@ public final class Node {
   private String clientDeployment;
   private String workerDeployment;
   private String queueDeployment;
+  private String schedulerDeployment;
   private HttpVerticle http;
   private String httpDeployment;
   private String statsDeployment;
@@ -299,6 +301,8 @@ public final class Node {
       throw new IllegalStateException("job types " + handlers.names() + " and the contract's " + contract.types() + " differ");
     }
     Future<String> queue = vertx.deployVerticle(new QueueVerticle(settings.redis(), settings.queue(), contract));
+    Future<String> scheduler = vertx.deployVerticle(new SchedulerVerticle(settings.redis(), settings.queue().keys(),
+        settings.queue().recordTtl(), settings.misfire()));
     Future<String> workers = Future.succeededFuture();
     if (settings.workers().count() > 0) {
       AtomicInteger n = new AtomicInteger();
@@ -310,6 +314,7 @@ public final class Node {
     http = httpVerticle(settings.http(), handlers, contract);
     Future<String> firstHttp = vertx.deployVerticle(http);
     queueDeployment = queue.await();
+    schedulerDeployment = scheduler.await();
     workerDeployment = workers.await();
     if (settings.clients().count() > 0) {
       clientDeployment = ClientGroup.deploy(vertx, settings.clients(), settings.queue(), nodeId, counters, submittedAudit, outages)
@@ -370,6 +375,7 @@ public final class Node {
     undeploy(workerDeployment, "workers");
     undeploy(httpDeployment, "http");
     undeploy(statsDeployment, "stats");
+    undeploy(schedulerDeployment, "schedules");
     undeploy(queueDeployment, "queue");
     long pending = countPending();
     if (embeddedRedis != null) {

@@ -6,6 +6,7 @@ import hwaas.http.HttpSettings;
 import hwaas.jobs.JobLimits;
 import hwaas.queue.QueueSettings;
 import hwaas.redis.RedisSettings;
+import hwaas.schedule.Misfire;
 import hwaas.support.AuditSettings;
 import hwaas.worker.WorkerSettings;
 
@@ -15,44 +16,49 @@ import hwaas.worker.WorkerSettings;
  * chosen) give a new record through the {@code with...} methods.
  */
 public record NodeSettings(RedisSettings redis, ClusterSettings cluster, HttpSettings http, QueueSettings queue,
-                           WorkerSettings workers, JobLimits limits, ClientSettings clients, AuditSettings audit) {
+                           WorkerSettings workers, JobLimits limits, ClientSettings clients, AuditSettings audit,
+                           Misfire misfire) {
 
   /** Defaults for everything but the two numbers the user always gives. */
   public static NodeSettings defaults(int workers, int clients) {
     return new NodeSettings(RedisSettings.defaults(), ClusterSettings.defaults(), HttpSettings.defaults(),
         QueueSettings.defaults(), WorkerSettings.defaults(workers), JobLimits.defaults(), ClientSettings.defaults(clients),
-        AuditSettings.NONE);
+        AuditSettings.NONE, Misfire.ONCE);
   }
 
   public NodeSettings withRedis(RedisSettings redis) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
   }
 
   public NodeSettings withCluster(ClusterSettings cluster) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
   }
 
   public NodeSettings withHttp(HttpSettings http) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
   }
 
   public NodeSettings withQueue(QueueSettings queue) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
   }
 
   public NodeSettings withWorkers(WorkerSettings workers) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
   }
 
   public NodeSettings withLimits(JobLimits limits) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
   }
 
   public NodeSettings withClients(ClientSettings clients) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
+  }
+
+  public NodeSettings withMisfire(Misfire misfire) {
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
   }
 
   public NodeSettings withAudit(AuditSettings audit) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
   }
 }

@@ -115,6 +115,9 @@ public final class JobRecords {
     if (raw.containsKey("error")) {
       record.put("error", raw.getString("error"));
     }
+    if (raw.containsKey("schedule")) {
+      record.put("schedule", raw.getString("schedule")).put("tick", time(raw.getString("tick")));
+    }
     return record;
   }
 

@@ -68,6 +68,16 @@ public final class StreamKeys {
     return prefix + ":scheduled";
   }
 
+  /** Recurring schedules: a hash from name to definition (JSON). */
+  public String schedules() {
+    return prefix + ":schedules";
+  }
+
+  /** The tick each schedule last fired (or skipped), epoch millis: a hash from name to time. */
+  public String scheduleTicks() {
+    return prefix + ":schedule-ticks";
+  }
+
   /** The set of paused job types. */
   public String paused() {
     return prefix + ":paused";

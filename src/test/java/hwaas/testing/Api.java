@@ -37,6 +37,10 @@ public final class Api {
     return send(request);
   }
 
+  public Reply delete(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE().header("Authorization", "Bearer " + token));
+  }
+
   public Reply post(String path, String json) throws IOException, InterruptedException {
     return post(path, json, "application/json", token);
   }

@@ -1,0 +1,141 @@
+package hwaas.schedule;
+
+import hwaas.jobs.JobBatch;
+import hwaas.queue.RedisPairs;
+import hwaas.queue.StreamKeys;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Schedules in Redis, and the one script that fires a tick: it checks that the definition is still the stored one and
+ * that the tick is later than the last one fired, moves the last tick on, writes the job's record and appends the
+ * job to its stream, atomically. However many nodes fire the same tick, one job results.
+ */
+public final class ScheduleStore {
+  /** How a fire call ended. */
+  public enum Fired { FIRED, SKIPPED, ALREADY, CHANGED }
+
+  // ARGV[1]: schedules hash, [2]: ticks hash, [3]: name, [4]: the definition as the caller knows it, [5]: tick millis,
+  // [6]: mode (fire: the tick's job; skip: move the tick on only; trigger: a job now, the tick left alone), [7]: record
+  // key, [8]: record TTL seconds, [9]: job id, [10]: type, [11]: client, [12]: payload JSON, [13]: batch JSON,
+  // [14]: stream, [15]: counters key, [16]: client index, [17]: jobs kept per client index.
+  private static final String FIRE = String.join("\n",
+      "if redis.call('HGET', ARGV[1], ARGV[3]) ~= ARGV[4] then return 'CHANGED' end",
+      "if ARGV[6] ~= 'trigger' then",
+      "  if tonumber(ARGV[5]) <= tonumber(redis.call('HGET', ARGV[2], ARGV[3]) or '0') then return 'ALREADY' end",
+      "  redis.call('HSET', ARGV[2], ARGV[3], ARGV[5])",
+      "  if ARGV[6] == 'skip' then return 'SKIPPED' end",
+      "end",
+      "redis.call('HSET', ARGV[7], 'id', ARGV[9], 'type', ARGV[10], 'client', ARGV[11], 'status', 'queued',",
+      "  'attempts', '0', 'payload', ARGV[12], 'createdAt', ARGV[5], 'schedule', ARGV[3], 'tick', ARGV[5])",
+      "redis.call('EXPIRE', ARGV[7], ARGV[8])",
+      "redis.call('ZADD', ARGV[16], ARGV[5], ARGV[9])",
+      "redis.call('ZREMRANGEBYRANK', ARGV[16], 0, -tonumber(ARGV[17]) - 1)",
+      "redis.call('EXPIRE', ARGV[16], ARGV[8])",
+      "redis.call('XADD', ARGV[14], '*', 'jobs', '[' .. ARGV[13] .. ']')",
+      "redis.call('HINCRBY', ARGV[15], 'enqueued', 1)",
+      "return 'FIRED'");
+  /** Jobs kept in a client's index, as for API jobs. */
+  private static final int KEPT_PER_CLIENT = 1000;
+
+  private final Redis redis;
+  private final StreamKeys keys;
+  private final Duration recordTtl;
+
+  public ScheduleStore(Redis redis, StreamKeys keys, Duration recordTtl) {
+    this.redis = redis;
+    this.keys = keys;
+    this.recordTtl = recordTtl;
+  }
+
+  /**
+   * Creates or replaces a schedule. Its last tick becomes the latest one up to now, so creating it fires nothing for
+   * the past.
+   */
+  public Future<Void> put(Schedule schedule, Instant now) {
+    Instant latest = schedule.ticks().latest(now).orElse(Instant.EPOCH);
+    return redis.batch(List.of(
+            Request.cmd(Command.HSET).arg(keys.schedules()).arg(schedule.name()).arg(schedule.toJson().encode()),
+            Request.cmd(Command.HSET).arg(keys.scheduleTicks()).arg(schedule.name()).arg(latest.toEpochMilli())))
+        .mapEmpty();
+  }
+
+  /** Answers whether there was one. */
+  public Future<Boolean> delete(String name) {
+    return redis.batch(List.of(Request.cmd(Command.HDEL).arg(keys.schedules()).arg(name),
+            Request.cmd(Command.HDEL).arg(keys.scheduleTicks()).arg(name)))
+        .map(replies -> replies.get(0).toInteger() == 1);
+  }
+
+  /** Every stored schedule, by name, with its definition text (as fire wants it) and its last tick (0: none). */
+  public Future<Map<String, Stored>> all() {
+    return redis.batch(List.of(Request.cmd(Command.HGETALL).arg(keys.schedules()),
+            Request.cmd(Command.HGETALL).arg(keys.scheduleTicks())))
+        .map(replies -> {
+          Map<String, Long> ticks = new LinkedHashMap<>();
+          pairs(replies.get(1)).forEach((name, tick) -> ticks.put(name, Long.parseLong(tick)));
+          Map<String, Stored> all = new LinkedHashMap<>();
+          pairs(replies.get(0)).forEach((name, text) -> all.put(name,
+              new Stored(Schedule.fromJson(new JsonObject(text)), text, ticks.getOrDefault(name, 0L))));
+          return all;
+        });
+  }
+
+  /** A schedule as Redis has it. */
+  public record Stored(Schedule schedule, String text, long lastTick) {
+  }
+
+  /** Fires {@code tick} of a stored schedule, or skips it (its job's id: {@link #tickJobId}); see the script. */
+  public Future<Fired> fire(Stored stored, Instant tick, String mode) {
+    return fire(stored, tick, mode, tickJobId(stored.schedule().name(), tick));
+  }
+
+  /** A job of the schedule now, outside its ticks, with this id. */
+  public Future<Fired> trigger(Stored stored, Instant now, String jobId) {
+    return fire(stored, now, "trigger", jobId);
+  }
+
+  private Future<Fired> fire(Stored stored, Instant tick, String mode, String id) {
+    Schedule s = stored.schedule();
+    JsonObject job = s.job();
+    String type = job.getString("type");
+    String payload = job.getJsonObject("payload").encode();
+    String batch = new JobBatch(id, type, tick.toEpochMilli(), job.getJsonObject("payload"), true, List.of(id)).toJson().encode();
+    Request fire = Request.cmd(Command.EVAL).arg(FIRE).arg(0).arg(keys.schedules()).arg(keys.scheduleTicks()).arg(s.name())
+        .arg(stored.text()).arg(tick.toEpochMilli()).arg(mode).arg(keys.record(id)).arg(Math.max(1, recordTtl.toSeconds()))
+        .arg(id).arg(type).arg(job.getString("client")).arg(payload).arg(batch).arg(keys.stream(type))
+        .arg(keys.counters(type)).arg(keys.clientJobs(job.getString("client"))).arg(KEPT_PER_CLIENT);
+    return redis.send(fire).map(reply -> Fired.valueOf(reply.toString()));
+  }
+
+  /** A tick's job has the same id wherever it is fired. */
+  public static String tickJobId(String name, Instant tick) {
+    String seed = name + "\n" + tick.toEpochMilli();
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
+      return "api-" + HexFormat.of().formatHex(digest, 0, 10);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  private static Map<String, String> pairs(Response hash) {
+    Map<String, String> pairs = new LinkedHashMap<>();
+    RedisPairs.toJson(hash).forEach(e -> pairs.put(e.getKey(), String.valueOf(e.getValue())));
+    return pairs;
+  }
+}
