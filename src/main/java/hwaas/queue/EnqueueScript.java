@@ -114,6 +114,7 @@ final class EnqueueScript {
   static final String SCHEDULED = "SCHEDULED";
 
   private final Redis redis;
+  private final PipelinedConnection writes;
   private final StreamKeys keys;
   private final long maxBacklog;
   private final Duration recordTtl;
@@ -137,8 +138,10 @@ final class EnqueueScript {
   record Records(String client, long createdAt, String payload, List<String> ids, long dueAt) {
   }
 
-  EnqueueScript(Redis redis, StreamKeys keys, long maxBacklog, Duration recordTtl) {
+  /** @param writes where the writes go, in order; {@code redis} loads the script */
+  EnqueueScript(Redis redis, PipelinedConnection writes, StreamKeys keys, long maxBacklog, Duration recordTtl) {
     this.redis = redis;
+    this.writes = writes;
     this.keys = keys;
     this.maxBacklog = maxBacklog;
     this.recordTtl = recordTtl;
@@ -154,10 +157,10 @@ final class EnqueueScript {
 
   /** The stream entry id of each batch, in order. */
   Future<List<String>> enqueue(List<Write> batches) {
-    return redis.send(request(Command.EVALSHA, sha, batches))
+    return writes.send(request(Command.EVALSHA, sha, batches))
         .recover(err -> isNoScript(err)
             // Redis restarted and lost its script cache: EVAL also caches it again.
-            ? redis.send(request(Command.EVAL, LUA, batches))
+            ? writes.send(request(Command.EVAL, LUA, batches))
             : Future.failedFuture(err))
         .map(EnqueueScript::entryIds);
   }

@@ -31,6 +31,11 @@ public final class QueueVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(QueueVerticle.class);
   /** A write stops taking submissions once it holds this many jobs, so a worker's read stays bounded. */
   private static final int MAX_JOBS_PER_WRITE = JobBatch.MAX_JOBS;
+  /**
+   * Writes pipelined on the queue's connection: enough that a write's round trip no longer gates the next, few
+   * enough that most submissions still join a larger write.
+   */
+  static final int MAX_WRITES_IN_FLIGHT = 4;
   /** How often each node looks for due delayed jobs. */
   static final long DUE_POLL_MILLIS = 50;
 
@@ -40,11 +45,13 @@ public final class QueueVerticle extends VerticleBase {
   private final OutageLog outage = new OutageLog(log, "queue");
   private Redis redis;
   private EnqueueScript script;
+  private PipelinedConnection writes;
   private DueJobs dueJobs;
   private boolean stopped;
   private final OutageLog dueOutage = new OutageLog(log, "delayed jobs");
   private final ArrayDeque<Submission> waiting = new ArrayDeque<>();
-  private boolean writing;
+  /** Writes sent and not yet answered: at most {@link #MAX_WRITES_IN_FLIGHT}, pipelined on one connection. */
+  private int writing;
   /** Completed when the last write in flight has answered, once stopping. */
   private Promise<Void> idle;
 
@@ -67,7 +74,8 @@ public final class QueueVerticle extends VerticleBase {
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
     LocalSubmission.registerCodec(vertx);
-    script = new EnqueueScript(redis, settings.keys(), settings.maxBacklog(), settings.recordTtl());
+    writes = new PipelinedConnection(redis);
+    script = new EnqueueScript(redis, writes, settings.keys(), settings.maxBacklog(), settings.recordTtl());
     dueJobs = new DueJobs(redis, settings.keys());
     // The streams and their group exist from the first node on, so that stats and the API find them even before a
     // worker starts (the group reads from 0: nothing written before a worker joins is skipped).
@@ -86,7 +94,7 @@ public final class QueueVerticle extends VerticleBase {
     flush();
     // Let the writes already sent to Redis answer their clients before the connection goes.
     idle = Promise.promise();
-    if (!writing && waiting.isEmpty()) {
+    if (writing == 0 && waiting.isEmpty()) {
       idle.complete();
     }
     return idle.future()
@@ -95,6 +103,7 @@ public final class QueueVerticle extends VerticleBase {
           log.warn("queue: writes still unanswered after {} ms at stop; their clients will resend", settings.submitTimeout().toMillis());
           return Future.succeededFuture();
         })
+        .eventually(() -> writes.close())
         .eventually(() -> redis.close());
   }
 
@@ -160,7 +169,7 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void flush() {
-    if (waiting.isEmpty() || writing) {
+    if (waiting.isEmpty() || writing >= MAX_WRITES_IN_FLIGHT) {
       return;
     }
     List<Submission> sending = new ArrayList<>();
@@ -174,7 +183,7 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void write(List<Submission> sending, int jobs) {
-    List<EnqueueScript.Write> writes = new ArrayList<>();
+    List<EnqueueScript.Write> batches = new ArrayList<>();
     // An API job's key lives as long as its record: a retry with the same Idempotency-Key finds it for that long.
     Duration apiKeys = settings.recordTtl().compareTo(settings.dedupWindow()) > 0 ? settings.recordTtl() : settings.dedupWindow();
     for (int group = 0; group < sending.size(); group++) {
@@ -184,12 +193,12 @@ public final class QueueVerticle extends VerticleBase {
         EnqueueScript.Records records = s.clients() == null ? null
             : new EnqueueScript.Records(s.clients().get(b), batch.sentAt(), batch.payload().encode(), batch.ids(), s.dueAt().get(b));
         Duration keyTtl = !s.resendable() ? Duration.ZERO : batch.tracked() ? apiKeys : settings.dedupWindow();
-        writes.add(new EnqueueScript.Write(batch.key(), batch.type(), keyTtl,
+        batches.add(new EnqueueScript.Write(batch.key(), batch.type(), keyTtl,
             batch.size(), s.jsons().get(b), group, records));
       }
     }
-    writing = true;
-    script.enqueue(writes)
+    writing++;
+    script.enqueue(batches)
         .onSuccess(ids -> {
           outage.success();
           int next = 0;
@@ -208,13 +217,13 @@ public final class QueueVerticle extends VerticleBase {
           }
         })
         .onFailure(err -> {
-          outage.failure("XADD of " + jobs + " jobs in " + writes.size() + " batches (first " + writes.get(0).key() + ")", err);
+          outage.failure("XADD of " + jobs + " jobs in " + batches.size() + " batches (first " + batches.get(0).key() + ")", err);
           sending.forEach(s -> s.message().fail(QueueFailure.UNAVAILABLE.code, "Redis did not take the jobs: " + err.getMessage()));
         })
         .onComplete(ar -> {
-          writing = false;
+          writing--;
           flush();
-          if (idle != null && !writing && waiting.isEmpty()) {
+          if (idle != null && writing == 0 && waiting.isEmpty()) {
             idle.tryComplete();
           }
         });
