@@ -52,6 +52,7 @@
     setWritable(admin);
     connect();
     api('GET', '/api/cluster').then(c => { $('redis').textContent = 'Redis ' + c.redis; }).catch(() => {});
+    refreshSchedules();
   }
 
   // Without an accepted token the API and the bridge refuse everything: say how to get in instead of trying.
@@ -160,6 +161,50 @@
           el('td', '', fmt(uptime) + ' s'));
     }));
   }
+
+  // Schedules change rarely and are not on the bus: read every two seconds while the page is open.
+  async function refreshSchedules() {
+    try {
+      const answer = await api('GET', '/api/schedules');
+      renderSchedules(answer.schedules, answer.delayed);
+    } catch (e) {
+      // no access yet, or the node is restarting: the next round tries again
+    }
+  }
+
+  const when = (iso) => iso ? new Date(iso).toLocaleTimeString('en-GB') : '–';
+
+  function renderSchedules(schedules, delayed) {
+    $('delayed').textContent = delayed && delayed.count > 0
+      ? fmt(delayed.count) + ' delayed job(s), next due ' + when(delayed.nextDue) : 'no delayed jobs';
+    $('schedules-empty').hidden = schedules.length > 0;
+    $('schedules').tBodies[0].replaceChildren(...schedules.map(s => {
+      const buttons = el('td', '');
+      for (const action of [s.paused ? 'resume' : 'pause', 'trigger']) {
+        const button = el('button', action, action[0].toUpperCase() + action.slice(1));
+        button.disabled = !admin;
+        button.onclick = () => scheduleAction(s.name, action);
+        buttons.append(button, ' ');
+      }
+      const row = el('tr', '', el('td', '', s.name), el('td', '', el('code', '', s.cron)),
+          el('td', '', s.job.type + ' for ' + s.job.client), el('td', 'last', when(s.lastTick)),
+          el('td', 'next', when(s.nextTick)), el('td', 'state', s.paused ? 'paused' : 'active'), buttons);
+      row.dataset.name = s.name;
+      return row;
+    }));
+  }
+
+  // The name comes from the API: encode it so it cannot steer the POST to another path.
+  async function scheduleAction(name, action) {
+    try {
+      await api('POST', '/api/schedules/' + encodeURIComponent(name) + '/' + action);
+      refreshSchedules();
+    } catch (e) {
+      alert(action + ' ' + name + ': ' + e.message);
+    }
+  }
+
+  setInterval(refreshSchedules, 2000);
 
   setInterval(() => {
     times.push(Date.now() / 1000);

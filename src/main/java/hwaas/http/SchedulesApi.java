@@ -52,13 +52,16 @@ final class SchedulesApi {
         .onFailure(ctx::fail);
   }
 
+  /** The schedules, and how many delayed jobs wait and when the next is due. */
   void list(RoutingContext ctx) {
     store.all()
-        .onSuccess(all -> {
+        .compose(all -> store.delayed().map(delayed -> {
           JsonArray schedules = new JsonArray();
           all.values().forEach(s -> schedules.add(view(s)));
-          ctx.json(new JsonObject().put("schedules", schedules));
-        })
+          return new JsonObject().put("schedules", schedules).put("delayed", new JsonObject().put("count", delayed.count())
+              .put("nextDue", delayed.nextDue() == 0 ? null : Instant.ofEpochMilli(delayed.nextDue()).toString()));
+        }))
+        .onSuccess(ctx::json)
         .onFailure(ctx::fail);
   }
 

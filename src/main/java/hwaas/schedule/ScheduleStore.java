@@ -9,6 +9,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -93,6 +94,25 @@ public final class ScheduleStore {
               new Stored(Schedule.fromJson(new JsonObject(text)), text, ticks.getOrDefault(name, 0L))));
           return all;
         });
+  }
+
+  /** How many delayed jobs wait ({@code delay}, {@code runAt}), and when the first is due (epoch millis; 0: none). */
+  public Future<Delayed> delayed() {
+    return redis.batch(List.of(Request.cmd(Command.ZCARD).arg(keys.scheduled()),
+            Request.cmd(Command.ZRANGE).arg(keys.scheduled()).arg(0).arg(0).arg("WITHSCORES")))
+        .map(replies -> {
+          Response first = replies.get(1);
+          long nextDue = 0;
+          if (first != null && first.size() > 0) {
+            // RESP3 answers [[member, score]], RESP2 [member, score]
+            Response score = first.get(0).type() == ResponseType.MULTI ? first.get(0).get(1) : first.get(1);
+            nextDue = (long) Double.parseDouble(score.toString());
+          }
+          return new Delayed(replies.get(0).toLong(), nextDue);
+        });
+  }
+
+  public record Delayed(long count, long nextDue) {
   }
 
   /** A schedule as Redis has it. */

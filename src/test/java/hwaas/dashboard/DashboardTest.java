@@ -133,6 +133,32 @@ class DashboardTest {
   }
 
   @Test
+  @DisplayName("the page lists the schedules and the delayed jobs, and its pause button pauses a schedule")
+  void schedulesPanel() throws Exception {
+    hwaas.testing.Api api = new hwaas.testing.Api(node.httpPort(), TOKEN);
+    String name = "page-" + System.nanoTime();
+    assertEquals(201, api.post("/api/schedules", "{\"name\":\"" + name + "\",\"cron\":\"0 0 1 1 *\",\"job\":{\"type\":"
+        + "\"print\",\"payload\":{\"message\":\"new year\"},\"client\":\"page\"}}").status());
+    assertEquals(202, api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"later\"},\"client\":\"page\","
+        + "\"delay\":3600}").status());
+    try {
+      browser.get(base + "#token=" + TOKEN);
+      String row = "#schedules tr[data-name='" + name + "']";
+      waitFor(Duration.ofSeconds(10), "the schedule's row", () -> exists(row + " button.pause") ? "ok" : null);
+      assertEquals("active", textOf(row + " td.state"));
+      assertTrue(textOf(row + " td.next").matches("\\d\\d:\\d\\d:\\d\\d"), textOf(row + " td.next"));
+      assertTrue(text("delayed").matches("[1-9][0-9,]* delayed job\\(s\\), next due .*"), text("delayed"));
+      click(row + " button.pause");
+      waitFor(Duration.ofSeconds(10), "the schedule to show paused", () -> "paused".equals(textOf(row + " td.state")) ? "ok" : null);
+      assertTrue(api.get("/api/schedules").json().getJsonArray("schedules").stream()
+          .anyMatch(s -> name.equals(((io.vertx.core.json.JsonObject) s).getString("name")) && ((io.vertx.core.json.JsonObject) s).getBoolean("paused")));
+      assertEquals(List.of(), errors(), "console errors");
+    } finally {
+      api.delete("/api/schedules/" + name);
+    }
+  }
+
+  @Test
   @DisplayName("a sum job submitted from the page shows completed with its result")
   void submitSum() throws Exception {
     browser.get(base + "#token=" + TOKEN);
