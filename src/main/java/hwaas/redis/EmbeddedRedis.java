@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
@@ -23,13 +24,18 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * A real redis-server (7.0.15, shipped inside the org.signal:embedded-redis jar) run as a child process
- * on a loopback port, keeping an append-only file in a data directory. The directory is owned through a
- * file lock: a node that finds the lock free but a Redis still running there knows its owner was killed
- * (kill -9), stops that orphan (Redis syncs its file on SIGTERM) and starts afresh on the same data.
+ * A real redis-server (7.0.15, shipped inside the org.signal:embedded-redis jar) run on a loopback port, keeping an
+ * append-only file in a data directory. It runs in a session of its own (Redis's {@code daemonize}: it forks and calls
+ * setsid), not in the node's process group: a signal meant for the node's group (Ctrl-C in a terminal, {@code kill %1}
+ * of a shell job) would otherwise stop Redis at the moment the node's workers still acknowledge their last jobs; the
+ * node stops it itself, last. The directory is owned through a file lock: a node that finds the lock free but a Redis
+ * still running there knows its owner was killed (kill -9), stops that orphan (Redis syncs its file on SIGTERM) and
+ * starts afresh on the same data.
  *
  * <p>It is private to the user who runs the node: the binary is extracted to a 0700 directory of the user's and
  * checked against the jar's copy (SHA-256) before every start; the data directory is 0700; the server requires a
@@ -45,7 +51,8 @@ public final class EmbeddedRedis implements AutoCloseable {
   private static final String WHAT_TO_DO =
       "Start a Redis 6.2+ yourself and pass --redis redis://127.0.0.1:6379 (or set HWAAS_REDIS).";
 
-  private volatile Process process;
+  /** The server, found through its pid file (a daemon is not our child). */
+  private volatile ProcessHandle process;
   /** How the server was started, so that a watcher can start it again the same way. */
   private final List<String> command;
   private volatile boolean closing;
@@ -55,7 +62,7 @@ public final class EmbeddedRedis implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
 
-  private EmbeddedRedis(Process process, List<String> command, int port, String password, Path dataDir, FileChannel lockChannel,
+  private EmbeddedRedis(ProcessHandle process, List<String> command, int port, String password, Path dataDir, FileChannel lockChannel,
                         FileLock lock) {
     this.process = process;
     this.command = command;
@@ -156,14 +163,12 @@ public final class EmbeddedRedis implements AutoCloseable {
     try {
       if (process.isAlive()) {
         process.destroy();
-        if (!process.waitFor(3, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
+        if (!awaitExit(process, 3)) {
+          process.destroyForcibly();
+          awaitExit(process, 2);
         }
       }
       Files.deleteIfExists(dataDir.resolve("redis.url"));
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
     } catch (IOException e) {
       log.warn("embedded Redis on port {}: could not remove {}", port, dataDir.resolve("redis.url"), e);
     } finally {
@@ -176,12 +181,15 @@ public final class EmbeddedRedis implements AutoCloseable {
     Path logFile = dir.resolve("redis.log");
     // The password comes from the 0600 config file, never from the command line, where ps would show it.
     List<String> command = List.of(binary.toString(), dir.resolve(CONFIG).toAbsolutePath().toString(),
-        "--port", Integer.toString(port), "--bind", "127.0.0.1", "--daemonize", "no",
+        "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        // A session of its own, so that the node's process group's signals do not reach it; its log then goes to
+        // the file itself (appended to: after a restart, the log still tells why the server went away).
+        "--daemonize", "yes", "--logfile", logFile.toAbsolutePath().toString(),
         "--dir", dir.toAbsolutePath().toString(), "--pidfile", dir.resolve("redis.pid").toAbsolutePath().toString(),
         "--appendonly", "yes", "--appendfsync", fsync, "--save", "",
         // Bounded, and never by throwing data away: a full Redis refuses writes (clients wait and resend).
         "--maxmemory", maxMemory, "--maxmemory-policy", "noeviction");
-    Process process = spawn(command, logFile);
+    ProcessHandle process = spawn(command, dir, port);
     EmbeddedRedis redis = new EmbeddedRedis(process, command, port, password, dir, channel, lock);
     try {
       redis.awaitReady(logFile);
@@ -196,9 +204,63 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
-  private static Process spawn(List<String> command, Path logFile) throws IOException {
-    // Appended to: after a restart, the log still tells why the server went away.
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+  /**
+   * Starts the server and returns it once it wrote its pid file (it has bound its port by then). What it says before
+   * it forks (a bad option) goes to the same log.
+   */
+  private static ProcessHandle spawn(List<String> command, Path dir, int port) throws IOException {
+    Path logFile = dir.resolve("redis.log");
+    Path pidFile = dir.resolve("redis.pid");
+    Files.deleteIfExists(pidFile); // left by a server that died: it is not this one's
+    long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
+    Process launcher = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      Optional<ProcessHandle> server = running(pidFile);
+      if (server.isPresent()) {
+        return server.get();
+      }
+      String said = logSince(logFile, logStart);
+      if (said.contains("Address already in use")) {
+        throw new PortTakenException("port " + port + " was taken meanwhile");
+      }
+      boolean launcherFailed = !launcher.isAlive() && launcher.exitValue() != 0;
+      if (launcherFailed || said.contains("Failed listening") || said.contains("aborting")) {
+        throw new RedisStartException("embedded Redis (" + command.get(0) + ") did not start"
+            + (launcherFailed ? ", exit status " + launcher.exitValue() : "") + ": " + lastLines(said) + ". " + WHAT_TO_DO);
+      }
+      sleep(20);
+    }
+    launcher.destroyForcibly();
+    throw new RedisStartException("embedded Redis wrote no pid file within 10 s (see " + logFile + "). " + WHAT_TO_DO);
+  }
+
+  /** The live redis-server whose pid the file holds, if any. */
+  private static Optional<ProcessHandle> running(Path pidFile) {
+    try {
+      return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).filter(ProcessHandle::isAlive);
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty(); // not written yet, or half written
+    }
+  }
+
+  private static String logSince(Path logFile, long offset) throws IOException {
+    byte[] all = Files.readAllBytes(logFile);
+    int from = (int) Math.min(offset, all.length);
+    return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+  }
+
+  private static boolean awaitExit(ProcessHandle process, long seconds) {
+    try {
+      process.onExit().get(seconds, TimeUnit.SECONDS);
+      return true;
+    } catch (TimeoutException | ExecutionException e) {
+      return !process.isAlive();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !process.isAlive();
+    }
   }
 
   /**
@@ -207,16 +269,15 @@ public final class EmbeddedRedis implements AutoCloseable {
    * cannot be started again, {@code onLost} is told, once.
    */
   public void watch(Runnable onLost) {
-    Process watched = process;
+    ProcessHandle watched = process;
     watched.onExit().thenRun(() -> {
       if (closing) {
         return;
       }
-      log.error("the embedded Redis (pid {}, port {}) exited with status {}; starting it again on {}", watched.pid(), port,
-          watched.exitValue(), dataDir);
+      log.error("the embedded Redis (pid {}, port {}) exited; starting it again on {}", watched.pid(), port, dataDir);
       for (int attempt = 1; attempt <= 3 && !closing; attempt++) {
         try {
-          process = spawn(command, dataDir.resolve("redis.log"));
+          process = spawn(command, dataDir, port);
           awaitReady(dataDir.resolve("redis.log"));
           log.warn("the embedded Redis is running again (pid {}, port {}) on the same data", process.pid(), port);
           watch(onLost);
@@ -242,8 +303,8 @@ public final class EmbeddedRedis implements AutoCloseable {
         if (output.contains("Address already in use")) {
           throw new PortTakenException("port " + port + " was taken meanwhile");
         }
-        throw new RedisStartException("embedded Redis (" + process.info().command().orElse("redis-server")
-            + ") exited with status " + process.exitValue() + ": " + lastLines(output) + ". " + WHAT_TO_DO);
+        throw new RedisStartException("embedded Redis (" + command.get(0) + ") exited: " + lastLines(output) + ". "
+            + WHAT_TO_DO);
       }
       if (new RedisAdmin(port, password, 200, 500).answers()) {
         return;

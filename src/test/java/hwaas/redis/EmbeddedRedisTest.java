@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,24 @@ class EmbeddedRedisTest {
     try (EmbeddedRedis redis = EmbeddedRedis.start(root.resolve("d5"), "everysec", 0, open)) {
       assertEquals("rwx------", permissions(open));
     }
+  }
+
+  @Test
+  @DisplayName("Redis leads a process group of its own: a signal for the node's group (Ctrl-C, kill %1) never reaches it")
+  void processGroupOfItsOwn() throws Exception {
+    try (EmbeddedRedis redis = EmbeddedRedis.start(root.resolve("group"), "everysec", 0, root.resolve("bin"))) {
+      long group = processGroup(redis.pid());
+      assertNotEquals(processGroup(ProcessHandle.current().pid()), group);
+      assertEquals(redis.pid(), group);
+      assertTrue(RawRedis.say(redis.url().getPort(), "PING").startsWith("-NOAUTH"), "it answers");
+    }
+  }
+
+  private static long processGroup(long pid) throws Exception {
+    Process ps = new ProcessBuilder("ps", "-o", "pgid=", "-p", Long.toString(pid)).start();
+    String group = new String(ps.getInputStream().readAllBytes()).trim();
+    assertTrue(ps.waitFor(5, java.util.concurrent.TimeUnit.SECONDS));
+    return Long.parseLong(group);
   }
 
   private static String permissions(Path path) throws Exception {
