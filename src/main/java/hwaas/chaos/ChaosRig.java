@@ -49,6 +49,7 @@ final class ChaosRig implements AutoCloseable {
   static final String MESSAGE = "hello, world! ".repeat(14).trim();
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(30);
   /**
    * Hazelcast's failure detection and split-brain merge scaled to the rig's faults of a few seconds: a member silent
    * for 3 s is taken out (default 60 s) and split clusters look for each other every 5 s (default: first after 300 s,
@@ -118,6 +119,8 @@ final class ChaosRig implements AutoCloseable {
         links.put(node, byName.get(name));
       }
     }
+    // The first alone, then the others, which find it at its proxy and join at once. Started all at once, each
+    // waits out Hazelcast's join timeout against proxies whose node is not listening yet: 30 s instead of 10.
     nodes.get(0).start();
     nodes.get(0).awaitStarted(START_TIMEOUT);
     for (NodeRunner node : nodes.subList(1, nodes.size())) {
@@ -129,6 +132,9 @@ final class ChaosRig implements AutoCloseable {
           ", " + CLIENTS + " clients at " + RATE + "/s") + ", Redis through proxy port " + proxies.get(node).port()
           + ", " + links.get(node) + ", log " + node.log());
     }
+    // Faults begin with one cluster (the views are the cut between two nodes' measure).
+    progress.accept(views.awaitWhole(nodes, CLUSTER_TIMEOUT).map(d -> "cluster: every node lists all three")
+        .orElse("cluster: the nodes do not all list each other after " + CLUSTER_TIMEOUT.toSeconds() + " s"));
   }
 
   private List<String> command(String name, boolean worker, int proxyPort, Path passwordFile, ClusterLinks cluster,

@@ -13,7 +13,8 @@ record Fault(int number, FaultKind kind, NodeRunner target, NodeRunner peer, Dur
       case KILL_REDIS -> "kill -9 redis, down " + seconds(hold);
       case STOP_WORKER -> "SIGSTOP " + target + " (pid " + target.pid() + ") for " + seconds(hold);
       case CUT_REDIS -> "cut " + target + " <-> redis for " + seconds(hold);
-      case CUT_NODES -> "cut " + target + " <-> " + peer + " (cluster and event bus) for " + seconds(hold);
+      case CUT_NODES -> "cut " + target + " <-> " + peer + " (cluster and event bus) for " + seconds(hold)
+          + ", and until the cluster splits";
       case SLOW_OUTPUT -> "slow stdout of " + target + " (" + OutputReader.SLOW_CHUNK * 1000 / OutputReader.SLOW_PAUSE_MILLIS / 1024
           + " KiB/s) for " + seconds(hold);
       case CLOSED_OUTPUT -> "close stdout of " + target + " (pid " + target.pid() + ")";

@@ -19,7 +19,8 @@ enum FaultKind {
   STOP_WORKER("SIGSTOP of a worker node, then SIGCONT", 3, 6),
   CUT_REDIS("network cut between a node and Redis", 2, 5),
   /**
-   * Longer than the rig's Hazelcast heartbeat timeout (3 s), so the cluster splits; the view must form again after.
+   * Longer than the rig's Hazelcast heartbeat timeout (3 s), and held at least until the cluster split; the cluster
+   * must be whole again after it.
    */
   CUT_NODES("network cut between two nodes", 4, 7),
   SLOW_OUTPUT("slow standard output of a worker node", 3, 6),
