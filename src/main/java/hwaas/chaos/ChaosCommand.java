@@ -174,9 +174,12 @@ public final class ChaosCommand implements Callable<Integer> {
       Optional<Duration> recovery = meter.awaitRecovery(healed.atNanos(), before);
       long recoveredAt = healed.atNanos() + recovery.orElse(RecoveryMeter.CAP).toNanos();
       double lowest = meter.lowest(injectedAt, recoveredAt + RecoveryMeter.WINDOW.toNanos());
+      Duration stalled = meter.longestGap(injectedAt, recoveredAt + RecoveryMeter.WINDOW.toNanos());
       progress.accept("  " + recovery.map(r -> "recovered " + Fault.seconds(r) + " after the heal")
           .orElse("not recovered within " + RecoveryMeter.CAP.toSeconds() + " s of the heal")
-          + String.format(Locale.ROOT, "; lowest 1 s meanwhile: %.0f lines/s", lowest));
+          + String.format(Locale.ROOT, "; lowest 1 s meanwhile: %.0f lines/s", lowest)
+          + (stalled.compareTo(RecoveryMeter.STALL) > 0 ? "; this command's own sampling stalled for up to "
+          + Fault.seconds(stalled) + " (a busy machine)" : ""));
       if (!healed.seen()) {
         progress.accept("  its effect was NOT seen: the fault may not have taken");
       }

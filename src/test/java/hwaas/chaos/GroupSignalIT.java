@@ -53,7 +53,8 @@ class GroupSignalIT {
       String http = awaitHttp(node, err);
       HttpResponse<String> submitted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(http + "/api/jobs"))
           .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"print\", \"payload\": {\"message\": \"hello, world!\"}}"))
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"type\": \"print\", \"payload\": {\"message\": \"hello, world!\"}, \"client\": \"alice\"}"))
           .build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(202, submitted.statusCode(), submitted.body());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
