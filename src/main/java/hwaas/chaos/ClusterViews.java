@@ -19,7 +19,7 @@ import java.util.Set;
  */
 final class ClusterViews {
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
-  private static final long POLL_MILLIS = 500;
+  private static final long POLL_MILLIS = 1_000;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
   private final String token;
 

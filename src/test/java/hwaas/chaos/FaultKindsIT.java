@@ -25,8 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * held printed but unacknowledged jobs died or stalled, or could not reach Redis to acknowledge them.
  */
 class FaultKindsIT {
-  /** The seed plays the same target and duration for each kind every time. */
-  private static final String SEED = "13";
+  /**
+   * The seed plays the same target and duration for each kind every time; with 14 the cut between two nodes is between
+   * the client node and worker2, neither of them the master (the first worker node): the case Hazelcast leaves
+   * unresolved by default.
+   */
+  private static final String SEED = "14";
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(FaultKind.class)
@@ -45,7 +49,9 @@ class FaultKindsIT {
     assertEquals(List.of(kind), List.copyOf(report.byKind().keySet()), output);
     ChaosReport.Outcome outcome = report.byKind().get(kind).get(0);
     assertTrue(outcome.seen(), "the fault took effect, seen from outside: " + output);
-    assertTrue(outcome.recovery().isPresent(), "throughput came back within " + RecoveryMeter.CAP.toSeconds() + " s: " + output);
+    // The target: throughput within 10 % of before in under 10 s of the fault's end.
+    assertTrue(outcome.recovery().filter(r -> r.compareTo(Duration.ofSeconds(10)) < 0).isPresent(),
+        "throughput back within 10 s: " + output);
 
     AuditReport audit = command.audit();
     assertTrue(audit.submitted() > 2_000, "submitted: " + audit.line());
