@@ -61,7 +61,7 @@ public final class ChaosCommand implements Callable<Integer> {
       description = "Seed of the faults' kinds, targets, durations and pauses; the same seed plays the same faults (default: a new one, printed).")
   Long seed;
 
-  @Option(names = "--faults", paramLabel = "KIND[,KIND...]", split = ",",
+  @Option(names = "--faults", paramLabel = "KIND", split = ",",
       description = "Play only these kinds of fault (default: all of them); the kinds are listed below.")
   List<String> faultKinds;
 

@@ -34,7 +34,8 @@ final class RecoveryMeter implements AutoCloseable {
   private long[] counts = new long[1024];
   private int size;
 
-  private RecoveryMeter(LongSupplier lines) {
+  /** Samples only when {@link #start}ed; a test records its own samples with {@link #record}. */
+  RecoveryMeter(LongSupplier lines) {
     this.lines = lines;
   }
 
@@ -45,13 +46,17 @@ final class RecoveryMeter implements AutoCloseable {
     return meter;
   }
 
-  private synchronized void sample() {
+  private void sample() {
+    record(System.nanoTime(), lines.getAsLong());
+  }
+
+  synchronized void record(long atNanos, long count) {
     if (size == times.length) {
       times = Arrays.copyOf(times, size * 2);
       counts = Arrays.copyOf(counts, size * 2);
     }
-    times[size] = System.nanoTime();
-    counts[size] = lines.getAsLong();
+    times[size] = atNanos;
+    counts[size] = count;
     size++;
   }
 

@@ -9,9 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -48,6 +49,10 @@ public final class EmbeddedRedis implements AutoCloseable {
   private static final String VERSION = "7.0.15";
   /** In the data directory: the server's configuration, with the password (0600). */
   static final String CONFIG = "redis.conf";
+  /** How long a server may stay silent after it bound its port. */
+  static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
+  /** A server that answers LOADING is reading its append-only file: a large one takes a while on a busy machine. */
+  static final Duration LOADING_LIMIT = Duration.ofMinutes(10);
   private static final String WHAT_TO_DO =
       "Start a Redis 6.2+ yourself and pass --redis redis://127.0.0.1:6379 (or set HWAAS_REDIS).";
 
@@ -61,9 +66,10 @@ public final class EmbeddedRedis implements AutoCloseable {
   private final Path dataDir;
   private final FileChannel lockChannel;
   private final FileLock lock;
+  private final Duration answerWithin;
 
   private EmbeddedRedis(ProcessHandle process, List<String> command, int port, String password, Path dataDir, FileChannel lockChannel,
-                        FileLock lock) {
+                        FileLock lock, Duration answerWithin) {
     this.process = process;
     this.command = command;
     this.port = port;
@@ -71,6 +77,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     this.dataDir = dataDir;
     this.lockChannel = lockChannel;
     this.lock = lock;
+    this.answerWithin = answerWithin;
   }
 
   /**
@@ -105,10 +112,20 @@ public final class EmbeddedRedis implements AutoCloseable {
   }
 
   static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir) {
-    return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY);
+    return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY, ANSWER_WITHIN);
+  }
+
+  /** With a shorter wait for the first answer than {@link #ANSWER_WITHIN}: for tests. */
+  static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, Duration answerWithin) {
+    return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY, answerWithin);
   }
 
   private static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, String maxMemory) {
+    return start(dataDir, fsync, port, binDir, maxMemory, ANSWER_WITHIN);
+  }
+
+  private static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, String maxMemory,
+                                     Duration answerWithin) {
     FileChannel channel = null;
     try {
       PrivateFiles.directory(dataDir);
@@ -122,7 +139,8 @@ public final class EmbeddedRedis implements AutoCloseable {
       String password = password(dataDir);
       for (int attempt = 0; ; attempt++) {
         try {
-          return launch(binary, dataDir, fsync, maxMemory, port != 0 ? port : freePort(), password, channel, lock);
+          return launch(binary, dataDir, fsync, maxMemory, port != 0 ? port : freePort(), password, channel, lock,
+              answerWithin);
         } catch (PortTakenException e) {
           if (port != 0 || attempt == 2) {
             throw new RedisStartException("embedded Redis could not bind a port: " + e.getMessage() + ". " + WHAT_TO_DO);
@@ -177,7 +195,7 @@ public final class EmbeddedRedis implements AutoCloseable {
   }
 
   private static EmbeddedRedis launch(Path binary, Path dir, String fsync, String maxMemory, int port, String password,
-                                      FileChannel channel, FileLock lock) throws IOException {
+                                      FileChannel channel, FileLock lock, Duration answerWithin) throws IOException {
     Path logFile = dir.resolve("redis.log");
     // The password comes from the 0600 config file, never from the command line, where ps would show it.
     List<String> command = List.of(binary.toString(), dir.resolve(CONFIG).toAbsolutePath().toString(),
@@ -190,7 +208,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         // Bounded, and never by throwing data away: a full Redis refuses writes (clients wait and resend).
         "--maxmemory", maxMemory, "--maxmemory-policy", "noeviction");
     ProcessHandle process = spawn(command, dir, port);
-    EmbeddedRedis redis = new EmbeddedRedis(process, command, port, password, dir, channel, lock);
+    EmbeddedRedis redis = new EmbeddedRedis(process, command, port, password, dir, channel, lock, answerWithin);
     try {
       redis.awaitReady(logFile);
       PrivateFiles.writeSecret(dir.resolve("redis.url"), redis.url() + "\n");
@@ -295,9 +313,14 @@ public final class EmbeddedRedis implements AutoCloseable {
     });
   }
 
+  /**
+   * Waits until the server answers PONG: up to {@link #answerWithin} for a first answer, and as long as it answers
+   * LOADING (reading its append-only file) up to {@link #LOADING_LIMIT}.
+   */
   private void awaitReady(Path logFile) throws IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
+    long started = System.nanoTime();
+    boolean loading = false;
+    do {
       if (!process.isAlive()) {
         String output = Files.readString(logFile);
         if (output.contains("Address already in use")) {
@@ -306,13 +329,28 @@ public final class EmbeddedRedis implements AutoCloseable {
         throw new RedisStartException("embedded Redis (" + command.get(0) + ") exited: " + lastLines(output) + ". "
             + WHAT_TO_DO);
       }
-      if (new RedisAdmin(port, password, 200, 500).answers()) {
+      String answer = ping();
+      if (answer.equals("PONG")) {
         return;
       }
+      loading |= answer.equals("LOADING");
       sleep(20);
-    }
-    throw new RedisStartException("embedded Redis did not answer on port " + port + " within 10 s. " + WHAT_TO_DO);
+    } while (System.nanoTime() - started < (loading ? LOADING_LIMIT : answerWithin).toNanos());
+    throw new RedisStartException(loading
+        ? "embedded Redis was still loading its data on port " + port + " after " + LOADING_LIMIT.toMinutes() + " minutes"
+        : "embedded Redis did not answer on port " + port + " within " + answerWithin.toMillis() / 1000.0 + " s. "
+        + WHAT_TO_DO);
   }
+
+  /** PONG; LOADING while it reads its append-only file; empty while it does not answer. */
+  private String ping() {
+    try {
+      return String.valueOf(new RedisAdmin(port, password, 200, 500).command("PING"));
+    } catch (IOException e) {
+      return e.getMessage() != null && e.getMessage().contains("LOADING") ? "LOADING" : "";
+    }
+  }
+
 
 
 

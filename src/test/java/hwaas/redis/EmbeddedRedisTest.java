@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -104,6 +105,22 @@ class EmbeddedRedisTest {
       assertNotEquals(processGroup(ProcessHandle.current().pid()), group);
       assertEquals(redis.pid(), group);
       assertTrue(RawRedis.say(redis.url().getPort(), "PING").startsWith("-NOAUTH"), "it answers");
+    }
+  }
+
+  @Test
+  @DisplayName("a server still loading its append-only file (it answers LOADING) is waited for past the first answer's limit")
+  void waitsWhileLoading() throws Exception {
+    Path bin = root.resolve("bin");
+    Path data = root.resolve("loading");
+    try (EmbeddedRedis redis = EmbeddedRedis.start(data, "everysec", 0, bin)) {
+      RedisAdmin admin = new RedisAdmin(redis.url().getPort(), redis.url().getUserInfo().substring(1), 1_000, 60_000);
+      // A million keys: replaying them from the append-only file takes seconds, not the 100 ms allowed below.
+      admin.command("EVAL", "for i = 1, 1000000 do redis.call('SET', 'k' .. i, 'v') end", "0");
+    }
+    try (EmbeddedRedis again = EmbeddedRedis.start(data, "everysec", 0, bin, Duration.ofMillis(100))) {
+      RedisAdmin admin = new RedisAdmin(again.url().getPort(), again.url().getUserInfo().substring(1));
+      assertEquals(1_000_000L, admin.command("DBSIZE"));
     }
   }
 
