@@ -74,8 +74,19 @@ class GroupSignalIT {
       assertFalse(stderr.contains("starting it again"), "Redis did not die under the node: " + stderr);
       assertFalse(stderr.contains("could not leave the group"), stderr);
     } finally {
+      // A node stopped on a failure path: SIGTERM stops its Redis too; if it must be killed, its Redis (a session of
+      // its own) is stopped by the pid it wrote.
       if (node.isAlive()) {
-        node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        node.destroy();
+        if (!node.waitFor(20, TimeUnit.SECONDS)) {
+          node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+      Path pidFile = dir.resolve("data").resolve("redis.pid");
+      if (Files.exists(pidFile)) {
+        ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
+            .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false))
+            .ifPresent(ProcessHandle::destroy);
       }
     }
   }
