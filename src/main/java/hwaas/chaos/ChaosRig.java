@@ -120,7 +120,7 @@ final class ChaosRig implements AutoCloseable {
       }
     }
     // The first alone, then the others, which find it at its proxy and join at once. Started all at once, each
-    // waits out Hazelcast's join timeout against proxies whose node is not listening yet: 30 s instead of 10.
+    // waits out Hazelcast's join timeout against proxies whose node is not listening yet (34 s instead of 13 to 20).
     nodes.get(0).start();
     nodes.get(0).awaitStarted(START_TIMEOUT);
     for (NodeRunner node : nodes.subList(1, nodes.size())) {
@@ -132,9 +132,10 @@ final class ChaosRig implements AutoCloseable {
           ", " + CLIENTS + " clients at " + RATE + "/s") + ", Redis through proxy port " + proxies.get(node).port()
           + ", " + links.get(node) + ", log " + node.log());
     }
-    // Faults begin with one cluster (the views are the cut between two nodes' measure).
-    progress.accept(views.awaitWhole(nodes, CLUSTER_TIMEOUT).map(d -> "cluster: every node lists all three")
-        .orElse("cluster: the nodes do not all list each other after " + CLUSTER_TIMEOUT.toSeconds() + " s"));
+    // Faults begin from one whole cluster: a cut between two nodes is judged by the nodes' views of it.
+    progress.accept(views.awaitWhole(nodes, CLUSTER_TIMEOUT).isPresent() ? "cluster: every node lists all three"
+        : "cluster: the nodes do not all list each other after " + CLUSTER_TIMEOUT.toSeconds() + " s ("
+        + views.describe(nodes) + ")");
   }
 
   private List<String> command(String name, boolean worker, int proxyPort, Path passwordFile, ClusterLinks cluster,

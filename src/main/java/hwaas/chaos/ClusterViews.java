@@ -8,10 +8,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The cluster as each node sees it, from its {@code GET /api/cluster} (the ids of the members Hazelcast lists and
@@ -91,6 +95,23 @@ final class ClusterViews {
       }
     }
     return true;
+  }
+
+  /** What each node lists now, by node name: {@code worker1 lists worker1, client; worker2 does not answer}. */
+  String describe(List<NodeRunner> nodes) throws IOException {
+    Map<String, String> names = new HashMap<>();
+    for (NodeRunner node : nodes) {
+      String id = node.nodeId();
+      if (id != null) {
+        names.put(id, node.name());
+      }
+    }
+    List<String> views = new ArrayList<>();
+    for (NodeRunner node : nodes) {
+      views.add(of(node).map(ids -> node.name() + " lists " + ids.stream().map(id -> names.getOrDefault(id, id))
+          .sorted().collect(Collectors.joining(", "))).orElse(node.name() + " does not answer"));
+    }
+    return String.join("; ", views);
   }
 
   /** Polls until {@link #whole}; the time it took, or empty if not within {@code within}. */

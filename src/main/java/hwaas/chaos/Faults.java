@@ -189,8 +189,9 @@ final class Faults {
     Optional<Duration> whole = views.awaitWhole(rig.nodes(), VIEW_WHOLE_WITHIN);
     return new Healed(healedAt, a + " <-> " + b + " healed (" + connections + " connections had been cut); "
         + split.map(d -> "the cluster split " + Fault.seconds(d) + " into the cut").orElse("no split seen during the cut")
-        + "; " + whole.map(d -> "every node listed all three again " + Fault.seconds(d) + " after the heal")
-        .orElse("the nodes did not all list each other again within " + VIEW_WHOLE_WITHIN.toSeconds() + " s"),
+        + "; " + (whole.isPresent() ? "every node listed all three again " + Fault.seconds(whole.get()) + " after the heal"
+        : "the nodes did not all list each other again within " + VIEW_WHOLE_WITHIN.toSeconds() + " s ("
+        + views.describe(rig.nodes()) + ")"),
         split.isPresent() && whole.isPresent());
   }
 
