@@ -18,10 +18,10 @@ import java.util.stream.Collectors;
  */
 final class ChaosReport {
   /**
-   * One fault's result: lines/s in the 5 s before it, the lowest 1 s rate from its start to its recovery, and its
-   * recovery time (empty: not within the cap).
+   * One fault's result: lines/s in the 5 s before it, the lowest 1 s rate from its start to its recovery, its
+   * recovery time (empty: not within the cap), and whether its effect was seen ({@link Faults.Healed#seen}).
    */
-  record Outcome(Fault fault, double before, double lowest, Optional<Duration> recovery) {
+  record Outcome(Fault fault, double before, double lowest, Optional<Duration> recovery, boolean seen) {
     /** The lowest rate as a share of the rate before, in percent. */
     long lowestPercent() {
       return before > 0 ? Math.round(100 * lowest / before) : 100;
@@ -51,18 +51,21 @@ final class ChaosReport {
   String table(AuditReport audit, ChaosRig.Ending ending) {
     Map<FaultKind, List<Outcome>> byKind = byKind();
     StringBuilder table = new StringBuilder();
-    String format = "%-52s %5s  %15s  %16s  %10s%n";
-    table.append(String.format(Locale.ROOT, format, "fault", "count", "median recovery", "max recovery", "lowest 1 s"));
+    String format = "%-52s %5s  %5s  %15s  %16s  %10s%n";
+    table.append(String.format(Locale.ROOT, format, "fault", "count", "seen", "median recovery", "max recovery",
+        "lowest 1 s"));
     for (FaultKind kind : FaultKind.values()) {
       List<Outcome> played = byKind.getOrDefault(kind, List.of());
       List<Optional<Duration>> recoveries = played.stream().map(Outcome::recovery)
           .sorted(Comparator.comparing(r -> r.map(Duration::toNanos).orElse(Long.MAX_VALUE))).toList();
       String lowest = played.stream().mapToLong(Outcome::lowestPercent).min().stream()
           .mapToObj(percent -> percent + " %").findFirst().orElse("-");
-      table.append(String.format(Locale.ROOT, format, kind.label(), recoveries.size(), median(recoveries),
-          recoveries.isEmpty() ? "-" : show(recoveries.get(recoveries.size() - 1)), lowest));
+      long seen = played.stream().filter(Outcome::seen).count();
+      table.append(String.format(Locale.ROOT, format, kind.label(), recoveries.size(), played.isEmpty() ? "-" : seen,
+          median(recoveries), recoveries.isEmpty() ? "-" : show(recoveries.get(recoveries.size() - 1)), lowest));
     }
-    table.append(String.format(Locale.ROOT, "%-52s %5s%n", "cut between two nodes (cluster traffic)", "not played"));
+    table.append("seen: faults whose effect was observed from outside (the process gone, nothing printed while stopped,\n"
+        + "  connections cut, the cluster split and whole again, the pipe full, the node stopped, writes refused)\n");
     long percent = Math.round((1 - RecoveryMeter.TOLERANCE) * 100);
     table.append("recovery: from the fault's end to the start of the first 1 s window with at least ").append(percent)
         .append(" % of the lines/s before it\n  (before: the median 1 s of the 5 s before the fault); lowest 1 s: the lowest lines/s")

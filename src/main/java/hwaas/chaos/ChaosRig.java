@@ -7,6 +7,10 @@ import hwaas.queue.StreamKeys;
 import hwaas.redis.EmbeddedRedis;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,13 +26,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * What the chaos command runs on this machine: an embedded Redis it owns (so it can kill it and start it again on the
  * same data and port), one {@link TcpProxy} per node in front of it, two worker nodes and a client node, each a JVM
- * of its own from the built jar. {@link #close()} stops all of it, by pid, whatever state the run is in; it is also the
- * shutdown hook's work, so Ctrl-C leaves nothing behind.
+ * of its own from the built jar. The nodes also reach each other through proxies: each node advertises a proxy's port
+ * as its cluster (Hazelcast) port and another as its event-bus port ({@code --cluster-public-port},
+ * {@code --event-bus-public-port}), and those proxies tell which node connects, so that the link between two nodes can
+ * be cut while the third keeps both. {@link #close()} stops all of it, by pid, whatever state the run is in; it is also
+ * the shutdown hook's work, so Ctrl-C leaves nothing behind.
  */
 final class ChaosRig implements AutoCloseable {
   static final int CLIENTS = 50;
@@ -41,8 +49,18 @@ final class ChaosRig implements AutoCloseable {
   static final String MESSAGE = "hello, world! ".repeat(14).trim();
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-  private static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-Xmx256m", "-XX:+UseSerialGC",
-      "--add-modules", "java.se", "-Dhazelcast.logging.type=slf4j", "-Dhazelcast.phone.home.enabled=false");
+  static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * Hazelcast's failure detection and split-brain merge scaled to the rig's faults of a few seconds: a member silent
+   * for 3 s is taken out (default 60 s) and split clusters look for each other every 5 s (default: first after 300 s,
+   * then every 100 s). A cut of a few seconds then does to the cluster what a minute-long one does with the defaults.
+   */
+  static final List<String> HAZELCAST_TIMINGS = List.of("-Dhazelcast.heartbeat.interval.seconds=1",
+      "-Dhazelcast.max.no.heartbeat.seconds=3", "-Dhazelcast.merge.first.run.delay.seconds=5",
+      "-Dhazelcast.merge.next.run.delay.seconds=5");
+  private static final List<String> JVM_FLAGS = Stream.concat(Stream.of("-XX:TieredStopAtLevel=1", "-Xmx256m",
+      "-XX:+UseSerialGC", "--add-modules", "java.se", "-Dhazelcast.logging.type=slf4j",
+      "-Dhazelcast.phone.home.enabled=false"), HAZELCAST_TIMINGS.stream()).toList();
 
   private final Path dir;
   private final Path jar;
@@ -52,6 +70,11 @@ final class ChaosRig implements AutoCloseable {
   /** Added to under {@code this} while not closed, so {@link #close()} sees every node that may ever start. */
   private final List<NodeRunner> nodes = new CopyOnWriteArrayList<>();
   private final Map<NodeRunner, TcpProxy> proxies = new ConcurrentHashMap<>();
+  /** Each node's cluster port and event-bus port, as the other nodes reach them. */
+  private final Map<NodeRunner, ClusterLinks> links = new ConcurrentHashMap<>();
+  /** The API token of every node, for {@link ClusterViews}. */
+  private final String token = UUID.randomUUID().toString();
+  private final ClusterViews views = new ClusterViews(token);
   private final StreamKeys keys = QueueSettings.defaults().keys();
   private final List<String> unexpectedExits = new CopyOnWriteArrayList<>();
   /** Guarded by {@code this}; {@code null} while killed. */
@@ -72,21 +95,32 @@ final class ChaosRig implements AutoCloseable {
     startRedis(0);
     progress.accept("redis: pid " + redisPid() + " on port " + redisPort + ", data in " + redisData + " (fsync always)");
     Path passwordFile = writePasswordFile();
-    for (int i = 1; i <= 3; i++) {
-      boolean worker = i <= 2;
-      String name = worker ? "worker" + i : "client";
+    List<String> names = List.of("worker1", "worker2", "client");
+    Map<String, ClusterLinks> byName = new LinkedHashMap<>();
+    for (String name : names) {
+      byName.put(name, ClusterLinks.start(name, freePort(), freePort(), this::sourceOf));
+    }
+    for (String name : names) {
+      boolean worker = name.startsWith("worker");
       TcpProxy proxy = TcpProxy.start(name, redisPort);
-      NodeRunner node = new NodeRunner(name, worker, command(name, worker, proxy.port(), passwordFile),
-          dir.resolve(name + ".log"), dir.resolve(name + ".audit"));
+      // Each node looks for the others at their proxies only: a real port in the list would bypass the cut.
+      String members = byName.entrySet().stream().filter(e -> !e.getKey().equals(name))
+          .map(e -> "127.0.0.1:" + e.getValue().cluster().port()).collect(Collectors.joining(","));
+      NodeRunner node = new NodeRunner(name, worker, command(name, worker, proxy.port(), passwordFile, byName.get(name),
+          members), Map.of("HWAAS_TOKEN", token), dir.resolve(name + ".log"), dir.resolve(name + ".audit"));
       synchronized (this) {
         if (closed) {
           proxy.close();
+          byName.values().forEach(ClusterLinks::close);
           throw new IllegalStateException("the chaos run is stopping");
         }
         nodes.add(node);
         proxies.put(node, proxy);
+        links.put(node, byName.get(name));
       }
     }
+    // The first alone, then the others, which find it at its proxy and join at once. Started all at once, each
+    // waits out Hazelcast's join timeout against proxies whose node is not listening yet (34 s instead of 13 to 20).
     nodes.get(0).start();
     nodes.get(0).awaitStarted(START_TIMEOUT);
     for (NodeRunner node : nodes.subList(1, nodes.size())) {
@@ -96,11 +130,16 @@ final class ChaosRig implements AutoCloseable {
       node.awaitStarted(START_TIMEOUT);
       progress.accept(node.name() + ": pid " + node.pid() + (node.worker() ? ", " + WORKERS_PER_NODE + " workers" :
           ", " + CLIENTS + " clients at " + RATE + "/s") + ", Redis through proxy port " + proxies.get(node).port()
-          + ", log " + node.log());
+          + ", " + links.get(node) + ", log " + node.log());
     }
+    // Faults begin from one whole cluster: a cut between two nodes is judged by the nodes' views of it.
+    progress.accept(views.awaitWhole(nodes, CLUSTER_TIMEOUT).isPresent() ? "cluster: every node lists all three"
+        : "cluster: the nodes do not all list each other after " + CLUSTER_TIMEOUT.toSeconds() + " s ("
+        + views.describe(nodes) + ")");
   }
 
-  private List<String> command(String name, boolean worker, int proxyPort, Path passwordFile) {
+  private List<String> command(String name, boolean worker, int proxyPort, Path passwordFile, ClusterLinks cluster,
+                               String members) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(JVM_FLAGS);
@@ -110,11 +149,32 @@ final class ChaosRig implements AutoCloseable {
     command.addAll(List.of("--message", MESSAGE,
         // The password from a 0600 file, not in the URL: ps would show it.
         "--redis", "redis://127.0.0.1:" + proxyPort, "--redis-password-file", passwordFile.toString(),
-        "--cluster-name", clusterName, "--cluster-host", "127.0.0.1", "--members", "127.0.0.1",
+        "--cluster-name", clusterName, "--cluster-host", "127.0.0.1", "--members", members,
+        "--cluster-port", Integer.toString(cluster.clusterPort()),
+        "--cluster-public-port", Integer.toString(cluster.cluster().port()),
+        "--event-bus-port", Integer.toString(cluster.eventBusPort()),
+        "--event-bus-public-port", Integer.toString(cluster.eventBus().port()),
         "--http-port", "0", "--data-dir", dir.resolve(name + "-data").toString(),
         "--audit", dir.resolve(name + ".audit").toString(),
         "--visibility-timeout", "2", "--job-timeout", "1"));
     return command;
+  }
+
+  /** Which node made a connection to one of the cluster proxies: the node whose process holds its client end. */
+  private String sourceOf(Socket accepted) {
+    Map<Long, NodeRunner> byPid = new LinkedHashMap<>();
+    for (NodeRunner node : nodes) {
+      node.pidIfRunning().ifPresent(pid -> byPid.put(pid, node));
+    }
+    return SocketOwners.owner(accepted.getPort(), accepted.getLocalPort(), byPid.keySet())
+        .map(pid -> byPid.get(pid).name()).orElse(null);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return socket.getLocalPort();
+    }
   }
 
   private Path writePasswordFile() throws IOException {
@@ -139,6 +199,21 @@ final class ChaosRig implements AutoCloseable {
 
   TcpProxy proxy(NodeRunner node) {
     return proxies.get(node);
+  }
+
+  ClusterViews views() {
+    return views;
+  }
+
+  /** Cuts the cluster and event-bus links between {@code a} and {@code b}, both ways; returns the connections closed. */
+  int cutBetween(NodeRunner a, NodeRunner b) {
+    return links.get(a).cutFrom(b.name()) + links.get(b).cutFrom(a.name());
+  }
+
+  /** Heals what {@link #cutBetween} cut. */
+  void healBetween(NodeRunner a, NodeRunner b) {
+    links.get(a).heal();
+    links.get(b).heal();
   }
 
   /** Lines printed so far by all the nodes, over all their processes. */
@@ -238,8 +313,21 @@ final class ChaosRig implements AutoCloseable {
     progress.accept(left == 0 ? "the workers drained the stream" : left + " stream entries still there after "
         + drain.toSeconds() + " s of draining");
     long dead = admin().xlen(keys.dead());
+    // The workers together: each waits for its own lanes to drain, so one after the other would only add up.
+    List<Thread> stopping = new ArrayList<>();
     for (NodeRunner worker : workers()) {
-      progress.accept("stopping " + worker.name() + " (SIGTERM): " + exit(worker.shutDown(STOP_TIMEOUT)));
+      Thread thread = new Thread(() -> {
+        try {
+          progress.accept("stopping " + worker.name() + " (SIGTERM): " + exit(worker.shutDown(STOP_TIMEOUT)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "chaos-finish-" + worker.name());
+      thread.start();
+      stopping.add(thread);
+    }
+    for (Thread thread : stopping) {
+      thread.join();
     }
     synchronized (this) {
       if (redis != null) {
@@ -283,6 +371,7 @@ final class ChaosRig implements AutoCloseable {
       }
     }
     proxies.values().forEach(TcpProxy::close);
+    links.values().forEach(ClusterLinks::close);
     synchronized (this) {
       if (redis != null) {
         redis.close();

@@ -6,8 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One node of the rig, across its restarts: the command line, the current process, its standard output counted by
@@ -16,9 +20,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * restart never leaves a process behind.
  */
 final class NodeRunner {
+  private static final Pattern STARTED = Pattern.compile("hwaas node (\\S+) started in ");
+  private static final Pattern HTTP = Pattern.compile("\\n  http +(http://\\S+?)/? ");
   private final String name;
   private final boolean worker;
   private final List<String> command;
+  private final Map<String, String> environment;
   private final Path log;
   private final Path audit;
   private final AtomicLong lines = new AtomicLong();
@@ -28,11 +35,15 @@ final class NodeRunner {
   private long logOffset;
   private boolean shutDown;
   private int starts;
+  /** Of the current process, once started: its node id and HTTP address (from its start-up block). */
+  private volatile String nodeId;
+  private volatile String http;
 
-  NodeRunner(String name, boolean worker, List<String> command, Path log, Path audit) {
+  NodeRunner(String name, boolean worker, List<String> command, Map<String, String> environment, Path log, Path audit) {
     this.name = name;
     this.worker = worker;
     this.command = List.copyOf(command);
+    this.environment = Map.copyOf(environment);
     this.log = log;
     this.audit = audit;
   }
@@ -63,7 +74,11 @@ final class NodeRunner {
       throw new IllegalStateException(name + " not started: the chaos run is stopping");
     }
     logOffset = Files.exists(log) ? Files.size(log) : 0;
-    process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    nodeId = null;
+    http = null;
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(environment);
+    process = builder.start();
     reader = new OutputReader(process.getInputStream(), lines);
     readerThread = new Thread(reader, "chaos-stdout-" + name);
     readerThread.setDaemon(true);
@@ -74,7 +89,8 @@ final class NodeRunner {
   /** Waits for the start-up block on standard error; fails, naming the log, if the node exits or takes too long. */
   void awaitStarted(Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!startedLog().contains(" started in ")) {
+    String started;
+    while (!(started = startedLog()).contains(" started in ") || !HTTP.matcher(started).find()) {
       Process current = current();
       if (!current.isAlive()) {
         throw new IllegalStateException(name + " exited with status " + current.exitValue() + " while starting; see " + log);
@@ -84,6 +100,32 @@ final class NodeRunner {
       }
       Thread.sleep(100);
     }
+    readStartUp(started);
+  }
+
+  private synchronized void readStartUp(String started) {
+    Matcher id = STARTED.matcher(started);
+    Matcher url = HTTP.matcher(started);
+    if (id.find() && url.find()) {
+      nodeId = id.group(1);
+      http = url.group(1);
+    }
+  }
+
+  /** The node id of the current process, from its start-up block; {@code null} while it starts. */
+  String nodeId() throws IOException {
+    if (nodeId == null) {
+      readStartUp(startedLog());
+    }
+    return nodeId;
+  }
+
+  /** The base URL of the current process's HTTP server ({@code http://127.0.0.1:PORT}); {@code null} while it starts. */
+  String http() throws IOException {
+    if (http == null) {
+      readStartUp(startedLog());
+    }
+    return http;
   }
 
   private String startedLog() throws IOException {
@@ -98,6 +140,11 @@ final class NodeRunner {
 
   synchronized long pid() {
     return process.pid();
+  }
+
+  /** The pid of the current process while it runs. */
+  synchronized Optional<Long> pidIfRunning() {
+    return process != null && process.isAlive() ? Optional.of(process.pid()) : Optional.empty();
   }
 
   synchronized boolean alive() {
@@ -119,14 +166,19 @@ final class NodeRunner {
     Signals.send(pid(), signal);
   }
 
-  /** SIGKILL: no shutdown of any kind; returns once the process is gone. */
-  void kill9() throws InterruptedException {
+  /** SIGKILL: no shutdown of any kind; returns whether the process is gone (waits up to 10 s). */
+  boolean kill9() throws InterruptedException {
     signal("KILL");
-    current().waitFor(10, TimeUnit.SECONDS);
+    return current().waitFor(10, TimeUnit.SECONDS);
   }
 
   void slowOutput(boolean slow) {
     currentReader().slow(slow);
+  }
+
+  /** Reads of the current output while slow, and how many found more output waiting ({@link OutputReader#slowReads}). */
+  long[] slowReads() {
+    return currentReader().slowReads();
   }
 
   void closeOutput() {

@@ -21,6 +21,9 @@ final class OutputReader implements Runnable {
   private volatile boolean slow;
   private volatile boolean closeRequested;
   private volatile boolean closed;
+  /** Reads while slow, and those that filled the whole chunk: output was waiting, so the node was held back. */
+  private final AtomicLong slowReads = new AtomicLong();
+  private final AtomicLong fullSlowReads = new AtomicLong();
 
   /** @param lines counts every line read (shared by the processes a node had: it survives restarts) */
   OutputReader(InputStream in, AtomicLong lines) {
@@ -41,14 +44,26 @@ final class OutputReader implements Runnable {
     return closed;
   }
 
+  /** Reads made while slow, and how many of them found a whole chunk waiting. */
+  long[] slowReads() {
+    return new long[] {slowReads.get(), fullSlowReads.get()};
+  }
+
   @Override
   public void run() {
     byte[] buffer = new byte[1 << 16];
     try (in) {
       while (!closeRequested) {
-        int n = in.read(buffer, 0, slow ? SLOW_CHUNK : buffer.length);
-        if (n < 0) {
+        boolean slowRead = slow;
+        int n = slowRead ? in.readNBytes(buffer, 0, SLOW_CHUNK) : in.read(buffer, 0, buffer.length);
+        if (n <= 0 && (slowRead || n < 0)) {
           return;
+        }
+        if (slowRead) {
+          slowReads.incrementAndGet();
+          if (in.available() > 0) {
+            fullSlowReads.incrementAndGet();
+          }
         }
         long newlines = 0;
         for (int i = 0; i < n; i++) {
@@ -57,7 +72,7 @@ final class OutputReader implements Runnable {
           }
         }
         lines.addAndGet(newlines);
-        if (slow) {
+        if (slowRead) {
           Thread.sleep(SLOW_PAUSE_MILLIS);
         }
       }

@@ -19,6 +19,8 @@ final class RecoveryMeter implements AutoCloseable {
   static final Duration WINDOW = Duration.ofSeconds(1);
   static final Duration CAP = Duration.ofSeconds(30);
   static final double TOLERANCE = 0.10;
+  /** A gap between samples worth telling: the meter was not scheduled for five of its steps. */
+  static final Duration STALL = Duration.ofMillis(500);
   private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final LongSupplier lines;
@@ -32,7 +34,8 @@ final class RecoveryMeter implements AutoCloseable {
   private long[] counts = new long[1024];
   private int size;
 
-  private RecoveryMeter(LongSupplier lines) {
+  /** Samples only when {@link #start}ed; a test records its own samples with {@link #record}. */
+  RecoveryMeter(LongSupplier lines) {
     this.lines = lines;
   }
 
@@ -43,13 +46,17 @@ final class RecoveryMeter implements AutoCloseable {
     return meter;
   }
 
-  private synchronized void sample() {
+  private void sample() {
+    record(System.nanoTime(), lines.getAsLong());
+  }
+
+  synchronized void record(long atNanos, long count) {
     if (size == times.length) {
       times = Arrays.copyOf(times, size * 2);
       counts = Arrays.copyOf(counts, size * 2);
     }
-    times[size] = System.nanoTime();
-    counts[size] = lines.getAsLong();
+    times[size] = atNanos;
+    counts[size] = count;
     size++;
   }
 
@@ -69,14 +76,27 @@ final class RecoveryMeter implements AutoCloseable {
     return windows % 2 == 1 ? rates[windows / 2] : (rates[windows / 2 - 1] + rates[windows / 2]) / 2;
   }
 
-  /** Lines per second between the samples nearest before {@code fromNanos} and {@code toNanos}. */
+  /**
+   * Lines per second from the sample nearest before {@code fromNanos} to the one nearest after {@code toNanos} (the last
+   * one if none is after it yet). A window that falls in a gap between samples (this JVM was not scheduled, on a busy
+   * machine) gets the rate over the whole gap, not zero: the lines read after it were printed during it.
+   */
   synchronized double rate(long fromNanos, long toNanos) {
     int from = indexAtOrBefore(fromNanos);
-    int to = indexAtOrBefore(toNanos);
+    int to = Math.min(size - 1, indexAtOrBefore(toNanos) + (times[indexAtOrBefore(toNanos)] < toNanos ? 1 : 0));
     if (to <= from) {
       return 0;
     }
     return (counts[to] - counts[from]) / ((times[to] - times[from]) / 1e9);
+  }
+
+  /** The longest time between two samples from {@code fromNanos} to {@code toNanos}: how long this JVM stalled. */
+  synchronized Duration longestGap(long fromNanos, long toNanos) {
+    long longest = 0;
+    for (int i = Math.max(1, indexAtOrBefore(fromNanos)); i < size && times[i - 1] < toNanos; i++) {
+      longest = Math.max(longest, times[i] - times[i - 1]);
+    }
+    return Duration.ofNanos(longest);
   }
 
   /**

@@ -107,6 +107,18 @@ public final class HwaasCommand implements Callable<Integer> {
       description = "Port of the event bus between nodes, for firewalls; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int eventBusPort;
 
+  @Option(names = "--cluster-port", paramLabel = "PORT", defaultValue = "0",
+      description = "Hazelcast's port between nodes, for firewalls; given, exactly this one (default: 5701 or the next free one up to 5720).")
+  int clusterPort;
+
+  @Option(names = "--cluster-public-port", paramLabel = "PORT", defaultValue = "0",
+      description = "The port other nodes reach this node's cluster port at, on --cluster-host, when a port forward or proxy stands in between (default: the cluster port itself).")
+  int clusterPublicPort;
+
+  @Option(names = "--event-bus-public-port", paramLabel = "PORT", defaultValue = "0",
+      description = "The port other nodes reach this node's event bus at, on --cluster-host, when a port forward or proxy stands in between (default: the event bus port itself).")
+  int eventBusPublicPort;
+
   @Option(names = "--join",
       description = "Join the running cluster: start no Redis, use the one the cluster already uses (or --redis).")
   boolean join;
@@ -213,8 +225,8 @@ public final class HwaasCommand implements Callable<Integer> {
     return new NodeSettings(
         new RedisSettings(parseRedis(redis), dataDir != null ? dataDir : RedisSettings.defaultDataDir(), fsync,
             secretFile(redisPasswordFile, "--redis-password-file"), redisMaxMemory, allowEviction),
-        new ClusterSettings(clusterName, clusterHost, members, eventBusPort, clusterKeystore,
-            System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"), join, insecureCluster),
+        new ClusterSettings(clusterName, clusterHost, members, clusterPort, clusterPublicPort, eventBusPort,
+            eventBusPublicPort, clusterKeystore, System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"), join, insecureCluster),
         http(givenToken()),
         new QueueSettings(QueueSettings.defaults().keyPrefix(), seconds(dedupSeconds, "--dedup-window"),
             seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout(), maxDead, maxBacklog,

@@ -41,6 +41,9 @@ public final class ClusterSetup {
         .setPort(settings.eventBusPort())
         .setClusterPublicHost(settings.host())
         .setClusterNodeMetadata(metadata);
+    if (settings.eventBusPublicPort() > 0) {
+      eventBus.setClusterPublicPort(settings.eventBusPublicPort());
+    }
     if (settings.keystore() != null) {
       // Mutual TLS: a node talks only to nodes that hold a certificate the shared keystore trusts.
       PfxOptions keystore = new PfxOptions().setPath(settings.keystore().toString())
@@ -77,6 +80,7 @@ public final class ClusterSetup {
         throw new IllegalStateException("cluster.xml is missing from the classpath; rebuild with ./mvnw package");
       }
       Config hz = new XmlConfigBuilder(xml).setProperties(values).build();
+      ports(hz.getNetworkConfig(), settings);
       if (hz.getProperty(JOIN_PORT_TRY_COUNT) == null && System.getProperty(JOIN_PORT_TRY_COUNT) == null
           && noMemberListens(hz.getNetworkConfig())) {
         // Hazelcast's TCP join waits a fixed second for answers even when every other port refused at once: the
@@ -88,6 +92,20 @@ public final class ClusterSetup {
       return hz;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read cluster.xml", e);
+    }
+  }
+
+  /**
+   * A port given: that one only, reusable at once (a node restarted right after a kill finds it in TIME_WAIT). A public
+   * port: what the member advertises, so that the others connect to whatever forwards it to this one.
+   */
+  static void ports(NetworkConfig network, ClusterSettings settings) {
+    if (settings.port() > 0) {
+      network.setPort(settings.port()).setPortAutoIncrement(false).setReuseAddress(true);
+    }
+    if (settings.publicPort() > 0) {
+      String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host(); // IPv6
+      network.setPublicAddress(host + ":" + settings.publicPort());
     }
   }
 

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -19,17 +20,23 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * A real redis-server (7.0.15, shipped inside the org.signal:embedded-redis jar) run as a child process
- * on a loopback port, keeping an append-only file in a data directory. The directory is owned through a
- * file lock: a node that finds the lock free but a Redis still running there knows its owner was killed
- * (kill -9), stops that orphan (Redis syncs its file on SIGTERM) and starts afresh on the same data.
+ * A real redis-server (7.0.15, shipped inside the org.signal:embedded-redis jar) run on a loopback port, keeping an
+ * append-only file in a data directory. It runs in a session of its own (Redis's {@code daemonize}: it forks and calls
+ * setsid), not in the node's process group: a signal meant for the node's group (Ctrl-C in a terminal, {@code kill %1}
+ * of a shell job) would otherwise stop Redis at the moment the node's workers still acknowledge their last jobs; the
+ * node stops it itself, last. The directory is owned through a file lock: a node that finds the lock free but a Redis
+ * still running there knows its owner was killed (kill -9), stops that orphan (Redis syncs its file on SIGTERM) and
+ * starts afresh on the same data.
  *
  * <p>It is private to the user who runs the node: the binary is extracted to a 0700 directory of the user's and
  * checked against the jar's copy (SHA-256) before every start; the data directory is 0700; the server requires a
@@ -42,10 +49,15 @@ public final class EmbeddedRedis implements AutoCloseable {
   private static final String VERSION = "7.0.15";
   /** In the data directory: the server's configuration, with the password (0600). */
   static final String CONFIG = "redis.conf";
+  /** How long a server may stay silent after it bound its port. */
+  static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
+  /** A server that answers LOADING is reading its append-only file: a large one takes a while on a busy machine. */
+  static final Duration LOADING_LIMIT = Duration.ofMinutes(10);
   private static final String WHAT_TO_DO =
       "Start a Redis 6.2+ yourself and pass --redis redis://127.0.0.1:6379 (or set HWAAS_REDIS).";
 
-  private volatile Process process;
+  /** The server, found through its pid file (a daemon is not our child). */
+  private volatile ProcessHandle process;
   /** How the server was started, so that a watcher can start it again the same way. */
   private final List<String> command;
   private volatile boolean closing;
@@ -54,9 +66,10 @@ public final class EmbeddedRedis implements AutoCloseable {
   private final Path dataDir;
   private final FileChannel lockChannel;
   private final FileLock lock;
+  private final Duration answerWithin;
 
-  private EmbeddedRedis(Process process, List<String> command, int port, String password, Path dataDir, FileChannel lockChannel,
-                        FileLock lock) {
+  private EmbeddedRedis(ProcessHandle process, List<String> command, int port, String password, Path dataDir, FileChannel lockChannel,
+                        FileLock lock, Duration answerWithin) {
     this.process = process;
     this.command = command;
     this.port = port;
@@ -64,6 +77,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     this.dataDir = dataDir;
     this.lockChannel = lockChannel;
     this.lock = lock;
+    this.answerWithin = answerWithin;
   }
 
   /**
@@ -98,10 +112,20 @@ public final class EmbeddedRedis implements AutoCloseable {
   }
 
   static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir) {
-    return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY);
+    return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY, ANSWER_WITHIN);
+  }
+
+  /** With a shorter wait for the first answer than {@link #ANSWER_WITHIN}: for tests. */
+  static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, Duration answerWithin) {
+    return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY, answerWithin);
   }
 
   private static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, String maxMemory) {
+    return start(dataDir, fsync, port, binDir, maxMemory, ANSWER_WITHIN);
+  }
+
+  private static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, String maxMemory,
+                                     Duration answerWithin) {
     FileChannel channel = null;
     try {
       PrivateFiles.directory(dataDir);
@@ -115,7 +139,8 @@ public final class EmbeddedRedis implements AutoCloseable {
       String password = password(dataDir);
       for (int attempt = 0; ; attempt++) {
         try {
-          return launch(binary, dataDir, fsync, maxMemory, port != 0 ? port : freePort(), password, channel, lock);
+          return launch(binary, dataDir, fsync, maxMemory, port != 0 ? port : freePort(), password, channel, lock,
+              answerWithin);
         } catch (PortTakenException e) {
           if (port != 0 || attempt == 2) {
             throw new RedisStartException("embedded Redis could not bind a port: " + e.getMessage() + ". " + WHAT_TO_DO);
@@ -156,14 +181,12 @@ public final class EmbeddedRedis implements AutoCloseable {
     try {
       if (process.isAlive()) {
         process.destroy();
-        if (!process.waitFor(3, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
+        if (!awaitExit(process, 3)) {
+          process.destroyForcibly();
+          awaitExit(process, 2);
         }
       }
       Files.deleteIfExists(dataDir.resolve("redis.url"));
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
     } catch (IOException e) {
       log.warn("embedded Redis on port {}: could not remove {}", port, dataDir.resolve("redis.url"), e);
     } finally {
@@ -172,17 +195,20 @@ public final class EmbeddedRedis implements AutoCloseable {
   }
 
   private static EmbeddedRedis launch(Path binary, Path dir, String fsync, String maxMemory, int port, String password,
-                                      FileChannel channel, FileLock lock) throws IOException {
+                                      FileChannel channel, FileLock lock, Duration answerWithin) throws IOException {
     Path logFile = dir.resolve("redis.log");
     // The password comes from the 0600 config file, never from the command line, where ps would show it.
     List<String> command = List.of(binary.toString(), dir.resolve(CONFIG).toAbsolutePath().toString(),
-        "--port", Integer.toString(port), "--bind", "127.0.0.1", "--daemonize", "no",
+        "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        // A session of its own, so that the node's process group's signals do not reach it; its log then goes to
+        // the file itself (appended to: after a restart, the log still tells why the server went away).
+        "--daemonize", "yes", "--logfile", logFile.toAbsolutePath().toString(),
         "--dir", dir.toAbsolutePath().toString(), "--pidfile", dir.resolve("redis.pid").toAbsolutePath().toString(),
         "--appendonly", "yes", "--appendfsync", fsync, "--save", "",
         // Bounded, and never by throwing data away: a full Redis refuses writes (clients wait and resend).
         "--maxmemory", maxMemory, "--maxmemory-policy", "noeviction");
-    Process process = spawn(command, logFile);
-    EmbeddedRedis redis = new EmbeddedRedis(process, command, port, password, dir, channel, lock);
+    ProcessHandle process = spawn(command, dir, port);
+    EmbeddedRedis redis = new EmbeddedRedis(process, command, port, password, dir, channel, lock, answerWithin);
     try {
       redis.awaitReady(logFile);
       PrivateFiles.writeSecret(dir.resolve("redis.url"), redis.url() + "\n");
@@ -196,9 +222,63 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
-  private static Process spawn(List<String> command, Path logFile) throws IOException {
-    // Appended to: after a restart, the log still tells why the server went away.
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+  /**
+   * Starts the server and returns it once it wrote its pid file (it has bound its port by then). What it says before
+   * it forks (a bad option) goes to the same log.
+   */
+  private static ProcessHandle spawn(List<String> command, Path dir, int port) throws IOException {
+    Path logFile = dir.resolve("redis.log");
+    Path pidFile = dir.resolve("redis.pid");
+    Files.deleteIfExists(pidFile); // left by a server that died: it is not this one's
+    long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
+    Process launcher = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      Optional<ProcessHandle> server = running(pidFile);
+      if (server.isPresent()) {
+        return server.get();
+      }
+      String said = logSince(logFile, logStart);
+      if (said.contains("Address already in use")) {
+        throw new PortTakenException("port " + port + " was taken meanwhile");
+      }
+      boolean launcherFailed = !launcher.isAlive() && launcher.exitValue() != 0;
+      if (launcherFailed || said.contains("Failed listening") || said.contains("aborting")) {
+        throw new RedisStartException("embedded Redis (" + command.get(0) + ") did not start"
+            + (launcherFailed ? ", exit status " + launcher.exitValue() : "") + ": " + lastLines(said) + ". " + WHAT_TO_DO);
+      }
+      sleep(20);
+    }
+    launcher.destroyForcibly();
+    throw new RedisStartException("embedded Redis wrote no pid file within 10 s (see " + logFile + "). " + WHAT_TO_DO);
+  }
+
+  /** The live redis-server whose pid the file holds, if any. */
+  private static Optional<ProcessHandle> running(Path pidFile) {
+    try {
+      return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).filter(ProcessHandle::isAlive);
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty(); // not written yet, or half written
+    }
+  }
+
+  private static String logSince(Path logFile, long offset) throws IOException {
+    byte[] all = Files.readAllBytes(logFile);
+    int from = (int) Math.min(offset, all.length);
+    return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+  }
+
+  private static boolean awaitExit(ProcessHandle process, long seconds) {
+    try {
+      process.onExit().get(seconds, TimeUnit.SECONDS);
+      return true;
+    } catch (TimeoutException | ExecutionException e) {
+      return !process.isAlive();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !process.isAlive();
+    }
   }
 
   /**
@@ -207,16 +287,15 @@ public final class EmbeddedRedis implements AutoCloseable {
    * cannot be started again, {@code onLost} is told, once.
    */
   public void watch(Runnable onLost) {
-    Process watched = process;
+    ProcessHandle watched = process;
     watched.onExit().thenRun(() -> {
       if (closing) {
         return;
       }
-      log.error("the embedded Redis (pid {}, port {}) exited with status {}; starting it again on {}", watched.pid(), port,
-          watched.exitValue(), dataDir);
+      log.error("the embedded Redis (pid {}, port {}) exited; starting it again on {}", watched.pid(), port, dataDir);
       for (int attempt = 1; attempt <= 3 && !closing; attempt++) {
         try {
-          process = spawn(command, dataDir.resolve("redis.log"));
+          process = spawn(command, dataDir, port);
           awaitReady(dataDir.resolve("redis.log"));
           log.warn("the embedded Redis is running again (pid {}, port {}) on the same data", process.pid(), port);
           watch(onLost);
@@ -234,24 +313,44 @@ public final class EmbeddedRedis implements AutoCloseable {
     });
   }
 
+  /**
+   * Waits until the server answers PONG: up to {@link #answerWithin} for a first answer, and as long as it answers
+   * LOADING (reading its append-only file) up to {@link #LOADING_LIMIT}.
+   */
   private void awaitReady(Path logFile) throws IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
+    long started = System.nanoTime();
+    boolean loading = false;
+    do {
       if (!process.isAlive()) {
         String output = Files.readString(logFile);
         if (output.contains("Address already in use")) {
           throw new PortTakenException("port " + port + " was taken meanwhile");
         }
-        throw new RedisStartException("embedded Redis (" + process.info().command().orElse("redis-server")
-            + ") exited with status " + process.exitValue() + ": " + lastLines(output) + ". " + WHAT_TO_DO);
+        throw new RedisStartException("embedded Redis (" + command.get(0) + ") exited: " + lastLines(output) + ". "
+            + WHAT_TO_DO);
       }
-      if (new RedisAdmin(port, password, 200, 500).answers()) {
+      String answer = ping();
+      if (answer.equals("PONG")) {
         return;
       }
+      loading |= answer.equals("LOADING");
       sleep(20);
-    }
-    throw new RedisStartException("embedded Redis did not answer on port " + port + " within 10 s. " + WHAT_TO_DO);
+    } while (System.nanoTime() - started < (loading ? LOADING_LIMIT : answerWithin).toNanos());
+    throw new RedisStartException(loading
+        ? "embedded Redis was still loading its data on port " + port + " after " + LOADING_LIMIT.toMinutes() + " minutes"
+        : "embedded Redis did not answer on port " + port + " within " + answerWithin.toMillis() / 1000.0 + " s. "
+        + WHAT_TO_DO);
   }
+
+  /** PONG; LOADING while it reads its append-only file; empty while it does not answer. */
+  private String ping() {
+    try {
+      return String.valueOf(new RedisAdmin(port, password, 200, 500).command("PING"));
+    } catch (IOException e) {
+      return e.getMessage() != null && e.getMessage().contains("LOADING") ? "LOADING" : "";
+    }
+  }
+
 
 
 

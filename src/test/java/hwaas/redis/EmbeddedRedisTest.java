@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +95,40 @@ class EmbeddedRedisTest {
     try (EmbeddedRedis redis = EmbeddedRedis.start(root.resolve("d5"), "everysec", 0, open)) {
       assertEquals("rwx------", permissions(open));
     }
+  }
+
+  @Test
+  @DisplayName("Redis leads a process group of its own: a signal for the node's group (Ctrl-C, kill %1) never reaches it")
+  void processGroupOfItsOwn() throws Exception {
+    try (EmbeddedRedis redis = EmbeddedRedis.start(root.resolve("group"), "everysec", 0, root.resolve("bin"))) {
+      long group = processGroup(redis.pid());
+      assertNotEquals(processGroup(ProcessHandle.current().pid()), group);
+      assertEquals(redis.pid(), group);
+      assertTrue(RawRedis.say(redis.url().getPort(), "PING").startsWith("-NOAUTH"), "it answers");
+    }
+  }
+
+  @Test
+  @DisplayName("a server still loading its append-only file (it answers LOADING) is waited for past the first answer's limit")
+  void waitsWhileLoading() throws Exception {
+    Path bin = root.resolve("bin");
+    Path data = root.resolve("loading");
+    try (EmbeddedRedis redis = EmbeddedRedis.start(data, "everysec", 0, bin)) {
+      RedisAdmin admin = new RedisAdmin(redis.url().getPort(), redis.url().getUserInfo().substring(1), 1_000, 60_000);
+      // A million keys: replaying them from the append-only file takes seconds, not the 100 ms allowed below.
+      admin.command("EVAL", "for i = 1, 1000000 do redis.call('SET', 'k' .. i, 'v') end", "0");
+    }
+    try (EmbeddedRedis again = EmbeddedRedis.start(data, "everysec", 0, bin, Duration.ofMillis(100))) {
+      RedisAdmin admin = new RedisAdmin(again.url().getPort(), again.url().getUserInfo().substring(1));
+      assertEquals(1_000_000L, admin.command("DBSIZE"));
+    }
+  }
+
+  private static long processGroup(long pid) throws Exception {
+    Process ps = new ProcessBuilder("ps", "-o", "pgid=", "-p", Long.toString(pid)).start();
+    String group = new String(ps.getInputStream().readAllBytes()).trim();
+    assertTrue(ps.waitFor(5, java.util.concurrent.TimeUnit.SECONDS));
+    return Long.parseLong(group);
   }
 
   private static String permissions(Path path) throws Exception {
