@@ -111,7 +111,7 @@ public final class Node {
   public static Node start(NodeSettings settings, JobHandlers handlers) {
     long startedAt = System.nanoTime();
     String nodeId = UUID.randomUUID().toString().substring(0, 8);
-    boolean autoHttpPort = settings.http().port() == HttpSettings.AUTO_PORT;
+    int requestedHttpPort = settings.http().port();
     settings = settings.withHttp(Preflight.chooseHttpPort(settings.http()));
     settings.audit().checkWritable();
     EmbeddedRedis embedded = null;
@@ -142,7 +142,7 @@ public final class Node {
       }
       node = new Node(settings, nodeId, embedded, clusterManager, vertx, startedAt);
       node.learnedRedis = learned;
-      node.deploy(handlers, autoHttpPort);
+      node.deploy(handlers, requestedHttpPort);
       node.watchMembership();
       if (embedded != null) {
         Node started = node;
@@ -294,7 +294,7 @@ public final class Node {
    * Queue, workers and HTTP start side by side, and the clients as soon as the queue is there: the first
    * hello world does not wait for the HTTP server (the start-up block does).
    */
-  private void deploy(JobHandlers handlers, boolean autoHttpPort) {
+  private void deploy(JobHandlers handlers, int requestedHttpPort) {
     jobTypes = handlers.names();
     JobContract contract = JobContract.load(settings.limits().maxSleep());
     if (!contract.types().equals(handlers.names())) {
@@ -320,7 +320,7 @@ public final class Node {
       clientDeployment = ClientGroup.deploy(vertx, settings.clients(), settings.queue(), nodeId, counters, submittedAudit, outages)
           .await();
     }
-    awaitHttp(firstHttp, handlers, contract, autoHttpPort);
+    awaitHttp(firstHttp, handlers, contract, requestedHttpPort);
     AtomicReference<JsonArray> lastQueues = new AtomicReference<>();
     NodeMeters.bind(BackendRegistries.getNow(ClusterSetup.metricsRegistry(nodeId)), counters, handlers.names(), lastQueues);
     statsDeployment = vertx.deployVerticle(new StatsVerticle(settings.redis(), settings.queue(),
@@ -333,10 +333,12 @@ public final class Node {
   }
 
   /**
-   * Waits for the HTTP verticle. A port chosen automatically can be taken by a node starting at the same moment:
-   * then the next free one is used, and the cluster is told the new address.
+   * Waits for the HTTP verticle. A port chosen automatically (none given, or 0) can be taken meanwhile, by a node
+   * starting at the same moment or, for 0, by any outgoing connection given that port as its own: then another free
+   * one is used, and the cluster is told the new address.
    */
-  private void awaitHttp(Future<String> firstAttempt, JobHandlers handlers, JobContract contract, boolean autoHttpPort) {
+  private void awaitHttp(Future<String> firstAttempt, JobHandlers handlers, JobContract contract, int requestedHttpPort) {
+    boolean chosenHere = requestedHttpPort == HttpSettings.AUTO_PORT || requestedHttpPort == 0;
     HttpSettings httpSettings = settings.http();
     Future<String> deployment = firstAttempt;
     for (int attempt = 1; ; attempt++) {
@@ -344,11 +346,12 @@ public final class Node {
         httpDeployment = deployment.await();
         break;
       } catch (Exception e) {
-        if (!autoHttpPort || !causedByBind(e) || attempt == 5) {
+        if (!chosenHere || !causedByBind(e) || attempt == 5) {
           throw e;
         }
         int taken = httpSettings.port();
-        httpSettings = Preflight.chooseHttpPort(httpSettings.withPort(HttpSettings.AUTO_PORT), taken + 1);
+        httpSettings = requestedHttpPort == 0 ? Preflight.chooseHttpPort(httpSettings.withPort(0))
+            : Preflight.chooseHttpPort(httpSettings.withPort(HttpSettings.AUTO_PORT), taken + 1);
         log.info("HTTP port {} was taken meanwhile; this node uses {}", taken, httpSettings.port());
         http = httpVerticle(httpSettings, handlers, contract);
         deployment = vertx.deployVerticle(http);
