@@ -144,8 +144,10 @@ final class ProcessBench {
             200, 0)), 5_000) == 200) {
           return;
         }
-      } catch (RuntimeException notYet) {
-        // connection refused: not listening yet
+      } catch (Exception notYet) { // ConnectException, rethrown as it is by Future.await: not listening yet
+        if (notYet instanceof InterruptedException interrupted) {
+          throw interrupted;
+        }
       }
       Thread.sleep(200);
     }
