@@ -111,6 +111,21 @@ final class HttpLoad implements AutoCloseable {
 
   /** Sends one request and answers its status, once its body has been read. */
   Future<Integer> send(Call call) {
+    return client.request(options(call))
+        .compose(request -> call.body() == null ? request.send() : request.send(call.body()))
+        .compose(response -> response.body().map(body -> response.statusCode()));
+  }
+
+  /** Sends one request and answers its body, for the few calls whose answer the bench reads. */
+  Future<Buffer> fetch(Call call) {
+    return client.request(options(call))
+        .compose(request -> call.body() == null ? request.send() : request.send(call.body()))
+        .compose(response -> response.statusCode() == call.expected() ? response.body()
+            : response.body().transform(ar -> Future.failedFuture(call.method() + " " + call.uri() + ": status "
+            + response.statusCode() + (ar.succeeded() ? " " + ar.result() : ""))));
+  }
+
+  private RequestOptions options(Call call) {
     RequestOptions options = new RequestOptions().setMethod(call.method()).setHost("127.0.0.1").setPort(port)
         .setURI(call.uri()).putHeader("Authorization", "Bearer " + token);
     if (call.body() != null) {
@@ -119,20 +134,7 @@ final class HttpLoad implements AutoCloseable {
     if (call.idempotencyKey() != null) {
       options.putHeader("Idempotency-Key", call.idempotencyKey());
     }
-    return client.request(options)
-        .compose(request -> call.body() == null ? request.send() : request.send(call.body()))
-        .compose(response -> response.body().map(body -> response.statusCode()));
-  }
-
-  /** Sends one request and answers its body, for the few calls whose answer the bench reads. */
-  Future<Buffer> fetch(Call call) {
-    RequestOptions options = new RequestOptions().setMethod(call.method()).setHost("127.0.0.1").setPort(port)
-        .setURI(call.uri()).putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", "application/json");
-    return client.request(options)
-        .compose(request -> call.body() == null ? request.send() : request.send(call.body()))
-        .compose(response -> response.statusCode() == call.expected() ? response.body()
-            : response.body().transform(ar -> Future.failedFuture(call.method() + " " + call.uri() + ": status "
-            + response.statusCode() + (ar.succeeded() ? " " + ar.result() : ""))));
+    return options;
   }
 
   @Override

@@ -359,13 +359,7 @@ final class JobsApi {
     if (idempotencyKey == null) {
       return newJobId();
     }
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest((client + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8));
-      return "api-" + HexFormat.of().formatHex(digest, 0, 10);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return Job.derivedId(client + "\n" + idempotencyKey);
   }
 
 }

@@ -2,6 +2,11 @@ package hwaas.jobs;
 
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 /**
  * One unit of work. A client's job id is {@code <client>:<sequence>}, unique for the life of the service, so
  * an audit can count what was printed against what was sent; API jobs have ids of their own.
@@ -29,6 +34,20 @@ public record Job(String id, String type, long sentAt, JsonObject payload, boole
   /** The id of a client's job number {@code seq}. */
   public static String id(String client, long seq) {
     return client + ":" + seq;
+  }
+
+  /**
+   * The id of an API job named by {@code seed} (a client and its Idempotency-Key, a schedule and its tick): the same
+   * seed gives the same id wherever it is computed, so a retry or a second node names the same job.
+   */
+  public static String derivedId(String seed) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(seed.getBytes(StandardCharsets.UTF_8));
+      return "api-" + HexFormat.of().formatHex(digest, 0, 10);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   /** The client's sequence number, read from an id {@code <client>:<seq>}; -1 for ids of another form (API jobs). */

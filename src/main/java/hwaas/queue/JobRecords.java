@@ -16,7 +16,8 @@ import java.util.List;
  * uses, so a worker's updates of one job arrive in order.
  */
 public final class JobRecords {
-  static final int KEPT_PER_CLIENT = 1000;
+  /** Jobs kept in a client's index (the newest), whoever writes them: the API, the queue, a schedule. */
+  public static final int KEPT_PER_CLIENT = 1000;
 
   private final StreamKeys keys;
   private final String ttlSeconds;

@@ -1,6 +1,8 @@
 package hwaas.schedule;
 
+import hwaas.jobs.Job;
 import hwaas.jobs.JobBatch;
+import hwaas.queue.JobRecords;
 import hwaas.queue.RedisPairs;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.Future;
@@ -11,12 +13,8 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +48,6 @@ public final class ScheduleStore {
       "redis.call('XADD', ARGV[14], '*', 'jobs', '[' .. ARGV[13] .. ']')",
       "redis.call('HINCRBY', ARGV[15], 'enqueued', 1)",
       "return 'FIRED'");
-  /** Jobs kept in a client's index, as for API jobs. */
-  private static final int KEPT_PER_CLIENT = 1000;
 
   private final Redis redis;
   private final StreamKeys keys;
@@ -138,19 +134,13 @@ public final class ScheduleStore {
     Request fire = Request.cmd(Command.EVAL).arg(FIRE).arg(0).arg(keys.schedules()).arg(keys.scheduleTicks()).arg(s.name())
         .arg(stored.text()).arg(tick.toEpochMilli()).arg(mode).arg(keys.record(id)).arg(Math.max(1, recordTtl.toSeconds()))
         .arg(id).arg(type).arg(job.getString("client")).arg(payload).arg(batch).arg(keys.stream(type))
-        .arg(keys.counters(type)).arg(keys.clientJobs(job.getString("client"))).arg(KEPT_PER_CLIENT);
+        .arg(keys.counters(type)).arg(keys.clientJobs(job.getString("client"))).arg(JobRecords.KEPT_PER_CLIENT);
     return redis.send(fire).map(reply -> Fired.valueOf(reply.toString()));
   }
 
   /** A tick's job has the same id wherever it is fired. */
   public static String tickJobId(String name, Instant tick) {
-    String seed = name + "\n" + tick.toEpochMilli();
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
-      return "api-" + HexFormat.of().formatHex(digest, 0, 10);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return Job.derivedId(name + "\n" + tick.toEpochMilli());
   }
 
   private static Map<String, String> pairs(Response hash) {
