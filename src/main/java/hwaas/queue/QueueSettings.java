@@ -37,6 +37,12 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
     require(redisReplicas >= 0 && redisReplicas <= 16, "--redis-replicas must be between 0 and 16, got " + redisReplicas);
   }
 
+  /** Confirmed on the primary's word alone ({@code redisReplicas} 0). */
+  public QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout, long maxDead,
+                       long maxBacklog, Duration maxDelay) {
+    this(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, 0);
+  }
+
   public static QueueSettings defaults() {
     return new QueueSettings("hwaas", Duration.ofSeconds(120), Duration.ofHours(1), Duration.ofSeconds(5), DEFAULT_MAX_DEAD, DEFAULT_MAX_BACKLOG,
         DEFAULT_MAX_DELAY, 0);

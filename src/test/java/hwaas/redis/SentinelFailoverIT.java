@@ -1,0 +1,81 @@
+package hwaas.redis;
+
+import hwaas.cli.AuditCommand;
+import hwaas.support.AuditReport;
+import hwaas.testing.NodeProcess;
+import hwaas.testing.Poll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A node process on a Redis behind three sentinels (a primary and a replica, all started from the embedded binary),
+ * the primary killed with -9 mid-run: the node follows the failover by itself and, confirming submissions only once
+ * a replica has them, loses none of them.
+ */
+class SentinelFailoverIT {
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private final Path dir = Path.of("target", "sentinel", run);
+
+  @Test
+  @DisplayName("primary killed with -9 at 5,000 jobs/s: printing again within 10 s, the outage logged once, "
+      + "and with --redis-replicas 1 the audit finds lost = 0")
+  void primaryKilledMidRun() throws Exception {
+    Path out = dir.resolve("node.out");
+    try (LocalSentinels redis = LocalSentinels.start(dir.resolve("redis"), 1, 2000);
+         NodeProcess node = NodeProcess.start(dir, "node", Map.of("HWAAS_REDIS", redis.url().toString()),
+             "2", "100", "--rate", "50", "--http-port", "0", "--redis-replicas", "1", "--cluster-name", "sentinel-" + run,
+             "--audit", dir.resolve("node.audit").toString())) {
+      node.awaitStarted();
+      assertFalse(node.stderrText().contains(redis.url().toString()), "the Redis password was printed");
+      assertTrue(node.stderrText().contains("redis-sentinel://:***@127.0.0.1:"), node.stderrText());
+      Poll.until(Duration.ofSeconds(20), "the node to print 10,000 jobs", () -> size(out) > 10_000 * 14L);
+
+      long killedAt = System.nanoTime();
+      int old = redis.killPrimary();
+      redis.awaitFailover(old, 20_000);
+      double failoverSeconds = (System.nanoTime() - killedAt) / 1e9;
+      redis.restart(old); // as its supervisor would: the sentinels make it the new primary's replica
+      long atFailover = size(out);
+      Poll.until(Duration.ofSeconds(20), "printing to resume", () -> size(out) > atFailover + 1000 * 14L);
+      double resumedSeconds = (System.nanoTime() - killedAt) / 1e9;
+      long afterResume = size(dir.resolve("node.audit.submitted"));
+      Poll.until(Duration.ofSeconds(20), "submissions to be confirmed again (a replica has them)",
+          () -> size(dir.resolve("node.audit.submitted")) > afterResume + 10_000);
+      Thread.sleep(3_000);
+      System.out.printf("SentinelFailoverIT: failover %.1f s, printing again %.1f s after the kill%n", failoverSeconds, resumedSeconds);
+      assertTrue(resumedSeconds < 10, "printing again only " + resumedSeconds + " s after the kill");
+
+      assertEquals(0, node.stop(), node.stderrText());
+      String stderr = node.stderrText();
+      assertEquals(1, count(stderr, "queue: XADD of"), "the queue's outage logged once:\n" + stderr);
+      assertTrue(count(stderr, "further failures are not logged") <= 6, "one line per outage log and kind:\n" + stderr);
+    }
+    AuditReport report = AuditCommand.audit(List.of(dir.resolve("node.audit")));
+    System.out.println("SentinelFailoverIT: " + report.line());
+    assertTrue(report.submitted() > 30_000, report.line());
+    assertEquals(0, report.lost(), report.line() + " lost: " + report.lostIds());
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.exists(file) ? Files.size(file) : 0;
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private static long count(String text, String what) {
+    return text.lines().filter(l -> l.contains(what)).count();
+  }
+}
