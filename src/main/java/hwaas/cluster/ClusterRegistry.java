@@ -33,7 +33,7 @@ public final class ClusterRegistry {
    */
   public record Registration(URI url, String service, String node, String host, String dataDir) {
     public Registration {
-      if (url.getRawUserInfo() != null) {
+      if (HostPorts.userInfo(url) != null) {
         throw new IllegalArgumentException("a Redis URL with a password must not go into the cluster registry");
       }
     }

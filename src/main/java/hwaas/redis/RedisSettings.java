@@ -1,5 +1,6 @@
 package hwaas.redis;
 
+import hwaas.support.HostPorts;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.RedisOptions;
 
@@ -61,7 +62,7 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
 
   /** The URL the client uses: the given one, with the password from the file when the URL has none. */
   public URI clientUrl() {
-    if (url == null || password == null || url.getRawUserInfo() != null) {
+    if (url == null || password == null || HostPorts.userInfo(url) != null) {
       return url;
     }
     return URI.create(url.getScheme() + "://:" + password + "@" + url.getRawAuthority() + (url.getRawPath() == null ? "" : url.getRawPath()));
@@ -85,7 +86,7 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
     if (url == null) {
       return "(not known yet)";
     }
-    String userInfo = url.getRawUserInfo();
+    String userInfo = HostPorts.userInfo(url);
     if (userInfo == null) {
       return url.toString();
     }

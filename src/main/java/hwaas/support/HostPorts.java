@@ -19,6 +19,16 @@ public final class HostPorts {
     }
   }
 
+  /**
+   * The user and password part, or {@code null}: {@link URI#getRawUserInfo()} gives none for an authority naming several
+   * hosts, which would let a password through unseen.
+   */
+  public static String userInfo(URI url) {
+    String authority = url.getRawAuthority();
+    int at = authority == null ? -1 : authority.lastIndexOf('@');
+    return at < 0 ? null : authority.substring(0, at);
+  }
+
   /** Every pair, in order; a pair without a port gets {@code defaultPort}; empty if the authority is malformed. */
   public static List<HostPort> of(URI url, int defaultPort) {
     String authority = url.getRawAuthority();
