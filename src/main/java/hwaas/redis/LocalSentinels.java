@@ -106,12 +106,13 @@ public final class LocalSentinels implements AutoCloseable {
   }
 
   /**
-   * Starts the server on {@code port} again, as its supervisor would, empty: the sentinels turn it into a replica of
-   * the new primary (which it then copies), so writes waiting for a replica can be confirmed again.
+   * Starts the server on {@code port} again, as its supervisor would: empty, a replica of the primary the sentinels
+   * name now (which it then copies), so writes waiting for a replica can be confirmed again. Started as a primary, it
+   * would wait for the sentinels to turn it (about ten seconds more).
    */
   public void restart(int port) throws IOException, InterruptedException {
     servers.remove(port);
-    startServer(port, null);
+    startServer(port, primaryPort());
   }
 
   private void startServer(int port, Integer primary) throws IOException, InterruptedException {
