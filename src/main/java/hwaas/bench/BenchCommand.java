@@ -40,6 +40,9 @@ public final class BenchCommand implements Callable<Integer> {
           + "that; 0 skips the REST rows (default: ${DEFAULT-VALUE}).")
   int restSeconds;
 
+  @Option(names = "--skip-sentinel", description = "Skip the sustained rows on a Redis behind sentinels (they start a primary, a replica and three sentinels).")
+  boolean skipSentinel;
+
   @Option(names = "--skip-processes", description = "Skip the start-up and memory measurements (they start node processes).")
   boolean skipProcesses;
 
@@ -65,6 +68,9 @@ public final class BenchCommand implements Callable<Integer> {
       // Without coalescing, for comparison: what one stream entry per job costs.
       results.add(bench.drain(jobs, 2, rounds, true).relativeTo(ceiling));
       results.add(bench.sustained(sustainedSeconds, rounds).relativeTo(ceiling));
+      if (!skipSentinel) {
+        results.addAll(SentinelBench.rows(bench, scratch, sustainedSeconds, rounds, ceiling));
+      }
       results.addAll(bench.latency(latencySeconds));
       if (restSeconds > 0) {
         results.addAll(bench.rest(restSeconds, rounds));

@@ -117,7 +117,9 @@ public final class LocalSentinels implements AutoCloseable {
 
   private void startServer(int port, Integer primary) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--dir", dir.toAbsolutePath().toString(), "--dbfilename", "dump-" + port + ".rdb", "--save", "", "--appendonly", "no",
+        "--dir", dir.toAbsolutePath().toString(), "--dbfilename", "dump-" + port + ".rdb", "--save", "",
+        // As the embedded Redis keeps its data: an append-only file synced every second.
+        "--appendonly", "yes", "--appendfsync", "everysec", "--appenddirname", "aof-" + port,
         "--maxmemory", RedisSettings.DEFAULT_MAX_MEMORY, "--maxmemory-policy", "noeviction",
         "--logfile", dir.resolve("redis-" + port + ".log").toAbsolutePath().toString()));
     if (primary != null) {
