@@ -1,5 +1,6 @@
 package hwaas.worker;
 
+import hwaas.chain.ChainScripts;
 import hwaas.jobs.Job;
 import hwaas.jobs.JobType;
 
@@ -49,8 +50,16 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     return outcomes.stream().mapToInt(o -> o.finished().size()).sum();
   }
 
-  /** @param retried the entries may have errors and finished jobs noted from earlier attempts, to be cleared */
-  List<Request> requests(StreamKeys keys, JobRecords records, ResultCache cache, boolean retried, long maxDead) {
+  /** Tracked jobs finished: their records are written, and their chains moved on, by the first request. */
+  boolean recordsFirst() {
+    return outcomes.stream().anyMatch(o -> o.finished().stream().anyMatch(done -> done.job().tracked()));
+  }
+
+  /**
+   * @param retried the entries may have errors and finished jobs noted from earlier attempts, to be cleared
+   */
+  List<Request> requests(StreamKeys keys, JobRecords records, ChainScripts chains, ResultCache cache, boolean retried,
+                         long maxDead) {
     String stream = keys.stream(type.name());
     long now = System.currentTimeMillis();
     List<Request> requests = new ArrayList<>(8);
@@ -65,6 +74,7 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     int someDone = 0;
     int finishedJobs = 0;
     int failedJobs = 0;
+    List<String> completed = new ArrayList<>();
     for (Outcome outcome : outcomes) {
       String entryId = outcome.entry().entryId();
       if (outcome.entry().error() != null) {
@@ -78,7 +88,8 @@ record Settlement(JobType type, List<Outcome> outcomes) {
         finishedJobs++;
         if (done.job().tracked()) {
           String result = done.result() == null ? "{}" : done.result().encode();
-          requests.addAll(records.completed(done.job().id(), result, now));
+          completed.add(done.job().id());
+          completed.add(result);
           if (type.cacheable() && done.result() != null) {
             requests.add(cache.store(type.name(), done.job().payload(), result));
           }
@@ -109,6 +120,9 @@ record Settlement(JobType type, List<Outcome> outcomes) {
           requests.addAll(records.failed(f.job().id(), f.error(), outcome.entry().deliveries()));
         }
       }
+    }
+    if (!completed.isEmpty()) {
+      requests.add(0, chains.completed(completed, now)); // before the acknowledgement: a chain's next step is not lost
     }
     if (completeEntries > 0) {
       requests.add(xack);

@@ -1,5 +1,6 @@
 package hwaas.worker;
 
+import hwaas.chain.ChainScripts;
 import hwaas.jobs.JobType;
 
 import hwaas.support.OutageLog;
@@ -20,10 +21,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -49,6 +52,7 @@ final class TypeLane {
   private final StreamKeys keys;
   private final JobRecords records;
   private final ResultCache cache;
+  private final ChainScripts chains;
   private final JobRunner runner;
   private final Reclaimer reclaimer;
   private final long maxDead;
@@ -83,12 +87,21 @@ final class TypeLane {
     this.stream = keys.stream(type.name());
     this.records = new JobRecords(keys, queue.recordTtl());
     this.cache = new ResultCache(keys, queue.recordTtl());
+    this.chains = new ChainScripts(keys, queue.recordTtl());
     this.runner = runner;
     this.maxDead = queue.maxDead();
-    this.reclaimer = new Reclaimer(redis, keys, records, type.name(), consumer, type.visibility(), settings.retryBackoff(),
-        settings.maxAttempts(), queue.maxDead(), (job, attempts, error) -> {
-          counters.dead.increment();
-          announce(job, new JsonObject().put("status", "dead").put("error", error).put("attempts", attempts));
+    this.reclaimer = new Reclaimer(redis, keys, chains, type.name(), consumer, type.visibility(), settings.retryBackoff(),
+        settings.maxAttempts(), queue.maxDead(), new Reclaimer.OnDead() {
+          @Override
+          public void dead(Job job, long attempts, String lastError) {
+            counters.dead.increment();
+            announce(job, new JsonObject().put("status", "dead").put("error", lastError).put("attempts", attempts));
+          }
+
+          @Override
+          public void chainStopped(ChainScripts.ChainEvent event) {
+            announce(event.root(), event.announcement());
+          }
         });
     this.paused = paused;
     this.outage = outage;
@@ -201,7 +214,7 @@ final class TypeLane {
     reclaiming = true;
     // The lane's own connection may be parked in a blocking read: claimed entries settle through the pool.
     reclaim = reclaimer.claimDue()
-        .compose(entries -> settle(entries, true, requests -> requests.isEmpty() ? Future.succeededFuture() : redis.batch(requests).mapEmpty()))
+        .compose(entries -> settle(entries, true, requests -> requests.isEmpty() ? Future.succeededFuture(List.of()) : redis.batch(requests)))
         .onComplete(ar -> {
           reclaiming = false;
           if (ar.succeeded()) {
@@ -218,15 +231,15 @@ final class TypeLane {
    *
    * @param retried the entries may carry errors and finished jobs noted by earlier attempts, to be cleared
    */
-  private Future<Void> settle(List<Entry> entries, boolean retried, Function<List<Request>, Future<Void>> send) {
+  private Future<Void> settle(List<Entry> entries, boolean retried, Function<List<Request>, Future<List<Response>>> send) {
     if (entries.isEmpty()) {
       return Future.succeededFuture();
     }
     return send.apply(markRunning(entries))
         .compose(v -> runner.runAll(entries))
-        .compose(settlement -> send.apply(settlement.requests(keys, records, cache, retried, maxDead))
-            .compose(v -> giveBack(settlement.givenBack()))
-            .onSuccess(v -> settled(settlement)));
+        .compose(settlement -> send.apply(settlement.requests(keys, records, chains, cache, retried, maxDead))
+            .compose(replies -> giveBack(settlement.givenBack())
+                .onSuccess(v -> settled(settlement, settlement.recordsFirst() ? ChainScripts.events(replies.get(0)) : List.of()))));
   }
 
   /**
@@ -263,13 +276,21 @@ final class TypeLane {
    * The settlement is in Redis: printed jobs count now, and whoever follows a tracked job (the page that
    * submitted it) hears how its attempt ended.
    */
-  private void settled(Settlement settlement) {
+  private void settled(Settlement settlement, List<ChainScripts.ChainEvent> chainEvents) {
     if (Job.PRINT.equals(type.name())) {
       counters.printed.add(settlement.finishedJobs());
     }
+    Set<String> chainRoots = new HashSet<>();
+    chainEvents.forEach(event -> {
+      if (event.root().equals(event.jobId())) {
+        chainRoots.add(event.root()); // its followers follow the chain, not its first job
+      }
+      announce(event.root(), event.announcement());
+    });
     for (Settlement.Outcome outcome : settlement.outcomes()) {
       long attempts = outcome.entry().deliveries();
-      outcome.finished().forEach(done -> announce(done.job(), new JsonObject().put("status", "completed")
+      outcome.finished().stream().filter(done -> !chainRoots.contains(done.job().id()))
+          .forEach(done -> announce(done.job(), new JsonObject().put("status", "completed")
           .put("attempts", attempts).put("result", done.result() == null ? new JsonObject() : done.result())));
       if (outcome.outputClosed()) {
         continue; // given back: not a failed attempt
@@ -284,9 +305,12 @@ final class TypeLane {
    * a publish to each job's own address would look up its listeners in the cluster's registry, job by job.
    */
   private void announce(Job job, JsonObject event) {
-    if (!job.tracked()) {
-      return;
+    if (job.tracked()) {
+      announce(job.id(), event);
     }
+  }
+
+  private void announce(String jobId, JsonObject event) {
     if (announcements.isEmpty()) {
       vertx.runOnContext(v -> {
         JsonArray events = announcements;
@@ -294,7 +318,7 @@ final class TypeLane {
         vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, events);
       });
     }
-    announcements.add(event.put("id", job.id()));
+    announcements.add(event.put("id", jobId));
   }
 
   private void retryAfterBackoff() {
