@@ -1,13 +1,8 @@
 package hwaas.redis;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -187,70 +182,7 @@ public final class LocalSentinels implements AutoCloseable {
 
   /** One command after AUTH on a connection of its own: the reply as a String, Long, List or null. */
   private Object ask(int port, String... args) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(2_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(encode("AUTH", password));
-      out.write(encode(args));
-      out.flush();
-      InputStream in = new BufferedInputStream(socket.getInputStream());
-      read(in);
-      return read(in);
-    }
-  }
-
-  private static byte[] encode(String... args) {
-    StringBuilder text = new StringBuilder("*").append(args.length).append("\r\n");
-    for (String arg : args) {
-      text.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
-    }
-    return text.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static Object read(InputStream in) throws IOException {
-    String line = line(in);
-    String rest = line.substring(1);
-    switch (line.charAt(0)) {
-      case '+':
-        return rest;
-      case '-':
-        throw new IOException("Redis answered " + rest);
-      case ':':
-        return Long.parseLong(rest);
-      case '$': {
-        int length = Integer.parseInt(rest);
-        if (length < 0) {
-          return null;
-        }
-        String value = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-        in.readNBytes(2);
-        return value;
-      }
-      case '*': {
-        int count = Integer.parseInt(rest);
-        List<Object> items = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-          items.add(read(in));
-        }
-        return count < 0 ? null : items;
-      }
-      default:
-        throw new IOException("not a RESP2 reply: " + line);
-    }
-  }
-
-  private static String line(InputStream in) throws IOException {
-    StringBuilder line = new StringBuilder();
-    int c;
-    while ((c = in.read()) != '\n') {
-      if (c < 0) {
-        throw new IOException("connection closed mid-reply");
-      }
-      if (c != '\r') {
-        line.append((char) c);
-      }
-    }
-    return line.toString();
+    return new RedisAdmin(port, password, 1_000, 2_000).command(args);
   }
 
   private static int freePort() throws IOException {
