@@ -2,6 +2,7 @@ package hwaas.redis;
 
 import hwaas.cli.AuditCommand;
 import hwaas.support.AuditReport;
+import hwaas.testing.Api;
 import hwaas.testing.NodeProcess;
 import hwaas.testing.Poll;
 import org.junit.jupiter.api.DisplayName;
@@ -42,7 +43,10 @@ class SentinelFailoverIT {
       assertTrue(node.stderrText().contains("redis-sentinel://:***@127.0.0.1:"), node.stderrText());
       Path passwordFile = dir.resolve("redis.password");
       Files.writeString(passwordFile, hwaas.support.HostPorts.userInfo(redis.url()).substring(1) + "\n");
-      joiner = NodeProcess.start(dir, "joiner", "1", "0", "--join", "--redis-password-file", passwordFile.toString(),
+      // The first node's own Hazelcast address: other tests' clusters may hold ports of the default range meanwhile.
+      java.util.regex.Matcher at = java.util.regex.Pattern.compile("this one at (\\S+),").matcher(node.stderrText());
+      assertTrue(at.find(), node.stderrText());
+      joiner = NodeProcess.start(dir, "joiner", "1", "0", "--join", "--members", at.group(1), "--redis-password-file", passwordFile.toString(),
           "--redis-replicas", "1", "--http-port", "0", "--cluster-name", "sentinel-" + run, "--audit", dir.resolve("joiner.audit").toString());
       joiner.awaitStarted();
       String learned = hwaas.redis.RedisSettings.withoutPassword(redis.url()) + " (the cluster's, learned on --join)";
@@ -66,6 +70,18 @@ class SentinelFailoverIT {
       Poll.until(Duration.ofSeconds(20), "submissions to be confirmed again (a replica has them)",
           () -> size(dir.resolve("node.audit.submitted")) > confirmedBefore + 10_000);
       double confirmingSeconds = seconds(killedAt);
+      // The HTTP verticle's client followed too: a REST submission is accepted (on a replica) and runs.
+      Api api = new Api(node.httpPort(), node.token());
+      Api.Reply accepted = api.post("/api/jobs", "{\"type\":\"sum\",\"payload\":{\"numbers\":[2,3]},\"client\":\"failover\"}");
+      assertEquals(202, accepted.status(), accepted.body());
+      String id = accepted.json().getString("id");
+      Poll.until(Duration.ofSeconds(20), "the REST job to complete", () -> {
+        try {
+          return "completed".equals(api.get("/api/jobs/" + id).json().getString("status"));
+        } catch (Exception e) {
+          return false;
+        }
+      });
       Thread.sleep(3_000);
       System.out.printf("SentinelFailoverIT: after the kill: failover %.1f s, printing again %.1f s, "
           + "submissions confirmed again %.1f s (old primary restarted as a replica at about failover + 1 s)%n",
