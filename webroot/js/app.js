@@ -236,10 +236,23 @@
     }
   }
 
+  const FINISHED = ['completed', 'dead', 'canceled'];
+
   function showJob(update) {
     $('job-status').textContent = update.status;
     $('job-result').textContent = update.result ? JSON.stringify(update.result) : (update.error || '');
+    // A job that is over, or was never sent, has nothing to cancel.
+    $('job-cancel').hidden = !admin || !['queued', 'scheduled', 'running', 'failed'].includes(update.status);
   }
+
+  $('job-cancel').onclick = async () => {
+    const id = $('job-id').textContent;
+    try {
+      showJob(await api('POST', '/api/jobs/' + encodeURIComponent(id) + '/cancel'));
+    } catch (e) {
+      $('job-result').textContent = 'cancel: ' + e.message;
+    }
+  };
 
   $('job-form').onsubmit = async (event) => {
     event.preventDefault();
@@ -261,7 +274,7 @@
       }
       // It may have finished before the handler was registered: ask once.
       const record = await api('GET', '/api/jobs/' + encodeURIComponent(accepted.id));
-      if (record.status === 'completed' || record.status === 'dead') showJob(record);
+      if (FINISHED.includes(record.status)) showJob(record);
     } catch (e) {
       showJob({status: 'refused', error: e.message});
     }

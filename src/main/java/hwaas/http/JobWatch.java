@@ -42,7 +42,7 @@ final class JobWatch {
   }
 
   static boolean finished(String status) {
-    return "completed".equals(status) || "dead".equals(status);
+    return "completed".equals(status) || "dead".equals(status) || "canceled".equals(status);
   }
 
   /** {@code GET /api/jobs/{id}}: at once, or with {@code wait} as soon as the job is finished. */

@@ -38,15 +38,16 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     return outcomes.stream().filter(o -> !o.complete() && o.outputClosed()).map(o -> o.entry().entryId()).toList();
   }
 
-  record Done(Job job, JsonObject result) {
+  /** @param canceled the job was canceled: over without a result, its record left as the cancel wrote it */
+  record Done(Job job, JsonObject result, boolean canceled) {
   }
 
   record Failed(Job job, String error) {
   }
 
-  /** Jobs that finished in this attempt. */
+  /** Jobs that finished in this attempt (canceled ones not counted). */
   int finishedJobs() {
-    return outcomes.stream().mapToInt(o -> o.finished().size()).sum();
+    return outcomes.stream().mapToInt(o -> (int) o.finished().stream().filter(done -> !done.canceled()).count()).sum();
   }
 
   /** @param retried the entries may have errors and finished jobs noted from earlier attempts, to be cleared */
@@ -64,6 +65,7 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     int incompleteEntries = 0;
     int someDone = 0;
     int finishedJobs = 0;
+    int canceledJobs = 0;
     int failedJobs = 0;
     for (Outcome outcome : outcomes) {
       String entryId = outcome.entry().entryId();
@@ -76,7 +78,9 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       }
       for (Done done : outcome.finished()) {
         finishedJobs++;
-        if (done.job().tracked()) {
+        if (done.canceled()) {
+          canceledJobs++;
+        } else if (done.job().tracked()) {
           String result = done.result() == null ? "{}" : done.result().encode();
           requests.addAll(records.completed(done.job().id(), result, now));
           if (type.cacheable() && done.result() != null) {
@@ -126,6 +130,9 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     }
     if (finishedJobs > 0) {
       requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("processed").arg(finishedJobs));
+    }
+    if (canceledJobs > 0) {
+      requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("canceled").arg(canceledJobs));
     }
     if (failedJobs > 0) {
       requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("failed").arg(failedJobs));

@@ -5,6 +5,7 @@ import hwaas.jobs.JobType;
 import hwaas.support.OutageLog;
 import hwaas.jobs.Job;
 import hwaas.queue.GroupScripts;
+import hwaas.queue.JobCancel;
 import hwaas.queue.JobRecords;
 import hwaas.queue.QueueSettings;
 import hwaas.queue.ResultCache;
@@ -20,10 +21,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -52,6 +55,7 @@ final class TypeLane {
   private final JobRunner runner;
   private final Reclaimer reclaimer;
   private final long maxDead;
+  private final long recordTtlSeconds;
   private final Set<String> paused;
   private final OutageLog outage;
   private final NodeCounters counters;
@@ -85,6 +89,7 @@ final class TypeLane {
     this.cache = new ResultCache(keys, queue.recordTtl());
     this.runner = runner;
     this.maxDead = queue.maxDead();
+    this.recordTtlSeconds = queue.recordTtl().toSeconds();
     this.reclaimer = new Reclaimer(redis, keys, records, type.name(), consumer, type.visibility(), settings.retryBackoff(),
         settings.maxAttempts(), queue.maxDead(), (job, attempts, error) -> {
           counters.dead.increment();
@@ -191,7 +196,7 @@ final class TypeLane {
       parked = entries;
       return Future.succeededFuture(entries.size());
     }
-    return settle(entries, false, reader::send).map(entries.size());
+    return settle(entries, false, reader::sendAll).map(entries.size());
   }
 
   private void reclaimDue() {
@@ -201,7 +206,7 @@ final class TypeLane {
     reclaiming = true;
     // The lane's own connection may be parked in a blocking read: claimed entries settle through the pool.
     reclaim = reclaimer.claimDue()
-        .compose(entries -> settle(entries, true, requests -> requests.isEmpty() ? Future.succeededFuture() : redis.batch(requests).mapEmpty()))
+        .compose(entries -> settle(entries, true, requests -> requests.isEmpty() ? Future.succeededFuture(List.of()) : redis.batch(requests)))
         .onComplete(ar -> {
           reclaiming = false;
           if (ar.succeeded()) {
@@ -218,12 +223,17 @@ final class TypeLane {
    *
    * @param retried the entries may carry errors and finished jobs noted by earlier attempts, to be cleared
    */
-  private Future<Void> settle(List<Entry> entries, boolean retried, Function<List<Request>, Future<Void>> send) {
+  private Future<Void> settle(List<Entry> entries, boolean retried, Function<List<Request>, Future<List<Response>>> send) {
     if (entries.isEmpty()) {
       return Future.succeededFuture();
     }
-    return send.apply(markRunning(entries))
-        .compose(v -> runner.runAll(entries))
+    List<Request> marks = markRunning(entries);
+    return send.apply(marks)
+        .compose(replies -> {
+          Set<String> canceled = marks.isEmpty() ? Set.of() : new HashSet<>(JobCancel.canceledIds(replies.get(0)));
+          announceRunning(entries, canceled);
+          return runner.runAll(entries, canceled);
+        })
         .compose(settlement -> send.apply(settlement.requests(keys, records, cache, retried, maxDead))
             .compose(v -> giveBack(settlement.givenBack()))
             .onSuccess(v -> settled(settlement)));
@@ -245,18 +255,33 @@ final class TypeLane {
     return GroupScripts.giveBack(redis, stream, consumer, type.visibility().toMillis(), entryIds).mapEmpty();
   }
 
+  /**
+   * The request that marks the tracked jobs running, in one step with the check that they were not canceled (none if
+   * there are no tracked jobs). A canceled job is announced when it settles, not as running.
+   */
   private List<Request> markRunning(List<Entry> entries) {
-    List<Request> requests = new ArrayList<>();
-    long now = System.currentTimeMillis();
+    List<String> ids = new ArrayList<>(0);
+    List<Long> attempts = new ArrayList<>(0);
     for (Entry entry : entries) {
       for (Job job : entry.jobs()) {
         if (job.tracked()) {
-          requests.addAll(records.running(job.id(), consumer, entry.deliveries(), now));
+          ids.add(job.id());
+          attempts.add(entry.deliveries());
+        }
+      }
+    }
+    return ids.isEmpty() ? List.of()
+        : List.of(JobCancel.startRunning(keys, recordTtlSeconds, consumer, System.currentTimeMillis(), ids, attempts));
+  }
+
+  private void announceRunning(List<Entry> entries, Set<String> canceled) {
+    for (Entry entry : entries) {
+      for (Job job : entry.jobs()) {
+        if (job.tracked() && !canceled.contains(job.id())) {
           announce(job, new JsonObject().put("status", "running").put("attempts", entry.deliveries()).put("worker", consumer));
         }
       }
     }
-    return requests;
   }
 
   /**
@@ -269,8 +294,10 @@ final class TypeLane {
     }
     for (Settlement.Outcome outcome : settlement.outcomes()) {
       long attempts = outcome.entry().deliveries();
-      outcome.finished().forEach(done -> announce(done.job(), new JsonObject().put("status", "completed")
-          .put("attempts", attempts).put("result", done.result() == null ? new JsonObject() : done.result())));
+      outcome.finished().forEach(done -> announce(done.job(), done.canceled()
+          ? new JsonObject().put("status", "canceled").put("attempts", attempts)
+          : new JsonObject().put("status", "completed").put("attempts", attempts)
+              .put("result", done.result() == null ? new JsonObject() : done.result())));
       if (outcome.outputClosed()) {
         continue; // given back: not a failed attempt
       }
