@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
     description = "Measures on this machine, in one run, and prints a table of medians: the raw Redis stream cycle "
         + "(the ceiling, inside Redis and from one client), draining N print jobs with 1, 2 and 4 workers (and with one "
         + "job per stream entry, for comparison), sustained end-to-end throughput, latency at "
-        + "10 workers and 1000 clients, the REST API under a load generator in the bench (single and batch submissions, reads, submit-then-wait), start-up to the first printed line, and the memory of a node. Printed lines "
+        + "10 workers and 1000 clients, the REST API under a load generator in the bench (single and batch submissions, reads, submit-then-wait), cancel across two nodes, start-up to the first printed line, and the memory of a node. Printed lines "
         + "go to a discarding output. Takes about 10 minutes with the defaults.",
     footer = "Example: ./hwaas bench --jobs 200000 --rounds 3")
 public final class BenchCommand implements Callable<Integer> {
@@ -40,6 +40,10 @@ public final class BenchCommand implements Callable<Integer> {
           + "that; 0 skips the REST rows (default: ${DEFAULT-VALUE}).")
   int restSeconds;
 
+  @Option(names = "--cancel-samples", paramLabel = "N", defaultValue = "200",
+      description = "Running jobs canceled one after another across two nodes for the cancel rows; 0 skips them (default: ${DEFAULT-VALUE}).")
+  int cancelSamples;
+
   @Option(names = "--skip-processes", description = "Skip the start-up and memory measurements (they start node processes).")
   boolean skipProcesses;
 
@@ -49,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   int run(PrintStream out) throws Exception {
-    if (jobs < 100 || rounds < 1 || sustainedSeconds < 1 || latencySeconds < 1 || restSeconds < 0 || workers.stream().anyMatch(w -> w < 1)) {
+    if (jobs < 100 || rounds < 1 || sustainedSeconds < 1 || latencySeconds < 1 || restSeconds < 0 || cancelSamples < 0 || workers.stream().anyMatch(w -> w < 1)) {
       throw new ConfigException("--jobs must be at least 100, and --rounds, --workers and the seconds at least 1");
     }
     Path scratch = Files.createTempDirectory("hwaas-bench");
@@ -68,6 +72,9 @@ public final class BenchCommand implements Callable<Integer> {
       results.addAll(bench.latency(latencySeconds));
       if (restSeconds > 0) {
         results.addAll(bench.rest(restSeconds, rounds));
+      }
+      if (cancelSamples > 0) {
+        results.addAll(bench.cancel(cancelSamples));
       }
     }
     if (!skipProcesses) {

@@ -245,6 +245,11 @@ final class InProcessBench implements AutoCloseable {
     return new RestBench(() -> fresh(2, 0, 1), discard, out).run(seconds, rounds);
   }
 
+  /** Cancel across two nodes: {@link CancelBench}, {@code samples} running jobs one after another. */
+  List<BenchResult> cancel(int samples) throws java.io.IOException, InterruptedException {
+    return new CancelBench(redis, discard, out).run(fresh(1, 0, 1), samples);
+  }
+
   /** A node of its own: a cluster name and keys no other round shares, any free HTTP port. */
   private NodeSettings fresh(int workers, int clients, double rate) {
     String name = "bench-" + ProcessHandle.current().pid() + "-" + (run++);
