@@ -105,7 +105,7 @@ final class JobWatch {
     consumer.handler(event -> {
       if (!started[0]) {
         early.add(event.body());
-      } else if (send(response, "status", event.body())) {
+      } else if (send(response, eventName(event.body()), event.body())) {
         stop.run();
       }
     });
@@ -127,7 +127,7 @@ final class JobWatch {
           started[0] = true;
           boolean over = send(response, "job", record);
           for (JsonObject event : early) {
-            over = over || send(response, "status", event);
+            over = over || send(response, eventName(event), event);
           }
           if (over) {
             stop.run();
@@ -139,6 +139,11 @@ final class JobWatch {
           stop.run();
           ctx.fail(err);
         });
+  }
+
+  /** A change of status, or a report of progress ({"id", "progress"}, no status). */
+  private static String eventName(JsonObject change) {
+    return change.containsKey("status") ? "status" : "progress";
   }
 
   /** Writes one event; ends the stream and answers true when the job is finished. */

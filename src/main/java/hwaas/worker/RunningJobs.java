@@ -34,6 +34,10 @@ final class RunningJobs {
     running.remove(jobId, control);
   }
 
+  boolean runs(String jobId) {
+    return running.containsKey(jobId);
+  }
+
   /** A cancel for {@code jobId}: true if this worker runs it. */
   boolean cancel(String jobId) {
     JobControl control = running.get(jobId);

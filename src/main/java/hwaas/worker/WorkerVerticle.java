@@ -5,6 +5,7 @@ import hwaas.jobs.JobType;
 import hwaas.support.AuditTrail;
 
 import hwaas.support.NodeOutages;
+import hwaas.queue.JobRecords;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueSettings;
 import hwaas.redis.RedisSettings;
@@ -66,8 +67,9 @@ public final class WorkerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
+    ProgressReports progress = new ProgressReports(vertx, redis, new JobRecords(keys, queue.recordTtl()), outages.workers(), running);
     for (JobType type : handlers.byType().values()) {
-      JobRunner runner = new JobRunner(vertx, consumer, type, counters, audit, outages.jobs(), running, (job, progress) -> { });
+      JobRunner runner = new JobRunner(vertx, consumer, type, counters, audit, outages.jobs(), running, progress::report);
       lanes.add(new TypeLane(vertx, redis, settings, queue, type, consumer, runner, paused, outages.workers(), counters));
     }
     return StreamGroup.ensureAll(redis, keys, handlers.names())
