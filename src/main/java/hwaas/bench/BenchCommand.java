@@ -72,6 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
       results.addAll(bench.latency(latencySeconds));
       if (restSeconds > 0) {
         results.addAll(bench.rest(restSeconds, rounds));
+        results.addAll(bench.delayed());
       }
       if (cancelSamples > 0) {
         results.addAll(bench.cancel(cancelSamples));

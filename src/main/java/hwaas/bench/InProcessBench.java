@@ -250,6 +250,11 @@ final class InProcessBench implements AutoCloseable {
     return new CancelBench(redis, discard, out).run(fresh(1, 0, 1), samples);
   }
 
+  /** The delayed-jobs rows: memory of 100,000 pending, and the mover's rate ({@link DelayedBench}). */
+  List<BenchResult> delayed() {
+    return new DelayedBench(() -> fresh(2, 0, 1), discard, redis, out).run();
+  }
+
   /** A node of its own: a cluster name and keys no other round shares, any free HTTP port. */
   private NodeSettings fresh(int workers, int clients, double rate) {
     String name = "bench-" + ProcessHandle.current().pid() + "-" + (run++);

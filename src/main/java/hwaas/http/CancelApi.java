@@ -23,17 +23,22 @@ final class CancelApi {
     ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
     String id = request.getPathParameters().get("id").getString();
     cancel.cancel(id)
-        .onSuccess(before -> {
-          if (before == null) {
+        .onSuccess(outcome -> {
+          if (outcome == null) {
             ApiErrors.respond(ctx, 404, "no job " + id + " (unknown, or its record expired)");
-          } else if (JobCancel.FINISHED.contains(before)) {
-            ApiErrors.respond(ctx, 409, "job " + id + " is " + before + " already; only an unfinished job can be canceled");
+          } else if (outcome.wasFinished()) {
+            ApiErrors.respond(ctx, 409, (outcome.chain() == null ? "job " + id : "the chain " + outcome.chain() + " of job " + id)
+                + " is " + outcome.before() + " already; only an unfinished job can be canceled");
           } else {
-            // Whoever waits on the job hears it now, wherever it was (a job that was running is also announced by its
-            // worker once it has stopped).
-            vertx.eventBus().publish(StatsAddresses.JOB_EVENTS,
-                new JsonArray().add(new JsonObject().put("id", id).put("status", "canceled")));
-            ctx.json(new JsonObject().put("id", id).put("status", "canceled").put("was", before));
+            // Whoever waits on the job, or on its chain, hears it now, wherever it was (a job that was running is also
+            // announced by its worker once it has stopped).
+            JsonArray events = new JsonArray().add(new JsonObject().put("id", id).put("status", "canceled"));
+            if (outcome.chain() != null && !outcome.chain().equals(id)) {
+              events.add(new JsonObject().put("id", outcome.chain()).put("status", "canceled").put("chain", true));
+            }
+            vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, events);
+            JsonObject answer = new JsonObject().put("id", id).put("status", "canceled").put("was", outcome.before());
+            ctx.json(outcome.chain() == null ? answer : answer.put("chain", outcome.chain()));
           }
         })
         .onFailure(ctx::fail);

@@ -1,5 +1,7 @@
 package hwaas.http;
 
+import hwaas.chain.ChainScripts;
+import hwaas.chain.ChainSpec;
 import hwaas.jobs.Job;
 import hwaas.jobs.JobBatch;
 import hwaas.jobs.JobContract;
@@ -68,6 +70,7 @@ final class JobsApi {
   private final DeliveryOptions delivery;
   private final JobContract contract;
   private final Duration maxDelay;
+  private final ChainScripts chains;
 
   JobsApi(Vertx vertx, Redis redis, QueueSettings queue, JobHandlers types, JobContract contract) {
     this.vertx = vertx;
@@ -79,6 +82,7 @@ final class JobsApi {
     this.cache = new ResultCache(keys, queue.recordTtl());
     this.delivery = new DeliveryOptions().setSendTimeout(queue.submitTimeout().toMillis()).setLocalOnly(true);
     this.maxDelay = queue.maxDelay();
+    this.chains = new ChainScripts(keys, queue.recordTtl());
   }
 
   /**
@@ -90,10 +94,12 @@ final class JobsApi {
     String idempotencyKey;
     long now = System.currentTimeMillis();
     long dueAt;
+    ChainSpec chain;
     try {
       body = jobRequest(ctx.body().asJsonObject(), "");
       idempotencyKey = idempotencyKey(ctx);
       dueAt = dueAt(body, now, "");
+      chain = chain(body, "");
     } catch (RuntimeException e) { // DecodeException, IllegalArgumentException
       ApiErrors.respond(ctx, 400, e.getMessage());
       return;
@@ -103,10 +109,10 @@ final class JobsApi {
     JobType type = types.forType(job.type()).orElseThrow(() -> new HttpException(400, "unknown job type " + job.type()));
 
     Future<JsonObject> accepted = idempotencyKey == null
-        ? create(job, client, type, now, dueAt, false)
+        ? create(job, client, type, now, dueAt, chain, false)
         : claimed(job.id(), client, digest(body)).compose(record -> {
           if (record == null) {
-            return create(job, client, type, now, dueAt, true);
+            return create(job, client, type, now, dueAt, chain, true);
           }
           // Seen before. If it may not have reached the stream, submit again: the queue knows an API job's key as long
           // as its record lives, so this adds nothing when it did.
@@ -132,6 +138,7 @@ final class JobsApi {
     List<Job> jobs;
     List<String> clients;
     List<Long> dueAt;
+    List<Request> chains = new ArrayList<>();
     try {
       requests = ctx.body().asJsonArray();
       if (requests == null || requests.isEmpty() || requests.size() > JobBatch.MAX_JOBS) {
@@ -152,6 +159,10 @@ final class JobsApi {
         jobs.add(new Job(id, request.getString("type"), now, request.getJsonObject("payload"), true));
         clients.add(client);
         dueAt.add(dueAt(request, now, "[" + i + "]: "));
+        ChainSpec chain = chain(request, "[" + i + "].");
+        if (chain != null) {
+          chains.add(this.chains.create(id, chain, client, now, lifeSeconds(dueAt.get(i), now)));
+        }
       }
     } catch (RuntimeException e) { // DecodeException, IllegalArgumentException
       ApiErrors.respond(ctx, 400, e.getMessage());
@@ -163,7 +174,8 @@ final class JobsApi {
         : claimed(jobs.get(0).id(), clients.get(0), digest(requests));
     long delayed = dueAt.stream().filter(due -> due > 0).count();
     String status = delayed == 0 ? "queued" : delayed == jobs.size() ? "scheduled" : "mixed";
-    claimed.compose(v -> enqueue(jobs, clients, dueAt, idempotencyKey != null))
+    claimed.compose(v -> chains.isEmpty() ? Future.succeededFuture() : redis.batch(chains))
+        .compose(v -> enqueue(jobs, clients, dueAt, idempotencyKey != null))
         .onSuccess(v -> {
           JsonArray ids = new JsonArray(new ArrayList<>(jobs.size()));
           jobs.forEach(job -> ids.add(job.id()));
@@ -220,6 +232,23 @@ final class JobsApi {
       throw new IllegalArgumentException(where + "a job may wait at most --max-delay " + maxDelay.toSeconds() + " s");
     }
     return due > now ? due : 0;
+  }
+
+  /** The steps that follow the job ({@code then}), checked; {@code null} for a job alone. */
+  private ChainSpec chain(JsonObject request, String where) {
+    if (!request.containsKey("then")) {
+      return null;
+    }
+    try {
+      return ChainSpec.parse(request.getValue("then"), contract);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + e.getMessage(), e);
+    }
+  }
+
+  /** How long a chain may wait for its first job beyond the record TTL: as long as that job is delayed. */
+  private static long lifeSeconds(long dueAt, long now) {
+    return dueAt > 0 ? (dueAt - now + 999) / 1000 : 0;
   }
 
   /** The Idempotency-Key header, checked as the contract declares it; {@code null} when absent. */
@@ -300,7 +329,16 @@ final class JobsApi {
   }
 
   /** A cached answer completes the job at once; otherwise the job goes to the queue, which writes its record with it. */
-  private Future<JsonObject> create(Job job, String client, JobType type, long now, long dueAt, boolean resendable) {
+  private Future<JsonObject> create(Job job, String client, JobType type, long now, long dueAt, ChainSpec chain,
+                                    boolean resendable) {
+    if (chain != null) {
+      // The chain is in Redis before its first job can complete; that job never comes from the cache, which would
+      // complete it without running a step.
+      return redis.send(chains.create(job.id(), chain, client, now, lifeSeconds(dueAt, now)))
+          .compose(v -> enqueue(List.of(job), List.of(client), List.of(dueAt), resendable))
+          .map(v -> dueAt > 0 ? accepted(job.id(), "scheduled", false).put("runAt", Instant.ofEpochMilli(dueAt).toString())
+              : accepted(job.id(), "queued", false));
+    }
     if (dueAt > 0) {
       return enqueue(List.of(job), List.of(client), List.of(dueAt), resendable)
           .map(v -> accepted(job.id(), "scheduled", false).put("runAt", Instant.ofEpochMilli(dueAt).toString()));

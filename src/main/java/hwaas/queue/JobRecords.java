@@ -127,13 +127,17 @@ public final class JobRecords {
     if (raw.containsKey("error")) {
       record.put("error", raw.getString("error"));
     }
+    if (raw.containsKey("chain")) {
+      record.put("chain", raw.getString("chain")).put("step", Integer.parseInt(raw.getString("step", "0")));
+    }
     if (raw.containsKey("schedule")) {
       record.put("schedule", raw.getString("schedule")).put("tick", time(raw.getString("tick")));
     }
     return record;
   }
 
-  private static String time(String millis) {
+  /** Epoch millis as an RFC 3339 time; {@code null} stays null. */
+  public static String time(String millis) {
     return millis == null ? null : java.time.Instant.ofEpochMilli(Long.parseLong(millis)).toString();
   }
 

@@ -1,5 +1,6 @@
 package hwaas.worker;
 
+import hwaas.chain.ChainScripts;
 import hwaas.jobs.Job;
 import hwaas.jobs.JobType;
 
@@ -50,8 +51,16 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     return outcomes.stream().mapToInt(o -> (int) o.finished().stream().filter(done -> !done.canceled()).count()).sum();
   }
 
-  /** @param retried the entries may have errors and finished jobs noted from earlier attempts, to be cleared */
-  List<Request> requests(StreamKeys keys, JobRecords records, ResultCache cache, boolean retried, long maxDead) {
+  /** Tracked jobs finished: their records are written, and their chains moved on, by the first request. */
+  boolean recordsFirst() {
+    return outcomes.stream().anyMatch(o -> o.finished().stream().anyMatch(done -> done.job().tracked() && !done.canceled()));
+  }
+
+  /**
+   * @param retried the entries may have errors and finished jobs noted from earlier attempts, to be cleared
+   */
+  List<Request> requests(StreamKeys keys, JobRecords records, ChainScripts chains, ResultCache cache, boolean retried,
+                         long maxDead) {
     String stream = keys.stream(type.name());
     long now = System.currentTimeMillis();
     List<Request> requests = new ArrayList<>(8);
@@ -67,6 +76,7 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     int finishedJobs = 0;
     int canceledJobs = 0;
     int failedJobs = 0;
+    List<String> completed = new ArrayList<>();
     for (Outcome outcome : outcomes) {
       String entryId = outcome.entry().entryId();
       if (outcome.entry().error() != null) {
@@ -82,7 +92,8 @@ record Settlement(JobType type, List<Outcome> outcomes) {
           canceledJobs++;
         } else if (done.job().tracked()) {
           String result = done.result() == null ? "{}" : done.result().encode();
-          requests.addAll(records.completed(done.job().id(), result, now));
+          completed.add(done.job().id());
+          completed.add(result);
           if (type.cacheable() && done.result() != null) {
             requests.add(cache.store(type.name(), done.job().payload(), result));
           }
@@ -113,6 +124,9 @@ record Settlement(JobType type, List<Outcome> outcomes) {
           requests.addAll(records.failed(f.job().id(), f.error(), outcome.entry().deliveries()));
         }
       }
+    }
+    if (!completed.isEmpty()) {
+      requests.add(0, chains.completed(completed, now)); // before the acknowledgement: a chain's next step is not lost
     }
     if (completeEntries > 0) {
       requests.add(xack);

@@ -52,8 +52,8 @@ final class StreamReader {
   }
 
   /** Sends on this connection, which is idle between reads, so updates of one job arrive in order. */
-  Future<Void> send(List<Request> requests) {
-    return requests.isEmpty() ? Future.succeededFuture() : connection.batch(requests).mapEmpty();
+  Future<List<Response>> send(List<Request> requests) {
+    return requests.isEmpty() ? Future.succeededFuture(List.of()) : connection.batch(requests);
   }
 
   /**

@@ -1,5 +1,6 @@
 package hwaas.worker;
 
+import hwaas.chain.ChainScripts;
 import hwaas.jobs.JobType;
 
 import hwaas.support.OutageLog;
@@ -52,6 +53,7 @@ final class TypeLane {
   private final StreamKeys keys;
   private final JobRecords records;
   private final ResultCache cache;
+  private final ChainScripts chains;
   private final JobRunner runner;
   private final Reclaimer reclaimer;
   private final long maxDead;
@@ -87,13 +89,22 @@ final class TypeLane {
     this.stream = keys.stream(type.name());
     this.records = new JobRecords(keys, queue.recordTtl());
     this.cache = new ResultCache(keys, queue.recordTtl());
+    this.chains = new ChainScripts(keys, queue.recordTtl());
     this.runner = runner;
     this.maxDead = queue.maxDead();
     this.recordTtlSeconds = queue.recordTtl().toSeconds();
-    this.reclaimer = new Reclaimer(redis, keys, records, type.name(), consumer, type.visibility(), settings.retryBackoff(),
-        settings.maxAttempts(), queue.maxDead(), (job, attempts, error) -> {
-          counters.dead.increment();
-          announce(job, new JsonObject().put("status", "dead").put("error", error).put("attempts", attempts));
+    this.reclaimer = new Reclaimer(redis, keys, chains, type.name(), consumer, type.visibility(), settings.retryBackoff(),
+        settings.maxAttempts(), queue.maxDead(), new Reclaimer.OnDead() {
+          @Override
+          public void dead(Job job, long attempts, String lastError) {
+            counters.dead.increment();
+            announce(job, new JsonObject().put("status", "dead").put("error", lastError).put("attempts", attempts));
+          }
+
+          @Override
+          public void chainStopped(ChainScripts.ChainEvent event) {
+            announce(event.root(), event.announcement());
+          }
         });
     this.paused = paused;
     this.outage = outage;
@@ -234,9 +245,9 @@ final class TypeLane {
           announceRunning(entries, canceled);
           return runner.runAll(entries, canceled);
         })
-        .compose(settlement -> send.apply(settlement.requests(keys, records, cache, retried, maxDead))
-            .compose(v -> giveBack(settlement.givenBack()))
-            .onSuccess(v -> settled(settlement)));
+        .compose(settlement -> send.apply(settlement.requests(keys, records, chains, cache, retried, maxDead))
+            .compose(replies -> giveBack(settlement.givenBack())
+                .onSuccess(v -> settled(settlement, settlement.recordsFirst() ? ChainScripts.events(replies.get(0)) : List.of()))));
   }
 
   /**
@@ -288,16 +299,24 @@ final class TypeLane {
    * The settlement is in Redis: printed jobs count now, and whoever follows a tracked job (the page that
    * submitted it) hears how its attempt ended.
    */
-  private void settled(Settlement settlement) {
+  private void settled(Settlement settlement, List<ChainScripts.ChainEvent> chainEvents) {
     if (Job.PRINT.equals(type.name())) {
       counters.printed.add(settlement.finishedJobs());
     }
+    Set<String> chainRoots = new HashSet<>();
+    chainEvents.forEach(event -> {
+      if (event.root().equals(event.jobId())) {
+        chainRoots.add(event.root()); // its followers follow the chain, not its first job
+      }
+      announce(event.root(), event.announcement());
+    });
     for (Settlement.Outcome outcome : settlement.outcomes()) {
       long attempts = outcome.entry().deliveries();
-      outcome.finished().forEach(done -> announce(done.job(), done.canceled()
-          ? new JsonObject().put("status", "canceled").put("attempts", attempts)
-          : new JsonObject().put("status", "completed").put("attempts", attempts)
-              .put("result", done.result() == null ? new JsonObject() : done.result())));
+      outcome.finished().stream().filter(done -> !chainRoots.contains(done.job().id()))
+          .forEach(done -> announce(done.job(), done.canceled()
+              ? new JsonObject().put("status", "canceled").put("attempts", attempts)
+              : new JsonObject().put("status", "completed").put("attempts", attempts)
+                  .put("result", done.result() == null ? new JsonObject() : done.result())));
       if (outcome.outputClosed()) {
         continue; // given back: not a failed attempt
       }
@@ -311,9 +330,12 @@ final class TypeLane {
    * a publish to each job's own address would look up its listeners in the cluster's registry, job by job.
    */
   private void announce(Job job, JsonObject event) {
-    if (!job.tracked()) {
-      return;
+    if (job.tracked()) {
+      announce(job.id(), event);
     }
+  }
+
+  private void announce(String jobId, JsonObject event) {
     if (announcements.isEmpty()) {
       vertx.runOnContext(v -> {
         JsonArray events = announcements;
@@ -321,7 +343,7 @@ final class TypeLane {
         vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, events);
       });
     }
-    announcements.add(event.put("id", job.id()));
+    announcements.add(event.put("id", jobId));
   }
 
   private void retryAfterBackoff() {

@@ -85,6 +85,29 @@ class CancelTest {
   }
 
   @Test
+  @DisplayName("a chain canceled while its second step runs on the other node: that step stops, the rest never starts")
+  void cancelChain() throws Exception {
+    String root = submit("{\"type\":\"sum\",\"payload\":{\"numbers\":[1]},\"client\":\"cancel-chain\",\"then\":["
+        + "{\"type\":\"sleep\",\"payload\":{\"seconds\":30,\"message\":\"chain step never done\"}},"
+        + "{\"type\":\"print\",\"payload\":{\"message\":\"chain step never started\"}}]}");
+    Poll.until(Duration.ofSeconds(10), "the chain's sleep step to run", () -> "running".equals(status(root + ".1")));
+    Api.Reply canceled = api.post("/api/jobs/" + root + "/cancel", null, null, TOKEN);
+    assertEquals(200, canceled.status(), canceled.body());
+    assertEquals("running", canceled.json().getString("was"));
+    assertEquals(root, canceled.json().getString("chain"));
+    Poll.until(Duration.ofSeconds(1), "the sleep step to stop", () -> sleepQueue().getLong("inFlight") == 0);
+    Thread.sleep(500);
+    JsonObject chain = job(root);
+    assertEquals("canceled", chain.getString("status"), chain.encode());
+    assertEquals("completed", chain.getJsonArray("steps").getJsonObject(0).getString("status"), chain.encode());
+    assertEquals("canceled", chain.getJsonArray("steps").getJsonObject(1).getString("status"), chain.encode());
+    assertEquals("waiting", chain.getJsonArray("steps").getJsonObject(2).getString("status"), chain.encode());
+    assertEquals(404, api.get("/api/jobs/" + root + ".2").status(), "the last step was never created");
+    assertFalse(OUT_B.lines().contains("chain step never done") || OUT_B.lines().contains("chain step never started"));
+    assertEquals(409, api.post("/api/jobs/" + root + ".1/cancel", null, null, TOKEN).status(), "a canceled chain is over");
+  }
+
+  @Test
   @DisplayName("a queued job of a paused type, canceled, never runs after the resume")
   void cancelQueuedOfPausedType() throws Exception {
     assertEquals(200, api.post("/api/queues/multiply/pause", null, null, TOKEN).status());
