@@ -52,7 +52,9 @@ final class NodeRun {
       });
       err.print(node.banner());
       err.flush();
+      LocalApi.publish(settings.redis().dataDir(), settings.http().host(), node.httpPort(), settings.http().token());
       await(stopRequested, duration == null ? Long.MAX_VALUE : duration.toMillis());
+      LocalApi.withdraw(settings.redis().dataDir(), node.httpPort());
       Summary summary = node.stop();
       err.println(summary.line());
       status = ExitCodes.OK;
