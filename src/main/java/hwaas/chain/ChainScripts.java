@@ -78,6 +78,8 @@ public final class ChainScripts {
       "for i = 10, #ARGV, 3 do",
       "  local id, text, attempts = ARGV[i], ARGV[i + 1], ARGV[i + 2]",
       "  local rec = recP .. id",
+      // A job canceled meanwhile stays canceled, whatever its last attempt did.
+      "  if redis.call('HGET', rec, 'status') ~= 'canceled' then",
       "  if mode == 'done' then",
       "    redis.call('HSET', rec, 'status', 'completed', 'result', text, 'finishedAt', now)",
       "  else",
@@ -114,6 +116,7 @@ public final class ChainScripts {
       "    out[#out + 1] = status",
       "    out[#out + 1] = tostring(s)",
       "    out[#out + 1] = status == 'completed' and redis.call('HGET', ck, 'result') or ''",
+      "  end",
       "  end",
       "end",
       "return out");
