@@ -46,11 +46,6 @@ final class StreamReader {
     return connection.send(read).map(StreamReader::entries);
   }
 
-  /** As {@link #send}, with the replies. */
-  Future<List<Response>> sendAll(List<Request> requests) {
-    return requests.isEmpty() ? Future.succeededFuture(List.of()) : connection.batch(requests);
-  }
-
   /** Sends on this connection, which is idle between reads, so updates of one job arrive in order. */
   Future<List<Response>> send(List<Request> requests) {
     return requests.isEmpty() ? Future.succeededFuture(List.of()) : connection.batch(requests);

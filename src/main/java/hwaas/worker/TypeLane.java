@@ -207,7 +207,7 @@ final class TypeLane {
       parked = entries;
       return Future.succeededFuture(entries.size());
     }
-    return settle(entries, false, reader::sendAll).map(entries.size());
+    return settle(entries, false, reader::send).map(entries.size());
   }
 
   private void reclaimDue() {
