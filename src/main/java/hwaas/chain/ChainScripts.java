@@ -1,6 +1,7 @@
 package hwaas.chain;
 
 import hwaas.queue.JobRecords;
+import hwaas.queue.Priority;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -32,15 +33,16 @@ public final class ChainScripts {
       "local mode, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])",
       "local recP, chainP, streamP, countP, clientP, kept = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], tonumber(ARGV[9])",
       "local out = {}",
-      "local function enqueue(root, id, t, payload, client, s, member)",
+      "local function enqueue(root, id, t, payload, client, s, member, suffix)",
       "  local batch = '{\"key\":\"' .. id .. '\",\"type\":\"' .. t .. '\",\"sentAt\":' .. now .. ',\"payload\":' .. payload",
       "    .. ',\"tracked\":true,\"ids\":[\"' .. id .. '\"]}'",
-      "  redis.call('XADD', streamP .. t, '*', 'jobs', '[' .. batch .. ']')",
+      "  redis.call('XADD', streamP .. t .. suffix, '*', 'jobs', '[' .. batch .. ']')",
       "  redis.call('HINCRBY', countP .. t, 'enqueued', 1)",
       "  local rec = recP .. id",
       "  redis.call('HSET', rec, 'id', id, 'type', t, 'client', client, 'status', 'queued', 'attempts', '0',",
       "    'payload', payload, 'createdAt', now, 'chain', root, 'step', s)",
       "  if member then redis.call('HSET', rec, 'member', member) end",
+      "  if suffix ~= '' then redis.call('HSET', rec, 'priority', string.sub(suffix, 2)) end",
       "  redis.call('EXPIRE', rec, ttl)",
       "  local index = clientP .. client",
       "  redis.call('ZADD', index, now, id)",
@@ -53,7 +55,8 @@ public final class ChainScripts {
       "end",
       // Starts step s with the previous step's result, once; past the last step the chain is complete.
       "local function start(ck, root, s, previous)",
-      "  local f = redis.call('HMGET', ck, 'steps', 'client', 'width:' .. s)",
+      "  local f = redis.call('HMGET', ck, 'steps', 'client', 'width:' .. s, 'priority')",
+      "  local suffix = f[4] or ''",
       "  if s >= tonumber(f[1]) then",
       "    redis.call('HSET', ck, 'status', 'completed', 'result', previous, 'finishedAt', now)",
       "    redis.call('EXPIRE', ck, ttl)",
@@ -62,12 +65,12 @@ public final class ChainScripts {
       "  if redis.call('HSETNX', ck, 'started:' .. s, now) == 0 then return 'running' end",
       "  if not f[3] then",
       "    local spec = redis.call('HMGET', ck, 'type:' .. s, 'payload:' .. s)",
-      "    enqueue(root, root .. '.' .. s, spec[1], withPrevious(spec[2], previous), f[2], s, nil)",
+      "    enqueue(root, root .. '.' .. s, spec[1], withPrevious(spec[2], previous), f[2], s, nil, suffix)",
       "  else",
       "    redis.call('HSET', ck, 'left:' .. s, f[3])",
       "    for k = 0, tonumber(f[3]) - 1 do",
       "      local spec = redis.call('HMGET', ck, 'type:' .. s .. '.' .. k, 'payload:' .. s .. '.' .. k)",
-      "      enqueue(root, root .. '.' .. s .. '.' .. k, spec[1], withPrevious(spec[2], previous), f[2], s, k)",
+      "      enqueue(root, root .. '.' .. s .. '.' .. k, spec[1], withPrevious(spec[2], previous), f[2], s, k, suffix)",
       "    end",
       "  end",
       "  redis.call('HSET', ck, 'step', s, 'status', 'running')",
@@ -159,9 +162,10 @@ public final class ChainScripts {
    *
    * @param lifeSeconds how long the chain may wait before it starts (a delayed first job) beyond the record TTL
    */
-  public Request create(String root, ChainSpec spec, String client, long now, long lifeSeconds) {
+  public Request create(String root, ChainSpec spec, String client, Priority priority, long now, long lifeSeconds) {
     Request eval = Request.cmd(Command.EVAL).arg(CREATE).arg(1).arg(keys.chain(root)).arg(ttlSeconds + lifeSeconds);
     spec.fields(root, client, now).forEach(eval::arg);
+    eval.arg("priority").arg(priority.suffix()); // its steps run at the priority of its first job
     return eval;
   }
 

@@ -114,7 +114,8 @@ public final class JobRecords {
         .put("startedAt", time(raw.getString("startedAt")))
         .put("finishedAt", time(raw.getString("finishedAt")))
         .put("worker", raw.getString("worker"))
-        .put("cached", Boolean.parseBoolean(raw.getString("cached", "false")));
+        .put("cached", Boolean.parseBoolean(raw.getString("cached", "false")))
+        .put("priority", raw.getString("priority", Priority.NORMAL.label()));
     if (raw.getString("status") == null) {
       record.put("status", "queued"); // claimed a moment ago, being created
     }

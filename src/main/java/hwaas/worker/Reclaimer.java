@@ -43,6 +43,7 @@ final class Reclaimer {
   private final StreamKeys keys;
   private final ChainScripts chains;
   private final String type;
+  private final String queue;
   private final String stream;
   private final String consumer;
   private final long visibilityMillis;
@@ -65,13 +66,15 @@ final class Reclaimer {
     }
   }
 
-  Reclaimer(Redis redis, StreamKeys keys, ChainScripts chains, String type, String consumer, Duration visibility,
+  /** @param queue the queue of {@code type} this reclaimer looks after: one of its priorities' streams */
+  Reclaimer(Redis redis, StreamKeys keys, ChainScripts chains, String type, String queue, String consumer, Duration visibility,
             Duration backoff, int maxAttempts, long maxDead, OnDead onDead) {
     this.redis = redis;
     this.keys = keys;
     this.chains = chains;
     this.type = type;
-    this.stream = keys.stream(type);
+    this.queue = queue;
+    this.stream = keys.stream(queue);
     this.consumer = consumer;
     this.visibilityMillis = visibility.toMillis();
     this.backoffMillis = backoff.toMillis();
@@ -114,8 +117,8 @@ final class Reclaimer {
     if (pending == null || pending.size() == 0) {
       return Future.succeededFuture(List.of());
     }
-    Request errors = Request.cmd(Command.HMGET).arg(keys.errors(type));
-    Request finished = Request.cmd(Command.HMGET).arg(keys.finished(type));
+    Request errors = Request.cmd(Command.HMGET).arg(keys.errors(queue));
+    Request finished = Request.cmd(Command.HMGET).arg(keys.finished(queue));
     for (Response row : pending) {
       errors.arg(row.get(0).toString());
       finished.arg(row.get(0).toString());
@@ -156,7 +159,7 @@ final class Reclaimer {
     List<Runnable> announcements = new ArrayList<>();
     for (int i = 0; i < replies.size(); i++) {
       String error = errors.get(i);
-      for (Entry won : Entry.parseAll(replies.get(i), deliveries.get(i))) {
+      for (Entry won : Entry.parseAll(queue, replies.get(i), deliveries.get(i))) {
         Entry left = won.without(finished.get(i));
         if (left.deliveries() > maxAttempts) {
           deadLetters.addAll(deadLetter(left, error, deadRecords));
@@ -222,8 +225,8 @@ final class Reclaimer {
     requests.addAll(List.of(
         Request.cmd(Command.XACK).arg(stream).arg(StreamKeys.GROUP).arg(entry.entryId()),
         Request.cmd(Command.XDEL).arg(stream).arg(entry.entryId()),
-        Request.cmd(Command.HDEL).arg(keys.errors(type)).arg(entry.entryId()),
-        Request.cmd(Command.HDEL).arg(keys.finished(type)).arg(entry.entryId()),
+        Request.cmd(Command.HDEL).arg(keys.errors(queue)).arg(entry.entryId()),
+        Request.cmd(Command.HDEL).arg(keys.finished(queue)).arg(entry.entryId()),
         Request.cmd(Command.HINCRBY).arg(keys.counters(type)).arg("dead").arg(entry.jobs().size())));
     return requests;
   }

@@ -8,6 +8,7 @@ import hwaas.jobs.Job;
 import hwaas.queue.GroupScripts;
 import hwaas.queue.JobCancel;
 import hwaas.queue.JobRecords;
+import hwaas.queue.Priority;
 import hwaas.queue.QueueSettings;
 import hwaas.queue.ResultCache;
 import hwaas.queue.StreamGroup;
@@ -29,12 +30,13 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One worker's consumer of one job type's stream: its own read loop on its own connection, so a slow type
+ * One worker's consumer of one job type's streams (one per priority): its own read loop on its own connection, so a slow type
  * (sleep) never holds up a fast one (print), and a paused type simply stops reading. Runs on its worker
  * verticle's event loop.
  */
@@ -48,14 +50,16 @@ final class TypeLane {
   private final Redis redis;
   private final WorkerSettings settings;
   private final JobType type;
-  private final String stream;
+  /** The type's streams, named in logs. */
+  private final String streams;
   private final String consumer;
   private final StreamKeys keys;
   private final JobRecords records;
   private final ResultCache cache;
   private final ChainScripts chains;
   private final JobRunner runner;
-  private final Reclaimer reclaimer;
+  /** One per priority's stream of the type. */
+  private final List<Reclaimer> reclaimers = new ArrayList<>();
   private final long maxDead;
   private final long recordTtlSeconds;
   private final Set<String> paused;
@@ -86,26 +90,29 @@ final class TypeLane {
     this.type = type;
     this.consumer = consumer;
     this.keys = queue.keys();
-    this.stream = keys.stream(type.name());
+    this.streams = String.join(", ", Priority.queues(type.name()).stream().map(keys::stream).toList());
     this.records = new JobRecords(keys, queue.recordTtl());
     this.cache = new ResultCache(keys, queue.recordTtl());
     this.chains = new ChainScripts(keys, queue.recordTtl());
     this.runner = runner;
     this.maxDead = queue.maxDead();
     this.recordTtlSeconds = queue.recordTtl().toSeconds();
-    this.reclaimer = new Reclaimer(redis, keys, chains, type.name(), consumer, type.visibility(), settings.retryBackoff(),
-        settings.maxAttempts(), queue.maxDead(), new Reclaimer.OnDead() {
-          @Override
-          public void dead(Job job, long attempts, String lastError) {
-            counters.dead.increment();
-            announce(job, new JsonObject().put("status", "dead").put("error", lastError).put("attempts", attempts));
-          }
+    Reclaimer.OnDead onDead = new Reclaimer.OnDead() {
+      @Override
+      public void dead(Job job, long attempts, String lastError) {
+        counters.dead.increment();
+        announce(job, new JsonObject().put("status", "dead").put("error", lastError).put("attempts", attempts));
+      }
 
-          @Override
-          public void chainStopped(ChainScripts.ChainEvent event) {
-            announce(event.root(), event.announcement());
-          }
-        });
+      @Override
+      public void chainStopped(ChainScripts.ChainEvent event) {
+        announce(event.root(), event.announcement());
+      }
+    };
+    for (String typeQueue : Priority.queues(type.name())) {
+      reclaimers.add(new Reclaimer(redis, keys, chains, type.name(), typeQueue, consumer, type.visibility(),
+          settings.retryBackoff(), settings.maxAttempts(), queue.maxDead(), onDead));
+    }
     this.paused = paused;
     this.outage = outage;
     this.counters = counters;
@@ -114,7 +121,7 @@ final class TypeLane {
   Future<Void> start() {
     return connect().onSuccess(v -> {
       readLoop();
-      long period = reclaimer.periodMillis();
+      long period = reclaimers.get(0).periodMillis();
       // Jittered start, so the lanes of a node do not all scan at the same moment.
       vertx.setPeriodic(1 + ThreadLocalRandom.current().nextLong(period), period, t -> reclaimDue());
     });
@@ -131,7 +138,7 @@ final class TypeLane {
         .compose(v -> reader.leaveGroupIfIdle())
         .<Void>mapEmpty()
         .recover(err -> {
-          log.warn("worker {}: could not leave the group of {}; what it holds stays claimable", consumer, stream, err);
+          log.warn("worker {}: could not leave the group of {}; what it holds stays claimable", consumer, streams, err);
           return Future.succeededFuture();
         })
         .eventually(() -> reader.close());
@@ -151,7 +158,7 @@ final class TypeLane {
 
   private Future<Void> connect() {
     return redis.connect().map(connection -> {
-      reader = new StreamReader(connection, stream, consumer, settings.batchSize(), settings.blockTimeout());
+      reader = new StreamReader(connection, keys, type.name(), consumer, settings.batchSize(), settings.blockTimeout());
       return null;
     });
   }
@@ -193,7 +200,7 @@ final class TypeLane {
               readLoop();
             }
           } else {
-            outage.failure(consumer + ": read or acknowledge on " + stream, ar.cause());
+            outage.failure(consumer + ": read or acknowledge on " + streams, ar.cause());
             retryAfterBackoff();
           }
         });
@@ -216,14 +223,18 @@ final class TypeLane {
     }
     reclaiming = true;
     // The lane's own connection may be parked in a blocking read: claimed entries settle through the pool.
-    reclaim = reclaimer.claimDue()
-        .compose(entries -> settle(entries, true, requests -> requests.isEmpty() ? Future.succeededFuture(List.of()) : redis.batch(requests)))
+    Future<Void> all = Future.succeededFuture();
+    for (Reclaimer reclaimer : reclaimers) {
+      all = all.compose(v -> reclaimer.claimDue())
+          .compose(entries -> settle(entries, true, requests -> requests.isEmpty() ? Future.succeededFuture(List.of()) : redis.batch(requests)));
+    }
+    reclaim = all
         .onComplete(ar -> {
           reclaiming = false;
           if (ar.succeeded()) {
             outage.success();
           } else {
-            outage.failure(consumer + ": claiming overdue jobs of " + stream, ar.cause());
+            outage.failure(consumer + ": claiming overdue jobs of " + streams, ar.cause());
           }
         });
   }
@@ -246,7 +257,7 @@ final class TypeLane {
           return runner.runAll(entries, canceled);
         })
         .compose(settlement -> send.apply(settlement.requests(keys, records, chains, cache, retried, maxDead))
-            .compose(replies -> giveBack(settlement.givenBack())
+            .compose(replies -> giveBack(settlement.givenBackByQueue())
                 .onSuccess(v -> settled(settlement, settlement.recordsFirst() ? ChainScripts.events(replies.get(0)) : List.of()))));
   }
 
@@ -255,15 +266,20 @@ final class TypeLane {
    * group as they were: no attempt counted, claimable by another node at once. This lane stops reading, so a node
    * whose output is gone never burns the attempts of a backlog it cannot print.
    */
-  private Future<Void> giveBack(List<String> entryIds) {
-    if (entryIds.isEmpty()) {
+  private Future<Void> giveBack(Map<String, List<String>> entryIdsByQueue) {
+    if (entryIdsByQueue.isEmpty()) {
       return Future.succeededFuture();
     }
     if (!outputClosed) {
       outputClosed = true;
-      log.info("worker {}: standard output is closed; {} stops reading and gives back what it held", consumer, stream);
+      log.info("worker {}: standard output is closed; {} stops reading and gives back what it held", consumer, streams);
     }
-    return GroupScripts.giveBack(redis, stream, consumer, type.visibility().toMillis(), entryIds).mapEmpty();
+    Future<Void> given = Future.succeededFuture();
+    for (Map.Entry<String, List<String>> queue : entryIdsByQueue.entrySet()) {
+      given = given.compose(v -> GroupScripts.giveBack(redis, keys.stream(queue.getKey()), consumer,
+          type.visibility().toMillis(), queue.getValue()).mapEmpty());
+    }
+    return given;
   }
 
   /**
@@ -357,13 +373,13 @@ final class TypeLane {
       // throws fails the future and comes back here, so the retries never stop while the node runs.
       Future.<Void>succeededFuture()
           .compose(v -> reader.close())
-          .transform(ignored -> StreamGroup.ensure(redis, stream))
+          .transform(ignored -> StreamGroup.ensureAll(redis, keys, List.of(type.name())))
           .compose(v -> connect())
           .onComplete(ar -> {
             if (ar.succeeded()) {
               readLoop();
             } else {
-              outage.failure(consumer + ": reconnect to " + stream, ar.cause());
+              outage.failure(consumer + ": reconnect to " + streams, ar.cause());
               retryAfterBackoff();
             }
           });
