@@ -119,8 +119,7 @@ class ClientCommandsTest {
     Run none = hwaas("submit", "sum", "{\"numbers\": [1]}", "--wait", "--data-dir", empty.toString());
     assertEquals(3, none.status, none.err);
     assertTrue(none.err.contains("./hwaas 2 0"), none.err);
-    Run gone = hwaas("jobs", "--client", "x", "--api", "http://127.0.0.1:1", "--data-dir", empty.toString());
-    assertTrue(gone.status == 2 || gone.status == 3, gone.err); // 2 without HWAAS_TOKEN in this JVM's environment
+    // --api to a closed port (with HWAAS_TOKEN, which this JVM cannot set) is ClientCommandsIT's.
   }
 
   private static Run hwaas(String... args) {
