@@ -86,9 +86,7 @@ final class JobRunner {
     });
     return settled.future()
         .compose(v -> audited(settle(entries, jobs, outcomes)))
-        .onComplete(ar -> {
-          controls.forEach(running::finished);
-        });
+        .onComplete(ar -> controls.forEach(running::finished));
   }
 
   /**
