@@ -250,6 +250,11 @@ final class InProcessBench implements AutoCloseable {
     return new RestBench(() -> fresh(2, 0, 1), discard, out).run(seconds, rounds);
   }
 
+  /** Cancel across two nodes: {@link CancelBench}, {@code samples} running jobs one after another. */
+  List<BenchResult> cancel(int samples) throws java.io.IOException, InterruptedException {
+    return new CancelBench(redis, discard, out).run(fresh(1, 0, 1), samples);
+  }
+
   /** The delayed-jobs rows: memory of 100,000 pending, and the mover's rate ({@link DelayedBench}). */
   List<BenchResult> delayed(int jobs) {
     return new DelayedBench(() -> fresh(2, 0, 1), discard, redis, out).run(jobs);

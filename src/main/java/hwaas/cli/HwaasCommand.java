@@ -37,7 +37,8 @@ import java.util.concurrent.Callable;
     version = "hwaas 0.1.0",
     sortOptions = false,
     usageHelpAutoWidth = true,
-    subcommands = {AuditCommand.class, DeadCommand.class, BenchCommand.class, ChaosCommand.class},
+    subcommands = {AuditCommand.class, DeadCommand.class, BenchCommand.class, ChaosCommand.class, SubmitCommand.class,
+        JobsCommand.class, CancelCommand.class},
     description = "Hello World as a Service: starts one node with WORKERS worker verticles and CLIENTS client "
         + "verticles. Each client submits a print job once a second (see --rate); workers print each job's message "
         + "on standard output and acknowledge it. Logs and the final summary go to standard error.%n",

@@ -3,6 +3,7 @@ package hwaas.http;
 import hwaas.cluster.ClusterView;
 import hwaas.jobs.JobContract;
 import hwaas.chain.ChainView;
+import hwaas.queue.JobCancel;
 import hwaas.queue.JobRecords;
 import hwaas.schedule.ScheduleStore;
 import hwaas.queue.QueueSettings;
@@ -87,6 +88,7 @@ public final class HttpVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
     JobWatch watch = new JobWatch(vertx, new ChainView(redis, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())));
     builder.getRoute("getJob").addHandler(watch::get);
+    builder.getRoute("cancelJob").addHandler(new CancelApi(vertx, new JobCancel(vertx, redis, queue.keys()))::cancel);
     SchedulesApi schedules = new SchedulesApi(vertx, new ScheduleStore(redis, queue.keys(), queue.recordTtl()), contract);
     builder.getRoute("putSchedule").addHandler(schedules::put);
     builder.getRoute("listSchedules").addHandler(schedules::list);
