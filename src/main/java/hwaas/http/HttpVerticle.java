@@ -146,6 +146,8 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(ctx -> ApiErrors.respond(ctx, 404, "no API endpoint " + ctx.request().method() + " "
         + ctx.request().path() + "; see /api/openapi.yaml"));
     router.route("/eventbus/*").handler(EventBusBridge::sameOrigin);
+    // SockJS's XHR transports (a browser that cannot keep a WebSocket) post their frames: as small as WebSocket messages.
+    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     router.route("/eventbus/*").subRouter(EventBusBridge.create(vertx, settings));
     if (!settings.metricsPublic()) {
       router.get("/metrics").handler(ApiGuards.bearer(settings));
