@@ -169,14 +169,41 @@ public final class ChainScripts {
     return eval;
   }
 
-  /** Marks tracked jobs completed with their results (JSON), and moves their chains on. */
-  public Request completed(List<String> idsAndResults, long now) {
-    return settle("done", idsAndResults, now, 2);
+  /**
+   * Marks tracked jobs completed with their results (JSON), and moves their chains on: one script call per
+   * {@value #JOBS_PER_CALL} jobs ({@link #calls}), so that no call holds Redis for long whatever a read holds.
+   */
+  public List<Request> completed(List<String> idsAndResults, long now) {
+    return chunked("done", idsAndResults, now, 2);
   }
 
-  /** Marks tracked jobs dead, with their errors and attempts, and stops their chains. */
-  public Request dead(List<String> idsErrorsAndAttempts, long now) {
-    return settle("dead", idsErrorsAndAttempts, now, 3);
+  /** Marks tracked jobs dead, with their errors and attempts, and stops their chains; as {@link #completed}. */
+  public List<Request> dead(List<String> idsErrorsAndAttempts, long now) {
+    return chunked("dead", idsErrorsAndAttempts, now, 3);
+  }
+
+  /** Jobs per script call: a few milliseconds of Redis time at most. */
+  public static final int JOBS_PER_CALL = 250;
+
+  /** How many calls {@link #completed} or {@link #dead} makes for this many jobs. */
+  public static int calls(int jobs) {
+    return (jobs + JOBS_PER_CALL - 1) / JOBS_PER_CALL;
+  }
+
+  /** The chain changes the replies of such calls report. */
+  public static List<ChainEvent> events(List<Response> replies) {
+    List<ChainEvent> events = new ArrayList<>();
+    replies.forEach(reply -> events.addAll(events(reply)));
+    return events;
+  }
+
+  private List<Request> chunked(String mode, List<String> values, long now, int width) {
+    List<Request> calls = new ArrayList<>();
+    int step = JOBS_PER_CALL * width;
+    for (int from = 0; from < values.size(); from += step) {
+      calls.add(settle(mode, values.subList(from, Math.min(values.size(), from + step)), now, width));
+    }
+    return calls;
   }
 
   private Request settle(String mode, List<String> values, long now, int width) {

@@ -133,22 +133,34 @@ public final class JobCancel {
     });
   }
 
-  /** The request that marks {@code jobIds} running (each with its attempt) unless canceled; see {@link #canceledIds}. */
-  public static Request startRunning(StreamKeys keys, long ttlSeconds, String worker, long now, List<String> jobIds,
-                                     List<Long> attempts) {
-    Request script = Request.cmd(Command.EVAL).arg(START_RUNNING).arg(0).arg(keys.record(""))
-        .arg(ttlSeconds).arg(worker).arg(now);
-    for (int i = 0; i < jobIds.size(); i++) {
-      script.arg(jobIds.get(i)).arg(attempts.get(i));
+  /**
+   * The requests that mark {@code jobIds} running (each with its attempt) unless canceled, one per
+   * {@value #JOBS_PER_CALL} jobs so that no call holds Redis for long; see {@link #canceledIds}.
+   */
+  public static List<Request> startRunning(StreamKeys keys, long ttlSeconds, String worker, long now, List<String> jobIds,
+                                           List<Long> attempts) {
+    List<Request> calls = new ArrayList<>();
+    for (int from = 0; from < jobIds.size(); from += JOBS_PER_CALL) {
+      Request script = Request.cmd(Command.EVAL).arg(START_RUNNING).arg(0).arg(keys.record(""))
+          .arg(ttlSeconds).arg(worker).arg(now);
+      for (int i = from; i < Math.min(jobIds.size(), from + JOBS_PER_CALL); i++) {
+        script.arg(jobIds.get(i)).arg(attempts.get(i));
+      }
+      calls.add(script);
     }
-    return script;
+    return calls;
   }
 
-  /** The ids of the jobs that {@link #startRunning} found canceled. */
-  public static List<String> canceledIds(Response reply) {
+  /** Jobs per {@link #startRunning} call. */
+  static final int JOBS_PER_CALL = 250;
+
+  /** The ids of the jobs that {@link #startRunning}'s calls found canceled. */
+  public static List<String> canceledIds(List<Response> replies) {
     List<String> ids = new ArrayList<>();
-    if (reply != null) {
-      reply.forEach(id -> ids.add(id.toString()));
+    for (Response reply : replies) {
+      if (reply != null) {
+        reply.forEach(id -> ids.add(id.toString()));
+      }
     }
     return ids;
   }

@@ -172,15 +172,14 @@ final class Reclaimer {
     if (deadLetters.isEmpty()) {
       return Future.succeededFuture(toRun);
     }
-    boolean recordsFirst = !deadRecords.isEmpty();
-    if (recordsFirst) {
-      // Records (and chains) first: a chain stops in the same round trip as its job becomes a dead letter.
-      deadLetters.add(0, chains.dead(deadRecords, System.currentTimeMillis()));
-    }
+    List<Request> recordWrites = chains.dead(deadRecords, System.currentTimeMillis());
+    int recordCalls = recordWrites.size();
+    // Records (and chains) first: a chain stops in the same round trip as its job becomes a dead letter.
+    deadLetters.addAll(0, recordWrites);
     deadLetters.add(DeadLetters.trim(keys, maxDead));
     return redis.batch(deadLetters).map(written -> {
-      if (recordsFirst) {
-        ChainScripts.events(written.get(0)).forEach(onDead::chainStopped);
+      if (recordCalls > 0) {
+        ChainScripts.events(written.subList(0, recordCalls)).forEach(onDead::chainStopped);
       }
       long trimmed = DeadLetters.trimmed(written.get(written.size() - 1));
       if (trimmed > 0) {
