@@ -100,6 +100,11 @@ public final class DeadLetters {
     return letter;
   }
 
+  /** Deletes one dead letter; false if there was none. */
+  public Future<Boolean> delete(String deadId) {
+    return redis.send(Request.cmd(Command.XDEL).arg(keys.dead()).arg(deadId)).map(n -> n.toLong() > 0);
+  }
+
   /**
    * Puts a dead job back in its type's stream, with fresh attempts; the new entry id, or {@code null} if the dead
    * letter does not exist (any more).

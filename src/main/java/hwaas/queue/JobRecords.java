@@ -120,9 +120,6 @@ public final class JobRecords {
     return Request.cmd(Command.HGETALL).arg(keys.record(jobId));
   }
 
-  public Request newestOf(String client, int limit) {
-    return Request.cmd(Command.ZREVRANGE).arg(keys.clientJobs(client)).arg(0).arg(limit - 1);
-  }
 
   /** A record as the API shows it; {@code null} when there is none (unknown or expired). */
   public static JsonObject toJson(Response hash) {
