@@ -128,7 +128,7 @@
     return tr;
   }
 
-  // The job browser: pages through the cursor; the first page refreshes itself every 2 s.
+  // The job browser: pages through the cursor; the first page refreshes itself every second.
   function jobsView(params) {
     const cursors = [];                      // the cursors of the pages before this one
     let cursor = null;
@@ -146,7 +146,7 @@
           : el('p', 'note', 'No jobs match.'),
         el('div', 'pager', prev, next, el('span', 'muted', page.jobs.length + ' job(s) on this page')));
     };
-    live(() => { if (cursor === null) load().catch(() => {}); }, 2000);
+    live(() => { if (cursor === null) load().catch(() => {}); }, 1000);
     return load().then(() => [el('h2', '', 'Jobs'), filterForm([
       {name: 'state', label: 'state', options: STATES}, {name: 'type', label: 'type', placeholder: 'sum'},
       {name: 'client', label: 'client'}, {name: 'q', label: 'id or prefix', grow: true, placeholder: 'api-3f0c…'},
