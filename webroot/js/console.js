@@ -10,7 +10,8 @@
   let admin = false;
   let canCancel = false;            // issue 16's cancel endpoint, when this node's contract has it
   let timer = null;                 // the current view's refresh
-  let renderId = 0;                 // a view that finishes loading after the user moved on draws nothing
+  let renderId = 0;
+  let bulkResult = '';              // what the last bulk action did, for the dead letters' next drawing                 // a view that finishes loading after the user moved on draws nothing
 
   function el(tag, className, ...children) {
     const e = document.createElement(tag);
@@ -229,14 +230,15 @@
         if (!counted.matched) { alert('No dead letters match.'); return; }
         if (!confirm(verb + ' all ' + counted.matched + ' dead letter(s) that match?')) return;
         const done = await api('POST', '/api/dead/' + action + '?' + filter);
-        $('bulk-result').textContent = verb + ': ' + done.matched + ' dead letter(s).';
+        bulkResult = verb + ': ' + done.matched + ' dead letter(s).';   // shown by the view drawn next
         reload();
       } catch (e) {
         alert(e.message);
       }
     };
-    const result = el('output');
+    const result = el('output', '', bulkResult);
     result.id = 'bulk-result';
+    bulkResult = '';
     const more = page.next ? link('#/dead?' + new URLSearchParams({...Object.fromEntries(filter), after: page.next}), 'next page →') : null;
     return [el('h2', '', 'Dead letters'),
       filterForm([{name: 'type', label: 'type'}, {name: 'client', label: 'client'},

@@ -200,8 +200,18 @@ class ConsoleTest {
     Api.Reply accepted = api.post("/api/jobs/batch", batch.encode());
     assertEquals(202, accepted.status(), accepted.body());
     List<String> ids = accepted.json().getJsonArray("ids").stream().map(String::valueOf).toList();
-    waitUntil(Duration.ofSeconds(60), "1,000 dead letters", () -> api.post("/api/dead/requeue?dryRun=true&q=" + tag, "")
-        .json().getLong("matched") == 1000);
+    long[] matched = new long[1];
+    try {
+      waitUntil(Duration.ofSeconds(120), "1,000 dead letters", () -> {
+        matched[0] = api.post("/api/dead/requeue?dryRun=true&q=" + tag, "").json().getLong("matched");
+        return matched[0] == 1000;
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + ": " + matched[0] + " matched; statuses "
+          + api.get("/api/jobs?client=dave&limit=5").body() + " dead " + api.get("/api/dead?limit=2").body(), e);
+    }
+    Thread.sleep(1000);
+    assertEquals(1000L, api.post("/api/dead/requeue?dryRun=true&q=" + tag, "").json().getLong("matched"), "each job dead once");
     healed.add(tag);
     login(TOKEN);
     open("#/dead?q=" + tag);
