@@ -245,6 +245,16 @@ final class InProcessBench implements AutoCloseable {
     return new RestBench(() -> fresh(2, 0, 1), discard, out).run(seconds, rounds);
   }
 
+  /** The delayed-jobs rows: memory of 100,000 pending, and the mover's rate ({@link DelayedBench}). */
+  List<BenchResult> delayed(int jobs) {
+    return new DelayedBench(() -> fresh(2, 0, 1), discard, redis, out).run(jobs);
+  }
+
+  /** The schedule rows: how late recurring jobs start after their ticks ({@link ScheduleBench}). */
+  List<BenchResult> schedules(int seconds) {
+    return new ScheduleBench(() -> fresh(2, 0, 1), discard, out).run(seconds);
+  }
+
   /** A node of its own: a cluster name and keys no other round shares, any free HTTP port. */
   private NodeSettings fresh(int workers, int clients, double rate) {
     String name = "bench-" + ProcessHandle.current().pid() + "-" + (run++);

@@ -2,6 +2,7 @@ package hwaas.http;
 
 import hwaas.cluster.ClusterView;
 import hwaas.jobs.JobContract;
+import hwaas.chain.ChainView;
 import hwaas.queue.DeadBulk;
 import hwaas.queue.JobRecords;
 import hwaas.schedule.ScheduleStore;
@@ -85,7 +86,7 @@ public final class HttpVerticle extends VerticleBase {
     QueuesApi queues = new QueuesApi(vertx, redis, queue.keys(), types);
     DeadApi dead = new DeadApi(redis, queue);
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
-    JobWatch watch = new JobWatch(vertx, redis, new JobRecords(queue.keys(), queue.recordTtl()));
+    JobWatch watch = new JobWatch(vertx, new ChainView(redis, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())));
     builder.getRoute("getJob").addHandler(watch::get);
     SchedulesApi schedules = new SchedulesApi(vertx, new ScheduleStore(redis, queue.keys(), queue.recordTtl()), contract);
     builder.getRoute("putSchedule").addHandler(schedules::put);

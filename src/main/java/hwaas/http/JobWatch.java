@@ -1,6 +1,6 @@
 package hwaas.http;
 
-import hwaas.queue.JobRecords;
+import hwaas.chain.ChainView;
 import hwaas.stats.StatsAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -12,7 +12,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
-import io.vertx.redis.client.Redis;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,13 +31,11 @@ final class JobWatch {
   private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
 
   private final Vertx vertx;
-  private final Redis redis;
-  private final JobRecords records;
+  private final ChainView jobs;
 
-  JobWatch(Vertx vertx, Redis redis, JobRecords records) {
+  JobWatch(Vertx vertx, ChainView jobs) {
     this.vertx = vertx;
-    this.redis = redis;
-    this.records = records;
+    this.jobs = jobs;
   }
 
   static boolean finished(String status) {
@@ -156,7 +153,7 @@ final class JobWatch {
   }
 
   private Future<JsonObject> read(String id) {
-    return redis.send(records.read(id)).map(JobRecords::toJson);
+    return jobs.read(id);
   }
 
   private static void answer(RoutingContext ctx, String id, JsonObject record) {

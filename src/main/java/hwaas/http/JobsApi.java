@@ -1,10 +1,13 @@
 package hwaas.http;
 
+import hwaas.chain.ChainScripts;
+import hwaas.chain.ChainSpec;
 import hwaas.jobs.Job;
 import hwaas.jobs.JobBatch;
 import hwaas.jobs.JobContract;
 import hwaas.queue.JobRecords;
 import hwaas.queue.LocalSubmission;
+import hwaas.queue.Priority;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueFailure;
 import hwaas.queue.QueueSettings;
@@ -65,6 +68,7 @@ final class JobsApi {
   private final DeliveryOptions delivery;
   private final JobContract contract;
   private final Duration maxDelay;
+  private final ChainScripts chains;
 
   JobsApi(Vertx vertx, Redis redis, QueueSettings queue, JobHandlers types, JobContract contract) {
     this.vertx = vertx;
@@ -76,6 +80,7 @@ final class JobsApi {
     this.cache = new ResultCache(keys, queue.recordTtl());
     this.delivery = new DeliveryOptions().setSendTimeout(queue.submitTimeout().toMillis()).setLocalOnly(true);
     this.maxDelay = queue.maxDelay();
+    this.chains = new ChainScripts(keys, queue.recordTtl());
   }
 
   /**
@@ -87,10 +92,14 @@ final class JobsApi {
     String idempotencyKey;
     long now = System.currentTimeMillis();
     long dueAt;
+    ChainSpec chain;
+    Priority priority;
     try {
       body = jobRequest(ctx.body().asJsonObject(), "");
       idempotencyKey = idempotencyKey(ctx);
       dueAt = dueAt(body, now, "");
+      chain = chain(body, "");
+      priority = priority(body);
     } catch (RuntimeException e) { // DecodeException, IllegalArgumentException
       ApiErrors.respond(ctx, 400, e.getMessage());
       return;
@@ -100,15 +109,15 @@ final class JobsApi {
     JobType type = types.forType(job.type()).orElseThrow(() -> new HttpException(400, "unknown job type " + job.type()));
 
     Future<JsonObject> accepted = idempotencyKey == null
-        ? create(job, client, type, now, dueAt, false)
+        ? create(job, client, type, now, dueAt, priority, chain, false)
         : claimed(job.id(), client, digest(body)).compose(record -> {
           if (record == null) {
-            return create(job, client, type, now, dueAt, true);
+            return create(job, client, type, now, dueAt, priority, chain, true);
           }
           // Seen before. If it may not have reached the stream, submit again: the queue knows an API job's key as long
           // as its record lives, so this adds nothing when it did.
           Future<Void> resubmitted = "queued".equals(record.getString("status"))
-              ? enqueue(List.of(job), List.of(client), List.of(dueAt), true).mapEmpty() : Future.succeededFuture();
+              ? enqueue(List.of(job), List.of(client), List.of(dueAt), List.of(priority), true).mapEmpty() : Future.succeededFuture();
           return resubmitted.map(v -> accepted(job.id(), record.getString("status"), record.getBoolean("cached")));
         });
     accepted
@@ -129,6 +138,8 @@ final class JobsApi {
     List<Job> jobs;
     List<String> clients;
     List<Long> dueAt;
+    List<Priority> priorities;
+    List<Request> chains = new ArrayList<>();
     try {
       requests = ctx.body().asJsonArray();
       if (requests == null || requests.isEmpty() || requests.size() > JobBatch.MAX_JOBS) {
@@ -139,6 +150,7 @@ final class JobsApi {
       jobs = new ArrayList<>(requests.size());
       clients = new ArrayList<>(requests.size());
       dueAt = new ArrayList<>(requests.size());
+      priorities = new ArrayList<>(requests.size());
       for (int i = 0; i < requests.size(); i++) {
         if (!(requests.getValue(i) instanceof JsonObject request)) {
           throw new IllegalArgumentException("[" + i + "]: a job must be a JSON object");
@@ -149,6 +161,11 @@ final class JobsApi {
         jobs.add(new Job(id, request.getString("type"), now, request.getJsonObject("payload"), true));
         clients.add(client);
         dueAt.add(dueAt(request, now, "[" + i + "]: "));
+        priorities.add(priority(request));
+        ChainSpec chain = chain(request, "[" + i + "].");
+        if (chain != null) {
+          chains.add(this.chains.create(id, chain, client, priorities.get(i), now, lifeSeconds(dueAt.get(i), now)));
+        }
       }
     } catch (RuntimeException e) { // DecodeException, IllegalArgumentException
       ApiErrors.respond(ctx, 400, e.getMessage());
@@ -160,7 +177,8 @@ final class JobsApi {
         : claimed(jobs.get(0).id(), clients.get(0), digest(requests));
     long delayed = dueAt.stream().filter(due -> due > 0).count();
     String status = delayed == 0 ? "queued" : delayed == jobs.size() ? "scheduled" : "mixed";
-    claimed.compose(v -> enqueue(jobs, clients, dueAt, idempotencyKey != null))
+    claimed.compose(v -> chains.isEmpty() ? Future.succeededFuture() : redis.batch(chains))
+        .compose(v -> enqueue(jobs, clients, dueAt, priorities, idempotencyKey != null))
         .onSuccess(v -> {
           JsonArray ids = new JsonArray(new ArrayList<>(jobs.size()));
           jobs.forEach(job -> ids.add(job.id()));
@@ -219,6 +237,29 @@ final class JobsApi {
     return due > now ? due : 0;
   }
 
+  /** The job's {@code priority}; the contract allows only high, normal and low. */
+  private static Priority priority(JsonObject request) {
+    String label = request.getString("priority");
+    return label == null ? Priority.NORMAL : Priority.parse(label);
+  }
+
+  /** The steps that follow the job ({@code then}), checked; {@code null} for a job alone. */
+  private ChainSpec chain(JsonObject request, String where) {
+    if (!request.containsKey("then")) {
+      return null;
+    }
+    try {
+      return ChainSpec.parse(request.getValue("then"), contract);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + e.getMessage(), e);
+    }
+  }
+
+  /** How long a chain may wait for its first job beyond the record TTL: as long as that job is delayed. */
+  private static long lifeSeconds(long dueAt, long now) {
+    return dueAt > 0 ? (dueAt - now + 999) / 1000 : 0;
+  }
+
   /** The Idempotency-Key header, checked as the contract declares it; {@code null} when absent. */
   private static String idempotencyKey(RoutingContext ctx) {
     String key = ctx.request().getHeader("Idempotency-Key");
@@ -275,9 +316,18 @@ final class JobsApi {
   }
 
   /** A cached answer completes the job at once; otherwise the job goes to the queue, which writes its record with it. */
-  private Future<JsonObject> create(Job job, String client, JobType type, long now, long dueAt, boolean resendable) {
+  private Future<JsonObject> create(Job job, String client, JobType type, long now, long dueAt, Priority priority,
+                                    ChainSpec chain, boolean resendable) {
+    if (chain != null) {
+      // The chain is in Redis before its first job can complete; that job never comes from the cache, which would
+      // complete it without running a step.
+      return redis.send(chains.create(job.id(), chain, client, priority, now, lifeSeconds(dueAt, now)))
+          .compose(v -> enqueue(List.of(job), List.of(client), List.of(dueAt), List.of(priority), resendable))
+          .map(v -> dueAt > 0 ? accepted(job.id(), "scheduled", false).put("runAt", Instant.ofEpochMilli(dueAt).toString())
+              : accepted(job.id(), "queued", false));
+    }
     if (dueAt > 0) {
-      return enqueue(List.of(job), List.of(client), List.of(dueAt), resendable)
+      return enqueue(List.of(job), List.of(client), List.of(dueAt), List.of(priority), resendable)
           .map(v -> accepted(job.id(), "scheduled", false).put("runAt", Instant.ofEpochMilli(dueAt).toString()));
     }
     Future<Response> cached = type.cacheable()
@@ -287,7 +337,8 @@ final class JobsApi {
       if (hit != null) {
         return redis.batch(records.completedFromCache(job, client, hit.toString(), now)).map(v -> accepted(job.id(), "completed", true));
       }
-      return enqueue(List.of(job), List.of(client), List.of(0L), resendable).map(v -> accepted(job.id(), "queued", false));
+      return enqueue(List.of(job), List.of(client), List.of(0L), List.of(priority), resendable)
+          .map(v -> accepted(job.id(), "queued", false));
     });
   }
 
@@ -296,10 +347,12 @@ final class JobsApi {
    *
    * @param resendable an Idempotency-Key request, which may send the same jobs again
    */
-  private Future<JsonArray> enqueue(List<Job> jobs, List<String> clients, List<Long> dueAt, boolean resendable) {
+  private Future<JsonArray> enqueue(List<Job> jobs, List<String> clients, List<Long> dueAt, List<Priority> priorities,
+                                    boolean resendable) {
     List<JobBatch> batches = new ArrayList<>(jobs.size());
     jobs.forEach(job -> batches.add(JobBatch.of(job)));
-    return vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT_LOCAL, new LocalSubmission(batches, clients, dueAt, resendable), delivery)
+    return vertx.eventBus().<JsonObject>request(QueueAddresses.SUBMIT_LOCAL,
+            new LocalSubmission(batches, clients, dueAt, priorities, resendable), delivery)
         .map(reply -> reply.body().getJsonArray("entryIds"))
         .recover(err -> {
           if (err instanceof ReplyException reply && reply.failureCode() == QueueFailure.BACKLOG.code) {

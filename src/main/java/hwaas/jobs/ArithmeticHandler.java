@@ -9,7 +9,8 @@ import java.math.MathContext;
 import java.util.function.BinaryOperator;
 
 /**
- * {@code sum {numbers}} and {@code multiply {numbers}}: exact decimal arithmetic, the answer in {@code value}. The
+ * {@code sum {numbers}} and {@code multiply {numbers}}: exact decimal arithmetic, the answer in {@code value}; in a
+ * chain, the {@code value} of the previous step's result (or of each of a fan-out's results) joins the numbers. The
  * payload was checked against the contract ({@link JobContract}) when it was submitted.
  */
 public final class ArithmeticHandler implements JobHandler {
@@ -31,10 +32,16 @@ public final class ArithmeticHandler implements JobHandler {
 
   @Override
   public Future<JsonObject> run(Job job) {
-    JsonArray numbers = job.payload().getJsonArray("numbers");
     BigDecimal value = identity;
-    for (Object n : numbers) {
+    for (Object n : job.payload().getJsonArray("numbers")) {
       value = operation.apply(value, new BigDecimal(((Number) n).toString()));
+    }
+    // In a chain, the previous step's result joins the numbers: its value, or each value of a fan-out's results.
+    Object previous = job.payload().getValue("previous");
+    for (Object result : previous instanceof JsonArray all ? all : previous == null ? new JsonArray() : new JsonArray().add(previous)) {
+      if (result instanceof JsonObject r && r.getValue("value") instanceof Number n) {
+        value = operation.apply(value, new BigDecimal(n.toString()));
+      }
     }
     BigDecimal plain = value.stripTrailingZeros();
     Number result = plain.scale() <= 0 && plain.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) < 0

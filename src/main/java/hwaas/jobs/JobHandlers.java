@@ -31,9 +31,14 @@ public record JobHandlers(Map<String, JobType> byType) {
 
   /** The standard types, with {@code print} replaced (tests record what was printed). */
   public JobHandlers withPrint(JobHandler print) {
+    return with(Job.PRINT, print);
+  }
+
+  /** These types with the handler of one of them replaced (tests make a type fail on purpose). */
+  public JobHandlers with(String type, JobHandler handler) {
     Map<String, JobType> types = new LinkedHashMap<>(byType);
-    JobType old = types.get(Job.PRINT);
-    types.put(Job.PRINT, new JobType(Job.PRINT, print, old.timeout(), old.visibility(), old.cacheable()));
+    JobType old = types.get(type);
+    types.put(type, new JobType(type, handler, old.timeout(), old.visibility(), old.cacheable()));
     return new JobHandlers(types);
   }
 

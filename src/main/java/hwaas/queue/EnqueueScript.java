@@ -25,8 +25,8 @@ final class EnqueueScript {
   // index, ARGV[13]: the states, space-separated (every state index is trimmed here, the one place that writes often); then
   // per batch: key, job type, key TTL in seconds (0: a batch that is never resent keeps no key), jobs, batch JSON,
   // group, client ('' for a batch without records), created-at millis, payload JSON, due millis (0: now; else the
-  // job waits in the sorted set, its record 'scheduled', and its id answers SCHEDULED), and when there is a client,
-  // the batch's job ids. Each type's new batches go into one entry of its stream, as a JSON
+  // job waits in the sorted set, its record 'scheduled', and its id answers SCHEDULED), the priority's stream suffix
+  // ('' for normal), and when there is a client, the batch's job ids. Each type's new batches go into one entry of its stream, as a JSON
   // array in the field 'jobs', and count as enqueued; a type whose backlog (enqueued - processed - dead) is at the
   // limit takes none of them, and a group (one submission) with a batch refused so is refused whole.
   // Replies with the entry id of every batch, in order, or BACKLOG for a batch refused so.
@@ -38,7 +38,7 @@ final class EnqueueScript {
       "while i <= argc do",
       "  n = n + 1",
       "  at[n] = i",
-      "  i = i + 10 + (ARGV[i + 6] ~= '' and tonumber(ARGV[i + 3]) or 0)",
+      "  i = i + 11 + (ARGV[i + 6] ~= '' and tonumber(ARGV[i + 3]) or 0)",
       "end",
       "for n = 1, #at do",
       "  local a = at[n]",
@@ -57,24 +57,26 @@ final class EnqueueScript {
       "for _, n in ipairs(fresh) do",
       "  if full[ARGV[at[n] + 1]] then refused[ARGV[at[n] + 5]] = true end",
       "end",
-      "local texts = {}",
+      // texts[q]: the batches for queue q (the type's stream of their priority).
+      "local texts, queues = {}, {}",
       "for _, n in ipairs(fresh) do",
       "  local a = at[n]",
       "  local t = ARGV[a + 1]",
       "  if refused[ARGV[a + 5]] then ids[n] = 'BACKLOG' else",
       "    if ARGV[a + 9] == '0' then",
-      "      local list = texts[t]",
-      "      if not list then list = {}; texts[t] = list end",
+      "      local q = t .. ARGV[a + 10]",
+      "      local list = texts[q]",
+      "      if not list then list = {}; texts[q] = list; queues[#queues + 1] = q end",
       "      list[#list + 1] = ARGV[a + 4]",
       "    end",
       "    counts[t] = counts[t] + tonumber(ARGV[a + 3])",
       "  end",
       "end",
       "local entry = {}",
+      "for _, q in ipairs(queues) do",
+      "  entry[q] = redis.call('XADD', ARGV[1] .. q, '*', 'jobs', '[' .. table.concat(texts[q], ',') .. ']')",
+      "end",
       "for _, t in ipairs(types) do",
-      "  if texts[t] then",
-      "    entry[t] = redis.call('XADD', ARGV[1] .. t, '*', 'jobs', '[' .. table.concat(texts[t], ',') .. ']')",
-      "  end",
       "  if counts[t] > 0 then redis.call('HINCRBY', ARGV[3] .. t, 'enqueued', counts[t]) end",
       "end",
       "local members, recordTtl, indexed, now = {}, tonumber(ARGV[7]), {}, nil",
@@ -87,14 +89,14 @@ final class EnqueueScript {
       "for _, n in ipairs(fresh) do",
       "  local a = at[n]",
       "  if not refused[ARGV[a + 5]] then",
-      "    local t, client, due = ARGV[a + 1], ARGV[a + 6], ARGV[a + 9]",
-      "    ids[n] = due == '0' and entry[t] or 'SCHEDULED'",
+      "    local t, client, due, suffix = ARGV[a + 1], ARGV[a + 6], ARGV[a + 9], ARGV[a + 10]",
+      "    ids[n] = due == '0' and entry[t .. suffix] or 'SCHEDULED'",
       "    if ARGV[a + 2] ~= '0' then redis.call('SET', ARGV[2] .. ARGV[a], ids[n], 'EX', ARGV[a + 2]) end",
       "    if client ~= '' then",
       "      local m = members[client]",
       "      if not m then m = {}; members[client] = m end",
       "      local payload, createdAt = ARGV[a + 8], ARGV[a + 7]",
-      "      for k = a + 10, a + 9 + tonumber(ARGV[a + 3]) do",
+      "      for k = a + 11, a + 10 + tonumber(ARGV[a + 3]) do",
       "        local record = ARGV[5] .. ARGV[k]",
       "        if due == '0' then",
       "          redis.call('HSET', record, 'id', ARGV[k], 'type', t, 'client', client, 'status', 'queued',",
@@ -108,6 +110,7 @@ final class EnqueueScript {
       "          redis.call('EXPIRE', record, recordTtl + math.ceil((tonumber(due) - tonumber(createdAt)) / 1000))",
       "          redis.call('ZADD', ARGV[9], due, ARGV[k])",
       "        end",
+      "        if suffix ~= '' then redis.call('HSET', record, 'priority', string.sub(suffix, 2)) end",
       "        m[#m + 1] = createdAt",
       "        m[#m + 1] = ARGV[k]",
       "        local s = due == '0' and 'queued' or 'scheduled'",
@@ -174,7 +177,7 @@ final class EnqueueScript {
    *
    * @param dueAt when a delayed batch is due (epoch millis), 0 for now
    */
-  record Records(String client, long createdAt, String payload, List<String> ids, long dueAt) {
+  record Records(String client, long createdAt, String payload, List<String> ids, long dueAt, Priority priority) {
   }
 
   /** @param writes where the writes go, in order; {@code redis} loads the script */
@@ -215,9 +218,9 @@ final class EnqueueScript {
           .arg(batch.json()).arg(batch.group());
       Records record = batch.record();
       if (record == null) {
-        req.arg("").arg(0).arg("").arg(0);
+        req.arg("").arg(0).arg("").arg(0).arg("");
       } else {
-        req.arg(record.client()).arg(record.createdAt()).arg(record.payload()).arg(record.dueAt());
+        req.arg(record.client()).arg(record.createdAt()).arg(record.payload()).arg(record.dueAt()).arg(record.priority().suffix());
         record.ids().forEach(req::arg);
       }
     }

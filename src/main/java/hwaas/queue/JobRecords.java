@@ -139,7 +139,8 @@ public final class JobRecords {
         .put("startedAt", time(raw.getString("startedAt")))
         .put("finishedAt", time(raw.getString("finishedAt")))
         .put("worker", raw.getString("worker"))
-        .put("cached", Boolean.parseBoolean(raw.getString("cached", "false")));
+        .put("cached", Boolean.parseBoolean(raw.getString("cached", "false")))
+        .put("priority", raw.getString("priority", Priority.NORMAL.label()));
     if (raw.getString("status") == null) {
       record.put("status", "queued"); // claimed a moment ago, being created
     }
@@ -148,6 +149,9 @@ public final class JobRecords {
     }
     if (raw.containsKey("error")) {
       record.put("error", raw.getString("error"));
+    }
+    if (raw.containsKey("chain")) {
+      record.put("chain", raw.getString("chain")).put("step", Integer.parseInt(raw.getString("step", "0")));
     }
     if (raw.containsKey("schedule")) {
       record.put("schedule", raw.getString("schedule")).put("tick", time(raw.getString("tick")));
@@ -184,7 +188,8 @@ public final class JobRecords {
     return history;
   }
 
-  private static String time(String millis) {
+  /** Epoch millis as an RFC 3339 time; {@code null} stays null. */
+  public static String time(String millis) {
     return millis == null ? null : java.time.Instant.ofEpochMilli(Long.parseLong(millis)).toString();
   }
 

@@ -21,8 +21,10 @@ public final class JobsLeft {
   public static Future<Long> count(Redis redis, StreamKeys keys, Iterable<String> types) {
     Future<Long> total = Future.succeededFuture(0L);
     for (String type : types) {
-      total = total.compose(sum -> inStream(redis, keys.stream(type), "-", 0)
-          .compose(jobs -> finishedBefore(redis, keys.finished(type)).map(done -> sum + jobs - done)));
+      for (String queue : Priority.queues(type)) {
+        total = total.compose(sum -> inStream(redis, keys.stream(queue), "-", 0)
+            .compose(jobs -> finishedBefore(redis, keys.finished(queue)).map(done -> sum + jobs - done)));
+      }
     }
     return total;
   }

@@ -15,16 +15,20 @@ import java.util.List;
  * @param resendable the API may send it again (an Idempotency-Key request): the queue remembers its keys, so a resend
  *                   adds nothing; jobs with fresh random ids are never resent, and keep no key
  * @param dueAt      per batch, when a delayed one is due (epoch millis), 0 for now
+ * @param priorities per batch, the stream of which priority it goes to
  */
-public record LocalSubmission(List<JobBatch> batches, List<String> clients, List<Long> dueAt, boolean resendable) {
+public record LocalSubmission(List<JobBatch> batches, List<String> clients, List<Long> dueAt, List<Priority> priorities,
+                              boolean resendable) {
   private static final String CODEC = "hwaas-local-submission";
 
   public LocalSubmission {
     batches = List.copyOf(batches);
     clients = List.copyOf(clients);
     dueAt = List.copyOf(dueAt);
-    if (batches.isEmpty() || batches.size() != clients.size() || batches.size() != dueAt.size()) {
-      throw new IllegalArgumentException("a local submission needs one client and one due time per batch, and at least one batch");
+    priorities = List.copyOf(priorities);
+    if (batches.isEmpty() || batches.size() != clients.size() || batches.size() != dueAt.size()
+        || batches.size() != priorities.size()) {
+      throw new IllegalArgumentException("a local submission needs one client, due time and priority per batch, and at least one batch");
     }
   }
 

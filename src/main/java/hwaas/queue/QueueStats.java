@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
-/** Per job type: what waits, what runs, what was done, and whether it is paused, read from Redis in one round trip. */
+/** Per job type (all its priorities together, and what waits at each): what waits, what runs, what was done, and whether it is paused, read from Redis in one round trip. */
 public final class QueueStats {
-  private static final int PER_QUEUE = 5;
+  /** Per stream: XLEN, XPENDING, XINFO GROUPS; per type: counters and paused. */
+  private static final int PER_STREAM = 3;
+  private static final int PER_TYPE = 3 * PER_STREAM + 2;
 
   private QueueStats() {
   }
@@ -22,10 +24,12 @@ public final class QueueStats {
   public static Future<JsonArray> read(Redis redis, StreamKeys keys, Collection<String> types) {
     List<Request> reads = new ArrayList<>();
     for (String type : types) {
-      String stream = keys.stream(type);
-      reads.add(Request.cmd(Command.XLEN).arg(stream));
-      reads.add(Request.cmd(Command.XPENDING).arg(stream).arg(StreamKeys.GROUP));
-      reads.add(Request.cmd(Command.XINFO).arg("GROUPS").arg(stream));
+      for (String queue : Priority.queues(type)) {
+        String stream = keys.stream(queue);
+        reads.add(Request.cmd(Command.XLEN).arg(stream));
+        reads.add(Request.cmd(Command.XPENDING).arg(stream).arg(StreamKeys.GROUP));
+        reads.add(Request.cmd(Command.XINFO).arg("GROUPS").arg(stream));
+      }
       reads.add(Request.cmd(Command.HGETALL).arg(keys.counters(type)));
       reads.add(Request.cmd(Command.SISMEMBER).arg(keys.paused()).arg(type));
     }
@@ -33,34 +37,47 @@ public final class QueueStats {
       JsonArray queues = new JsonArray();
       int i = 0;
       for (String type : types) {
-        queues.add(queue(type, replies.subList(i, i + PER_QUEUE)));
-        i += PER_QUEUE;
+        queues.add(queue(type, replies.subList(i, i + PER_TYPE)));
+        i += PER_TYPE;
       }
       return queues;
     });
   }
 
-  // replies: XLEN, XPENDING summary, XINFO GROUPS, HGETALL counters, SISMEMBER paused
+  // replies: per priority high to low, XLEN, XPENDING summary, XINFO GROUPS; then HGETALL counters, SISMEMBER paused
   private static JsonObject queue(String type, List<Response> r) {
-    long length = r.get(0).toLong();
-    long inFlight = r.get(1).get(0).toLong();
-    JsonObject counters = RedisPairs.toJson(r.get(3));
-    Long lag = null;
-    for (Response group : r.get(2)) {
-      JsonObject g = RedisPairs.toJson(group);
-      if (StreamKeys.GROUP.equals(g.getString("name")) && g.getString("lag") != null) {
-        lag = Long.parseLong(g.getString("lag"));
+    long pending = 0;
+    long inFlight = 0;
+    long lag = 0;
+    JsonObject byPriority = new JsonObject();
+    for (int p = 0; p < Priority.ORDER.size(); p++) {
+      List<Response> stream = r.subList(p * PER_STREAM, (p + 1) * PER_STREAM);
+      long length = stream.get(0).toLong();
+      long held = stream.get(1).get(0).toLong();
+      long waiting = Math.max(0, length - held);
+      Long groupLag = null;
+      for (Response group : stream.get(2)) {
+        JsonObject g = RedisPairs.toJson(group);
+        if (StreamKeys.GROUP.equals(g.getString("name")) && g.getString("lag") != null) {
+          groupLag = Long.parseLong(g.getString("lag"));
+        }
       }
+      pending += waiting;
+      inFlight += held;
+      lag += groupLag == null ? waiting : groupLag;
+      byPriority.put(Priority.ORDER.get(p).label(), waiting);
     }
+    JsonObject counters = RedisPairs.toJson(r.get(3 * PER_STREAM));
     return new JsonObject()
         .put("type", type)
-        .put("pending", Math.max(0, length - inFlight))
+        .put("pending", pending)
+        .put("pendingByPriority", byPriority)
         .put("inFlight", inFlight)
-        .put("lag", lag == null ? Math.max(0, length - inFlight) : lag)
+        .put("lag", lag)
         .put("processed", Long.parseLong(counters.getString("processed", "0")))
         .put("failed", Long.parseLong(counters.getString("failed", "0")))
         .put("dead", Long.parseLong(counters.getString("dead", "0")))
         .put("deadTrimmed", Long.parseLong(counters.getString("deadTrimmed", "0")))
-        .put("paused", r.get(4).toLong() == 1);
+        .put("paused", r.get(3 * PER_STREAM + 1).toLong() == 1);
   }
 }

@@ -60,7 +60,7 @@ public final class QueueVerticle extends VerticleBase {
    * whole or refused whole.
    */
   private record Submission(Message<?> message, List<JobBatch> batches, List<String> jsons, List<String> clients,
-                            List<Long> dueAt, int jobs, boolean group, boolean resendable) {
+                            List<Long> dueAt, List<Priority> priorities, int jobs, boolean group, boolean resendable) {
   }
 
   /** @param contract the job types this service runs and their payloads; other jobs are refused */
@@ -126,7 +126,7 @@ public final class QueueVerticle extends VerticleBase {
       message.fail(QueueFailure.BAD_JOB.code, e.getMessage());
       return;
     }
-    queue(new Submission(message, List.of(batch), List.of(json), null, null, batch.size(), false, true));
+    queue(new Submission(message, List.of(batch), List.of(json), null, null, null, batch.size(), false, true));
   }
 
   /** From this node's API, which checked the jobs already; a local consumer, so no other node can send here. */
@@ -134,8 +134,8 @@ public final class QueueVerticle extends VerticleBase {
     LocalSubmission submission = message.body();
     List<String> jsons = new ArrayList<>(submission.batches().size());
     submission.batches().forEach(b -> jsons.add(b.toJson().encode()));
-    queue(new Submission(message, submission.batches(), jsons, submission.clients(), submission.dueAt(), submission.jobs(),
-        true, submission.resendable()));
+    queue(new Submission(message, submission.batches(), jsons, submission.clients(), submission.dueAt(),
+        submission.priorities(), submission.jobs(), true, submission.resendable()));
   }
 
   private void queue(Submission submission) {
@@ -191,7 +191,8 @@ public final class QueueVerticle extends VerticleBase {
       for (int b = 0; b < s.batches().size(); b++) {
         JobBatch batch = s.batches().get(b);
         EnqueueScript.Records records = s.clients() == null ? null
-            : new EnqueueScript.Records(s.clients().get(b), batch.sentAt(), batch.payload().encode(), batch.ids(), s.dueAt().get(b));
+            : new EnqueueScript.Records(s.clients().get(b), batch.sentAt(), batch.payload().encode(), batch.ids(), s.dueAt().get(b),
+                s.priorities().get(b));
         Duration keyTtl = !s.resendable() ? Duration.ZERO : batch.tracked() ? apiKeys : settings.dedupWindow();
         batches.add(new EnqueueScript.Write(batch.key(), batch.type(), keyTtl,
             batch.size(), s.jsons().get(b), group, records));

@@ -21,9 +21,10 @@ public final class StreamGroup {
             : Future.failedFuture(err));
   }
 
+  /** The streams of every priority of these types ({@link Priority}). */
   public static Future<Void> ensureAll(Redis redis, StreamKeys keys, Iterable<String> types) {
     List<Future<Void>> all = new ArrayList<>();
-    types.forEach(type -> all.add(ensure(redis, keys.stream(type))));
+    types.forEach(type -> Priority.queues(type).forEach(queue -> all.add(ensure(redis, keys.stream(queue)))));
     return Future.all(all).mapEmpty();
   }
 }

@@ -48,6 +48,11 @@ public final class StreamKeys {
     return prefix + ":job:" + jobId;
   }
 
+  /** A chain of jobs, named by its first job ({@code hwaas.chain.ChainScripts}): {@code hwaas:chain:<root>}. */
+  public String chain(String root) {
+    return prefix + ":chain:" + root;
+  }
+
   /** A client's API jobs, scored by creation time: {@code hwaas:client:<name>}. */
   public String clientJobs(String client) {
     return prefix + ":client:" + client;

@@ -1,8 +1,8 @@
 package hwaas.worker;
 
 import hwaas.jobs.Job;
-import hwaas.queue.JobRecords;
 import hwaas.queue.RedisPairs;
+import hwaas.chain.ChainScripts;
 import hwaas.queue.DeadLetters;
 import hwaas.queue.GroupScripts;
 import hwaas.queue.StreamKeys;
@@ -41,8 +41,9 @@ final class Reclaimer {
 
   private final Redis redis;
   private final StreamKeys keys;
-  private final JobRecords records;
+  private final ChainScripts chains;
   private final String type;
+  private final String queue;
   private final String stream;
   private final String consumer;
   private final long visibilityMillis;
@@ -55,19 +56,25 @@ final class Reclaimer {
   /** Where the next page of the pending list starts: "-" for its beginning, else "(" and the last id seen. */
   private String cursor = "-";
 
-  /** Told of each job this reclaimer moved to the dead-letter stream. */
+  /** Told of each job this reclaimer moved to the dead-letter stream, and of the chains that stopped with them. */
   @FunctionalInterface
   interface OnDead {
     void dead(Job job, long attempts, String lastError);
+
+    /** A chain that the dead job stopped; none to tell by default. */
+    default void chainStopped(ChainScripts.ChainEvent event) {
+    }
   }
 
-  Reclaimer(Redis redis, StreamKeys keys, JobRecords records, String type, String consumer, Duration visibility,
+  /** @param queue the queue of {@code type} this reclaimer looks after: one of its priorities' streams */
+  Reclaimer(Redis redis, StreamKeys keys, ChainScripts chains, String type, String queue, String consumer, Duration visibility,
             Duration backoff, int maxAttempts, long maxDead, OnDead onDead) {
     this.redis = redis;
     this.keys = keys;
-    this.records = records;
+    this.chains = chains;
     this.type = type;
-    this.stream = keys.stream(type);
+    this.queue = queue;
+    this.stream = keys.stream(queue);
     this.consumer = consumer;
     this.visibilityMillis = visibility.toMillis();
     this.backoffMillis = backoff.toMillis();
@@ -110,8 +117,8 @@ final class Reclaimer {
     if (pending == null || pending.size() == 0) {
       return Future.succeededFuture(List.of());
     }
-    Request errors = Request.cmd(Command.HMGET).arg(keys.errors(type));
-    Request finished = Request.cmd(Command.HMGET).arg(keys.finished(type));
+    Request errors = Request.cmd(Command.HMGET).arg(keys.errors(queue));
+    Request finished = Request.cmd(Command.HMGET).arg(keys.finished(queue));
     for (Response row : pending) {
       errors.arg(row.get(0).toString());
       finished.arg(row.get(0).toString());
@@ -150,13 +157,14 @@ final class Reclaimer {
                                           List<Set<String>> finished) {
     List<Entry> toRun = new ArrayList<>();
     List<Request> deadLetters = new ArrayList<>();
+    List<String> deadRecords = new ArrayList<>();
     List<Runnable> announcements = new ArrayList<>();
     for (int i = 0; i < replies.size(); i++) {
       String error = errors.get(i);
-      for (Entry won : Entry.parseAll(replies.get(i), deliveries.get(i))) {
+      for (Entry won : Entry.parseAll(queue, replies.get(i), deliveries.get(i))) {
         Entry left = won.without(finished.get(i));
         if (left.deliveries() > maxAttempts) {
-          deadLetters.addAll(deadLetter(left, error));
+          deadLetters.addAll(deadLetter(left, error, deadRecords));
           left.jobs().forEach(job -> announcements.add(() -> onDead.dead(job, left.deliveries() - 1, error)));
         } else {
           toRun.add(left);
@@ -166,8 +174,16 @@ final class Reclaimer {
     if (deadLetters.isEmpty()) {
       return Future.succeededFuture(toRun);
     }
+    boolean recordsFirst = !deadRecords.isEmpty();
+    if (recordsFirst) {
+      // Records (and chains) first: a chain stops in the same round trip as its job becomes a dead letter.
+      deadLetters.add(0, chains.dead(deadRecords, System.currentTimeMillis()));
+    }
     deadLetters.add(DeadLetters.trim(keys, maxDead));
     return redis.batch(deadLetters).map(written -> {
+      if (recordsFirst) {
+        ChainScripts.events(written.get(0)).forEach(onDead::chainStopped);
+      }
       long trimmed = DeadLetters.trimmed(written.get(written.size() - 1));
       if (trimmed > 0) {
         log.warn("the dead-letter stream {} is at --max-dead {}: its {} oldest letter(s) were dropped", keys.dead(), maxDead, trimmed);
@@ -195,7 +211,7 @@ final class Reclaimer {
    * Appends each job the entry has left to the dead-letter stream with the last error, then removes the entry
    * from the work stream.
    */
-  private List<Request> deadLetter(Entry entry, String lastError) {
+  private List<Request> deadLetter(Entry entry, String lastError, List<String> deadRecords) {
     long now = System.currentTimeMillis();
     long attempts = entry.deliveries() - 1;
     List<Request> requests = new ArrayList<>();
@@ -205,14 +221,14 @@ final class Reclaimer {
           .arg("error").arg(lastError).arg("attempts").arg(attempts).arg("entry").arg(entry.entryId())
           .arg("type").arg(type).arg("failedAt").arg(now));
       if (job.tracked()) {
-        requests.addAll(records.dead(job.id(), lastError, attempts, now));
+        deadRecords.addAll(List.of(job.id(), lastError, Long.toString(attempts)));
       }
     }
     requests.addAll(List.of(
         Request.cmd(Command.XACK).arg(stream).arg(StreamKeys.GROUP).arg(entry.entryId()),
         Request.cmd(Command.XDEL).arg(stream).arg(entry.entryId()),
-        Request.cmd(Command.HDEL).arg(keys.errors(type)).arg(entry.entryId()),
-        Request.cmd(Command.HDEL).arg(keys.finished(type)).arg(entry.entryId()),
+        Request.cmd(Command.HDEL).arg(keys.errors(queue)).arg(entry.entryId()),
+        Request.cmd(Command.HDEL).arg(keys.finished(queue)).arg(entry.entryId()),
         Request.cmd(Command.HINCRBY).arg(keys.counters(type)).arg("dead").arg(entry.jobs().size())));
     return requests;
   }

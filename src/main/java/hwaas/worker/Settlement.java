@@ -1,5 +1,6 @@
 package hwaas.worker;
 
+import hwaas.chain.ChainScripts;
 import hwaas.jobs.Job;
 import hwaas.jobs.JobType;
 
@@ -12,7 +13,9 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of running a read of one type, entry by entry, and the Redis commands that record it. An entry
@@ -33,11 +36,6 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     }
   }
 
-  /** Entries to give back uncounted, since the output closed under them. */
-  List<String> givenBack() {
-    return outcomes.stream().filter(o -> !o.complete() && o.outputClosed()).map(o -> o.entry().entryId()).toList();
-  }
-
   record Done(Job job, JsonObject result) {
   }
 
@@ -49,24 +47,25 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     return outcomes.stream().mapToInt(o -> o.finished().size()).sum();
   }
 
-  /** @param retried the entries may have errors and finished jobs noted from earlier attempts, to be cleared */
-  List<Request> requests(StreamKeys keys, JobRecords records, ResultCache cache, boolean retried, long maxDead) {
-    String stream = keys.stream(type.name());
+  /** Tracked jobs finished: their records are written, and their chains moved on, by the first request. */
+  boolean recordsFirst() {
+    return outcomes.stream().anyMatch(o -> o.finished().stream().anyMatch(done -> done.job().tracked()));
+  }
+
+  /**
+   * @param retried the entries may have errors and finished jobs noted from earlier attempts, to be cleared
+   */
+  List<Request> requests(StreamKeys keys, JobRecords records, ChainScripts chains, ResultCache cache, boolean retried,
+                         long maxDead) {
     long now = System.currentTimeMillis();
     List<Request> requests = new ArrayList<>(8);
-    Request xack = Request.cmd(Command.XACK).arg(stream).arg(StreamKeys.GROUP);
-    Request xdel = Request.cmd(Command.XDEL).arg(stream);
-    Request clearErrors = Request.cmd(Command.HDEL).arg(keys.errors(type.name()));
-    Request clearDone = Request.cmd(Command.HDEL).arg(keys.finished(type.name()));
-    Request noteErrors = Request.cmd(Command.HSET).arg(keys.errors(type.name()));
-    Request noteDone = Request.cmd(Command.HSET).arg(keys.finished(type.name()));
-    int completeEntries = 0;
-    int incompleteEntries = 0;
-    int someDone = 0;
+    Map<String, QueueWrites> queues = new LinkedHashMap<>();
     int finishedJobs = 0;
     int failedJobs = 0;
+    List<String> completed = new ArrayList<>();
     for (Outcome outcome : outcomes) {
       String entryId = outcome.entry().entryId();
+      QueueWrites queue = queues.computeIfAbsent(outcome.entry().queue(), q -> new QueueWrites(keys, q));
       if (outcome.entry().error() != null) {
         // Unreadable: kept, with the reason and its fields as they were, in the dead letters (no job to requeue).
         requests.add(Request.cmd(Command.XADD).arg(keys.dead()).arg("MAXLEN").arg(maxDead).arg("*").arg("error").arg("unreadable entry: " + outcome.entry().error())
@@ -78,31 +77,32 @@ record Settlement(JobType type, List<Outcome> outcomes) {
         finishedJobs++;
         if (done.job().tracked()) {
           String result = done.result() == null ? "{}" : done.result().encode();
-          requests.addAll(records.completed(done.job().id(), result, now));
+          completed.add(done.job().id());
+          completed.add(result);
           if (type.cacheable() && done.result() != null) {
             requests.add(cache.store(type.name(), done.job().payload(), result));
           }
         }
       }
       if (outcome.complete()) {
-        completeEntries++;
-        xack.arg(entryId);
-        xdel.arg(entryId);
-        clearErrors.arg(entryId);
-        clearDone.arg(entryId);
+        queue.complete++;
+        queue.xack.arg(entryId);
+        queue.xdel.arg(entryId);
+        queue.clearErrors.arg(entryId);
+        queue.clearDone.arg(entryId);
         continue;
       }
       JsonArray finishedIds = new JsonArray(new ArrayList<>(outcome.entry().doneBefore()));
       outcome.finished().forEach(done -> finishedIds.add(done.job().id()));
       if (!finishedIds.isEmpty()) {
-        someDone++;
-        noteDone.arg(entryId).arg(finishedIds.encode());
+        queue.someDone++;
+        queue.noteDone.arg(entryId).arg(finishedIds.encode());
       }
       if (outcome.outputClosed()) {
         continue; // given back as it was: no error, no failed attempt
       }
-      incompleteEntries++;
-      noteErrors.arg(entryId).arg(outcome.failed().get(0).error());
+      queue.incomplete++;
+      queue.noteErrors.arg(entryId).arg(outcome.failed().get(0).error());
       for (Failed f : outcome.failed()) {
         failedJobs++;
         if (f.job().tracked()) {
@@ -110,20 +110,10 @@ record Settlement(JobType type, List<Outcome> outcomes) {
         }
       }
     }
-    if (completeEntries > 0) {
-      requests.add(xack);
-      requests.add(xdel);
-      if (retried) {
-        requests.add(clearErrors);
-        requests.add(clearDone);
-      }
+    if (!completed.isEmpty()) {
+      requests.add(0, chains.completed(completed, now)); // before the acknowledgement: a chain's next step is not lost
     }
-    if (incompleteEntries > 0) {
-      requests.add(noteErrors);
-    }
-    if (someDone > 0) {
-      requests.add(noteDone);
-    }
+    queues.values().forEach(queue -> queue.addTo(requests, retried));
     if (finishedJobs > 0) {
       requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("processed").arg(finishedJobs));
     }
@@ -131,5 +121,53 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("failed").arg(failedJobs));
     }
     return requests;
+  }
+
+  /** Entries given back, by queue. */
+  Map<String, List<String>> givenBackByQueue() {
+    Map<String, List<String>> byQueue = new LinkedHashMap<>();
+    outcomes.stream().filter(o -> !o.complete() && o.outputClosed())
+        .forEach(o -> byQueue.computeIfAbsent(o.entry().queue(), q -> new ArrayList<>()).add(o.entry().entryId()));
+    return byQueue;
+  }
+
+  /** What a settlement writes about the entries of one queue (a type's stream of one priority). */
+  private static final class QueueWrites {
+    final Request xack;
+    final Request xdel;
+    final Request clearErrors;
+    final Request clearDone;
+    final Request noteErrors;
+    final Request noteDone;
+    int complete;
+    int incomplete;
+    int someDone;
+
+    QueueWrites(StreamKeys keys, String queue) {
+      String stream = keys.stream(queue);
+      xack = Request.cmd(Command.XACK).arg(stream).arg(StreamKeys.GROUP);
+      xdel = Request.cmd(Command.XDEL).arg(stream);
+      clearErrors = Request.cmd(Command.HDEL).arg(keys.errors(queue));
+      clearDone = Request.cmd(Command.HDEL).arg(keys.finished(queue));
+      noteErrors = Request.cmd(Command.HSET).arg(keys.errors(queue));
+      noteDone = Request.cmd(Command.HSET).arg(keys.finished(queue));
+    }
+
+    void addTo(List<Request> requests, boolean retried) {
+      if (complete > 0) {
+        requests.add(xack);
+        requests.add(xdel);
+        if (retried) {
+          requests.add(clearErrors);
+          requests.add(clearDone);
+        }
+      }
+      if (incomplete > 0) {
+        requests.add(noteErrors);
+      }
+      if (someDone > 0) {
+        requests.add(noteDone);
+      }
+    }
   }
 }

@@ -1,11 +1,13 @@
 package hwaas.worker;
 
+import hwaas.chain.ChainScripts;
 import hwaas.jobs.JobType;
 
 import hwaas.support.OutageLog;
 import hwaas.jobs.Job;
 import hwaas.queue.GroupScripts;
 import hwaas.queue.JobRecords;
+import hwaas.queue.Priority;
 import hwaas.queue.QueueSettings;
 import hwaas.queue.ResultCache;
 import hwaas.queue.StreamGroup;
@@ -20,17 +22,20 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One worker's consumer of one job type's stream: its own read loop on its own connection, so a slow type
+ * One worker's consumer of one job type's streams (one per priority): its own read loop on its own connection, so a slow type
  * (sleep) never holds up a fast one (print), and a paused type simply stops reading. Runs on its worker
  * verticle's event loop.
  */
@@ -44,13 +49,16 @@ final class TypeLane {
   private final Redis redis;
   private final WorkerSettings settings;
   private final JobType type;
-  private final String stream;
+  /** The type's streams, named in logs. */
+  private final String streams;
   private final String consumer;
   private final StreamKeys keys;
   private final JobRecords records;
   private final ResultCache cache;
+  private final ChainScripts chains;
   private final JobRunner runner;
-  private final Reclaimer reclaimer;
+  /** One per priority's stream of the type. */
+  private final List<Reclaimer> reclaimers = new ArrayList<>();
   private final long maxDead;
   private final Set<String> paused;
   private final OutageLog outage;
@@ -80,16 +88,28 @@ final class TypeLane {
     this.type = type;
     this.consumer = consumer;
     this.keys = queue.keys();
-    this.stream = keys.stream(type.name());
+    this.streams = String.join(", ", Priority.queues(type.name()).stream().map(keys::stream).toList());
     this.records = new JobRecords(keys, queue.recordTtl());
     this.cache = new ResultCache(keys, queue.recordTtl());
+    this.chains = new ChainScripts(keys, queue.recordTtl());
     this.runner = runner;
     this.maxDead = queue.maxDead();
-    this.reclaimer = new Reclaimer(redis, keys, records, type.name(), consumer, type.visibility(), settings.retryBackoff(),
-        settings.maxAttempts(), queue.maxDead(), (job, attempts, error) -> {
-          counters.dead.increment();
-          announce(job, new JsonObject().put("status", "dead").put("error", error).put("attempts", attempts));
-        });
+    Reclaimer.OnDead onDead = new Reclaimer.OnDead() {
+      @Override
+      public void dead(Job job, long attempts, String lastError) {
+        counters.dead.increment();
+        announce(job, new JsonObject().put("status", "dead").put("error", lastError).put("attempts", attempts));
+      }
+
+      @Override
+      public void chainStopped(ChainScripts.ChainEvent event) {
+        announce(event.root(), event.announcement());
+      }
+    };
+    for (String typeQueue : Priority.queues(type.name())) {
+      reclaimers.add(new Reclaimer(redis, keys, chains, type.name(), typeQueue, consumer, type.visibility(),
+          settings.retryBackoff(), settings.maxAttempts(), queue.maxDead(), onDead));
+    }
     this.paused = paused;
     this.outage = outage;
     this.counters = counters;
@@ -98,7 +118,7 @@ final class TypeLane {
   Future<Void> start() {
     return connect().onSuccess(v -> {
       readLoop();
-      long period = reclaimer.periodMillis();
+      long period = reclaimers.get(0).periodMillis();
       // Jittered start, so the lanes of a node do not all scan at the same moment.
       vertx.setPeriodic(1 + ThreadLocalRandom.current().nextLong(period), period, t -> reclaimDue());
     });
@@ -115,7 +135,7 @@ final class TypeLane {
         .compose(v -> reader.leaveGroupIfIdle())
         .<Void>mapEmpty()
         .recover(err -> {
-          log.warn("worker {}: could not leave the group of {}; what it holds stays claimable", consumer, stream, err);
+          log.warn("worker {}: could not leave the group of {}; what it holds stays claimable", consumer, streams, err);
           return Future.succeededFuture();
         })
         .eventually(() -> reader.close());
@@ -135,7 +155,7 @@ final class TypeLane {
 
   private Future<Void> connect() {
     return redis.connect().map(connection -> {
-      reader = new StreamReader(connection, stream, consumer, settings.batchSize(), settings.blockTimeout());
+      reader = new StreamReader(connection, keys, type.name(), consumer, settings.batchSize(), settings.blockTimeout());
       return null;
     });
   }
@@ -177,7 +197,7 @@ final class TypeLane {
               readLoop();
             }
           } else {
-            outage.failure(consumer + ": read or acknowledge on " + stream, ar.cause());
+            outage.failure(consumer + ": read or acknowledge on " + streams, ar.cause());
             retryAfterBackoff();
           }
         });
@@ -200,14 +220,18 @@ final class TypeLane {
     }
     reclaiming = true;
     // The lane's own connection may be parked in a blocking read: claimed entries settle through the pool.
-    reclaim = reclaimer.claimDue()
-        .compose(entries -> settle(entries, true, requests -> requests.isEmpty() ? Future.succeededFuture() : redis.batch(requests).mapEmpty()))
+    Future<Void> all = Future.succeededFuture();
+    for (Reclaimer reclaimer : reclaimers) {
+      all = all.compose(v -> reclaimer.claimDue())
+          .compose(entries -> settle(entries, true, requests -> requests.isEmpty() ? Future.succeededFuture(List.of()) : redis.batch(requests)));
+    }
+    reclaim = all
         .onComplete(ar -> {
           reclaiming = false;
           if (ar.succeeded()) {
             outage.success();
           } else {
-            outage.failure(consumer + ": claiming overdue jobs of " + stream, ar.cause());
+            outage.failure(consumer + ": claiming overdue jobs of " + streams, ar.cause());
           }
         });
   }
@@ -218,15 +242,15 @@ final class TypeLane {
    *
    * @param retried the entries may carry errors and finished jobs noted by earlier attempts, to be cleared
    */
-  private Future<Void> settle(List<Entry> entries, boolean retried, Function<List<Request>, Future<Void>> send) {
+  private Future<Void> settle(List<Entry> entries, boolean retried, Function<List<Request>, Future<List<Response>>> send) {
     if (entries.isEmpty()) {
       return Future.succeededFuture();
     }
     return send.apply(markRunning(entries))
         .compose(v -> runner.runAll(entries))
-        .compose(settlement -> send.apply(settlement.requests(keys, records, cache, retried, maxDead))
-            .compose(v -> giveBack(settlement.givenBack()))
-            .onSuccess(v -> settled(settlement)));
+        .compose(settlement -> send.apply(settlement.requests(keys, records, chains, cache, retried, maxDead))
+            .compose(replies -> giveBack(settlement.givenBackByQueue())
+                .onSuccess(v -> settled(settlement, settlement.recordsFirst() ? ChainScripts.events(replies.get(0)) : List.of()))));
   }
 
   /**
@@ -234,15 +258,20 @@ final class TypeLane {
    * group as they were: no attempt counted, claimable by another node at once. This lane stops reading, so a node
    * whose output is gone never burns the attempts of a backlog it cannot print.
    */
-  private Future<Void> giveBack(List<String> entryIds) {
-    if (entryIds.isEmpty()) {
+  private Future<Void> giveBack(Map<String, List<String>> entryIdsByQueue) {
+    if (entryIdsByQueue.isEmpty()) {
       return Future.succeededFuture();
     }
     if (!outputClosed) {
       outputClosed = true;
-      log.info("worker {}: standard output is closed; {} stops reading and gives back what it held", consumer, stream);
+      log.info("worker {}: standard output is closed; {} stops reading and gives back what it held", consumer, streams);
     }
-    return GroupScripts.giveBack(redis, stream, consumer, type.visibility().toMillis(), entryIds).mapEmpty();
+    Future<Void> given = Future.succeededFuture();
+    for (Map.Entry<String, List<String>> queue : entryIdsByQueue.entrySet()) {
+      given = given.compose(v -> GroupScripts.giveBack(redis, keys.stream(queue.getKey()), consumer,
+          type.visibility().toMillis(), queue.getValue()).mapEmpty());
+    }
+    return given;
   }
 
   private List<Request> markRunning(List<Entry> entries) {
@@ -263,13 +292,21 @@ final class TypeLane {
    * The settlement is in Redis: printed jobs count now, and whoever follows a tracked job (the page that
    * submitted it) hears how its attempt ended.
    */
-  private void settled(Settlement settlement) {
+  private void settled(Settlement settlement, List<ChainScripts.ChainEvent> chainEvents) {
     if (Job.PRINT.equals(type.name())) {
       counters.printed.add(settlement.finishedJobs());
     }
+    Set<String> chainRoots = new HashSet<>();
+    chainEvents.forEach(event -> {
+      if (event.root().equals(event.jobId())) {
+        chainRoots.add(event.root()); // its followers follow the chain, not its first job
+      }
+      announce(event.root(), event.announcement());
+    });
     for (Settlement.Outcome outcome : settlement.outcomes()) {
       long attempts = outcome.entry().deliveries();
-      outcome.finished().forEach(done -> announce(done.job(), new JsonObject().put("status", "completed")
+      outcome.finished().stream().filter(done -> !chainRoots.contains(done.job().id()))
+          .forEach(done -> announce(done.job(), new JsonObject().put("status", "completed")
           .put("attempts", attempts).put("result", done.result() == null ? new JsonObject() : done.result())));
       if (outcome.outputClosed()) {
         continue; // given back: not a failed attempt
@@ -284,9 +321,12 @@ final class TypeLane {
    * a publish to each job's own address would look up its listeners in the cluster's registry, job by job.
    */
   private void announce(Job job, JsonObject event) {
-    if (!job.tracked()) {
-      return;
+    if (job.tracked()) {
+      announce(job.id(), event);
     }
+  }
+
+  private void announce(String jobId, JsonObject event) {
     if (announcements.isEmpty()) {
       vertx.runOnContext(v -> {
         JsonArray events = announcements;
@@ -294,7 +334,7 @@ final class TypeLane {
         vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, events);
       });
     }
-    announcements.add(event.put("id", job.id()));
+    announcements.add(event.put("id", jobId));
   }
 
   private void retryAfterBackoff() {
@@ -308,13 +348,13 @@ final class TypeLane {
       // throws fails the future and comes back here, so the retries never stop while the node runs.
       Future.<Void>succeededFuture()
           .compose(v -> reader.close())
-          .transform(ignored -> StreamGroup.ensure(redis, stream))
+          .transform(ignored -> StreamGroup.ensureAll(redis, keys, List.of(type.name())))
           .compose(v -> connect())
           .onComplete(ar -> {
             if (ar.succeeded()) {
               readLoop();
             } else {
-              outage.failure(consumer + ": reconnect to " + stream, ar.cause());
+              outage.failure(consumer + ": reconnect to " + streams, ar.cause());
               retryAfterBackoff();
             }
           });

@@ -3,7 +3,7 @@ package hwaas.worker;
 import hwaas.jobs.Job;
 import hwaas.jobs.JobBatch;
 import hwaas.node.NodeSettings;
-import hwaas.queue.JobRecords;
+import hwaas.chain.ChainScripts;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
 import hwaas.testing.TestConfigs;
@@ -55,7 +55,7 @@ class ReclaimerTest {
       send(redis, silent.arg("IDLE").arg(10_000).arg("JUSTID"));
       Thread.sleep(150); // past the reclaimer's minimum idle time
 
-      Reclaimer reclaimer = new Reclaimer(redis, keys, new JobRecords(keys, Duration.ofMinutes(1)), Job.PRINT, "alive",
+      Reclaimer reclaimer = new Reclaimer(redis, keys, new ChainScripts(keys, Duration.ofMinutes(1)), Job.PRINT, Job.PRINT, "alive",
           Duration.ofSeconds(1), Duration.ofMillis(100), 50, 1_000, (job, attempts, error) -> { });
       List<Entry> claimed = reclaimer.claimDue().await(10, TimeUnit.SECONDS);
 

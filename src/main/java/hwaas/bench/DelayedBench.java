@@ -1,0 +1,119 @@
+package hwaas.bench;
+
+import hwaas.jobs.JobHandlers;
+import hwaas.node.Node;
+import hwaas.node.NodeSettings;
+import hwaas.queue.StreamKeys;
+import hwaas.support.Printer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * Delayed jobs at scale, on a real node (2 workers): the Redis memory that {@value #JOBS} pending delayed jobs take
+ * (fewer in a short bench)
+ * (records and the scheduled set, submitted over REST in batches of 1000), then how fast the node's mover puts due jobs
+ * in their streams when all of them fall due at once. Every job must then run, or the bench fails.
+ */
+final class DelayedBench {
+  static final int JOBS = 100_000;
+  private static final int BATCH = 1000;
+  private static final long MOVE_LIMIT_MILLIS = 60_000;
+
+  private final Supplier<NodeSettings> settings;
+  private final Printer discard;
+  private final Redis redis;
+  private final PrintStream out;
+
+  /** @param redis a client of the Redis the nodes use, for its memory figure and the scheduled set */
+  DelayedBench(Supplier<NodeSettings> settings, Printer discard, Redis redis, PrintStream out) {
+    this.settings = settings;
+    this.discard = discard;
+    this.redis = redis;
+    this.out = out;
+  }
+
+  /** @param jobs how many delayed jobs, in thousands' batches: {@value #JOBS} for the figures the README quotes */
+  List<BenchResult> run(int jobs) {
+    NodeSettings config = settings.get();
+    StreamKeys keys = config.queue().keys();
+    Node node = Node.start(config, JobHandlers.standard(discard, config.limits()));
+    Vertx vertx = Vertx.vertx();
+    try (HttpLoad load = new HttpLoad(vertx, node.httpPort(), config.http().token(), 4)) {
+      long before = usedMemory();
+      // An hour ahead: nothing falls due while the memory is measured.
+      Buffer batch = batchBody(Instant.now().plusSeconds(3600));
+      HttpLoad.Outcome submitted = load.closedLoop(4, 300, jobs / BATCH,
+          n -> new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, null, 202, BATCH));
+      if (submitted.errors() > 0 || submitted.jobs() != jobs) {
+        throw new IllegalStateException("delayed jobs: " + submitted.jobs() + " of " + jobs + " accepted; the first error: "
+            + submitted.firstError());
+      }
+      double mib = (usedMemory() - before) / (1024.0 * 1024.0);
+      out.printf(Locale.ROOT, "delayed: %,d jobs pending take %.1f MiB of Redis memory (%.0f bytes each)%n", jobs, mib,
+          mib * 1024 * 1024 / jobs);
+
+      long processedBefore = processed(keys);
+      // All due now: every score of the scheduled set set to 0 in one step, the way a backlog falls due after a pause.
+      long start = System.nanoTime();
+      redis.send(Request.cmd(Command.ZUNIONSTORE).arg(keys.scheduled()).arg(1).arg(keys.scheduled()).arg("WEIGHTS").arg(0)).await();
+      while (redis.send(Request.cmd(Command.ZCARD).arg(keys.scheduled())).await().toLong() > 0) {
+        if (System.nanoTime() - start > MOVE_LIMIT_MILLIS * 1_000_000) {
+          throw new IllegalStateException("delayed jobs: not all moved within " + MOVE_LIMIT_MILLIS / 1000 + " s");
+        }
+        pause(node, 5);
+      }
+      double moveSeconds = (System.nanoTime() - start) / 1e9;
+      out.printf(Locale.ROOT, "delayed: %,d due jobs moved to their streams in %.2f s%n", jobs, moveSeconds);
+      while (processed(keys) - processedBefore < jobs) {
+        if (System.nanoTime() - start > 2 * MOVE_LIMIT_MILLIS * 1_000_000) {
+          throw new IllegalStateException("delayed jobs: " + (processed(keys) - processedBefore) + " of " + jobs + " ran");
+        }
+        pause(node, 20);
+      }
+      return List.of(
+          BenchResult.of(String.format(Locale.ROOT, "delayed jobs pending: Redis memory of %,d", jobs), "MiB", List.of(mib)),
+          BenchResult.of(String.format(Locale.ROOT, "due jobs moved to their streams (%,d due at once)", jobs), "jobs/s",
+              List.of(jobs / moveSeconds)));
+    } finally {
+      vertx.close().await();
+      node.stop();
+    }
+  }
+
+  private long usedMemory() {
+    String info = redis.send(Request.cmd(Command.INFO).arg("memory")).await().toString();
+    return info.lines().filter(l -> l.startsWith("used_memory:")).map(l -> Long.parseLong(l.substring(12).trim()))
+        .findFirst().orElseThrow(() -> new IllegalStateException("INFO memory has no used_memory"));
+  }
+
+  private long processed(StreamKeys keys) {
+    var count = redis.send(Request.cmd(Command.HGET).arg(keys.counters("sum")).arg("processed")).await();
+    return count == null ? 0 : count.toLong();
+  }
+
+  private static void pause(Node node, long millis) {
+    Future.<Void>future(p -> node.vertx().setTimer(millis, t -> p.complete())).await();
+  }
+
+  private static Buffer batchBody(Instant runAt) {
+    JsonArray jobs = new JsonArray();
+    for (int i = 0; i < BATCH; i++) {
+      jobs.add(new JsonObject().put("type", "sum").put("payload", new JsonObject().put("numbers", new JsonArray().add(i).add(1)))
+          .put("client", "bench-delayed").put("runAt", runAt.toString()));
+    }
+    return jobs.toBuffer();
+  }
+}
