@@ -7,42 +7,26 @@ import hwaas.node.NodeSettings;
 import hwaas.support.Printer;
 import hwaas.testing.Api;
 import hwaas.testing.Capture;
+import hwaas.testing.HeadlessChromium;
 import hwaas.testing.TestConfigs;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,8 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConsoleTest {
   private static final String TOKEN = "console-test-token-0123";
   private static final String READ_TOKEN = "console-read-token-4567";
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
   /** Print jobs whose message starts with "flaky2" fail their first two attempts; "doomed" ones fail until healed. */
   private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
@@ -68,14 +50,11 @@ class ConsoleTest {
   private Node node;
   private Api api;
   private String base;
-  private WebDriver browser;
+  private HeadlessChromium chromium;
 
   @BeforeAll
   void startNode() {
-    boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!"true".equals(System.getenv("CI"))) {
-      Assumptions.assumeTrue(installed, "no chromium/chromedriver here (CI installs them: see .ci/run)");
-    }
+    HeadlessChromium.assumeInstalled();
     NodeSettings local = TestConfigs.withToken(TestConfigs.local(2, 2, 1), TOKEN);
     NodeSettings config = local.withHttp(local.http().withReadToken(READ_TOKEN))
         .withWorkers(local.workers().withRetries(3, Duration.ofMillis(100)));
@@ -110,20 +89,13 @@ class ConsoleTest {
 
   @BeforeEach
   void openBrowser() {
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000");
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(), options);
+    chromium = new HeadlessChromium();
   }
 
   @AfterEach
   void closeBrowser() {
-    if (browser != null) {
-      browser.quit();
+    if (chromium != null) {
+      chromium.close();
     }
   }
 
@@ -169,8 +141,7 @@ class ConsoleTest {
   @DisplayName("a dead job appears in #/dead with its error, and Requeue on the page runs it")
   void deadJobRequeuedFromThePage() throws Exception {
     String message = "doomed " + System.nanoTime();
-    String id = submit("print", "{\"message\":\"" + message + "\"}", "carol");
-    waitForStatus(id, "dead");
+    String id = deadJob(message, "carol");
     login(TOKEN);
     open("#/dead?q=" + id);
     String row = "tr[data-dead-id]";
@@ -261,7 +232,7 @@ class ConsoleTest {
     waitFor(Duration.ofSeconds(10), "the client's figures", () -> exists("tr[data-id]") ? "ok" : null);
     open("#/nodes");
     waitFor(Duration.ofSeconds(10), "the nodes", () -> exists("#view tbody tr") ? "ok" : null);
-    browser.manage().window().setSize(new Dimension(390, 844));
+    chromium.driver().manage().window().setSize(new Dimension(390, 844));
     for (String view : List.of("#/jobs", "#/dead", "#/clients", "#/nodes", "#/")) {
       open(view);
       Thread.sleep(500);
@@ -274,8 +245,7 @@ class ConsoleTest {
   @DisplayName("with the read-only token the views show everything and every action is disabled")
   void readOnly() throws Exception {
     String message = "doomed " + System.nanoTime();
-    String id = submit("print", "{\"message\":\"" + message + "\"}", "gina");
-    waitForStatus(id, "dead");
+    String id = deadJob(message, "gina");
     login(READ_TOKEN);
     open("#/dead?q=" + id);
     waitFor(Duration.ofSeconds(10), "the dead row", () -> exists("tr[data-dead-id] button.requeue") ? "ok" : null);
@@ -292,6 +262,13 @@ class ConsoleTest {
     Api.Reply reply = api.post("/api/jobs", "{\"type\":\"" + type + "\",\"payload\":" + payload + ",\"client\":\"" + client + "\"}");
     assertEquals(202, reply.status(), reply.body());
     return reply.json().getString("id");
+  }
+
+  /** A print job that fails until its message is healed: dead after its attempts. */
+  private String deadJob(String message, String client) throws Exception {
+    String id = submit("print", "{\"message\":\"" + message + "\"}", client);
+    waitForStatus(id, "dead");
+    return id;
   }
 
   private void waitForStatus(String id, String status) throws Exception {
@@ -313,7 +290,7 @@ class ConsoleTest {
   }
 
   private void login(String token) {
-    browser.get(base + "#token=" + token);
+    chromium.driver().get(base + "#token=" + token);
     waitFor(Duration.ofSeconds(10), "the access check", () -> textOf("#access").startsWith("read") ? "ok" : null);
   }
 
@@ -321,14 +298,12 @@ class ConsoleTest {
     js("location.hash = arguments[0];", hash.substring(1));
   }
 
-  @SuppressWarnings("unchecked")
   private <T> T js(String script, Object... args) {
-    return (T) ((JavascriptExecutor) browser).executeScript(script, args);
+    return chromium.js(script, args);
   }
 
   private String textOf(String selector) {
-    Object text = js("const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", selector);
-    return text == null ? "" : text.toString().trim();
+    return chromium.textOf(selector);
   }
 
   private List<String> texts(String selector) {
@@ -336,20 +311,18 @@ class ConsoleTest {
   }
 
   private boolean exists(String selector) {
-    return Boolean.TRUE.equals(js("return document.querySelector(arguments[0]) !== null;", selector));
+    return chromium.exists(selector);
   }
 
   private List<String> errors() {
-    return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage).toList();
+    return chromium.errors();
   }
 
   private <T> T waitFor(Duration timeout, String what, Supplier<T> found) {
-    return new WebDriverWait(browser, timeout).withMessage("waiting for " + what).until(driver -> found.get());
+    return chromium.waitFor(timeout, what, found);
   }
 
   private void screenshot(String name) throws Exception {
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), Path.of("target", name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    chromium.screenshot(name);
   }
 }
