@@ -124,7 +124,8 @@
     const tr = el('tr', '', el('td', 'id', link('#/jobs/' + encodeURIComponent(job.id), job.id)), el('td', '', job.type),
       el('td', '', link('#/clients/' + encodeURIComponent(job.client), job.client)), el('td', '', statusBadge(job.status)),
       el('td', 'num', String(job.attempts)), el('td', '', time(job.createdAt)), el('td', '', time(job.finishedAt)),
-      el('td', 'error', job.error || ''));
+      // A record keeps its last error after a retry succeeded: the list shows it only while it is the story.
+      el('td', 'error', job.status === 'failed' || job.status === 'dead' ? job.error || '' : ''));
     tr.dataset.id = job.id;
     return tr;
   }
@@ -172,7 +173,8 @@
       const rows = [['id', job.id], ['type', job.type], ['client', link('#/clients/' + encodeURIComponent(job.client), job.client)],
         ['status', statusBadge(job.status)], ['attempts', String(job.attempts)], ['created', time(job.createdAt)],
         ['run at', job.runAt ? time(job.runAt) : null], ['started', time(job.startedAt)], ['finished', time(job.finishedAt)],
-        ['worker', job.worker], ['schedule', job.schedule], ['error', job.error]].filter(r => r[1]);
+        ['worker', job.worker], ['schedule', job.schedule], [job.status === 'failed' || job.status === 'dead' ? 'error' : 'last error', job.error]]
+        .filter(r => r[1]);
       const facts = el('dl', 'facts', ...rows.flatMap(([k, v]) => [el('dt', '', k), el('dd', 'field-' + k, v)]));
       const history = (job.history || []).map(h => el('tr', 'event', el('td', '', time(h.at)), el('td', '', statusBadge(h.status)),
         el('td', h.status === 'failed' || h.status === 'dead' ? 'error' : '', h.detail || '')));
