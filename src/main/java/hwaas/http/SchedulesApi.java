@@ -41,6 +41,9 @@ final class SchedulesApi {
       if (job.containsKey("delay") || job.containsKey("runAt")) {
         throw new IllegalArgumentException("job: a schedule's job runs at its ticks; it takes no delay or runAt");
       }
+      if (job.containsKey("then") || job.containsKey("priority")) {
+        throw new IllegalArgumentException("job: a schedule's job is one job at normal priority; it takes no then or priority");
+      }
       contract.checkRequest(job);
     } catch (IllegalArgumentException e) {
       ApiErrors.respond(ctx, 400, e.getMessage());

@@ -155,6 +155,9 @@ public final class QueueVerticle extends VerticleBase {
       return;
     }
     dueJobs.moveDue().onComplete(ar -> {
+      if (stopped) {
+        return; // a move cut short by the stop is taken up by another node, or by this one when it starts again
+      }
       if (ar.succeeded()) {
         dueOutage.success();
       } else {

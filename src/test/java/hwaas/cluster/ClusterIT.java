@@ -81,11 +81,7 @@ class ClusterIT {
   }
 
   private NodeProcess start(String node, String... args) throws Exception {
-    String[] all = new String[args.length + 4];
-    System.arraycopy(args, 0, all, 0, args.length);
-    System.arraycopy(new String[] {"--cluster-name", name, "--audit", dir.resolve(node + ".audit").toString()}, 0,
-        all, args.length, 4);
-    return NodeProcess.start(dir, node, all);
+    return NodeProcess.inCluster(dir, name, node, args);
   }
 
   private long lines(String node) {

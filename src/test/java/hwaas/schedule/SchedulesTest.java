@@ -124,7 +124,10 @@ class SchedulesTest {
             schedule("bad-cron", "61 * * * * *", client),
             schedule("bad name!", "* * * * *", client),
             schedule("bad-job", "* * * * *", client).replace("\"message\":\"tick\"", "\"message\":42"),
-            new JsonObject(schedule("bad-zone", "* * * * *", client)).put("timezone", "Mars/Olympus").encode());
+            new JsonObject(schedule("bad-zone", "* * * * *", client)).put("timezone", "Mars/Olympus").encode(),
+            withJobField(schedule("bad-job", "* * * * *", client), "priority", "high"),
+            withJobField(schedule("bad-job", "* * * * *", client), "then", new io.vertx.core.json.JsonArray()
+                .add(new JsonObject().put("type", "print").put("payload", new JsonObject().put("message", "x")))));
         for (String body : bad) {
           Api.Reply reply = api.post("/api/schedules", body);
           assertEquals(400, reply.status(), body + " -> " + reply.body());
@@ -184,5 +187,11 @@ class SchedulesTest {
   private static String schedule(String name, String cron, String client) {
     return new JsonObject().put("name", name).put("cron", cron).put("job", new JsonObject().put("type", "print")
         .put("payload", new JsonObject().put("message", "tick")).put("client", client)).encode();
+  }
+
+  private static String withJobField(String schedule, String field, Object value) {
+    JsonObject json = new JsonObject(schedule);
+    json.getJsonObject("job").put(field, value);
+    return json.encode();
   }
 }

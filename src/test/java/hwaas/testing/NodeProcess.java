@@ -28,6 +28,16 @@ public final class NodeProcess implements AutoCloseable {
     return start(dir, name, java.util.Map.of(), args);
   }
 
+  /**
+   * A node of the cluster {@code cluster}, writing its audit to {@code dir/<name>.audit} (and its output to
+   * {@code dir/<name>.out}).
+   */
+  public static NodeProcess inCluster(Path dir, String cluster, String name, String... args) throws IOException {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--cluster-name", cluster, "--audit", dir.resolve(name + ".audit").toString()));
+    return start(dir, name, all.toArray(String[]::new));
+  }
+
   /** With these variables added to the node's environment. */
   public static NodeProcess start(Path dir, String name, java.util.Map<String, String> env, String... args) throws IOException {
     Files.createDirectories(dir);
