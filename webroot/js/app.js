@@ -236,10 +236,40 @@
     }
   }
 
+  const FINISHED = ['completed', 'dead', 'canceled'];
+
+  // A running job's progress ({fraction, message}) comes alone or with its record; the bar stays at the last one.
+  function showProgress(progress) {
+    $('job-progress').hidden = !progress;
+    $('job-progress').value = progress ? progress.fraction : 0;
+    $('job-progress-text').textContent = progress ? Math.round(progress.fraction * 100) + ' % ' + progress.message : '';
+  }
+
+  // Changes may arrive out of order (a read of the record against the live events, a cancel answered by one node and
+  // announced by another): a finished job never goes back, and a report of progress means it runs.
   function showJob(update) {
+    const shown = $('job-status').textContent;
+    if (FINISHED.includes(shown) && !FINISHED.includes(update.status)) return;
+    if (update.progress) showProgress(update.progress);
+    if (!update.status) {
+      if (shown === 'queued' || shown === 'scheduled') update = {status: 'running'};
+      else return;
+    }
+    if (update.status === 'completed') showProgress({fraction: 1, message: ''});
     $('job-status').textContent = update.status;
     $('job-result').textContent = update.result ? JSON.stringify(update.result) : (update.error || '');
+    // A job that is over, or was never sent, has nothing to cancel.
+    $('job-cancel').hidden = !admin || !['queued', 'scheduled', 'running', 'failed'].includes(update.status);
   }
+
+  $('job-cancel').onclick = async () => {
+    const id = $('job-id').textContent;
+    try {
+      showJob(await api('POST', '/api/jobs/' + encodeURIComponent(id) + '/cancel'));
+    } catch (e) {
+      $('job-result').textContent = 'cancel: ' + e.message;
+    }
+  };
 
   $('job-form').onsubmit = async (event) => {
     event.preventDefault();
@@ -248,12 +278,15 @@
     try {
       payload = JSON.parse($('job-payload').value);
     } catch (e) {
+      $('job-status').textContent = '–';
       showJob({status: 'not sent', error: 'the payload is not JSON: ' + e.message});
       return;
     }
     try {
       const accepted = await api('POST', '/api/jobs', {type: $('job-type').value, payload, client: $('job-client').value});
       $('job-id').textContent = accepted.id;
+      $('job-status').textContent = '–';
+      showProgress(null);
       showJob(accepted);
       // While the bridge is down there is nothing to register on; the read below still shows where it got.
       if (bus.state === EventBus.OPEN) {
@@ -261,8 +294,9 @@
       }
       // It may have finished before the handler was registered: ask once.
       const record = await api('GET', '/api/jobs/' + encodeURIComponent(accepted.id));
-      if (record.status === 'completed' || record.status === 'dead') showJob(record);
+      if (record.status !== 'queued') showJob(record);
     } catch (e) {
+      $('job-status').textContent = '–';
       showJob({status: 'refused', error: e.message});
     }
   };

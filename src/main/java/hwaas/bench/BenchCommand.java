@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
     description = "Measures on this machine, in one run, and prints a table of medians: the raw Redis stream cycle "
         + "(the ceiling, inside Redis and from one client), draining N print jobs with 1, 2 and 4 workers (and with one "
         + "job per stream entry, for comparison), sustained end-to-end throughput, latency at "
-        + "10 workers and 1000 clients, the REST API under a load generator in the bench (single and batch submissions, reads, submit-then-wait), start-up to the first printed line, and the memory of a node. Printed lines "
+        + "10 workers and 1000 clients, the REST API under a load generator in the bench (single and batch submissions, reads, submit-then-wait), cancel across two nodes, start-up to the first printed line, and the memory of a node. Printed lines "
         + "go to a discarding output. Takes about 10 minutes with the defaults.",
     footer = "Example: ./hwaas bench --jobs 200000 --rounds 3")
 public final class BenchCommand implements Callable<Integer> {
@@ -41,6 +41,13 @@ public final class BenchCommand implements Callable<Integer> {
           + "second of it (at least 4, at most 20); 0 skips the REST, delayed and schedule rows (default: ${DEFAULT-VALUE}).")
   int restSeconds;
 
+  @Option(names = "--skip-sentinel", description = "Skip the sustained rows on a Redis behind sentinels (they start a primary, a replica and three sentinels).")
+  boolean skipSentinel;
+
+  @Option(names = "--cancel-samples", paramLabel = "N", defaultValue = "200",
+      description = "Running jobs canceled one after another across two nodes for the cancel rows; 0 skips them (default: ${DEFAULT-VALUE}).")
+  int cancelSamples;
+
   @Option(names = "--skip-processes", description = "Skip the start-up and memory measurements (they start node processes).")
   boolean skipProcesses;
 
@@ -50,7 +57,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   int run(PrintStream out) throws Exception {
-    if (jobs < 100 || rounds < 1 || sustainedSeconds < 1 || latencySeconds < 1 || restSeconds < 0 || workers.stream().anyMatch(w -> w < 1)) {
+    if (jobs < 100 || rounds < 1 || sustainedSeconds < 1 || latencySeconds < 1 || restSeconds < 0 || cancelSamples < 0 || workers.stream().anyMatch(w -> w < 1)) {
       throw new ConfigException("--jobs must be at least 100, and --rounds, --workers and the seconds at least 1");
     }
     Path scratch = Files.createTempDirectory("hwaas-bench");
@@ -66,12 +73,18 @@ public final class BenchCommand implements Callable<Integer> {
       // Without coalescing, for comparison: what one stream entry per job costs.
       results.add(bench.drain(jobs, 2, rounds, true).relativeTo(ceiling));
       results.add(bench.sustained(sustainedSeconds, rounds).relativeTo(ceiling));
+      if (!skipSentinel) {
+        results.addAll(SentinelBench.rows(bench, scratch, sustainedSeconds, rounds, ceiling));
+      }
       results.addAll(bench.latency(latencySeconds));
       if (restSeconds > 0) {
         results.addAll(bench.rest(restSeconds, rounds));
         // Scaled with --rest-seconds, so that a short bench stays short: the full figures at the default 10.
         results.addAll(bench.delayed(restSeconds >= 10 ? DelayedBench.JOBS : DelayedBench.JOBS / 10));
         results.addAll(bench.schedules(Math.min(20, Math.max(4, restSeconds * 2))));
+      }
+      if (cancelSamples > 0) {
+        results.addAll(bench.cancel(cancelSamples));
       }
     }
     if (!skipProcesses) {

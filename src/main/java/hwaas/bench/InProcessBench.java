@@ -198,9 +198,14 @@ final class InProcessBench implements AutoCloseable {
 
   /** A node's clients submitting through the event bus as fast as they may, two workers printing: acknowledged jobs/s. */
   BenchResult sustained(int seconds, int rounds) {
+    return sustained(seconds, rounds, s -> s, "");
+  }
+
+  /** The same, on a node's settings changed by {@code on} (another Redis, say), the row named with {@code shape} added. */
+  BenchResult sustained(int seconds, int rounds, java.util.function.UnaryOperator<NodeSettings> on, String shape) {
     List<Double> rates = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
-      NodeSettings settings = fresh(2, 20, 1_000_000);
+      NodeSettings settings = on.apply(fresh(2, 20, 1_000_000));
       Node node = Node.start(settings, JobHandlers.standard(discard, settings.limits()));
       try {
         sleepMillis(3_000); // warm-up
@@ -211,9 +216,9 @@ final class InProcessBench implements AutoCloseable {
       } finally {
         node.stop();
       }
-      progress("sustained", rates);
+      progress("sustained" + shape, rates);
     }
-    return BenchResult.of("sustained, 20 clients flat out, 2 workers", "jobs/s", rates);
+    return BenchResult.of("sustained, 20 clients flat out, 2 workers" + shape, "jobs/s", rates);
   }
 
   /** The users' shape: a node of 10 workers, 1000 clients at one job a second each; print time minus send time. */
@@ -243,6 +248,11 @@ final class InProcessBench implements AutoCloseable {
   /** The REST rows: a node of 2 workers under {@link RestBench}'s load generator. */
   List<BenchResult> rest(int seconds, int rounds) {
     return new RestBench(() -> fresh(2, 0, 1), discard, out).run(seconds, rounds);
+  }
+
+  /** Cancel across two nodes: {@link CancelBench}, {@code samples} running jobs one after another. */
+  List<BenchResult> cancel(int samples) throws java.io.IOException, InterruptedException {
+    return new CancelBench(redis, discard, out).run(fresh(1, 0, 1), samples);
   }
 
   /** The delayed-jobs rows: memory of 100,000 pending, and the mover's rate ({@link DelayedBench}). */

@@ -27,8 +27,8 @@ public final class ChainScripts {
 
   // ARGV: mode ('done' or 'dead'), now, record TTL, record prefix, chain prefix, stream prefix, counters prefix,
   // client index prefix, jobs kept per client, the console's index prefix (JobIndex); then per job: id, result JSON
-  // (done) or error (dead), attempts.
-  // Replies, for each job that belongs to a chain: id, root, the chain's status after it, the job's step, and the chain's
+  // (done) or error (dead), attempts. A job of a canceled chain moves it no further.
+  // Replies, for each job that belongs to a chain still under way: id, root, the chain's status after it, the job's step, and the chain's
   // result when it completed ('' otherwise).
   private static final String SETTLE = String.join("\n",
       "local mode, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])",
@@ -86,6 +86,8 @@ public final class ChainScripts {
       "for i = 11, #ARGV, 3 do",
       "  local id, text, attempts = ARGV[i], ARGV[i + 1], ARGV[i + 2]",
       "  local rec = recP .. id",
+      // A job canceled meanwhile stays canceled, whatever its last attempt did.
+      "  if redis.call('HGET', rec, 'status') ~= 'canceled' then",
       "  if mode == 'done' then",
       "    redis.call('HSET', rec, 'status', 'completed', 'result', text, 'finishedAt', now, 'ev:' .. now .. ':completed', '')",
       "    redis.call('ZREM', idxP .. 'state:running', id)",
@@ -101,6 +103,7 @@ public final class ChainScripts {
       "  local m = redis.call('HMGET', rec, 'chain', 'step', 'member')",
       "  local root, s, member = m[1], tonumber(m[2] or '0'), m[3]",
       "  if not root and redis.call('EXISTS', chainP .. id) == 1 then root = id end",
+      "  if root and redis.call('HGET', chainP .. root, 'status') == 'canceled' then root = nil end",
       "  if root then",
       "    local ck, status = chainP .. root, 'running'",
       "    if mode == 'dead' then",
@@ -127,6 +130,7 @@ public final class ChainScripts {
       "    out[#out + 1] = status",
       "    out[#out + 1] = tostring(s)",
       "    out[#out + 1] = status == 'completed' and redis.call('HGET', ck, 'result') or ''",
+      "  end",
       "  end",
       "end",
       "return out");

@@ -111,6 +111,8 @@ public final class ChainView {
       view.put("finishedAt", JobRecords.time(chain.getString("finishedAt")));
       if ("completed".equals(status)) {
         view.put("result", Json.decodeValue(chain.getString("result")));
+      } else if ("canceled".equals(status)) {
+        view.remove("result");
       } else {
         view.remove("result");
         view.put("error", chain.getString("error"));

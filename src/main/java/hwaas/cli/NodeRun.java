@@ -50,9 +50,12 @@ final class NodeRun {
         lost.set(reason);
         stopRequested.countDown();
       });
+      // Before the banner: once a node says it started, the client finds it.
+      LocalApi.publish(settings.redis().dataDir(), settings.http().host(), node.httpPort(), settings.http().token());
       err.print(node.banner());
       err.flush();
       await(stopRequested, duration == null ? Long.MAX_VALUE : duration.toMillis());
+      LocalApi.withdraw(settings.redis().dataDir(), node.httpPort());
       Summary summary = node.stop();
       err.println(summary.line());
       status = ExitCodes.OK;

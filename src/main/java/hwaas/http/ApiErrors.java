@@ -14,7 +14,7 @@ final class ApiErrors {
   private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
   private static final Map<Integer, String> NAMES = Map.ofEntries(
       Map.entry(400, "bad request"), Map.entry(401, "unauthorized"), Map.entry(403, "forbidden"), Map.entry(404, "not found"),
-      Map.entry(405, "method not allowed"), Map.entry(413, "request body too large"), Map.entry(415, "unsupported media type"),
+      Map.entry(405, "method not allowed"), Map.entry(409, "conflict"), Map.entry(413, "request body too large"), Map.entry(415, "unsupported media type"),
       Map.entry(421, "misdirected request"), Map.entry(422, "unprocessable content"), Map.entry(429, "too many requests"), Map.entry(500, "internal error"), Map.entry(503, "unavailable"));
 
   private ApiErrors() {

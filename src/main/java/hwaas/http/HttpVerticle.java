@@ -4,6 +4,7 @@ import hwaas.cluster.ClusterView;
 import hwaas.jobs.JobContract;
 import hwaas.chain.ChainView;
 import hwaas.queue.DeadBulk;
+import hwaas.queue.JobCancel;
 import hwaas.queue.JobRecords;
 import hwaas.schedule.ScheduleStore;
 import hwaas.queue.QueueSettings;
@@ -88,6 +89,7 @@ public final class HttpVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
     JobWatch watch = new JobWatch(vertx, new ChainView(redis, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())));
     builder.getRoute("getJob").addHandler(watch::get);
+    builder.getRoute("cancelJob").addHandler(new CancelApi(vertx, new JobCancel(vertx, redis, queue.keys()))::cancel);
     SchedulesApi schedules = new SchedulesApi(vertx, new ScheduleStore(redis, queue.keys(), queue.recordTtl()), contract);
     builder.getRoute("putSchedule").addHandler(schedules::put);
     builder.getRoute("listSchedules").addHandler(schedules::list);
@@ -151,6 +153,8 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(ctx -> ApiErrors.respond(ctx, 404, "no API endpoint " + ctx.request().method() + " "
         + ctx.request().path() + "; see /api/openapi.yaml"));
     router.route("/eventbus/*").handler(EventBusBridge::sameOrigin);
+    // SockJS's XHR transports (a browser that cannot keep a WebSocket) post their frames: as small as WebSocket messages.
+    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     router.route("/eventbus/*").subRouter(EventBusBridge.create(vertx, settings));
     if (!settings.metricsPublic()) {
       router.get("/metrics").handler(ApiGuards.bearer(settings));

@@ -39,7 +39,7 @@ final class JobWatch {
   }
 
   static boolean finished(String status) {
-    return "completed".equals(status) || "dead".equals(status);
+    return "completed".equals(status) || "dead".equals(status) || "canceled".equals(status);
   }
 
   /** {@code GET /api/jobs/{id}}: at once, or with {@code wait} as soon as the job is finished. */
@@ -102,7 +102,7 @@ final class JobWatch {
     consumer.handler(event -> {
       if (!started[0]) {
         early.add(event.body());
-      } else if (send(response, "status", event.body())) {
+      } else if (send(response, eventName(event.body()), event.body())) {
         stop.run();
       }
     });
@@ -124,7 +124,7 @@ final class JobWatch {
           started[0] = true;
           boolean over = send(response, "job", record);
           for (JsonObject event : early) {
-            over = over || send(response, "status", event);
+            over = over || send(response, eventName(event), event);
           }
           if (over) {
             stop.run();
@@ -136,6 +136,11 @@ final class JobWatch {
           stop.run();
           ctx.fail(err);
         });
+  }
+
+  /** A change of status, or a report of progress ({"id", "progress"}, no status). */
+  private static String eventName(JsonObject change) {
+    return change.containsKey("status") ? "status" : "progress";
   }
 
   /** Writes one event; ends the stream and answers true when the job is finished. */

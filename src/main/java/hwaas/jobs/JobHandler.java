@@ -16,6 +16,23 @@ public interface JobHandler {
   Future<JsonObject> run(Job job);
 
   /**
+   * Runs a job that can be canceled and followed (a tracked one): a handler that can stop early or say how far it has
+   * come overrides this. A canceled job's outcome no longer counts in any case; this only lets the handler stop its
+   * work. By default, {@link #run(Job)}.
+   */
+  default Future<JsonObject> run(Job job, JobControl control) {
+    return run(job);
+  }
+
+  /**
+   * Runs the jobs of a batch, each with its control (in the same order): by default {@link #runAll(List)}, which does
+   * not listen to them; a handler that overrides {@link #run(Job, JobControl)} overrides this too.
+   */
+  default List<Future<JsonObject>> runAll(List<Job> jobs, List<JobControl> controls) {
+    return runAll(jobs);
+  }
+
+  /**
    * Completes when this handler can take more jobs. A worker waits on it before it reads, so a handler whose output is
    * behind holds back reading (back-pressure) instead of piling up work. At once by default.
    */

@@ -156,7 +156,7 @@ final class EnqueueScript {
   static final String SCHEDULED = "SCHEDULED";
 
   private final Redis redis;
-  private final PipelinedConnection writes;
+  private final ReplicaWait writes;
   private final StreamKeys keys;
   private final long maxBacklog;
   private final Duration recordTtl;
@@ -180,10 +180,10 @@ final class EnqueueScript {
   record Records(String client, long createdAt, String payload, List<String> ids, long dueAt, Priority priority) {
   }
 
-  /** @param writes where the writes go, in order; {@code redis} loads the script */
-  EnqueueScript(Redis redis, PipelinedConnection writes, StreamKeys keys, long maxBacklog, Duration recordTtl) {
+  /** @param writes where the writes go, in order, each confirmed by that many replicas; {@code redis} loads the script */
+  EnqueueScript(Redis redis, PipelinedConnection writes, int replicas, StreamKeys keys, long maxBacklog, Duration recordTtl) {
     this.redis = redis;
-    this.writes = writes;
+    this.writes = new ReplicaWait(writes, replicas);
     this.keys = keys;
     this.maxBacklog = maxBacklog;
     this.recordTtl = recordTtl;

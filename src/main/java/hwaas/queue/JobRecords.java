@@ -116,6 +116,14 @@ public final class JobRecords {
     return index;
   }
 
+  // KEYS[1]: the record; ARGV[1]: progress JSON. Only a record that exists (one expired is not brought back half).
+  private static final String PROGRESS = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'progress', ARGV[1]) end";
+
+  /** A running job's progress, {"fraction", "message"} as JSON, kept with its record. */
+  public Request progress(String jobId, String progress) {
+    return Request.cmd(Command.EVAL).arg(PROGRESS).arg(1).arg(keys.record(jobId)).arg(progress);
+  }
+
   public Request read(String jobId) {
     return Request.cmd(Command.HGETALL).arg(keys.record(jobId));
   }
@@ -146,6 +154,9 @@ public final class JobRecords {
     }
     if (raw.containsKey("result")) {
       record.put("result", new JsonObject(raw.getString("result")));
+    }
+    if (raw.containsKey("progress")) {
+      record.put("progress", new JsonObject(raw.getString("progress")));
     }
     if (raw.containsKey("error")) {
       record.put("error", raw.getString("error"));

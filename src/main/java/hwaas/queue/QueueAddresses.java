@@ -14,6 +14,12 @@ public final class QueueAddresses {
   /** Publish: {"type": "...", "paused": true|false} when a job type is paused or resumed; every worker listens. */
   public static final String PAUSED = "hwaas.queue.paused";
 
+  /**
+   * Publish, cluster-wide: {"id": "..."} when a running job was canceled ({@link JobCancel}); the worker running it
+   * stops it.
+   */
+  public static final String CANCEL = "hwaas.queue.cancel";
+
   private QueueAddresses() {
   }
 }

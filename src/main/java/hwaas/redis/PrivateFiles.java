@@ -18,7 +18,7 @@ import java.util.Set;
  * Directories and files only this user may read: the embedded Redis's binary, data and password live in them. A
  * directory is never followed through a symbolic link, and one owned by someone else is refused, not used.
  */
-final class PrivateFiles {
+public final class PrivateFiles {
   static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
   static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
 
@@ -26,7 +26,7 @@ final class PrivateFiles {
   }
 
   /** Creates {@code dir} (and its parents) as 0700, or makes an existing one of ours 0700. */
-  static Path directory(Path dir) throws IOException {
+  public static Path directory(Path dir) throws IOException {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       Path parent = dir.toAbsolutePath().getParent();
       if (parent != null) {
@@ -55,7 +55,7 @@ final class PrivateFiles {
   }
 
   /** Writes {@code text} to a new 0600 file (replacing any file, or link, of that name). */
-  static void writeSecret(Path file, String text) throws IOException {
+  public static void writeSecret(Path file, String text) throws IOException {
     Files.deleteIfExists(file);
     Files.createFile(file, attribute(OWNER_ONLY_FILE));
     Files.writeString(file, text, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);

@@ -24,6 +24,8 @@ public final class SchedulerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SchedulerVerticle.class);
   /** A changed schedule is picked up this soon even if its notice was lost. */
   private static final long RELOAD_MILLIS = 5_000;
+  /** How far behind its ticks a running node may fall and still fire each of them. */
+  private static final Duration LATE_LIMIT = Duration.ofSeconds(60);
 
   private final RedisSettings redisSettings;
   private final StreamKeys keys;
@@ -93,13 +95,27 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   private void arm(ScheduleStore.Stored s) {
+    arm(s, Instant.now());
+  }
+
+  /**
+   * Arms the tick after {@code from}. After a tick fires, the next is the one after it, not after now: a timer late by
+   * more than a tick (a busy machine, a long pause of the JVM) fires the ticks it passed, each once, rather than skip
+   * them. Ticks more than {@link #LATE_LIMIT} behind are left to the misfire policy, as if no node had run.
+   */
+  private void arm(ScheduleStore.Stored s, Instant from) {
     Instant now = Instant.now();
-    s.schedule().ticks().next(now).ifPresent(tick -> {
+    s.schedule().ticks().next(from).ifPresent(tick -> {
+      if (Duration.between(tick, now).compareTo(LATE_LIMIT) > 0) {
+        catchUp(s);
+        arm(s, now);
+        return;
+      }
       long delay = Math.max(1, Duration.between(now, tick).toMillis());
       long timer = vertx.setTimer(delay, t -> {
         // A definition changed meanwhile answers CHANGED and fires nothing; the next reload re-arms the new one.
         fire(s, tick, "fire");
-        arm(s);
+        arm(s, tick);
       });
       armed.put(s.schedule().name(), new Armed(s.text(), timer));
     });

@@ -6,6 +6,7 @@ import hwaas.support.Printer;
 
 import hwaas.support.OutageLog;
 import hwaas.jobs.Job;
+import hwaas.jobs.JobControl;
 import hwaas.stats.NodeCounters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,9 +18,12 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Runs the jobs of a read through their handler, each failure isolated from the others, within a time limit
@@ -36,8 +40,15 @@ final class JobRunner {
   private final Duration timeout;
   private final AuditTrail audit;
   private final OutageLog failures;
+  private final RunningJobs running;
+  private final BiConsumer<Job, JobControl.Progress> progress;
 
-  JobRunner(Vertx vertx, String consumer, JobType type, NodeCounters counters, AuditTrail audit, OutageLog failures) {
+  /**
+   * @param running  where tracked jobs are registered while they run, so a cancel reaches them
+   * @param progress where the progress tracked jobs report goes
+   */
+  JobRunner(Vertx vertx, String consumer, JobType type, NodeCounters counters, AuditTrail audit, OutageLog failures,
+            RunningJobs running, BiConsumer<Job, JobControl.Progress> progress) {
     this.vertx = vertx;
     this.consumer = consumer;
     this.type = type;
@@ -45,9 +56,12 @@ final class JobRunner {
     this.timeout = type.timeout();
     this.audit = audit;
     this.failures = failures;
+    this.running = running;
+    this.progress = progress;
   }
 
-  Future<Settlement> runAll(List<Entry> entries) {
+  /** @param canceled ids of jobs found canceled as they were marked running: they do not run, and count as over */
+  Future<Settlement> runAll(List<Entry> entries, Set<String> canceled) {
     List<Job> jobs = new ArrayList<>();
     for (Entry entry : entries) {
       if (entry.error() != null) {
@@ -57,7 +71,8 @@ final class JobRunner {
       }
       jobs.addAll(entry.jobs());
     }
-    List<Future<JsonObject>> outcomes = start(jobs);
+    Map<String, JobControl> controls = new HashMap<>(0);
+    List<Future<JsonObject>> outcomes = start(jobs, canceled, controls);
     // Jobs of a batch may share one future (one flush for many lines): wait for each distinct one.
     Set<Future<JsonObject>> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
     distinct.addAll(outcomes);
@@ -69,15 +84,74 @@ final class JobRunner {
       vertx.cancelTimer(timer);
       settled.tryComplete();
     });
-    return settled.future().compose(v -> audited(settle(entries, jobs, outcomes)));
+    return settled.future()
+        .compose(v -> audited(settle(entries, jobs, outcomes)))
+        .onComplete(ar -> controls.forEach(running::finished));
   }
 
-  private List<Future<JsonObject>> start(List<Job> jobs) {
+  /**
+   * Starts the jobs; a tracked one runs with a control registered under its id, and its outcome is canceled the moment
+   * a cancel arrives, whether or not its handler listens. Fills {@code controls} with those registered.
+   */
+  private List<Future<JsonObject>> start(List<Job> jobs, Set<String> canceled, Map<String, JobControl> controls) {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    boolean anyTracked = false;
+    for (Job job : jobs) {
+      anyTracked |= job.tracked();
+    }
+    if (!anyTracked) {
+      return started(jobs);
+    }
+    List<Job> toRun = new ArrayList<>(jobs.size());
+    List<JobControl> runControls = new ArrayList<>(jobs.size());
+    for (Job job : jobs) {
+      if (canceled.contains(job.id())) {
+        continue;
+      }
+      toRun.add(job);
+      JobControl control = JobControl.NONE;
+      if (job.tracked()) {
+        control = new JobControl(p -> progress.accept(job, p));
+        running.started(job.id(), control);
+        controls.put(job.id(), control);
+      }
+      runControls.add(control);
+    }
+    List<Future<JsonObject>> ran = started(toRun, runControls);
+    List<Future<JsonObject>> outcomes = new ArrayList<>(jobs.size());
+    int next = 0;
+    for (Job job : jobs) {
+      if (canceled.contains(job.id())) {
+        outcomes.add(Future.failedFuture(new JobControl.CanceledException(job.id())));
+        continue;
+      }
+      JobControl control = runControls.get(next);
+      Future<JsonObject> outcome = ran.get(next++);
+      if (control == JobControl.NONE) {
+        outcomes.add(outcome);
+        continue;
+      }
+      Promise<JsonObject> either = Promise.promise();
+      outcome.onSuccess(either::tryComplete).onFailure(either::tryFail);
+      control.canceled().onSuccess(v -> either.tryFail(new JobControl.CanceledException(job.id())));
+      outcomes.add(either.future());
+    }
+    return outcomes;
+  }
+
+  private List<Future<JsonObject>> started(List<Job> jobs) {
+    return started(jobs, null);
+  }
+
+  /** The handler's outcomes, one per job; a handler that throws or miscounts fails them all. */
+  private List<Future<JsonObject>> started(List<Job> jobs, List<JobControl> controls) {
     if (jobs.isEmpty()) {
       return List.of();
     }
     try {
-      List<Future<JsonObject>> outcomes = type.handler().runAll(jobs);
+      List<Future<JsonObject>> outcomes = controls == null ? type.handler().runAll(jobs) : type.handler().runAll(jobs, controls);
       if (outcomes.size() != jobs.size()) {
         throw new IllegalStateException("handler of " + type.name() + " gave " + outcomes.size() + " outcomes for " + jobs.size() + " jobs");
       }
@@ -100,13 +174,17 @@ final class JobRunner {
       for (Job job : entry.jobs()) {
         Future<JsonObject> outcome = outcomes.get(next++);
         if (outcome.succeeded()) {
-          finished.add(new Settlement.Done(job, outcome.result()));
+          finished.add(new Settlement.Done(job, outcome.result(), false));
           if (print) {
             counters.lineOut(job.seq(), job.sentAt(), now);
           }
         } else {
           Throwable cause = outcome.isComplete() ? outcome.cause()
               : new IllegalStateException("did not finish within the job timeout of " + timeout.toMillis() + " ms");
+          if (cause instanceof JobControl.CanceledException) {
+            finished.add(new Settlement.Done(job, null, true)); // over: acknowledged, never retried
+            continue;
+          }
           failed.add(new Settlement.Failed(job, String.valueOf(cause.getMessage())));
           if (cause instanceof Printer.OutputClosedException) {
             outputClosed = true; // the node is going away: not the job's failure

@@ -36,20 +36,21 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     }
   }
 
-  record Done(Job job, JsonObject result) {
+  /** @param canceled the job was canceled: over without a result, its record left as the cancel wrote it */
+  record Done(Job job, JsonObject result, boolean canceled) {
   }
 
   record Failed(Job job, String error) {
   }
 
-  /** Jobs that finished in this attempt. */
+  /** Jobs that finished in this attempt (canceled ones not counted). */
   int finishedJobs() {
-    return outcomes.stream().mapToInt(o -> o.finished().size()).sum();
+    return outcomes.stream().mapToInt(o -> (int) o.finished().stream().filter(done -> !done.canceled()).count()).sum();
   }
 
   /** Tracked jobs finished: their records are written, and their chains moved on, by the first request. */
   boolean recordsFirst() {
-    return outcomes.stream().anyMatch(o -> o.finished().stream().anyMatch(done -> done.job().tracked()));
+    return outcomes.stream().anyMatch(o -> o.finished().stream().anyMatch(done -> done.job().tracked() && !done.canceled()));
   }
 
   /**
@@ -61,6 +62,7 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     List<Request> requests = new ArrayList<>(8);
     Map<String, QueueWrites> queues = new LinkedHashMap<>();
     int finishedJobs = 0;
+    int canceledJobs = 0;
     int failedJobs = 0;
     List<String> completed = new ArrayList<>();
     for (Outcome outcome : outcomes) {
@@ -75,7 +77,9 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       }
       for (Done done : outcome.finished()) {
         finishedJobs++;
-        if (done.job().tracked()) {
+        if (done.canceled()) {
+          canceledJobs++;
+        } else if (done.job().tracked()) {
           String result = done.result() == null ? "{}" : done.result().encode();
           completed.add(done.job().id());
           completed.add(result);
@@ -116,6 +120,9 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     queues.values().forEach(queue -> queue.addTo(requests, retried));
     if (finishedJobs > 0) {
       requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("processed").arg(finishedJobs));
+    }
+    if (canceledJobs > 0) {
+      requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("canceled").arg(canceledJobs));
     }
     if (failedJobs > 0) {
       requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("failed").arg(failedJobs));

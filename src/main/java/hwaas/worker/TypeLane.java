@@ -6,6 +6,7 @@ import hwaas.jobs.JobType;
 import hwaas.support.OutageLog;
 import hwaas.jobs.Job;
 import hwaas.queue.GroupScripts;
+import hwaas.queue.JobCancel;
 import hwaas.queue.JobRecords;
 import hwaas.queue.Priority;
 import hwaas.queue.QueueSettings;
@@ -60,6 +61,7 @@ final class TypeLane {
   /** One per priority's stream of the type. */
   private final List<Reclaimer> reclaimers = new ArrayList<>();
   private final long maxDead;
+  private final long recordTtlSeconds;
   private final Set<String> paused;
   private final OutageLog outage;
   private final NodeCounters counters;
@@ -94,6 +96,7 @@ final class TypeLane {
     this.chains = new ChainScripts(keys, queue.recordTtl());
     this.runner = runner;
     this.maxDead = queue.maxDead();
+    this.recordTtlSeconds = queue.recordTtl().toSeconds();
     Reclaimer.OnDead onDead = new Reclaimer.OnDead() {
       @Override
       public void dead(Job job, long attempts, String lastError) {
@@ -246,8 +249,13 @@ final class TypeLane {
     if (entries.isEmpty()) {
       return Future.succeededFuture();
     }
-    return send.apply(markRunning(entries))
-        .compose(v -> runner.runAll(entries))
+    List<Request> marks = markRunning(entries);
+    return send.apply(marks)
+        .compose(replies -> {
+          Set<String> canceled = marks.isEmpty() ? Set.of() : new HashSet<>(JobCancel.canceledIds(replies.get(0)));
+          announceRunning(entries, canceled);
+          return runner.runAll(entries, canceled);
+        })
         .compose(settlement -> send.apply(settlement.requests(keys, records, chains, cache, retried, maxDead))
             .compose(replies -> giveBack(settlement.givenBackByQueue())
                 .onSuccess(v -> settled(settlement, settlement.recordsFirst() ? ChainScripts.events(replies.get(0)) : List.of()))));
@@ -274,18 +282,33 @@ final class TypeLane {
     return given;
   }
 
+  /**
+   * The request that marks the tracked jobs running, in one step with the check that they were not canceled (none if
+   * there are no tracked jobs). A canceled job is announced when it settles, not as running.
+   */
   private List<Request> markRunning(List<Entry> entries) {
-    List<Request> requests = new ArrayList<>();
-    long now = System.currentTimeMillis();
+    List<String> ids = new ArrayList<>(0);
+    List<Long> attempts = new ArrayList<>(0);
     for (Entry entry : entries) {
       for (Job job : entry.jobs()) {
         if (job.tracked()) {
-          requests.addAll(records.running(job.id(), consumer, entry.deliveries(), now));
+          ids.add(job.id());
+          attempts.add(entry.deliveries());
+        }
+      }
+    }
+    return ids.isEmpty() ? List.of()
+        : List.of(JobCancel.startRunning(keys, recordTtlSeconds, consumer, System.currentTimeMillis(), ids, attempts));
+  }
+
+  private void announceRunning(List<Entry> entries, Set<String> canceled) {
+    for (Entry entry : entries) {
+      for (Job job : entry.jobs()) {
+        if (job.tracked() && !canceled.contains(job.id())) {
           announce(job, new JsonObject().put("status", "running").put("attempts", entry.deliveries()).put("worker", consumer));
         }
       }
     }
-    return requests;
   }
 
   /**
@@ -306,8 +329,10 @@ final class TypeLane {
     for (Settlement.Outcome outcome : settlement.outcomes()) {
       long attempts = outcome.entry().deliveries();
       outcome.finished().stream().filter(done -> !chainRoots.contains(done.job().id()))
-          .forEach(done -> announce(done.job(), new JsonObject().put("status", "completed")
-          .put("attempts", attempts).put("result", done.result() == null ? new JsonObject() : done.result())));
+          .forEach(done -> announce(done.job(), done.canceled()
+              ? new JsonObject().put("status", "canceled").put("attempts", attempts)
+              : new JsonObject().put("status", "completed").put("attempts", attempts)
+                  .put("result", done.result() == null ? new JsonObject() : done.result())));
       if (outcome.outputClosed()) {
         continue; // given back: not a failed attempt
       }

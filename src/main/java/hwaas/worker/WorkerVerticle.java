@@ -5,6 +5,7 @@ import hwaas.jobs.JobType;
 import hwaas.support.AuditTrail;
 
 import hwaas.support.NodeOutages;
+import hwaas.queue.JobRecords;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueSettings;
 import hwaas.redis.RedisSettings;
@@ -47,6 +48,7 @@ public final class WorkerVerticle extends VerticleBase {
   private final StreamKeys keys;
   private final Set<String> paused = new HashSet<>();   // only touched on this verticle's event loop
   private final List<TypeLane> lanes = new ArrayList<>();
+  private final RunningJobs running = new RunningJobs();
   private Redis redis;
 
   public WorkerVerticle(RedisSettings redisSettings, QueueSettings queue, WorkerSettings settings, String consumer,
@@ -65,13 +67,15 @@ public final class WorkerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
+    ProgressReports progress = new ProgressReports(vertx, redis, new JobRecords(keys, queue.recordTtl()), outages.workers(), running);
     for (JobType type : handlers.byType().values()) {
-      JobRunner runner = new JobRunner(vertx, consumer, type, counters, audit, outages.jobs());
+      JobRunner runner = new JobRunner(vertx, consumer, type, counters, audit, outages.jobs(), running, progress::report);
       lanes.add(new TypeLane(vertx, redis, settings, queue, type, consumer, runner, paused, outages.workers(), counters));
     }
     return StreamGroup.ensureAll(redis, keys, handlers.names())
         .compose(v -> refreshPaused())
         .compose(v -> vertx.eventBus().<JsonObject>consumer(QueueAddresses.PAUSED, m -> applyPause(m.body())).completion())
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(QueueAddresses.CANCEL, m -> cancel(m.body())).completion())
         .compose(v -> Future.all(lanes.stream().map(TypeLane::start).toList()))
         .onSuccess(v -> vertx.setPeriodic(PAUSE_REFRESH_MILLIS, t -> refreshPaused()
             .onFailure(err -> outages.workers().failure(consumer + ": reading paused types", err))))
@@ -92,6 +96,13 @@ public final class WorkerVerticle extends VerticleBase {
       lanes.stream().filter(lane -> lane.type().equals(type)).forEach(TypeLane::resumed);
     }
     log.debug("worker {}: {} is now {}", consumer, type, paused.contains(type) ? "paused" : "running");
+  }
+
+  private void cancel(JsonObject notice) {
+    String id = notice.getString("id");
+    if (id != null && running.cancel(id)) {
+      log.debug("worker {}: job {} canceled while it ran", consumer, id);
+    }
   }
 
   private Future<Void> refreshPaused() {

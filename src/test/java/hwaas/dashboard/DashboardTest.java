@@ -152,6 +152,38 @@ class DashboardTest {
   }
 
   @Test
+  @DisplayName("a sleep job submitted from the page shows a progress bar that moves, and its Cancel button ends it canceled")
+  void progressAndCancel() throws Exception {
+    browser.get(base + "#token=" + TOKEN);
+    waitFor(Duration.ofSeconds(10), "the live connection", () -> text("connection").equals("live") ? "ok" : null);
+    var js = (org.openqa.selenium.JavascriptExecutor) browser;
+    js.executeScript("document.getElementById('job-type').value = 'sleep';");
+    WebElement payload = browser.findElement(By.id("job-payload"));
+    payload.clear();
+    payload.sendKeys("{\"seconds\": 6, \"message\": \"canceled from the page\"}");
+    browser.findElement(By.id("job-submit")).click();
+    waitFor(Duration.ofSeconds(10), "the job to run", () -> text("job-status").equals("running") ? "ok" : null);
+    double first = waitFor(Duration.ofSeconds(5), "a progress above 0", () -> {
+      double value = progress();
+      return value > 0 ? value : null;
+    });
+    double second = waitFor(Duration.ofSeconds(3), "the bar to move", () -> progress() > first ? progress() : null);
+    assertTrue(browser.findElement(By.id("job-progress")).isDisplayed());
+    assertTrue(text("job-progress-text").contains("%"), text("job-progress-text"));
+    browser.findElement(By.id("job-cancel")).click();
+    waitFor(Duration.ofSeconds(3), "the job to show canceled", () -> text("job-status").equals("canceled") ? "ok" : null);
+    assertFalse(browser.findElement(By.id("job-cancel")).isDisplayed(), "a canceled job offers no Cancel");
+    assertTrue(second > first && second < 1, first + " then " + second);
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  private double progress() {
+    Object value = ((org.openqa.selenium.JavascriptExecutor) browser)
+        .executeScript("return document.getElementById('job-progress').value");
+    return ((Number) value).doubleValue();
+  }
+
+  @Test
   @DisplayName("with the read-only token the page shows everything but its write controls are disabled")
   void readOnlyWithTheReadToken() throws Exception {
     browser.get(base + "#token=" + READ_TOKEN);

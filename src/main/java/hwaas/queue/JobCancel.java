@@ -1,0 +1,164 @@
+package hwaas.queue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cancels a tracked job by id, wherever it is: its record turns {@code canceled} in one atomic step with the check that
+ * it is not finished, so a worker that starts it afterwards skips it ({@link #startRunning}); a delayed one leaves the
+ * scheduled set; and every worker in the cluster is told ({@link QueueAddresses#CANCEL}), so the one running it stops.
+ * A job of a chain cancels its chain: no further step starts, and the jobs of the current step are canceled as above.
+ * This is the one way to cancel a job: the API, and any code that cancels, calls {@link #cancel}.
+ */
+public final class JobCancel {
+  /** Statuses after which a job can no longer be canceled. */
+  public static final List<String> FINISHED = List.of("completed", "dead", "canceled");
+
+  // KEYS[1]: the record; ARGV[1]: now (millis), ARGV[2]: the scheduled set, ARGV[3]: the job id, ARGV[4]: the counters
+  // key prefix, ARGV[5]: the record key prefix, ARGV[6]: the chain key prefix, ARGV[7]: the console's index prefix
+  // (JobIndex). Replies {status before ('' if there is no
+  // record), the chain's first job id ('' if none), ids of the jobs that were running...}; only unfinished jobs change.
+  // A delayed job never reaches a stream, so it counts as processed (and canceled) here; any other is counted by the
+  // worker that skips or stops it. A job of a chain cancels the chain: it is marked canceled (so no further step
+  // starts) and so is every unfinished job of its current step; the status before is that of the step's first job.
+  private static final String CANCEL = String.join("\n",
+      "local now, scheduled, countP, recP, chainP, idxP = ARGV[1], ARGV[2], ARGV[4], ARGV[5], ARGV[6], ARGV[7]",
+      "local function over(s) return s == 'completed' or s == 'dead' or s == 'canceled' end",
+      "local running = {}",
+      "local function cancel(id)",
+      "  local rec = recP .. id",
+      "  if redis.call('EXISTS', rec) == 0 then return '' end",
+      "  local r = redis.call('HMGET', rec, 'status', 'type')",
+      "  local status = r[1] or 'queued'",
+      "  if over(status) then return status end",
+      "  redis.call('HSET', rec, 'status', 'canceled', 'finishedAt', now, 'canceledWhile', status, 'ev:' .. now .. ':canceled', '')",
+      "  redis.call('ZREM', idxP .. 'state:' .. status, id)",
+      "  redis.call('ZADD', idxP .. 'state:canceled', now, id)",
+      "  if redis.call('ZREM', scheduled, id) == 1 and r[2] then",
+      "    redis.call('HINCRBY', countP .. r[2], 'processed', 1)",
+      "    redis.call('HINCRBY', countP .. r[2], 'canceled', 1)",
+      "  end",
+      "  if status == 'running' then running[#running + 1] = id end",
+      "  return status",
+      "end",
+      "local id = ARGV[3]",
+      "if redis.call('EXISTS', KEYS[1]) == 0 then return {''} end",
+      "local root = redis.call('HGET', KEYS[1], 'chain')",
+      "if not root and redis.call('EXISTS', chainP .. id) == 1 then root = id end",
+      "if not root then",
+      "  local before = cancel(id)",
+      "  return {before, '', unpack(running)}",
+      "end",
+      "local ck = chainP .. root",
+      "local c = redis.call('HMGET', ck, 'status', 'step')",
+      "if over(c[1]) then return {c[1], root} end",
+      "local s = tonumber(c[2] or '0')",
+      "local ids = {}",
+      "if s == 0 then ids[1] = root else",
+      "  local width = redis.call('HGET', ck, 'width:' .. s)",
+      "  if width then",
+      "    for k = 0, tonumber(width) - 1 do ids[#ids + 1] = root .. '.' .. s .. '.' .. k end",
+      "  else ids[1] = root .. '.' .. s end",
+      "end",
+      "local before = ''",
+      "for _, stepId in ipairs(ids) do",
+      "  local was = cancel(stepId)",
+      "  if before == '' or over(before) then before = was end",
+      "end",
+      "redis.call('HSET', ck, 'status', 'canceled', 'finishedAt', now)",
+      "if before == '' or over(before) then before = 'running' end",
+      "return {before, root, unpack(running)}");
+
+  // ARGV[1]: record key prefix, ARGV[2]: record TTL (s), ARGV[3]: worker, ARGV[4]: now, ARGV[5]: the console's index
+  // prefix (JobIndex); then per job its id and
+  // attempt. Marks each job running unless it was canceled; replies with the ids of those that were.
+  private static final String START_RUNNING = String.join("\n",
+      "local canceled = {}",
+      "local idxP = ARGV[5]",
+      "for i = 6, #ARGV, 2 do",
+      "  local record = ARGV[1] .. ARGV[i]",
+      "  if redis.call('HGET', record, 'status') == 'canceled' then canceled[#canceled + 1] = ARGV[i] else",
+      "    redis.call('HSET', record, 'status', 'running', 'worker', ARGV[3], 'attempts', ARGV[i + 1], 'startedAt', ARGV[4],",
+      "      'ev:' .. ARGV[4] .. ':running', ARGV[3])",
+      "    redis.call('ZREM', idxP .. 'state:queued', ARGV[i])",
+      "    redis.call('ZREM', idxP .. 'state:failed', ARGV[i])",
+      "    redis.call('ZADD', idxP .. 'state:running', ARGV[4], ARGV[i])",
+      "    redis.call('EXPIRE', record, ARGV[2])",
+      "  end",
+      "end",
+      "return canceled");
+
+  private final Vertx vertx;
+  private final Redis redis;
+  private final StreamKeys keys;
+
+  public JobCancel(Vertx vertx, Redis redis, StreamKeys keys) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  /**
+   * What a cancel found.
+   *
+   * @param before the status the job had (for a chain, the job of its current step), or the chain's if it was over
+   * @param chain  the id of the chain the job belongs to (its first job), or {@code null}
+   */
+  public record Outcome(String before, String chain) {
+    /** The job (or its chain) was finished already, and nothing changed. */
+    public boolean wasFinished() {
+      return FINISHED.contains(before);
+    }
+  }
+
+  /**
+   * Cancels the job {@code jobId}, or the chain it belongs to: {@code null} if there is no such job (or its record
+   * expired). A finished job or chain is left as it was; any other is now canceled, and a worker running it is told.
+   */
+  public Future<Outcome> cancel(String jobId) {
+    Request script = Request.cmd(Command.EVAL).arg(CANCEL).arg(1).arg(keys.record(jobId))
+        .arg(System.currentTimeMillis()).arg(keys.scheduled()).arg(jobId).arg(keys.counters(""))
+        .arg(keys.record("")).arg(keys.chain("")).arg(keys.indexPrefix());
+    return redis.send(script).map(reply -> {
+      String before = reply.get(0).toString();
+      if (before.isEmpty()) {
+        return null;
+      }
+      // Every worker hears of each job that was running; only the one running it acts. A job not running yet needs no
+      // word: the worker that takes it finds it canceled in the same step that would mark it running.
+      for (int i = 2; i < reply.size(); i++) {
+        vertx.eventBus().publish(QueueAddresses.CANCEL, new JsonObject().put("id", reply.get(i).toString()));
+      }
+      String chain = reply.get(1).toString();
+      return new Outcome(before, chain.isEmpty() ? null : chain);
+    });
+  }
+
+  /** The request that marks {@code jobIds} running (each with its attempt) unless canceled; see {@link #canceledIds}. */
+  public static Request startRunning(StreamKeys keys, long ttlSeconds, String worker, long now, List<String> jobIds,
+                                     List<Long> attempts) {
+    Request script = Request.cmd(Command.EVAL).arg(START_RUNNING).arg(0).arg(keys.record(""))
+        .arg(ttlSeconds).arg(worker).arg(now).arg(keys.indexPrefix());
+    for (int i = 0; i < jobIds.size(); i++) {
+      script.arg(jobIds.get(i)).arg(attempts.get(i));
+    }
+    return script;
+  }
+
+  /** The ids of the jobs that {@link #startRunning} found canceled. */
+  public static List<String> canceledIds(Response reply) {
+    List<String> ids = new ArrayList<>();
+    if (reply != null) {
+      reply.forEach(id -> ids.add(id.toString()));
+    }
+    return ids;
+  }
+}
