@@ -124,6 +124,26 @@ class ConsoleTest {
   }
 
   @Test
+  @DisplayName("Cancel on a waiting job's view cancels it, after asking, and its history ends canceled")
+  void cancelFromTheJobView() throws Exception {
+    Api.Reply reply = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"later\"},\"client\":\"hal\",\"delay\":3600}");
+    assertEquals(202, reply.status(), reply.body());
+    String id = reply.json().getString("id");
+    login(TOKEN);
+    open("#/jobs/" + id);
+    waitFor(Duration.ofSeconds(10), "the cancel button", () -> exists("#view button.cancel:not([disabled])") ? "ok" : null);
+    js("window.asked = []; window.confirm = (q) => { window.asked.push(q); return true; };");
+    js("document.querySelector('#view button.cancel').click();");
+    waitForStatus(id, "canceled");
+    assertEquals(List.of("Cancel job " + id + "?"), js("return window.asked;"));
+    waitFor(Duration.ofSeconds(10), "the canceled history",
+        () -> texts("tr.event td:nth-child(2)").equals(List.of("scheduled", "canceled")) ? "ok" : null);
+    assertEquals(List.of(id), api.get("/api/jobs?state=canceled&client=hal").json().getJsonArray("jobs").stream()
+        .map(j -> ((JsonObject) j).getString("id")).toList());
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
   @DisplayName("a job that fails twice then succeeds shows both errors in its history")
   void bothErrorsOfAFlakyJob() throws Exception {
     String id = submit("print", "{\"message\":\"flaky2 " + System.nanoTime() + "\"}", "bob");
