@@ -134,7 +134,9 @@ final class Reclaimer {
         long idle = row.get(2).toLong();
         long deliveries = row.get(3).toLong();
         Response error = lastErrors.get(i);
-        long due = error != null ? backoff(deliveries) : visibilityMillis;
+        // Past its attempts, an entry is being dead-lettered by whoever claimed it last, which can take longer than a
+        // backoff for a big entry: only a claimer gone for the visibility timeout makes it claimable again.
+        long due = error != null && deliveries <= maxAttempts ? backoff(deliveries) : visibilityMillis;
         if (idle >= due) {
           claims.add(Request.cmd(Command.XCLAIM).arg(stream).arg(StreamKeys.GROUP).arg(consumer).arg(due)
               .arg(row.get(0).toString()));
