@@ -1,0 +1,378 @@
+package hwaas.worker;
+
+import hwaas.chain.ChainScripts;
+import hwaas.jobs.Job;
+import hwaas.jobs.JobType;
+import hwaas.queue.JobCancel;
+import hwaas.queue.JobRecords;
+import hwaas.queue.Priority;
+import hwaas.queue.QueueSettings;
+import hwaas.queue.ResultCache;
+import hwaas.queue.StreamGroup;
+import hwaas.queue.StreamKeys;
+import hwaas.stats.StatsAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.security.SecureRandom;
+
+/**
+ * Jobs of declared types worked by external workers over HTTP. This node reads a type's streams as the consumer
+ * {@code <node>-ext-<type>}, like a worker lane does, and hands each job out under a lease of its own; the entry stays
+ * pending meanwhile. When every job of an entry is settled (completed, failed, or found canceled) the entry is settled
+ * through {@link Settlement}, the path of built-in jobs: records, results, chains, counters and the audit of
+ * acknowledgements are the same. A lease not settled in time is forgotten here; its entry, idle for longer than the
+ * lease, is claimed again by the {@link Reclaimer} of the next fetch of the type on any node (an attempt counted,
+ * backoff after a failure, dead letters after --max-attempts). Used on one event loop (the HTTP verticle's).
+ */
+public final class ExternalWork {
+  private static final Logger log = LoggerFactory.getLogger(ExternalWork.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** A lease expires here this much before its entry may be claimed elsewhere: a late settlement is refused, not doubled. */
+  private static final long GRACE_MILLIS = 1_000;
+
+  /** A lease is unknown, expired or already settled. */
+  public static final class LeaseGone extends RuntimeException {
+    LeaseGone(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final Vertx vertx;
+  private final Redis redis;
+  private final StreamKeys keys;
+  private final JobRecords records;
+  private final ResultCache cache;
+  private final ChainScripts chains;
+  private final String consumerPrefix;
+  private final Duration lease;
+  private final Duration retryBackoff;
+  private final int maxAttempts;
+  private final long maxDead;
+  private final long recordTtlSeconds;
+  private final ReaderPool readers;
+  private final Map<String, TypeState> types = new HashMap<>();
+  private final Map<String, JobLease> leases = new HashMap<>();
+  private final long sweepTimer;
+
+  /**
+   * @param consumerPrefix names this node's consumers: {@code <prefix>-ext-<type>}
+   * @param maxWaiting     the most dedicated connections for waiting fetches
+   */
+  public ExternalWork(Vertx vertx, Redis redis, QueueSettings queue, String consumerPrefix, Duration lease, int maxAttempts,
+                      Duration retryBackoff, int maxWaiting) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.keys = queue.keys();
+    this.records = new JobRecords(keys, queue.recordTtl());
+    this.cache = new ResultCache(keys, queue.recordTtl());
+    this.chains = new ChainScripts(keys, queue.recordTtl());
+    this.consumerPrefix = consumerPrefix;
+    this.lease = lease;
+    this.retryBackoff = retryBackoff;
+    this.maxAttempts = maxAttempts;
+    this.maxDead = queue.maxDead();
+    this.recordTtlSeconds = queue.recordTtl().toSeconds();
+    this.readers = new ReaderPool(redis, maxWaiting);
+    this.sweepTimer = vertx.setPeriodic(1_000, t -> forgetExpired());
+  }
+
+  public Future<Void> close() {
+    vertx.cancelTimer(sweepTimer);
+    return readers.close();
+  }
+
+  /**
+   * Up to {@code max} entries' jobs of {@code type} (claimed again first, then new ones by priority), each leased;
+   * waits up to {@code wait} for new ones when there are none.
+   *
+   * @return {"id", "type", "payload", "attempts", "lease", "leaseExpiresAt"} of each job handed out
+   */
+  public Future<JsonArray> fetch(String type, int max, Duration wait) {
+    TypeState state = types.computeIfAbsent(type, TypeState::new);
+    return state.reclaimIfDue().compose(claimed -> {
+      List<Entry> entries = new ArrayList<>();
+      state.takeReady(max, entries);
+      if (entries.size() >= max) {
+        return Future.succeededFuture(entries);
+      }
+      int left = max - entries.size();
+      boolean block = entries.isEmpty() && wait.toMillis() > 0;
+      return readers.read(keys, type, state.consumer, left, block ? wait : Duration.ZERO, block)
+          .recover(err -> String.valueOf(err.getMessage()).startsWith("NOGROUP")
+              // Redis lost the group (a restart without persistence): made again, read once more.
+              ? StreamGroup.ensureAll(redis, keys, List.of(type))
+                  .compose(v -> readers.read(keys, type, state.consumer, left, Duration.ZERO, false))
+              : Future.failedFuture(err))
+          .map(read -> {
+            entries.addAll(read);
+            return entries;
+          });
+    }).compose(entries -> lease(type, state.consumer, entries));
+  }
+
+  public Future<JsonObject> complete(String leaseId, JsonObject result) {
+    return settle(leaseId, lease -> lease.entry.done.add(new Settlement.Done(lease.job, result == null ? new JsonObject() : result, false)))
+        .map(id -> new JsonObject().put("id", id).put("status", "completed"));
+  }
+
+  public Future<JsonObject> fail(String leaseId, String error) {
+    return settle(leaseId, lease -> lease.entry.failed.add(new Settlement.Failed(lease.job, error)))
+        .map(id -> new JsonObject().put("id", id).put("status", "failed"));
+  }
+
+  /** Keeps the lease, and those of the other jobs of its entry, for another lease time; records progress if given. */
+  public Future<JsonObject> extend(String leaseId, JsonObject progress) {
+    JobLease lease;
+    try {
+      lease = live(leaseId);
+    } catch (LeaseGone e) {
+      return Future.failedFuture(e);
+    }
+    EntryLease entry = lease.entry;
+    List<Request> writes = new ArrayList<>(2);
+    // XCLAIM to the same consumer with min-idle 0 resets the entry's idle time, so no reclaimer takes it; JUSTID counts
+    // no delivery.
+    writes.add(Request.cmd(Command.XCLAIM).arg(keys.stream(entry.entry.queue())).arg(StreamKeys.GROUP).arg(entry.consumer)
+        .arg(0).arg(entry.entry.entryId()).arg("JUSTID"));
+    if (progress != null && lease.job.tracked()) {
+      writes.add(records.progress(lease.job.id(), progress.encode()));
+    }
+    entry.expiresAt = System.currentTimeMillis() + lease().toMillis();
+    return redis.batch(writes).map(v -> {
+      if (progress != null && lease.job.tracked()) {
+        vertx.eventBus().publish(StatsAddresses.JOB_EVENTS,
+            new JsonArray().add(new JsonObject().put("id", lease.job.id()).put("progress", progress)));
+      }
+      return new JsonObject().put("lease", leaseId).put("leaseExpiresAt", Instant.ofEpochMilli(entry.expiresAt).toString());
+    });
+  }
+
+  /** How long a lease lasts. */
+  public Duration lease() {
+    return lease;
+  }
+
+  private JobLease live(String leaseId) {
+    JobLease lease = leases.get(leaseId);
+    if (lease == null) {
+      throw new LeaseGone("no lease " + leaseId + " on this node: it was settled, it expired (its job is offered again), "
+          + "or another node gave it");
+    }
+    if (System.currentTimeMillis() > lease.entry.expiresAt) {
+      forget(lease.entry);
+      throw new LeaseGone("the lease " + leaseId + " expired; its job is offered again");
+    }
+    return lease;
+  }
+
+  private Future<String> settle(String leaseId, java.util.function.Consumer<JobLease> outcome) {
+    JobLease lease;
+    try {
+      lease = live(leaseId);
+    } catch (LeaseGone e) {
+      return Future.failedFuture(e);
+    }
+    leases.remove(leaseId);
+    lease.entry.open.remove(lease.job.id());
+    outcome.accept(lease);
+    return (lease.entry.open.isEmpty() ? write(lease.entry) : Future.<Void>succeededFuture()).map(lease.job.id());
+  }
+
+  /** Hands out the jobs of these entries, each under its lease, after marking them running (canceled ones are not). */
+  private Future<JsonArray> lease(String type, String consumer, List<Entry> entries) {
+    JsonArray out = new JsonArray(new ArrayList<>());
+    if (entries.isEmpty()) {
+      return Future.succeededFuture(out);
+    }
+    List<String> ids = new ArrayList<>();
+    List<Long> attempts = new ArrayList<>();
+    entries.forEach(entry -> entry.jobs().stream().filter(Job::tracked).forEach(job -> {
+      ids.add(job.id());
+      attempts.add(entry.deliveries());
+    }));
+    Future<Set<String>> canceled = ids.isEmpty() ? Future.succeededFuture(Set.of())
+        : redis.send(JobCancel.startRunning(keys, recordTtlSeconds, consumer, System.currentTimeMillis(), ids, attempts))
+            .map(reply -> new HashSet<>(JobCancel.canceledIds(reply)));
+    return canceled.compose(skip -> {
+      long expiresAt = System.currentTimeMillis() + lease.toMillis();
+      String expiry = Instant.ofEpochMilli(expiresAt).toString();
+      JsonArray running = new JsonArray();
+      List<Future<Void>> settledNow = new ArrayList<>();
+      for (Entry entry : entries) {
+        EntryLease held = new EntryLease(type, consumer, entry, expiresAt);
+        for (Job job : entry.jobs()) {
+          if (skip.contains(job.id())) {
+            held.done.add(new Settlement.Done(job, null, true));
+            continue;
+          }
+          String id = newLeaseId();
+          held.open.put(job.id(), id);
+          leases.put(id, new JobLease(held, job));
+          out.add(new JsonObject().put("id", job.id()).put("type", type).put("payload", job.payload())
+              .put("attempts", entry.deliveries()).put("lease", id).put("leaseExpiresAt", expiry));
+          if (job.tracked()) {
+            running.add(new JsonObject().put("id", job.id()).put("status", "running").put("attempts", entry.deliveries())
+                .put("worker", consumer));
+          }
+        }
+        if (held.open.isEmpty()) {
+          settledNow.add(write(held)); // all canceled, or an unreadable entry (dead-lettered)
+        }
+      }
+      if (!running.isEmpty()) {
+        vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, running);
+      }
+      return Future.all(settledNow).map(out);
+    });
+  }
+
+  /** The entry's settlement, written in one round trip as a worker lane writes it, then announced. */
+  private Future<Void> write(EntryLease held) {
+    JobType type = new JobType(held.type, null, lease, lease.plusMillis(GRACE_MILLIS), false);
+    Settlement settlement = new Settlement(type, List.of(new Settlement.Outcome(held.entry, held.done, held.failed, false)));
+    List<Request> requests = settlement.requests(keys, records, chains, cache, held.entry.deliveries() > 1, maxDead);
+    return redis.batch(requests).map(replies -> {
+      JsonArray events = new JsonArray();
+      Set<String> chainRoots = new HashSet<>();
+      if (settlement.recordsFirst()) {
+        for (ChainScripts.ChainEvent event : ChainScripts.events(replies.get(0))) {
+          if (event.root().equals(event.jobId())) {
+            chainRoots.add(event.root());
+          }
+          events.add(event.announcement().put("id", event.root()));
+        }
+      }
+      long attempts = held.entry.deliveries();
+      held.done.stream().filter(d -> d.job().tracked() && !chainRoots.contains(d.job().id())).forEach(d -> events.add(d.canceled()
+          ? new JsonObject().put("id", d.job().id()).put("status", "canceled").put("attempts", attempts)
+          : new JsonObject().put("id", d.job().id()).put("status", "completed").put("attempts", attempts).put("result", d.result())));
+      held.failed.stream().filter(f -> f.job().tracked()).forEach(f -> events.add(new JsonObject().put("id", f.job().id())
+          .put("status", "failed").put("attempts", attempts).put("error", f.error())));
+      if (!events.isEmpty()) {
+        vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, events);
+      }
+      return null;
+    });
+  }
+
+  private void forgetExpired() {
+    long now = System.currentTimeMillis();
+    Set<EntryLease> expired = new HashSet<>();
+    leases.values().stream().filter(l -> now > l.entry.expiresAt).forEach(l -> expired.add(l.entry));
+    expired.forEach(this::forget);
+  }
+
+  /** Its jobs' leases go; what was settled of it is dropped too, as the whole entry is offered again. */
+  private void forget(EntryLease entry) {
+    entry.open.values().forEach(leases::remove);
+    entry.open.clear();
+  }
+
+  private static String newLeaseId() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  /** One stream entry handed out: its jobs still leased (job id to lease id), and the outcomes of the others. */
+  private static final class EntryLease {
+    final String type;
+    final String consumer;
+    final Entry entry;
+    final Map<String, String> open = new HashMap<>();
+    final List<Settlement.Done> done = new ArrayList<>();
+    final List<Settlement.Failed> failed = new ArrayList<>();
+    long expiresAt;
+
+    EntryLease(String type, String consumer, Entry entry, long expiresAt) {
+      this.type = type;
+      this.consumer = consumer;
+      this.entry = entry;
+      this.expiresAt = expiresAt;
+    }
+  }
+
+  private record JobLease(EntryLease entry, Job job) {
+  }
+
+  /** What this node keeps per declared type: its consumer, its reclaimers (one per priority), entries claimed again. */
+  private final class TypeState {
+    final String consumer;
+    final List<Reclaimer> reclaimers = new ArrayList<>();
+    /** Entries claimed again, by entry id, with when: one kept longer than half a lease is left to the next claim. */
+    final Map<String, Entry> ready = new LinkedHashMap<>();
+    final Map<String, Long> claimedAt = new HashMap<>();
+    long nextReclaim;
+    Future<Void> reclaiming;
+
+    TypeState(String type) {
+      consumer = consumerPrefix + "-ext-" + type;
+      Reclaimer.OnDead onDead = (job, attempts, error) -> {
+        if (job.tracked()) {
+          vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, new JsonArray().add(new JsonObject().put("id", job.id())
+              .put("status", "dead").put("error", error).put("attempts", attempts)));
+        }
+      };
+      for (String queue : Priority.queues(type)) {
+        reclaimers.add(new Reclaimer(redis, keys, chains, type, queue, consumer, lease.plusMillis(GRACE_MILLIS),
+            retryBackoff, maxAttempts, maxDead, onDead));
+      }
+    }
+
+    void takeReady(int max, List<Entry> into) {
+      long stale = System.currentTimeMillis() - lease.toMillis() / 2;
+      var it = ready.values().iterator();
+      while (into.size() < max && it.hasNext()) {
+        Entry entry = it.next();
+        it.remove();
+        if (claimedAt.remove(entry.entryId()) >= stale) {
+          into.add(entry);
+        }
+      }
+    }
+
+    /** Claims what is due, at most once per reclaim period, one sweep at a time; claimed entries wait in {@link #ready}. */
+    Future<Void> reclaimIfDue() {
+      long now = System.currentTimeMillis();
+      if (reclaiming != null || now < nextReclaim) {
+        return Future.succeededFuture();
+      }
+      nextReclaim = now + reclaimers.get(0).periodMillis();
+      Future<Void> all = Future.succeededFuture();
+      for (Reclaimer reclaimer : reclaimers) {
+        all = all.compose(v -> reclaimer.claimDue()).map(claimed -> {
+          long at = System.currentTimeMillis();
+          claimed.forEach(entry -> {
+            ready.put(entry.entryId(), entry);
+            claimedAt.put(entry.entryId(), at);
+          });
+          return null;
+        });
+      }
+      reclaiming = all;
+      return all.onComplete(ar -> reclaiming = null)
+          .recover(err -> {
+            log.warn("{}: claiming expired leases failed; tried again at the next fetch", consumer, err);
+            return Future.succeededFuture();
+          });
+    }
+  }
+}
