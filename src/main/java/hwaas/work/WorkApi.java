@@ -10,6 +10,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.redis.client.Redis;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 
 /**
@@ -18,6 +21,7 @@ import java.time.Duration;
  * contract; what it cannot know (a type that is not declared, a lease that is gone) is answered here.
  */
 public final class WorkApi {
+  private static final Logger log = LoggerFactory.getLogger(WorkApi.class);
   private final JobContract contract;
   private final DeclaredTypes declared;
   private final ExternalWork work;
@@ -59,7 +63,14 @@ public final class WorkApi {
     int max = body == null ? 1 : body.getInteger("max", 1);
     double wait = body == null ? 0 : body.getNumber("wait", 0).doubleValue();
     work.fetch(type, max, Duration.ofMillis(Math.round(wait * 1000)))
-        .onSuccess(jobs -> ctx.json(new JsonObject().put("jobs", jobs)))
+        .onSuccess(jobs -> {
+          if (ctx.response().closed()) {
+            work.release(jobs).onFailure(err -> log.warn("jobs of {} fetched for a closed connection stay pending until "
+                + "their lease expires", type, err));
+          } else {
+            ctx.json(new JsonObject().put("jobs", jobs));
+          }
+        })
         .onFailure(err -> ctx.fail(new HttpException(503, "could not take jobs of " + type + ": " + err.getMessage(), err)));
   }
 

@@ -3,6 +3,7 @@ package hwaas.worker;
 import hwaas.chain.ChainScripts;
 import hwaas.jobs.Job;
 import hwaas.jobs.JobType;
+import hwaas.queue.GroupScripts;
 import hwaas.queue.JobCancel;
 import hwaas.queue.JobRecords;
 import hwaas.queue.Priority;
@@ -148,14 +149,12 @@ public final class ExternalWork {
     }
     EntryLease entry = lease.entry;
     List<Request> writes = new ArrayList<>(2);
-    // XCLAIM to the same consumer with min-idle 0 resets the entry's idle time, so no reclaimer takes it; JUSTID counts
-    // no delivery.
-    writes.add(Request.cmd(Command.XCLAIM).arg(keys.stream(entry.entry.queue())).arg(StreamKeys.GROUP).arg(entry.consumer)
-        .arg(0).arg(entry.entry.entryId()).arg("JUSTID"));
+    writes.add(resetIdle(entry));
     if (progress != null && lease.job.tracked()) {
       writes.add(records.progress(lease.job.id(), progress.encode()));
     }
-    entry.expiresAt = System.currentTimeMillis() + lease().toMillis();
+    entry.touchedAt = System.currentTimeMillis();
+    entry.expiresAt = entry.touchedAt + lease().toMillis();
     return redis.batch(writes).map(v -> {
       if (progress != null && lease.job.tracked()) {
         vertx.eventBus().publish(StatsAddresses.JOB_EVENTS,
@@ -191,9 +190,47 @@ public final class ExternalWork {
       return Future.failedFuture(e);
     }
     leases.remove(leaseId);
-    lease.entry.open.remove(lease.job.id());
+    EntryLease entry = lease.entry;
+    entry.open.remove(lease.job.id());
     outcome.accept(lease);
-    return (lease.entry.open.isEmpty() ? write(lease.entry) : Future.<Void>succeededFuture()).map(lease.job.id());
+    if (entry.open.isEmpty()) {
+      return write(entry).map(lease.job.id());
+    }
+    // The others of its entry are being worked through: their lease runs on, and the entry's idle time is reset (at
+    // most every half lease, one command) so that no reclaimer takes it from under them.
+    long now = System.currentTimeMillis();
+    if (now - entry.touchedAt < lease().toMillis() / 2) {
+      return Future.succeededFuture(lease.job.id());
+    }
+    entry.touchedAt = now;
+    entry.expiresAt = now + lease().toMillis();
+    return redis.send(resetIdle(entry)).map(lease.job.id());
+  }
+
+  private Request resetIdle(EntryLease entry) {
+    return Request.cmd(Command.XCLAIM).arg(keys.stream(entry.entry.queue())).arg(StreamKeys.GROUP).arg(entry.consumer)
+        .arg(0).arg(entry.entry.entryId()).arg("JUSTID");
+  }
+
+  /**
+   * Jobs fetched for a caller that went away before the answer (a waiting fetch whose worker died): their entries go
+   * back at once, no attempt counted, for the next fetch to take.
+   */
+  public Future<Void> release(JsonArray fetched) {
+    Set<EntryLease> entries = new HashSet<>();
+    fetched.forEach(o -> {
+      JobLease lease = leases.get(((JsonObject) o).getString("lease"));
+      if (lease != null) {
+        entries.add(lease.entry);
+      }
+    });
+    Future<Void> all = Future.succeededFuture();
+    for (EntryLease entry : entries) {
+      forget(entry);
+      all = all.compose(v -> GroupScripts.giveBack(redis, keys.stream(entry.entry.queue()), entry.consumer,
+          lease.toMillis() + GRACE_MILLIS, List.of(entry.entry.entryId())).mapEmpty());
+    }
+    return all;
   }
 
   /** Hands out the jobs of these entries, each under its lease, after marking them running (canceled ones are not). */
@@ -301,12 +338,15 @@ public final class ExternalWork {
     final List<Settlement.Done> done = new ArrayList<>();
     final List<Settlement.Failed> failed = new ArrayList<>();
     long expiresAt;
+    /** When the entry's idle time in Redis was last reset (XCLAIM JUSTID to its own consumer, no delivery counted). */
+    long touchedAt;
 
     EntryLease(String type, String consumer, Entry entry, long expiresAt) {
       this.type = type;
       this.consumer = consumer;
       this.entry = entry;
       this.expiresAt = expiresAt;
+      this.touchedAt = System.currentTimeMillis();
     }
   }
 
