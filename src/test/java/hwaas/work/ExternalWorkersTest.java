@@ -171,6 +171,29 @@ class ExternalWorkersTest {
     assertEquals(true, record.getJsonObject("result").getBoolean("ok"));
   }
 
+  @Test
+  @DisplayName("the shell example (curl and jq) completes jobs with the right results")
+  void shellWorker() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      ids.add(submit("shell " + i));
+    }
+    // In a process group of its own, so that its curl and jq go with it.
+    Process worker = start(List.of("setsid", "sh", "examples/worker.sh", "reverse"));
+    try {
+      Poll.until(Duration.ofSeconds(20), "10 jobs completed by the shell worker",
+          () -> ids.stream().allMatch(id -> "completed".equals(job(id).getString("status"))));
+    } finally {
+      new ProcessBuilder("kill", "-9", "--", "-" + worker.pid()).start().waitFor(5, TimeUnit.SECONDS);
+      worker.waitFor(5, TimeUnit.SECONDS);
+    }
+    for (String id : ids) {
+      JsonObject record = job(id);
+      String text = record.getJsonObject("payload").getString("text");
+      assertEquals(new StringBuilder(text).reverse().toString(), record.getJsonObject("result").getString("reversed"));
+    }
+  }
+
   private static JsonObject fetchOne(String id, int seconds) throws Exception {
     long deadline = System.currentTimeMillis() + seconds * 1000L;
     while (System.currentTimeMillis() < deadline) {
@@ -188,6 +211,10 @@ class ExternalWorkersTest {
   private static Process python(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("python3", "examples/worker.py", "reverse", "--wait", "1"));
     command.addAll(List.of(args));
+    return start(command);
+  }
+
+  private static Process start(List<String> command) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.INHERIT);
     builder.environment().put("HWAAS_API", "http://127.0.0.1:" + node.httpPort());
