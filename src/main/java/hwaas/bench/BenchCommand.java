@@ -73,6 +73,7 @@ public final class BenchCommand implements Callable<Integer> {
       results.addAll(bench.latency(latencySeconds));
       if (restSeconds > 0) {
         results.addAll(bench.rest(restSeconds, rounds));
+        results.addAll(bench.external(rounds));
         // Scaled with --rest-seconds, so that a short bench stays short: the full figures at the default 10.
         results.addAll(bench.delayed(restSeconds >= 10 ? DelayedBench.JOBS : DelayedBench.JOBS / 10));
         results.addAll(bench.schedules(Math.min(20, Math.max(4, restSeconds * 2))));

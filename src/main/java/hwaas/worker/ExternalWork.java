@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -108,25 +109,50 @@ public final class ExternalWork {
    */
   public Future<JsonArray> fetch(String type, int max, Duration wait) {
     TypeState state = types.computeIfAbsent(type, TypeState::new);
-    return state.reclaimIfDue().compose(claimed -> {
+    JsonArray out = new JsonArray(new ArrayList<>());
+    return state.reclaimIfDue().compose(v -> {
       List<Entry> entries = new ArrayList<>();
       state.takeReady(max, entries);
-      if (entries.size() >= max) {
-        return Future.succeededFuture(entries);
+      return lease(state, entries);
+    }).compose(v -> {
+      handOut(state, max, out);
+      if (out.size() >= max) {
+        return Future.succeededFuture(out);
       }
-      int left = max - entries.size();
-      boolean block = entries.isEmpty() && wait.toMillis() > 0;
+      // An entry holds at least one job: reading as many entries as jobs are missing never reads too few.
+      int left = max - out.size();
+      boolean block = out.isEmpty() && wait.toMillis() > 0;
       return readers.read(keys, type, state.consumer, left, block ? wait : Duration.ZERO, block)
           .recover(err -> String.valueOf(err.getMessage()).startsWith("NOGROUP")
               // Redis lost the group (a restart without persistence): made again, read once more.
               ? StreamGroup.ensureAll(redis, keys, List.of(type))
-                  .compose(v -> readers.read(keys, type, state.consumer, left, Duration.ZERO, false))
+                  .compose(x -> readers.read(keys, type, state.consumer, left, Duration.ZERO, false))
               : Future.failedFuture(err))
-          .map(read -> {
-            entries.addAll(read);
-            return entries;
+          .compose(read -> lease(state, read))
+          .map(x -> {
+            handOut(state, max, out);
+            return out;
           });
-    }).compose(entries -> lease(type, state.consumer, entries));
+    });
+  }
+
+  /**
+   * Up to {@code max} jobs in all from the type's leased jobs not yet handed out (an entry may hold more jobs than a
+   * fetch asks for; the rest wait here, under their entry's lease, for the next fetch on this node).
+   */
+  private void handOut(TypeState state, int max, JsonArray out) {
+    long now = System.currentTimeMillis();
+    while (out.size() < max && !state.unhanded.isEmpty()) {
+      String leaseId = state.unhanded.poll();
+      JobLease lease = leases.get(leaseId);
+      if (lease == null || now > lease.entry.expiresAt) {
+        continue; // its entry expired: offered again whole
+      }
+      Job job = lease.job;
+      out.add(new JsonObject().put("id", job.id()).put("type", lease.entry.type).put("payload", job.payload())
+          .put("attempts", lease.entry.entry.deliveries()).put("lease", leaseId)
+          .put("leaseExpiresAt", Instant.ofEpochMilli(lease.entry.expiresAt).toString()));
+    }
   }
 
   public Future<JsonObject> complete(String leaseId, JsonObject result) {
@@ -234,11 +260,12 @@ public final class ExternalWork {
   }
 
   /** Hands out the jobs of these entries, each under its lease, after marking them running (canceled ones are not). */
-  private Future<JsonArray> lease(String type, String consumer, List<Entry> entries) {
-    JsonArray out = new JsonArray(new ArrayList<>());
+  private Future<Void> lease(TypeState state, List<Entry> entries) {
     if (entries.isEmpty()) {
-      return Future.succeededFuture(out);
+      return Future.succeededFuture();
     }
+    String type = state.type;
+    String consumer = state.consumer;
     List<String> ids = new ArrayList<>();
     List<Long> attempts = new ArrayList<>();
     entries.forEach(entry -> entry.jobs().stream().filter(Job::tracked).forEach(job -> {
@@ -250,7 +277,6 @@ public final class ExternalWork {
             .map(reply -> new HashSet<>(JobCancel.canceledIds(reply)));
     return canceled.compose(skip -> {
       long expiresAt = System.currentTimeMillis() + lease.toMillis();
-      String expiry = Instant.ofEpochMilli(expiresAt).toString();
       JsonArray running = new JsonArray();
       List<Future<Void>> settledNow = new ArrayList<>();
       for (Entry entry : entries) {
@@ -263,8 +289,7 @@ public final class ExternalWork {
           String id = newLeaseId();
           held.open.put(job.id(), id);
           leases.put(id, new JobLease(held, job));
-          out.add(new JsonObject().put("id", job.id()).put("type", type).put("payload", job.payload())
-              .put("attempts", entry.deliveries()).put("lease", id).put("leaseExpiresAt", expiry));
+          state.unhanded.add(id);
           if (job.tracked()) {
             running.add(new JsonObject().put("id", job.id()).put("status", "running").put("attempts", entry.deliveries())
                 .put("worker", consumer));
@@ -277,7 +302,7 @@ public final class ExternalWork {
       if (!running.isEmpty()) {
         vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, running);
       }
-      return Future.all(settledNow).map(out);
+      return Future.all(settledNow).mapEmpty();
     });
   }
 
@@ -355,8 +380,11 @@ public final class ExternalWork {
 
   /** What this node keeps per declared type: its consumer, its reclaimers (one per priority), entries claimed again. */
   private final class TypeState {
+    final String type;
     final String consumer;
     final List<Reclaimer> reclaimers = new ArrayList<>();
+    /** Lease ids of jobs read but not handed out yet, in order. */
+    final ArrayDeque<String> unhanded = new ArrayDeque<>();
     /** Entries claimed again, by entry id, with when: one kept longer than half a lease is left to the next claim. */
     final Map<String, Entry> ready = new LinkedHashMap<>();
     final Map<String, Long> claimedAt = new HashMap<>();
@@ -364,6 +392,7 @@ public final class ExternalWork {
     Future<Void> reclaiming;
 
     TypeState(String type) {
+      this.type = type;
       consumer = consumerPrefix + "-ext-" + type;
       Reclaimer.OnDead onDead = (job, attempts, error) -> {
         if (job.tracked()) {

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * External workers over HTTP against a real node (embedded Redis, its REST API): the Python example worker run as a
  * process, and this test as a second worker with its own HTTP client. The node runs no built-in worker; its lease is
- * 2 s so that expiry is seen quickly.
+ * 3 s so that expiry is seen quickly.
  */
 class ExternalWorkersTest {
   private static final String TOKEN = "external-workers-token";
@@ -43,7 +43,7 @@ class ExternalWorkersTest {
   static void startNode() throws Exception {
     NodeSettings base = TestConfigs.withToken(TestConfigs.local(0, 0, 1), TOKEN);
     NodeSettings settings = base.withWorkers(base.workers().withCount(0))
-        .withWork(base.work().withLease(Duration.ofSeconds(2)));
+        .withWork(base.work().withLease(Duration.ofSeconds(3)));
     printer = new Printer(OUT, () -> { });
     node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
     api = new Api(node.httpPort(), TOKEN);
@@ -94,7 +94,7 @@ class ExternalWorkersTest {
     assertEquals(202, batched.status(), batched.body());
     batched.json().getJsonArray("ids").forEach(id -> ids.add((String) id));
 
-    Process worker = python("--max", "100");
+    Process worker = python("--max", "10");
     try {
       Poll.until(Duration.ofSeconds(30), "100 jobs completed by the Python worker",
           () -> ids.stream().allMatch(id -> "completed".equals(job(id).getString("status"))));
@@ -120,7 +120,7 @@ class ExternalWorkersTest {
         () -> held.stream().allMatch(id -> "running".equals(job(id).getString("status"))));
     slow.destroyForcibly().waitFor(5, TimeUnit.SECONDS); // SIGKILL
 
-    // This test is the second worker: the jobs come back once the 2 s lease has passed, their second attempt.
+    // This test is the second worker: the jobs come back once the 3 s lease has passed, their second attempt.
     Set<String> completed = new HashSet<>();
     long deadline = System.currentTimeMillis() + 15_000;
     while (completed.size() < held.size() && System.currentTimeMillis() < deadline) {
@@ -155,7 +155,7 @@ class ExternalWorkersTest {
     assertEquals(200, extended.status(), extended.body());
     assertEquals(0.5, job(id).getJsonObject("progress").getDouble("fraction"));
 
-    JsonObject second = fetchOne(id, 10); // after the lease (2 s) and its grace
+    JsonObject second = fetchOne(id, 10); // after the lease (3 s) and its grace
     assertEquals(2, second.getInteger("attempts"));
     Api.Reply late = api.post("/api/work/" + first.getString("lease") + "/complete", "{\"result\":{}}");
     assertEquals(404, late.status(), late.body());
