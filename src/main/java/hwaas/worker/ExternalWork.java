@@ -119,8 +119,9 @@ public final class ExternalWork {
       if (out.size() >= max) {
         return Future.succeededFuture(out);
       }
-      // An entry holds at least one job: reading as many entries as jobs are missing never reads too few.
-      int left = max - out.size();
+      // Entries hold one job or many (up to 1000, submitted together): as many entries are read as the jobs per
+      // entry seen last suggest, so a fetch of 100 does not lease 100,000 jobs.
+      int left = Math.max(1, (max - out.size()) / state.jobsPerEntry);
       boolean block = out.isEmpty() && wait.toMillis() > 0;
       return readers.read(keys, type, state.consumer, left, block ? wait : Duration.ZERO, block)
           .recover(err -> String.valueOf(err.getMessage()).startsWith("NOGROUP")
@@ -128,7 +129,12 @@ public final class ExternalWork {
               ? StreamGroup.ensureAll(redis, keys, List.of(type))
                   .compose(x -> readers.read(keys, type, state.consumer, left, Duration.ZERO, false))
               : Future.failedFuture(err))
-          .compose(read -> lease(state, read))
+          .compose(read -> {
+            if (!read.isEmpty()) {
+              state.jobsPerEntry = Math.max(1, read.stream().mapToInt(e -> e.jobs().size()).sum() / read.size());
+            }
+            return lease(state, read);
+          })
           .map(x -> {
             handOut(state, max, out);
             return out;
@@ -383,6 +389,8 @@ public final class ExternalWork {
     final String type;
     final String consumer;
     final List<Reclaimer> reclaimers = new ArrayList<>();
+    /** Jobs per entry in the last read of new entries. */
+    int jobsPerEntry = 1;
     /** Lease ids of jobs read but not handed out yet, in order. */
     final ArrayDeque<String> unhanded = new ArrayDeque<>();
     /** Entries claimed again, by entry id, with when: one kept longer than half a lease is left to the next claim. */
