@@ -41,6 +41,9 @@ public final class BenchCommand implements Callable<Integer> {
           + "second of it (at least 4, at most 20); 0 skips the REST, delayed and schedule rows (default: ${DEFAULT-VALUE}).")
   int restSeconds;
 
+  @Option(names = "--skip-sentinel", description = "Skip the sustained rows on a Redis behind sentinels (they start a primary, a replica and three sentinels).")
+  boolean skipSentinel;
+
   @Option(names = "--cancel-samples", paramLabel = "N", defaultValue = "200",
       description = "Running jobs canceled one after another across two nodes for the cancel rows; 0 skips them (default: ${DEFAULT-VALUE}).")
   int cancelSamples;
@@ -70,6 +73,9 @@ public final class BenchCommand implements Callable<Integer> {
       // Without coalescing, for comparison: what one stream entry per job costs.
       results.add(bench.drain(jobs, 2, rounds, true).relativeTo(ceiling));
       results.add(bench.sustained(sustainedSeconds, rounds).relativeTo(ceiling));
+      if (!skipSentinel) {
+        results.addAll(SentinelBench.rows(bench, scratch, sustainedSeconds, rounds, ceiling));
+      }
       results.addAll(bench.latency(latencySeconds));
       if (restSeconds > 0) {
         results.addAll(bench.rest(restSeconds, rounds));

@@ -23,10 +23,10 @@ import java.util.function.Supplier;
 
 /**
  * Delayed jobs at scale, on a real node (2 workers): the Redis memory that {@value #JOBS} pending delayed jobs take
- * (fewer in a short bench)
- * (records and the scheduled set, submitted over REST in batches of 1000; the Idempotency-Keys that let the bench resend
- * a batch safely are deleted before the figure is taken), then how fast the node's mover puts due jobs
- * in their streams when all of them fall due at once. Every job must then run, or the bench fails.
+ * (fewer in a short bench): their records and the scheduled set, submitted over REST in batches of 1000 (the
+ * Idempotency-Keys that let the bench resend a batch safely are deleted before the figure is taken). Then how fast the
+ * node's mover puts due jobs in their streams when all of them fall due at once, the workers paused meanwhile so that
+ * the figure is the mover's own. Every job must then run, or the bench fails.
  */
 final class DelayedBench {
   static final int JOBS = 100_000;
@@ -66,6 +66,8 @@ final class DelayedBench {
           mib * 1024 * 1024 / jobs);
 
       long processedBefore = processed(keys);
+      // The mover alone: the workers hold off while it runs (the jobs then run, and must all run, after the resume).
+      control(load, "pause");
       // All due now: every score of the scheduled set set to 0 in one step, the way a backlog falls due after a pause.
       long start = System.nanoTime();
       redis.send(Request.cmd(Command.ZUNIONSTORE).arg(keys.scheduled()).arg(1).arg(keys.scheduled()).arg("WEIGHTS").arg(0)).await();
@@ -76,6 +78,7 @@ final class DelayedBench {
         pause(node, 5);
       }
       double moveSeconds = (System.nanoTime() - start) / 1e9;
+      control(load, "resume");
       out.printf(Locale.ROOT, "delayed: %,d due jobs moved to their streams in %.2f s%n", jobs, moveSeconds);
       while (processed(keys) - processedBefore < jobs) {
         if (System.nanoTime() - start > 2 * MOVE_LIMIT_MILLIS * 1_000_000) {
@@ -123,6 +126,10 @@ final class DelayedBench {
         redis.send(del).await();
       }
     } while (!"0".equals(cursor));
+  }
+
+  private static void control(HttpLoad load, String action) {
+    HttpLoad.awaitBounded(load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/queues/sum/" + action, null, null, 200, 0)), 10_000);
   }
 
   private long usedMemory() {

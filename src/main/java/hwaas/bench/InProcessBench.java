@@ -198,9 +198,14 @@ final class InProcessBench implements AutoCloseable {
 
   /** A node's clients submitting through the event bus as fast as they may, two workers printing: acknowledged jobs/s. */
   BenchResult sustained(int seconds, int rounds) {
+    return sustained(seconds, rounds, s -> s, "");
+  }
+
+  /** The same, on a node's settings changed by {@code on} (another Redis, say), the row named with {@code shape} added. */
+  BenchResult sustained(int seconds, int rounds, java.util.function.UnaryOperator<NodeSettings> on, String shape) {
     List<Double> rates = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
-      NodeSettings settings = fresh(2, 20, 1_000_000);
+      NodeSettings settings = on.apply(fresh(2, 20, 1_000_000));
       Node node = Node.start(settings, JobHandlers.standard(discard, settings.limits()));
       try {
         sleepMillis(3_000); // warm-up
@@ -211,9 +216,9 @@ final class InProcessBench implements AutoCloseable {
       } finally {
         node.stop();
       }
-      progress("sustained", rates);
+      progress("sustained" + shape, rates);
     }
-    return BenchResult.of("sustained, 20 clients flat out, 2 workers", "jobs/s", rates);
+    return BenchResult.of("sustained, 20 clients flat out, 2 workers" + shape, "jobs/s", rates);
   }
 
   /** The users' shape: a node of 10 workers, 1000 clients at one job a second each; print time minus send time. */

@@ -76,6 +76,7 @@ final class RestBench {
       List<String> ids = someIds(load, 1000);
       Measured reads = measure(load, "GET /api/jobs/{id}", CONNECTIONS, seconds, rounds,
           n -> new HttpLoad.Call(HttpMethod.GET, "/api/jobs/" + ids.get((int) (n % ids.size())), null, null, 200, 0));
+      List<BenchResult> paging = new JobPagingBench(load, out).run(batch);
       Histogram waits;
       // An open loop: each round trip holds a connection while its job runs, so the pool must outnumber them.
       try (HttpLoad waitLoad = new HttpLoad(vertx, node.httpPort(), token, WAIT_CONNECTIONS)) {
@@ -86,6 +87,7 @@ final class RestBench {
       results.addAll(keyed.rows("jobs/s"));
       results.addAll(batches.rows("jobs/s"));
       results.addAll(reads.rows("reads/s"));
+      results.addAll(paging);
       String shape = String.format(Locale.ROOT, "REST submit sum + ?wait at %,d/s, ", WAIT_RATE);
       results.add(BenchResult.of(shape + "p50", "ms", List.of(waits.getValueAtPercentile(50) / 1000.0)));
       results.add(BenchResult.of(shape + "p99", "ms", List.of(waits.getValueAtPercentile(99) / 1000.0)));

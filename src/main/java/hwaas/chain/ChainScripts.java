@@ -26,12 +26,14 @@ public final class ChainScripts {
   public static final String PREVIOUS = "previous";
 
   // ARGV: mode ('done' or 'dead'), now, record TTL, record prefix, chain prefix, stream prefix, counters prefix,
-  // client index prefix, jobs kept per client; then per job: id, result JSON (done) or error (dead), attempts.
-  // A job of a canceled chain moves it no further. Replies, for each job that belongs to a chain still under way: id, root, the chain's status after it, the job's step, and the chain's
+  // client index prefix, jobs kept per client, the console's index prefix (JobIndex); then per job: id, result JSON
+  // (done) or error (dead), attempts. A job of a canceled chain moves it no further.
+  // Replies, for each job that belongs to a chain still under way: id, root, the chain's status after it, the job's step, and the chain's
   // result when it completed ('' otherwise).
   private static final String SETTLE = String.join("\n",
       "local mode, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])",
       "local recP, chainP, streamP, countP, clientP, kept = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], tonumber(ARGV[9])",
+      "local idxP = ARGV[10]",
       "local out = {}",
       "local function enqueue(root, id, t, payload, client, s, member, suffix)",
       "  local batch = '{\"key\":\"' .. id .. '\",\"type\":\"' .. t .. '\",\"sentAt\":' .. now .. ',\"payload\":' .. payload",
@@ -40,7 +42,10 @@ public final class ChainScripts {
       "  redis.call('HINCRBY', countP .. t, 'enqueued', 1)",
       "  local rec = recP .. id",
       "  redis.call('HSET', rec, 'id', id, 'type', t, 'client', client, 'status', 'queued', 'attempts', '0',",
-      "    'payload', payload, 'createdAt', now, 'chain', root, 'step', s)",
+      "    'payload', payload, 'createdAt', now, 'chain', root, 'step', s, 'ev:' .. now .. ':queued', '')",
+      "  redis.call('ZADD', idxP .. 'all', now, id)",
+      "  redis.call('ZADD', idxP .. 'type:' .. t, now, id)",
+      "  redis.call('ZADD', idxP .. 'state:queued', now, id)",
       "  if member then redis.call('HSET', rec, 'member', member) end",
       "  if suffix ~= '' then redis.call('HSET', rec, 'priority', string.sub(suffix, 2)) end",
       "  redis.call('EXPIRE', rec, ttl)",
@@ -78,15 +83,21 @@ public final class ChainScripts {
       "  redis.call('EXPIRE', ck, ttl)",
       "  return 'running'",
       "end",
-      "for i = 10, #ARGV, 3 do",
+      "for i = 11, #ARGV, 3 do",
       "  local id, text, attempts = ARGV[i], ARGV[i + 1], ARGV[i + 2]",
       "  local rec = recP .. id",
       // A job canceled meanwhile stays canceled, whatever its last attempt did.
       "  if redis.call('HGET', rec, 'status') ~= 'canceled' then",
       "  if mode == 'done' then",
-      "    redis.call('HSET', rec, 'status', 'completed', 'result', text, 'finishedAt', now)",
+      "    redis.call('HSET', rec, 'status', 'completed', 'result', text, 'finishedAt', now, 'ev:' .. now .. ':completed', '')",
+      "    redis.call('ZREM', idxP .. 'state:running', id)",
+      "    redis.call('ZADD', idxP .. 'state:completed', now, id)",
       "  else",
-      "    redis.call('HSET', rec, 'status', 'dead', 'error', text, 'attempts', attempts, 'finishedAt', now)",
+      "    redis.call('HSET', rec, 'status', 'dead', 'error', text, 'attempts', attempts, 'finishedAt', now,",
+      "      'ev:' .. now .. ':dead', text)",
+      "    redis.call('ZREM', idxP .. 'state:running', id)",
+      "    redis.call('ZREM', idxP .. 'state:failed', id)",
+      "    redis.call('ZADD', idxP .. 'state:dead', now, id)",
       "  end",
       "  redis.call('EXPIRE', rec, ttl)",
       "  local m = redis.call('HMGET', rec, 'chain', 'step', 'member')",
@@ -169,22 +180,49 @@ public final class ChainScripts {
     return eval;
   }
 
-  /** Marks tracked jobs completed with their results (JSON), and moves their chains on. */
-  public Request completed(List<String> idsAndResults, long now) {
-    return settle("done", idsAndResults, now, 2);
+  /**
+   * Marks tracked jobs completed with their results (JSON), and moves their chains on: one script call per
+   * {@value #JOBS_PER_CALL} jobs ({@link #calls}), so that no call holds Redis for long whatever a read holds.
+   */
+  public List<Request> completed(List<String> idsAndResults, long now) {
+    return chunked("done", idsAndResults, now, 2);
   }
 
-  /** Marks tracked jobs dead, with their errors and attempts, and stops their chains. */
-  public Request dead(List<String> idsErrorsAndAttempts, long now) {
-    return settle("dead", idsErrorsAndAttempts, now, 3);
+  /** Marks tracked jobs dead, with their errors and attempts, and stops their chains; as {@link #completed}. */
+  public List<Request> dead(List<String> idsErrorsAndAttempts, long now) {
+    return chunked("dead", idsErrorsAndAttempts, now, 3);
+  }
+
+  /** Jobs per script call: a few milliseconds of Redis time at most. */
+  public static final int JOBS_PER_CALL = 250;
+
+  /** How many calls {@link #completed} or {@link #dead} makes for this many jobs. */
+  public static int calls(int jobs) {
+    return (jobs + JOBS_PER_CALL - 1) / JOBS_PER_CALL;
+  }
+
+  /** The chain changes the replies of such calls report. */
+  public static List<ChainEvent> events(List<Response> replies) {
+    List<ChainEvent> events = new ArrayList<>();
+    replies.forEach(reply -> events.addAll(events(reply)));
+    return events;
+  }
+
+  private List<Request> chunked(String mode, List<String> values, long now, int width) {
+    List<Request> calls = new ArrayList<>();
+    int step = JOBS_PER_CALL * width;
+    for (int from = 0; from < values.size(); from += step) {
+      calls.add(settle(mode, values.subList(from, Math.min(values.size(), from + step)), now, width));
+    }
+    return calls;
   }
 
   private Request settle(String mode, List<String> values, long now, int width) {
     // EVAL rather than EVALSHA: it is sent in a pipeline with the acknowledgement, where a NOSCRIPT (Redis restarted)
-    // could not be retried before the entry is gone. Once per read, its text costs little.
+    // could not be retried before the entry is gone. Once per 250 jobs, its text costs little.
     Request eval = Request.cmd(Command.EVAL).arg(SETTLE).arg(0).arg(mode).arg(now).arg(ttlSeconds)
         .arg(keys.record("")).arg(keys.chain("")).arg(keys.streamPrefix()).arg(keys.counters(""))
-        .arg(keys.clientJobs("")).arg(JobRecords.KEPT_PER_CLIENT);
+        .arg(keys.clientJobs("")).arg(JobRecords.KEPT_PER_CLIENT).arg(keys.indexPrefix());
     for (int i = 0; i < values.size(); i += width) {
       eval.arg(values.get(i)).arg(values.get(i + 1)).arg(width == 3 ? values.get(i + 2) : "");
     }

@@ -73,7 +73,7 @@ public final class HwaasCommand implements Callable<Integer> {
   String message;
 
   @Option(names = "--redis", paramLabel = "URL", defaultValue = "${env:HWAAS_REDIS}",
-      description = "Use this Redis (redis://[:password@]host:port[/db]) instead of starting the embedded one. Default: $HWAAS_REDIS, else embedded.")
+      description = "Use this Redis (redis://[:password@]host:port[/db], or redis-sentinel://[:password@]host:port[,host:port...]/MASTER_NAME to find the primary through sentinels and follow a failover) instead of starting the embedded one. Default: $HWAAS_REDIS, else embedded.")
   String redis;
 
   @Option(names = "--http-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
@@ -135,6 +135,10 @@ public final class HwaasCommand implements Callable<Integer> {
   @Option(names = "--redis-password-file", paramLabel = "FILE",
       description = "Read the Redis password from the first line of FILE: for a --redis URL without one, or the Redis learned on --join. Keeps it off the command line.")
   Path redisPasswordFile;
+
+  @Option(names = "--redis-replicas", paramLabel = "N", defaultValue = "0",
+      description = "Confirm a submission (a client's entry id, REST's 202) only once N replicas of the Redis primary have it (WAIT), so it survives the primary's loss; needs N replicas up (default: ${DEFAULT-VALUE}, the primary's word).")
+  int redisReplicas;
 
   @Option(names = "--redis-maxmemory", paramLabel = "SIZE", defaultValue = RedisSettings.DEFAULT_MAX_MEMORY,
       description = "Memory limit of the embedded Redis (e.g. 512mb, 4gb); when full it refuses writes and evicts nothing (default: ${DEFAULT-VALUE}).")
@@ -239,7 +243,7 @@ public final class HwaasCommand implements Callable<Integer> {
         http(givenToken()),
         new QueueSettings(QueueSettings.defaults().keyPrefix(), seconds(dedupSeconds, "--dedup-window"),
             seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout(), maxDead, maxBacklog,
-            seconds(maxDelaySeconds, "--max-delay")),
+            seconds(maxDelaySeconds, "--max-delay"), redisReplicas),
         WorkerSettings.defaults(workers).withBatchSize(batch)
             .withRetries(maxAttempts, WorkerSettings.defaults(workers).retryBackoff()),
         new JobLimits(seconds(jobTimeoutSeconds, "--job-timeout"), seconds(visibilitySeconds, "--visibility-timeout"),
@@ -333,7 +337,8 @@ public final class HwaasCommand implements Callable<Integer> {
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw new ConfigException("--redis must look like redis://[:password@]host:port[/db] (" + e.getReason() + ")");
+      throw new ConfigException("--redis must look like redis://[:password@]host:port[/db] or redis-sentinel://[:password@]host:port[,host:port...]/MASTER_NAME ("
+          + e.getReason() + ")");
     }
   }
 }

@@ -1,8 +1,8 @@
 package hwaas.cluster;
 
-import hwaas.support.TcpProbe;
-
 import hwaas.support.ConfigException;
+import hwaas.support.HostPorts;
+import hwaas.support.TcpProbe;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -33,7 +33,7 @@ public final class ClusterRegistry {
    */
   public record Registration(URI url, String service, String node, String host, String dataDir) {
     public Registration {
-      if (url.getRawUserInfo() != null) {
+      if (HostPorts.userInfo(url) != null) {
         throw new IllegalArgumentException("a Redis URL with a password must not go into the cluster registry");
       }
     }
@@ -97,7 +97,8 @@ public final class ClusterRegistry {
     return vertx.sharedData().getClusterWideMap(MAP);
   }
 
+  /** Any of its addresses answering (a Redis behind sentinels has several). */
   private static boolean answers(URI redis) {
-    return TcpProbe.connect(redis.getHost(), redis.getPort(), 1000).isEmpty();
+    return HostPorts.of(redis, 6379).stream().anyMatch(a -> TcpProbe.connect(a.host(), a.port(), 1000).isEmpty());
   }
 }

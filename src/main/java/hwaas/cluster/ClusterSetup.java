@@ -75,6 +75,11 @@ public final class ClusterSetup {
     values.setProperty("hwaas.cluster.name", settings.name());
     values.setProperty("hwaas.cluster.host", settings.host());
     values.setProperty("hwaas.members", settings.members());
+    // Kubernetes discovery instead of the member list when the container is given a headless service's name.
+    String kubernetesService = values.getProperty("hwaas.kubernetes.service", "");
+    values.setProperty("hwaas.kubernetes.service", kubernetesService);
+    values.setProperty("hwaas.kubernetes.enabled", Boolean.toString(!kubernetesService.isBlank()));
+    values.setProperty("hwaas.tcp-ip.enabled", Boolean.toString(kubernetesService.isBlank()));
     try (InputStream xml = ClusterSetup.class.getResourceAsStream("/cluster.xml")) {
       if (xml == null) {
         throw new IllegalStateException("cluster.xml is missing from the classpath; rebuild with ./mvnw package");

@@ -1,5 +1,6 @@
 package hwaas.http;
 
+import hwaas.queue.DeadBulk;
 import hwaas.queue.QueueSettings;
 import hwaas.queue.DeadLetters;
 import hwaas.queue.JobRecords;
@@ -11,22 +12,59 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.redis.client.Redis;
 
-/** {@code /api/dead}: the dead-letter stream, and putting a dead job back. */
+/**
+ * {@code /api/dead}: the dead-letter stream, filtered; putting dead jobs back or deleting them, one or all that match a
+ * filter (counted first with {@code dryRun}).
+ */
 final class DeadApi {
   private final DeadLetters dead;
+  private final DeadBulk bulk;
 
   DeadApi(Redis redis, QueueSettings queue) {
     StreamKeys keys = queue.keys();
     this.dead = new DeadLetters(redis, keys, new JobRecords(keys, queue.recordTtl()));
+    this.bulk = new DeadBulk(redis, keys, queue.recordTtl());
   }
 
   void list(RoutingContext ctx) {
     ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
     var limit = request.getQuery().get("limit");
     var after = request.getQuery().get("after");
-    dead.page(after == null || after.isNull() ? null : after.getString(), limit == null || limit.isNull() ? 100 : limit.getInteger())
+    bulk.list(filter(request), after == null || after.isNull() ? null : after.getString(),
+            limit == null || limit.isNull() ? 100 : limit.getInteger())
         .onSuccess(page -> ctx.json(new JsonObject().put("jobs", new JsonArray(page.letters())).put("next", page.next())))
         .onFailure(ctx::fail);
+  }
+
+  /** {@code POST /api/dead/requeue} and {@code /api/dead/delete}: every match, or with dryRun only their count. */
+  void bulk(RoutingContext ctx, DeadBulk.Action action) {
+    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    var dryRunParam = request.getQuery().get("dryRun");
+    boolean dryRun = dryRunParam != null && !dryRunParam.isNull() && dryRunParam.getBoolean();
+    bulk.apply(dryRun ? DeadBulk.Action.COUNT : action, filter(request))
+        .onSuccess(matched -> ctx.json(new JsonObject().put("matched", matched).put("dryRun", dryRun)))
+        .onFailure(ctx::fail);
+  }
+
+  void delete(RoutingContext ctx) {
+    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    String id = request.getPathParameters().get("id").getString();
+    dead.delete(id).onSuccess(deleted -> {
+      if (deleted) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        ApiErrors.respond(ctx, 404, "no dead job " + id);
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private static DeadBulk.Filter filter(ValidatedRequest request) {
+    return new DeadBulk.Filter(orEmpty(ConsoleApi.text(request, "type")), orEmpty(ConsoleApi.text(request, "q")),
+        orEmpty(ConsoleApi.text(request, "client")));
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
   }
 
   void requeue(RoutingContext ctx) {

@@ -5,6 +5,7 @@ import hwaas.jobs.JobContract;
 import hwaas.work.WorkApi;
 import hwaas.work.WorkSettings;
 import hwaas.chain.ChainView;
+import hwaas.queue.DeadBulk;
 import hwaas.queue.JobCancel;
 import hwaas.queue.JobRecords;
 import hwaas.schedule.ScheduleStore;
@@ -110,12 +111,18 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("completeWork").addHandler(workApi::complete);
     builder.getRoute("failWork").addHandler(workApi::fail);
     builder.getRoute("extendWork").addHandler(workApi::extend);
-    builder.getRoute("listJobs").addHandler(jobs::list);
+    ConsoleApi console = new ConsoleApi(redis, queue.keys());
+    builder.getRoute("listJobs").addHandler(console::listJobs);
+    builder.getRoute("listClients").addHandler(console::listClients);
+    builder.getRoute("getClient").addHandler(console::getClient);
     builder.getRoute("listQueues").addHandler(queues::list);
     builder.getRoute("pauseQueue").addHandler(queues::pause);
     builder.getRoute("resumeQueue").addHandler(queues::resume);
     builder.getRoute("listDead").addHandler(dead::list);
     builder.getRoute("requeueDead").addHandler(dead::requeue);
+    builder.getRoute("requeueDeadByFilter").addHandler(ctx -> dead.bulk(ctx, DeadBulk.Action.REQUEUE));
+    builder.getRoute("deleteDeadByFilter").addHandler(ctx -> dead.bulk(ctx, DeadBulk.Action.DELETE));
+    builder.getRoute("deleteDead").addHandler(dead::delete);
     builder.getRoute("getCluster").addHandler(ctx -> {
       var context = vertx.getOrCreateContext();
       // Hazelcast answers on its own threads: reply from this verticle's event loop.

@@ -25,9 +25,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.openapi.validation.RequestParameter;
-import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -270,28 +267,6 @@ final class JobsApi {
       throw new IllegalArgumentException("Idempotency-Key must be 1 to 128 printable ASCII characters without spaces");
     }
     return key;
-  }
-
-  void list(RoutingContext ctx) {
-    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
-    String client = request.getQuery().get("client").getString();
-    RequestParameter limitParam = request.getQuery().get("limit");
-    int limit = limitParam == null || limitParam.isNull() ? 20 : limitParam.getInteger();
-    redis.send(records.newestOf(client, limit))
-        .compose(ids -> {
-          if (ids.size() == 0) {
-            return Future.succeededFuture(List.<Response>of());
-          }
-          List<Request> reads = new java.util.ArrayList<>();
-          ids.forEach(id -> reads.add(records.read(id.toString())));
-          return redis.batch(reads);
-        })
-        .onSuccess(hashes -> {
-          JsonArray jobs = new JsonArray();
-          hashes.stream().map(JobRecords::toJson).filter(java.util.Objects::nonNull).forEach(jobs::add);
-          ctx.json(new JsonObject().put("jobs", jobs));
-        })
-        .onFailure(ctx::fail);
   }
 
   /**

@@ -14,7 +14,8 @@ final class Banner {
     String redis = node.embeddedRedis()
         .map(r -> c.redis().redacted() + " (embedded, pid " + r.pid() + ", data " + c.redis().dataDir() + ", fsync " + c.redis().fsync() + ")")
         .orElse(c.redis().redacted() + (node.learnedRedis()
-            ? " (the cluster's, learned on --join)" : " (external)"));
+            ? " (the cluster's, learned on --join)" : " (external)"))
+        + (c.queue().redisReplicas() > 0 ? ", submissions confirmed once " + c.queue().redisReplicas() + " replica(s) have them" : "");
     return String.format(Locale.ROOT, String.join("%n",
             "hwaas node %s started in %.1f s (%s)",
             "  workers  %d (group \"%s\" on streams %s*)",

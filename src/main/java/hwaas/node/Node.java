@@ -25,6 +25,7 @@ import hwaas.stats.NodeMeters;
 import hwaas.stats.StatsVerticle;
 import hwaas.support.AuditTrail;
 import hwaas.support.ConfigException;
+import hwaas.support.HostPorts;
 import hwaas.support.NodeOutages;
 import hwaas.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -225,7 +226,7 @@ public final class Node {
           + "' (members " + settings.cluster().members() + "): start one without --join first, or pass --redis");
     }
     URI url = registered.url();
-    boolean loopback = url.getHost().equals("127.0.0.1") || url.getHost().equals("localhost");
+    boolean loopback = HostPorts.of(url, 6379).stream().allMatch(a -> a.host().equals("127.0.0.1") || a.host().equals("localhost"));
     if (loopback && !registered.host().equals(settings.cluster().host())) {
       throw new RedisStartException("the cluster's Redis is the embedded one of node " + registered.node()
           + " on " + registered.host() + ", which listens on loopback only: across machines, run one Redis "

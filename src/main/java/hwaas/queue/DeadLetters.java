@@ -85,14 +85,24 @@ public final class DeadLetters {
   private static List<JsonObject> letters(Response entries) {
     List<JsonObject> letters = new ArrayList<>();
     for (Response entry : entries) {
-      JsonObject letter = RedisPairs.toJson(entry.get(1)).put("deadId", entry.get(0).toString());
-      String job = letter.getString("job");
-      if (job != null && job.startsWith("{")) {
-        letter.put("job", new JsonObject(job));
-      }
-      letters.add(letter);
+      letters.add(letter(entry));
     }
     return letters;
+  }
+
+  /** One stream entry [id, [field, value, ...]] as a dead letter. */
+  static JsonObject letter(Response entry) {
+    JsonObject letter = RedisPairs.toJson(entry.get(1)).put("deadId", entry.get(0).toString());
+    String job = letter.getString("job");
+    if (job != null && job.startsWith("{")) {
+      letter.put("job", new JsonObject(job));
+    }
+    return letter;
+  }
+
+  /** Deletes one dead letter; false if there was none. */
+  public Future<Boolean> delete(String deadId) {
+    return redis.send(Request.cmd(Command.XDEL).arg(keys.dead()).arg(deadId)).map(n -> n.toLong() > 0);
   }
 
   /**

@@ -15,7 +15,7 @@ final class DueJobs {
   static final int MOVE_AT_MOST = 1000;
 
   // ARGV[1]: the scheduled set, ARGV[2]: record key prefix, ARGV[3]: stream name prefix, ARGV[4]: now (epoch millis),
-  // ARGV[5]: the most to move. The batch JSON is built from the record (ids and types are plain names; the payload is
+  // ARGV[5]: the most to move, ARGV[6]: the console's index prefix (JobIndex). The batch JSON is built from the record (ids and types are plain names; the payload is
   // JSON already), with the due time as its send time. A job whose record is gone (expired, or canceled) is dropped.
   // Replies with the number of ids taken from the set.
   private static final String LUA = String.join("\n",
@@ -32,7 +32,9 @@ final class DueJobs {
       "    local t = texts[q]",
       "    t[#t + 1] = '{\"key\":\"' .. id .. '\",\"type\":\"' .. r[1] .. '\",\"sentAt\":' .. (r[3] or ARGV[4])",
       "      .. ',\"payload\":' .. r[2] .. ',\"tracked\":true,\"ids\":[\"' .. id .. '\"]}'",
-      "    redis.call('HSET', record, 'status', 'queued')",
+      "    redis.call('HSET', record, 'status', 'queued', 'ev:' .. ARGV[4] .. ':queued', 'due')",
+      "    redis.call('ZREM', ARGV[6] .. 'state:scheduled', id)",
+      "    redis.call('ZADD', ARGV[6] .. 'state:queued', ARGV[4], id)",
       "  end",
       "end",
       "for _, t in ipairs(types) do",
@@ -69,6 +71,6 @@ final class DueJobs {
 
   private Request request(Command command, String script, long now) {
     return Request.cmd(command).arg(script).arg(0).arg(keys.scheduled()).arg(keys.record("")).arg(keys.streamPrefix())
-        .arg(now).arg(MOVE_AT_MOST);
+        .arg(now).arg(MOVE_AT_MOST).arg(keys.indexPrefix());
   }
 }

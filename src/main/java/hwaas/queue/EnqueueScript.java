@@ -20,7 +20,9 @@ import java.util.List;
 final class EnqueueScript {
   // ARGV[1]: stream name prefix, ARGV[2]: idempotency key prefix, ARGV[3]: counters key prefix, ARGV[4]: the most
   // jobs of one type that may wait or run (the backlog), ARGV[5]: record key prefix, ARGV[6]: client index prefix,
-  // ARGV[7]: record TTL in seconds, ARGV[8]: jobs kept per client index, ARGV[9]: the delayed jobs' sorted set; then
+  // ARGV[7]: record TTL in seconds, ARGV[8]: jobs kept per client index, ARGV[9]: the delayed jobs' sorted set,
+  // ARGV[10]: the console's index prefix (JobIndex), ARGV[11]: the clients' sorted set, ARGV[12]: entries kept per
+  // index, ARGV[13]: the states, space-separated (every state index is trimmed here, the one place that writes often); then
   // per batch: key, job type, key TTL in seconds (0: a batch that is never resent keeps no key), jobs, batch JSON,
   // group, client ('' for a batch without records), created-at millis, payload JSON, due millis (0: now; else the
   // job waits in the sorted set, its record 'scheduled', and its id answers SCHEDULED), the priority's stream suffix
@@ -31,7 +33,7 @@ final class EnqueueScript {
   private static final String LUA = String.join("\n",
       // at[n]: where batch n's arguments start (no table per batch: Lua's allocations cost more than the work).
       "local at, ids, first, fresh, types, counts, full, refused = {}, {}, {}, {}, {}, {}, {}, {}",
-      "local i, n = 10, 0",
+      "local i, n = 14, 0",
       "local argc = #ARGV",
       "while i <= argc do",
       "  n = n + 1",
@@ -77,7 +79,13 @@ final class EnqueueScript {
       "for _, t in ipairs(types) do",
       "  if counts[t] > 0 then redis.call('HINCRBY', ARGV[3] .. t, 'enqueued', counts[t]) end",
       "end",
-      "local members, recordTtl = {}, tonumber(ARGV[7])",
+      "local members, recordTtl, indexed, now = {}, tonumber(ARGV[7]), {}, nil",
+      "local function add(list, score, id)",
+      "  list = list or {}",
+      "  list[#list + 1] = score",
+      "  list[#list + 1] = id",
+      "  return list",
+      "end",
       "for _, n in ipairs(fresh) do",
       "  local a = at[n]",
       "  if not refused[ARGV[a + 5]] then",
@@ -92,18 +100,24 @@ final class EnqueueScript {
       "        local record = ARGV[5] .. ARGV[k]",
       "        if due == '0' then",
       "          redis.call('HSET', record, 'id', ARGV[k], 'type', t, 'client', client, 'status', 'queued',",
-      "            'attempts', '0', 'payload', payload, 'createdAt', createdAt)",
+      "            'attempts', '0', 'payload', payload, 'createdAt', createdAt, 'ev:' .. createdAt .. ':queued', '')",
       "          redis.call('EXPIRE', record, recordTtl)",
       "        else",
       // A delayed job: its record holds what the mover needs, and lives until it is due, then as any other.
       "          redis.call('HSET', record, 'id', ARGV[k], 'type', t, 'client', client, 'status', 'scheduled',",
-      "            'attempts', '0', 'payload', payload, 'createdAt', createdAt, 'runAt', due)",
+      "            'attempts', '0', 'payload', payload, 'createdAt', createdAt, 'runAt', due,",
+      "            'ev:' .. createdAt .. ':scheduled', '')",
       "          redis.call('EXPIRE', record, recordTtl + math.ceil((tonumber(due) - tonumber(createdAt)) / 1000))",
       "          redis.call('ZADD', ARGV[9], due, ARGV[k])",
       "        end",
       "        if suffix ~= '' then redis.call('HSET', record, 'priority', string.sub(suffix, 2)) end",
       "        m[#m + 1] = createdAt",
       "        m[#m + 1] = ARGV[k]",
+      "        local s = due == '0' and 'queued' or 'scheduled'",
+      "        indexed[ARGV[10] .. 'all'] = add(indexed[ARGV[10] .. 'all'], createdAt, ARGV[k])",
+      "        indexed[ARGV[10] .. 'type:' .. t] = add(indexed[ARGV[10] .. 'type:' .. t], createdAt, ARGV[k])",
+      "        indexed[ARGV[10] .. 'state:' .. s] = add(indexed[ARGV[10] .. 'state:' .. s], createdAt, ARGV[k])",
+      "        now = createdAt",
       "      end",
       "    end",
       "  end",
@@ -114,19 +128,35 @@ final class EnqueueScript {
       "  for s = 1, #m, 1000 do redis.call('ZADD', index, unpack(m, s, math.min(s + 999, #m))) end",
       "  redis.call('ZREMRANGEBYRANK', index, 0, -tonumber(ARGV[8]) - 1)",
       "  redis.call('EXPIRE', index, recordTtl)",
+      "  redis.call('ZADD', ARGV[11], m[#m - 1], client)",
+      "end",
+      // The console's indexes: new entries, then what is older than the records' TTL or beyond the cap goes.
+      "if now then",
+      "  local cutoff = '(' .. (tonumber(now) - recordTtl * 1000)",
+      "  indexed[ARGV[10] .. 'all'] = indexed[ARGV[10] .. 'all'] or {}",
+      "  for s in string.gmatch(ARGV[13], '%S+') do",
+      "    indexed[ARGV[10] .. 'state:' .. s] = indexed[ARGV[10] .. 'state:' .. s] or {}",
+      "  end",
+      "  for index, m in pairs(indexed) do",
+      "    for s = 1, #m, 1000 do redis.call('ZADD', index, unpack(m, s, math.min(s + 999, #m))) end",
+      "    redis.call('ZREMRANGEBYSCORE', index, '-inf', cutoff)",
+      "    redis.call('ZREMRANGEBYRANK', index, 0, -tonumber(ARGV[12]) - 1)",
+      "  end",
+      "  redis.call('ZREMRANGEBYSCORE', ARGV[11], '-inf', cutoff)",
       "end",
       // A key sent twice in one call: the later copy takes the entry id the first one got.
       "for n = 1, #at do",
       "  if type(ids[n]) == 'number' then ids[n] = ids[ids[n]] end",
       "end",
       "return ids");
+  private static final String STATE_NAMES = String.join(" ", JobIndex.STATES);
   /** The reply for a batch refused because its type's backlog is full. */
   static final String BACKLOG = "BACKLOG";
   /** The reply for a delayed batch: it waits in the scheduled set, not in a stream. */
   static final String SCHEDULED = "SCHEDULED";
 
   private final Redis redis;
-  private final PipelinedConnection writes;
+  private final ReplicaWait writes;
   private final StreamKeys keys;
   private final long maxBacklog;
   private final Duration recordTtl;
@@ -150,10 +180,10 @@ final class EnqueueScript {
   record Records(String client, long createdAt, String payload, List<String> ids, long dueAt, Priority priority) {
   }
 
-  /** @param writes where the writes go, in order; {@code redis} loads the script */
-  EnqueueScript(Redis redis, PipelinedConnection writes, StreamKeys keys, long maxBacklog, Duration recordTtl) {
+  /** @param writes where the writes go, in order, each confirmed by that many replicas; {@code redis} loads the script */
+  EnqueueScript(Redis redis, PipelinedConnection writes, int replicas, StreamKeys keys, long maxBacklog, Duration recordTtl) {
     this.redis = redis;
-    this.writes = writes;
+    this.writes = new ReplicaWait(writes, replicas);
     this.keys = keys;
     this.maxBacklog = maxBacklog;
     this.recordTtl = recordTtl;
@@ -180,7 +210,8 @@ final class EnqueueScript {
   private Request request(Command command, String script, List<Write> batches) {
     Request req = Request.cmd(command).arg(script).arg(0).arg(keys.streamPrefix()).arg(keys.idempotencyPrefix())
         .arg(keys.counters("")).arg(maxBacklog).arg(keys.record("")).arg(keys.clientJobs(""))
-        .arg(Math.max(1, recordTtl.toSeconds())).arg(JobRecords.KEPT_PER_CLIENT).arg(keys.scheduled());
+        .arg(Math.max(1, recordTtl.toSeconds())).arg(JobRecords.KEPT_PER_CLIENT).arg(keys.scheduled())
+        .arg(keys.indexPrefix()).arg(keys.clients()).arg(JobIndex.KEPT_PER_INDEX).arg(STATE_NAMES);
     for (Write batch : batches) {
       long keySeconds = batch.keyTtl().isZero() ? 0 : Math.max(1, batch.keyTtl().toSeconds());
       req.arg(batch.key()).arg(batch.type()).arg(keySeconds).arg(batch.jobs())

@@ -23,13 +23,14 @@ public final class JobCancel {
   public static final List<String> FINISHED = List.of("completed", "dead", "canceled");
 
   // KEYS[1]: the record; ARGV[1]: now (millis), ARGV[2]: the scheduled set, ARGV[3]: the job id, ARGV[4]: the counters
-  // key prefix, ARGV[5]: the record key prefix, ARGV[6]: the chain key prefix. Replies {status before ('' if there is no
+  // key prefix, ARGV[5]: the record key prefix, ARGV[6]: the chain key prefix, ARGV[7]: the console's index prefix
+  // (JobIndex). Replies {status before ('' if there is no
   // record), the chain's first job id ('' if none), ids of the jobs that were running...}; only unfinished jobs change.
   // A delayed job never reaches a stream, so it counts as processed (and canceled) here; any other is counted by the
   // worker that skips or stops it. A job of a chain cancels the chain: it is marked canceled (so no further step
   // starts) and so is every unfinished job of its current step; the status before is that of the step's first job.
   private static final String CANCEL = String.join("\n",
-      "local now, scheduled, countP, recP, chainP = ARGV[1], ARGV[2], ARGV[4], ARGV[5], ARGV[6]",
+      "local now, scheduled, countP, recP, chainP, idxP = ARGV[1], ARGV[2], ARGV[4], ARGV[5], ARGV[6], ARGV[7]",
       "local function over(s) return s == 'completed' or s == 'dead' or s == 'canceled' end",
       "local running = {}",
       "local function cancel(id)",
@@ -38,7 +39,9 @@ public final class JobCancel {
       "  local r = redis.call('HMGET', rec, 'status', 'type')",
       "  local status = r[1] or 'queued'",
       "  if over(status) then return status end",
-      "  redis.call('HSET', rec, 'status', 'canceled', 'finishedAt', now, 'canceledWhile', status)",
+      "  redis.call('HSET', rec, 'status', 'canceled', 'finishedAt', now, 'canceledWhile', status, 'ev:' .. now .. ':canceled', '')",
+      "  redis.call('ZREM', idxP .. 'state:' .. status, id)",
+      "  redis.call('ZADD', idxP .. 'state:canceled', now, id)",
       "  if redis.call('ZREM', scheduled, id) == 1 and r[2] then",
       "    redis.call('HINCRBY', countP .. r[2], 'processed', 1)",
       "    redis.call('HINCRBY', countP .. r[2], 'canceled', 1)",
@@ -74,14 +77,20 @@ public final class JobCancel {
       "if before == '' or over(before) then before = 'running' end",
       "return {before, root, unpack(running)}");
 
-  // ARGV[1]: record key prefix, ARGV[2]: record TTL (s), ARGV[3]: worker, ARGV[4]: now; then per job its id and
+  // ARGV[1]: record key prefix, ARGV[2]: record TTL (s), ARGV[3]: worker, ARGV[4]: now, ARGV[5]: the console's index
+  // prefix (JobIndex); then per job its id and
   // attempt. Marks each job running unless it was canceled; replies with the ids of those that were.
   private static final String START_RUNNING = String.join("\n",
       "local canceled = {}",
-      "for i = 5, #ARGV, 2 do",
+      "local idxP = ARGV[5]",
+      "for i = 6, #ARGV, 2 do",
       "  local record = ARGV[1] .. ARGV[i]",
       "  if redis.call('HGET', record, 'status') == 'canceled' then canceled[#canceled + 1] = ARGV[i] else",
-      "    redis.call('HSET', record, 'status', 'running', 'worker', ARGV[3], 'attempts', ARGV[i + 1], 'startedAt', ARGV[4])",
+      "    redis.call('HSET', record, 'status', 'running', 'worker', ARGV[3], 'attempts', ARGV[i + 1], 'startedAt', ARGV[4],",
+      "      'ev:' .. ARGV[4] .. ':running', ARGV[3])",
+      "    redis.call('ZREM', idxP .. 'state:queued', ARGV[i])",
+      "    redis.call('ZREM', idxP .. 'state:failed', ARGV[i])",
+      "    redis.call('ZADD', idxP .. 'state:running', ARGV[4], ARGV[i])",
       "    redis.call('EXPIRE', record, ARGV[2])",
       "  end",
       "end",
@@ -117,7 +126,7 @@ public final class JobCancel {
   public Future<Outcome> cancel(String jobId) {
     Request script = Request.cmd(Command.EVAL).arg(CANCEL).arg(1).arg(keys.record(jobId))
         .arg(System.currentTimeMillis()).arg(keys.scheduled()).arg(jobId).arg(keys.counters(""))
-        .arg(keys.record("")).arg(keys.chain(""));
+        .arg(keys.record("")).arg(keys.chain("")).arg(keys.indexPrefix());
     return redis.send(script).map(reply -> {
       String before = reply.get(0).toString();
       if (before.isEmpty()) {
@@ -133,22 +142,34 @@ public final class JobCancel {
     });
   }
 
-  /** The request that marks {@code jobIds} running (each with its attempt) unless canceled; see {@link #canceledIds}. */
-  public static Request startRunning(StreamKeys keys, long ttlSeconds, String worker, long now, List<String> jobIds,
-                                     List<Long> attempts) {
-    Request script = Request.cmd(Command.EVAL).arg(START_RUNNING).arg(0).arg(keys.record(""))
-        .arg(ttlSeconds).arg(worker).arg(now);
-    for (int i = 0; i < jobIds.size(); i++) {
-      script.arg(jobIds.get(i)).arg(attempts.get(i));
+  /**
+   * The requests that mark {@code jobIds} running (each with its attempt) unless canceled, one per
+   * {@value #JOBS_PER_CALL} jobs so that no call holds Redis for long; see {@link #canceledIds}.
+   */
+  public static List<Request> startRunning(StreamKeys keys, long ttlSeconds, String worker, long now, List<String> jobIds,
+                                           List<Long> attempts) {
+    List<Request> calls = new ArrayList<>();
+    for (int from = 0; from < jobIds.size(); from += JOBS_PER_CALL) {
+      Request script = Request.cmd(Command.EVAL).arg(START_RUNNING).arg(0).arg(keys.record(""))
+          .arg(ttlSeconds).arg(worker).arg(now).arg(keys.indexPrefix());
+      for (int i = from; i < Math.min(jobIds.size(), from + JOBS_PER_CALL); i++) {
+        script.arg(jobIds.get(i)).arg(attempts.get(i));
+      }
+      calls.add(script);
     }
-    return script;
+    return calls;
   }
 
-  /** The ids of the jobs that {@link #startRunning} found canceled. */
-  public static List<String> canceledIds(Response reply) {
+  /** Jobs per {@link #startRunning} call. */
+  static final int JOBS_PER_CALL = 250;
+
+  /** The ids of the jobs that {@link #startRunning}'s calls found canceled. */
+  public static List<String> canceledIds(List<Response> replies) {
     List<String> ids = new ArrayList<>();
-    if (reply != null) {
-      reply.forEach(id -> ids.add(id.toString()));
+    for (Response reply : replies) {
+      if (reply != null) {
+        reply.forEach(id -> ids.add(id.toString()));
+      }
     }
     return ids;
   }

@@ -2,6 +2,7 @@ package hwaas.queue;
 
 import hwaas.jobs.Job;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -21,30 +22,38 @@ public final class JobRecords {
 
   private final StreamKeys keys;
   private final String ttlSeconds;
+  private final JobIndex index;
 
   public JobRecords(StreamKeys keys, Duration ttl) {
     this.keys = keys;
+    this.index = new JobIndex(keys);
     this.ttlSeconds = Long.toString(ttl.toSeconds());
   }
 
   /** @param client the API client that submitted the job */
   public List<Request> queued(Job job, String client, long now) {
-    String index = keys.clientJobs(client);
-    return List.of(
-        update(job.id(), "id", job.id(), "type", job.type(), "client", client, "status", "queued",
-            "attempts", "0", "payload", job.payload().encode(), "createdAt", Long.toString(now)),
-        expire(job.id()),
-        Request.cmd(Command.ZADD).arg(index).arg(now).arg(job.id()),
-        Request.cmd(Command.ZREMRANGEBYRANK).arg(index).arg(0).arg(-KEPT_PER_CLIENT - 1),
-        Request.cmd(Command.EXPIRE).arg(index).arg(ttlSeconds));
+    return created(job, client, now, "queued");
   }
 
   /** A cached answer: the job is complete the moment it is created. */
   public List<Request> completedFromCache(Job job, String client, String result, long now) {
-    List<Request> created = new java.util.ArrayList<>(queued(job, client, now));
+    List<Request> created = new java.util.ArrayList<>(created(job, client, now, "completed"));
     created.add(update(job.id(), "status", "completed", "result", result, "cached", "true",
-        "startedAt", Long.toString(now), "finishedAt", Long.toString(now)));
+        "startedAt", Long.toString(now), "finishedAt", Long.toString(now), event(now, "completed"), "cached"));
     return created;
+  }
+
+  private List<Request> created(Job job, String client, long now, String state) {
+    String index = keys.clientJobs(client);
+    List<Request> requests = new java.util.ArrayList<>(List.of(
+        update(job.id(), "id", job.id(), "type", job.type(), "client", client, "status", "queued",
+            "attempts", "0", "payload", job.payload().encode(), "createdAt", Long.toString(now), event(now, "queued"), ""),
+        expire(job.id()),
+        Request.cmd(Command.ZADD).arg(index).arg(now).arg(job.id()),
+        Request.cmd(Command.ZREMRANGEBYRANK).arg(index).arg(0).arg(-KEPT_PER_CLIENT - 1),
+        Request.cmd(Command.EXPIRE).arg(index).arg(ttlSeconds)));
+    requests.addAll(index().created(job.id(), job.type(), client, state, now));
+    return requests;
   }
 
   /**
@@ -58,26 +67,53 @@ public final class JobRecords {
   }
 
   public List<Request> running(String jobId, String worker, long attempt, long now) {
-    return List.of(update(jobId, "status", "running", "worker", worker, "attempts", Long.toString(attempt),
-        "startedAt", Long.toString(now)), expire(jobId));
+    return changed(jobId, "running", now, attempt > 1 ? new String[] {"queued", "failed"} : new String[] {"queued"},
+        update(jobId, "status", "running", "worker", worker, "attempts", Long.toString(attempt),
+            "startedAt", Long.toString(now), event(now, "running"), worker));
   }
 
   public List<Request> completed(String jobId, String result, long now) {
-    return List.of(update(jobId, "status", "completed", "result", result, "finishedAt", Long.toString(now)), expire(jobId));
+    return changed(jobId, "completed", now, new String[] {"running"},
+        update(jobId, "status", "completed", "result", result, "finishedAt", Long.toString(now), event(now, "completed"), ""));
   }
 
   /** Failed this attempt; another follows after its backoff. */
   public List<Request> failed(String jobId, String error, long attempt) {
-    return List.of(update(jobId, "status", "failed", "error", error, "attempts", Long.toString(attempt)), expire(jobId));
+    long now = System.currentTimeMillis();
+    return changed(jobId, "failed", now, new String[] {"running"},
+        update(jobId, "status", "failed", "error", error, "attempts", Long.toString(attempt), event(now, "failed"), error));
   }
 
   public List<Request> dead(String jobId, String error, long attempts, long now) {
-    return List.of(update(jobId, "status", "dead", "error", error, "attempts", Long.toString(attempts),
-        "finishedAt", Long.toString(now)), expire(jobId));
+    return changed(jobId, "dead", now, new String[] {"failed", "running"}, update(jobId, "status", "dead", "error", error,
+        "attempts", Long.toString(attempts), "finishedAt", Long.toString(now), event(now, "dead"), error));
   }
 
   public List<Request> requeued(String jobId) {
-    return List.of(update(jobId, "status", "queued", "attempts", "0"), expire(jobId));
+    long now = System.currentTimeMillis();
+    return changed(jobId, "queued", now, new String[] {"dead"},
+        update(jobId, "status", "queued", "attempts", "0", event(now, "queued"), "requeued"));
+  }
+
+  /** The record's update, its new expiry, and its move between the state indexes. */
+  private List<Request> changed(String jobId, String state, long now, String[] from, Request update) {
+    List<Request> requests = new java.util.ArrayList<>(3 + from.length);
+    requests.add(update);
+    requests.add(expire(jobId));
+    requests.addAll(index().entered(jobId, state, now, from));
+    return requests;
+  }
+
+  /**
+   * The field that keeps one status change in the record's history: {@code ev:<epoch millis>:<status>}, its value the
+   * worker, the error or a note. A job has a handful of changes; they live and expire with the record.
+   */
+  static String event(long now, String status) {
+    return "ev:" + now + ":" + status;
+  }
+
+  private JobIndex index() {
+    return index;
   }
 
   // KEYS[1]: the record; ARGV[1]: progress JSON. Only a record that exists (one expired is not brought back half).
@@ -92,9 +128,6 @@ public final class JobRecords {
     return Request.cmd(Command.HGETALL).arg(keys.record(jobId));
   }
 
-  public Request newestOf(String client, int limit) {
-    return Request.cmd(Command.ZREVRANGE).arg(keys.clientJobs(client)).arg(0).arg(limit - 1);
-  }
 
   /** A record as the API shows it; {@code null} when there is none (unknown or expired). */
   public static JsonObject toJson(Response hash) {
@@ -134,7 +167,36 @@ public final class JobRecords {
     if (raw.containsKey("schedule")) {
       record.put("schedule", raw.getString("schedule")).put("tick", time(raw.getString("tick")));
     }
+    JsonArray history = history(raw);
+    if (!history.isEmpty()) {
+      record.put("history", history);
+    }
     return record;
+  }
+
+  /** The record's status changes ({@link #event}), oldest first: {at, status, detail}. */
+  private static JsonArray history(JsonObject raw) {
+    List<JsonObject> events = new java.util.ArrayList<>();
+    for (String field : raw.fieldNames()) {
+      if (!field.startsWith("ev:")) {
+        continue;
+      }
+      int colon = field.indexOf(':', 3);
+      long at = Long.parseLong(field.substring(3, colon));
+      JsonObject event = new JsonObject().put("at", time(Long.toString(at))).put("status", field.substring(colon + 1));
+      String detail = raw.getString(field);
+      if (detail != null && !detail.isEmpty()) {
+        event.put("detail", detail);
+      }
+      events.add(event.put("millis", at));
+    }
+    events.sort(java.util.Comparator.comparingLong(e -> e.getLong("millis")));
+    JsonArray history = new JsonArray();
+    events.forEach(e -> {
+      e.remove("millis");
+      history.add(e);
+    });
+    return history;
   }
 
   /** Epoch millis as an RFC 3339 time; {@code null} stays null. */

@@ -16,9 +16,11 @@ import static hwaas.support.Check.require;
  * @param maxBacklog    jobs of one type waiting (delayed ones too) or running; at it, submissions are refused (429)
  *                      until workers catch up
  * @param maxDelay      the furthest in the future a job may be delayed
+ * @param redisReplicas replicas that must have a write ({@code WAIT}) before a submission is confirmed; 0: the primary's
+ *                      word is enough (asynchronous replication, today's speed)
  */
 public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout, long maxDead,
-                            long maxBacklog, Duration maxDelay) {
+                            long maxBacklog, Duration maxDelay, int redisReplicas) {
   public static final Duration DEFAULT_MAX_DELAY = Duration.ofDays(30);
   public static final long DEFAULT_MAX_DEAD = 100_000;
   public static final long DEFAULT_MAX_BACKLOG = 10_000_000;
@@ -32,11 +34,18 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
     require(maxDead >= 1 && maxDead <= 100_000_000, "--max-dead must be between 1 and 100000000, got " + maxDead);
     require(maxBacklog >= 1, "--max-backlog must be at least 1, got " + maxBacklog);
     require(positive(maxDelay) && maxDelay.toDays() <= 3650, "--max-delay must be above 0 and at most 3650 days");
+    require(redisReplicas >= 0 && redisReplicas <= 16, "--redis-replicas must be between 0 and 16, got " + redisReplicas);
+  }
+
+  /** Confirmed on the primary's word alone ({@code redisReplicas} 0). */
+  public QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout, long maxDead,
+                       long maxBacklog, Duration maxDelay) {
+    this(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, 0);
   }
 
   public static QueueSettings defaults() {
     return new QueueSettings("hwaas", Duration.ofSeconds(120), Duration.ofHours(1), Duration.ofSeconds(5), DEFAULT_MAX_DEAD, DEFAULT_MAX_BACKLOG,
-        DEFAULT_MAX_DELAY);
+        DEFAULT_MAX_DELAY, 0);
   }
 
   public StreamKeys keys() {
@@ -44,22 +53,26 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
   }
 
   public QueueSettings withKeyPrefix(String keyPrefix) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
   }
 
   public QueueSettings withMaxDead(long maxDead) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
   }
 
   public QueueSettings withMaxBacklog(long maxBacklog) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
   }
 
   public QueueSettings withMaxDelay(Duration maxDelay) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
   }
 
   public QueueSettings withSubmitTimeout(Duration submitTimeout) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
+  }
+
+  public QueueSettings withRedisReplicas(int redisReplicas) {
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
   }
 }

@@ -75,7 +75,7 @@ public final class QueueVerticle extends VerticleBase {
     redis = Redis.createClient(vertx, redisSettings.options());
     LocalSubmission.registerCodec(vertx);
     writes = new PipelinedConnection(redis);
-    script = new EnqueueScript(redis, writes, settings.keys(), settings.maxBacklog(), settings.recordTtl());
+    script = new EnqueueScript(redis, writes, settings.redisReplicas(), settings.keys(), settings.maxBacklog(), settings.recordTtl());
     dueJobs = new DueJobs(redis, settings.keys());
     // The streams and their group exist from the first node on, so that stats and the API find them even before a
     // worker starts (the group reads from 0: nothing written before a worker joins is skipped).

@@ -58,6 +58,19 @@ public final class StreamKeys {
     return prefix + ":client:" + client;
   }
 
+  /**
+   * Prefix of the console's job indexes, sorted sets of job ids: {@code hwaas:idx:all} and {@code hwaas:idx:type:<t>}
+   * scored by creation time, {@code hwaas:idx:state:<s>} scored by when the job entered that state ({@link JobIndex}).
+   */
+  public String indexPrefix() {
+    return prefix + ":idx:";
+  }
+
+  /** The clients that submitted API jobs, scored by their last submission (epoch millis). */
+  public String clients() {
+    return prefix + ":clients";
+  }
+
   /** A cached result: {@code hwaas:cache:<type>:<payload digest>}. */
   public String cache(String type, String digest) {
     return prefix + ":cache:" + type + ":" + digest;

@@ -156,6 +156,15 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
+  /** The checked redis-server binary of the jar, for starting more servers from it (replicas, sentinels). */
+  public static Path binary() {
+    try {
+      return checkedBinary(PrivateFiles.directory(binaryDir()));
+    } catch (IOException e) {
+      throw new RedisStartException("the embedded Redis binary cannot be unpacked into " + binaryDir() + ": " + e + ". " + WHAT_TO_DO, e);
+    }
+  }
+
   /** The URL of the Redis a live node runs on this data directory, if one does. */
   public static Optional<URI> runningIn(Path dataDir) {
     try {

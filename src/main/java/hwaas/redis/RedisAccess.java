@@ -1,9 +1,12 @@
 package hwaas.redis;
 
+import hwaas.support.HostPorts.HostPort;
 import hwaas.support.TcpProbe;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The Redis a command works on, for the subcommands that read or change the service's data: the one given
@@ -38,6 +41,19 @@ public final class RedisAccess implements AutoCloseable {
 
   /** Fails with a {@link RedisStartException} that says what to do when nothing answers at {@code url}. */
   public static void checkReachable(URI url) {
+    if (SentinelAddress.isSentinel(url)) {
+      // One sentinel answering is enough: it knows the primary, and the client tries them in turn.
+      List<String> failures = new ArrayList<>();
+      for (HostPort sentinel : SentinelAddress.parse(url).sentinels()) {
+        var failure = TcpProbe.connect(sentinel.host(), sentinel.port(), 2000);
+        if (failure.isEmpty()) {
+          return;
+        }
+        failures.add(sentinel + " (" + failure.get().getMessage() + ")");
+      }
+      throw new RedisStartException("cannot reach any Redis sentinel: " + String.join(", ", failures)
+          + ". Check --redis or HWAAS_REDIS, or leave both unset to run the embedded Redis.");
+    }
     TcpProbe.connect(url.getHost(), url.getPort(), 2000).ifPresent(e -> {
       throw new RedisStartException("cannot reach Redis at " + url.getHost() + ":" + url.getPort() + " (" + e.getMessage()
           + "). Check --redis or HWAAS_REDIS, or leave both unset to run the embedded Redis.");

@@ -1,5 +1,6 @@
 package hwaas.redis;
 
+import hwaas.support.HostPorts;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.RedisOptions;
 
@@ -26,8 +27,13 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
   public RedisSettings {
     if (url != null) {
       String scheme = url.getScheme();
-      require(("redis".equals(scheme) || "rediss".equals(scheme)) && url.getHost() != null,
-          "--redis must look like redis://[:password@]host:port[/db], got '" + redact(url) + "'");
+      if (SentinelAddress.isSentinel(url)) {
+        SentinelAddress.parse(url);
+      } else {
+        require(("redis".equals(scheme) || "rediss".equals(scheme)) && url.getHost() != null,
+            "--redis must look like redis://[:password@]host:port[/db] or redis-sentinel://[:password@]host:port[,host:port...]/MASTER_NAME, got '"
+                + redact(url) + "'");
+      }
     }
     require(dataDir != null, "--data-dir must not be empty");
     require("everysec".equals(fsync) || "always".equals(fsync), "--fsync must be everysec or always, got '" + fsync + "'");
@@ -56,7 +62,7 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
 
   /** The URL the client uses: the given one, with the password from the file when the URL has none. */
   public URI clientUrl() {
-    if (url == null || password == null || url.getRawUserInfo() != null) {
+    if (url == null || password == null || HostPorts.userInfo(url) != null) {
       return url;
     }
     return URI.create(url.getScheme() + "://:" + password + "@" + url.getRawAuthority() + (url.getRawPath() == null ? "" : url.getRawPath()));
@@ -69,6 +75,9 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
 
   /** The URL without any user or password: what the cluster may be told of a Redis. */
   public static URI withoutPassword(URI url) {
+    if (SentinelAddress.isSentinel(url)) {
+      return SentinelAddress.parse(url).withoutPassword();
+    }
     return URI.create(url.getScheme() + "://" + url.getHost() + ":" + url.getPort() + (url.getRawPath() == null ? "" : url.getRawPath()));
   }
 
@@ -77,7 +86,7 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
     if (url == null) {
       return "(not known yet)";
     }
-    String userInfo = url.getRawUserInfo();
+    String userInfo = HostPorts.userInfo(url);
     if (userInfo == null) {
       return url.toString();
     }
@@ -98,12 +107,15 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
     if (url == null) {
       throw new IllegalStateException("Redis address is not known yet");
     }
-    return new RedisOptions()
-        .setConnectionString(clientUrl().toString())
+    RedisOptions options = new RedisOptions()
         // RESP2 gives the same reply shapes on every Redis version (RESP3 turns XREADGROUP into a map).
         .setPreferredProtocolVersion(ProtocolVersion.RESP2)
         .setMaxPoolSize(8)
         .setMaxPoolWaiting(4096)
         .setMaxWaitingHandlers(16_384);
+    // Behind sentinels, every client (pooled or dedicated connections) finds the primary through them.
+    return SentinelAddress.isSentinel(url)
+        ? SentinelAddress.parse(clientUrl()).options(options)
+        : options.setConnectionString(clientUrl().toString());
   }
 }

@@ -31,7 +31,8 @@ public final class ScheduleStore {
   // ARGV[1]: schedules hash, [2]: ticks hash, [3]: name, [4]: the definition as the caller knows it, [5]: tick millis,
   // [6]: mode (fire: the tick's job; skip: move the tick on only; trigger: a job now, the tick left alone), [7]: record
   // key, [8]: record TTL seconds, [9]: job id, [10]: type, [11]: client, [12]: payload JSON, [13]: batch JSON,
-  // [14]: stream, [15]: counters key, [16]: client index, [17]: jobs kept per client index.
+  // [14]: stream, [15]: counters key, [16]: client index, [17]: jobs kept per client index, [18]: the console's index
+  // prefix (JobIndex), [19]: the clients' sorted set.
   private static final String FIRE = String.join("\n",
       "if redis.call('HGET', ARGV[1], ARGV[3]) ~= ARGV[4] then return 'CHANGED' end",
       "if ARGV[6] ~= 'trigger' then",
@@ -40,7 +41,12 @@ public final class ScheduleStore {
       "  if ARGV[6] == 'skip' then return 'SKIPPED' end",
       "end",
       "redis.call('HSET', ARGV[7], 'id', ARGV[9], 'type', ARGV[10], 'client', ARGV[11], 'status', 'queued',",
-      "  'attempts', '0', 'payload', ARGV[12], 'createdAt', ARGV[5], 'schedule', ARGV[3], 'tick', ARGV[5])",
+      "  'attempts', '0', 'payload', ARGV[12], 'createdAt', ARGV[5], 'schedule', ARGV[3], 'tick', ARGV[5],",
+      "  'ev:' .. ARGV[5] .. ':queued', 'schedule ' .. ARGV[3])",
+      "redis.call('ZADD', ARGV[18] .. 'all', ARGV[5], ARGV[9])",
+      "redis.call('ZADD', ARGV[18] .. 'type:' .. ARGV[10], ARGV[5], ARGV[9])",
+      "redis.call('ZADD', ARGV[18] .. 'state:queued', ARGV[5], ARGV[9])",
+      "redis.call('ZADD', ARGV[19], ARGV[5], ARGV[11])",
       "redis.call('EXPIRE', ARGV[7], ARGV[8])",
       "redis.call('ZADD', ARGV[16], ARGV[5], ARGV[9])",
       "redis.call('ZREMRANGEBYRANK', ARGV[16], 0, -tonumber(ARGV[17]) - 1)",
@@ -134,7 +140,8 @@ public final class ScheduleStore {
     Request fire = Request.cmd(Command.EVAL).arg(FIRE).arg(0).arg(keys.schedules()).arg(keys.scheduleTicks()).arg(s.name())
         .arg(stored.text()).arg(tick.toEpochMilli()).arg(mode).arg(keys.record(id)).arg(Math.max(1, recordTtl.toSeconds()))
         .arg(id).arg(type).arg(job.getString("client")).arg(payload).arg(batch).arg(keys.stream(type))
-        .arg(keys.counters(type)).arg(keys.clientJobs(job.getString("client"))).arg(JobRecords.KEPT_PER_CLIENT);
+        .arg(keys.counters(type)).arg(keys.clientJobs(job.getString("client"))).arg(JobRecords.KEPT_PER_CLIENT)
+        .arg(keys.indexPrefix()).arg(keys.clients());
     return redis.send(fire).map(reply -> Fired.valueOf(reply.toString()));
   }
 

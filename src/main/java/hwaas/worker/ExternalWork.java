@@ -279,8 +279,8 @@ public final class ExternalWork {
       attempts.add(entry.deliveries());
     }));
     Future<Set<String>> canceled = ids.isEmpty() ? Future.succeededFuture(Set.of())
-        : redis.send(JobCancel.startRunning(keys, recordTtlSeconds, consumer, System.currentTimeMillis(), ids, attempts))
-            .map(reply -> new HashSet<>(JobCancel.canceledIds(reply)));
+        : redis.batch(JobCancel.startRunning(keys, recordTtlSeconds, consumer, System.currentTimeMillis(), ids, attempts))
+            .map(replies -> new HashSet<>(JobCancel.canceledIds(replies)));
     return canceled.compose(skip -> {
       long expiresAt = System.currentTimeMillis() + lease.toMillis();
       JsonArray running = new JsonArray();
@@ -320,13 +320,11 @@ public final class ExternalWork {
     return redis.batch(requests).map(replies -> {
       JsonArray events = new JsonArray();
       Set<String> chainRoots = new HashSet<>();
-      if (settlement.recordsFirst()) {
-        for (ChainScripts.ChainEvent event : ChainScripts.events(replies.get(0))) {
-          if (event.root().equals(event.jobId())) {
-            chainRoots.add(event.root());
-          }
-          events.add(event.announcement().put("id", event.root()));
+      for (ChainScripts.ChainEvent event : ChainScripts.events(replies.subList(0, settlement.recordRequests()))) {
+        if (event.root().equals(event.jobId())) {
+          chainRoots.add(event.root());
         }
+        events.add(event.announcement().put("id", event.root()));
       }
       long attempts = held.entry.deliveries();
       held.done.stream().filter(d -> d.job().tracked() && !chainRoots.contains(d.job().id())).forEach(d -> events.add(d.canceled()

@@ -134,7 +134,9 @@ final class Reclaimer {
         long idle = row.get(2).toLong();
         long deliveries = row.get(3).toLong();
         Response error = lastErrors.get(i);
-        long due = error != null ? backoff(deliveries) : visibilityMillis;
+        // Past its attempts, an entry is being dead-lettered by whoever claimed it last, which can take longer than a
+        // backoff for a big entry: only a claimer gone for the visibility timeout makes it claimable again.
+        long due = error != null && deliveries <= maxAttempts ? backoff(deliveries) : visibilityMillis;
         if (idle >= due) {
           claims.add(Request.cmd(Command.XCLAIM).arg(stream).arg(StreamKeys.GROUP).arg(consumer).arg(due)
               .arg(row.get(0).toString()));
@@ -172,15 +174,14 @@ final class Reclaimer {
     if (deadLetters.isEmpty()) {
       return Future.succeededFuture(toRun);
     }
-    boolean recordsFirst = !deadRecords.isEmpty();
-    if (recordsFirst) {
-      // Records (and chains) first: a chain stops in the same round trip as its job becomes a dead letter.
-      deadLetters.add(0, chains.dead(deadRecords, System.currentTimeMillis()));
-    }
+    List<Request> recordWrites = chains.dead(deadRecords, System.currentTimeMillis());
+    int recordCalls = recordWrites.size();
+    // Records (and chains) first: a chain stops in the same round trip as its job becomes a dead letter.
+    deadLetters.addAll(0, recordWrites);
     deadLetters.add(DeadLetters.trim(keys, maxDead));
     return redis.batch(deadLetters).map(written -> {
-      if (recordsFirst) {
-        ChainScripts.events(written.get(0)).forEach(onDead::chainStopped);
+      if (recordCalls > 0) {
+        ChainScripts.events(written.subList(0, recordCalls)).forEach(onDead::chainStopped);
       }
       long trimmed = DeadLetters.trimmed(written.get(written.size() - 1));
       if (trimmed > 0) {

@@ -48,9 +48,10 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     return outcomes.stream().mapToInt(o -> (int) o.finished().stream().filter(done -> !done.canceled()).count()).sum();
   }
 
-  /** Tracked jobs finished: their records are written, and their chains moved on, by the first request. */
-  boolean recordsFirst() {
-    return outcomes.stream().anyMatch(o -> o.finished().stream().anyMatch(done -> done.job().tracked() && !done.canceled()));
+  /** How many of the first requests write the records of finished tracked jobs and move their chains on. */
+  int recordRequests() {
+    return ChainScripts.calls((int) outcomes.stream()
+        .mapToLong(o -> o.finished().stream().filter(done -> done.job().tracked() && !done.canceled()).count()).sum());
   }
 
   /**
@@ -115,7 +116,7 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       }
     }
     if (!completed.isEmpty()) {
-      requests.add(0, chains.completed(completed, now)); // before the acknowledgement: a chain's next step is not lost
+      requests.addAll(0, chains.completed(completed, now)); // before the acknowledgement: a chain's next step is not lost
     }
     queues.values().forEach(queue -> queue.addTo(requests, retried));
     if (finishedJobs > 0) {

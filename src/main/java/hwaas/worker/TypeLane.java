@@ -252,13 +252,13 @@ final class TypeLane {
     List<Request> marks = markRunning(entries);
     return send.apply(marks)
         .compose(replies -> {
-          Set<String> canceled = marks.isEmpty() ? Set.of() : new HashSet<>(JobCancel.canceledIds(replies.get(0)));
+          Set<String> canceled = marks.isEmpty() ? Set.of() : new HashSet<>(JobCancel.canceledIds(replies));
           announceRunning(entries, canceled);
           return runner.runAll(entries, canceled);
         })
         .compose(settlement -> send.apply(settlement.requests(keys, records, chains, cache, retried, maxDead))
             .compose(replies -> giveBack(settlement.givenBackByQueue())
-                .onSuccess(v -> settled(settlement, settlement.recordsFirst() ? ChainScripts.events(replies.get(0)) : List.of()))));
+                .onSuccess(v -> settled(settlement, ChainScripts.events(replies.subList(0, settlement.recordRequests()))))));
   }
 
   /**
@@ -297,8 +297,7 @@ final class TypeLane {
         }
       }
     }
-    return ids.isEmpty() ? List.of()
-        : List.of(JobCancel.startRunning(keys, recordTtlSeconds, consumer, System.currentTimeMillis(), ids, attempts));
+    return JobCancel.startRunning(keys, recordTtlSeconds, consumer, System.currentTimeMillis(), ids, attempts);
   }
 
   private void announceRunning(List<Entry> entries, Set<String> canceled) {

@@ -53,6 +53,23 @@ class ClusterSetupTest {
   }
 
   @Test
+  @DisplayName("-Dhwaas.kubernetes.service=NAME: Hazelcast finds the members through that Kubernetes service, not the list")
+  void kubernetesDiscovery() {
+    var plain = ClusterSetup.hazelcastConfig(ClusterSettings.defaults().withName("t")).getNetworkConfig().getJoin();
+    assertTrue(plain.getTcpIpConfig().isEnabled());
+    assertFalse(plain.getKubernetesConfig().isEnabled());
+    System.setProperty("hwaas.kubernetes.service", "hwaas-hazelcast");
+    try {
+      var join = ClusterSetup.hazelcastConfig(ClusterSettings.defaults().withName("t")).getNetworkConfig().getJoin();
+      assertFalse(join.getTcpIpConfig().isEnabled());
+      assertTrue(join.getKubernetesConfig().isEnabled());
+      assertEquals("hwaas-hazelcast", join.getKubernetesConfig().getProperty("service-name"));
+    } finally {
+      System.clearProperty("hwaas.kubernetes.service");
+    }
+  }
+
+  @Test
   @DisplayName("a cluster port or public port outside 0..65535 is refused with the flag's name")
   void badPortsRefused() {
     for (int[] ports : new int[][] {{70000, 0, 0}, {0, -1, 0}, {0, 0, 65536}}) {

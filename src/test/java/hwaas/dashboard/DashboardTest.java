@@ -3,37 +3,25 @@ package hwaas.dashboard;
 import hwaas.node.NodeSettings;
 import hwaas.node.Node;
 import hwaas.testing.Capture;
+import hwaas.testing.HeadlessChromium;
 import hwaas.testing.TestConfigs;
 import hwaas.jobs.JobHandlers;
 import hwaas.support.Printer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,20 +35,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DashboardTest {
   private static final String TOKEN = "dashboard-test-token-0123";
   private static final String READ_TOKEN = "dashboard-read-token-4567";
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
   private Printer printer;
   private Node node;
   private String base;
+  private HeadlessChromium chromium;
   private WebDriver browser;
 
   @BeforeAll
   void startNode() {
-    boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!"true".equals(System.getenv("CI"))) {
-      Assumptions.assumeTrue(installed, "no chromium/chromedriver here (CI installs them: see .ci/run)");
-    }
+    HeadlessChromium.assumeInstalled();
     NodeSettings local = TestConfigs.withToken(TestConfigs.local(2, 20, 5), TOKEN);
     NodeSettings config = local.withHttp(local.http().withReadToken(READ_TOKEN));
     printer = new Printer(new Capture(), () -> { });
@@ -78,20 +62,14 @@ class DashboardTest {
 
   @BeforeEach
   void openBrowser() {
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000");
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(), options);
+    chromium = new HeadlessChromium();
+    browser = chromium.driver();
   }
 
   @AfterEach
   void closeBrowser() {
-    if (browser != null) {
-      browser.quit();
+    if (chromium != null) {
+      chromium.close();
     }
   }
 
@@ -310,18 +288,15 @@ class DashboardTest {
   }
 
   private String textOf(String selector) {
-    Object text = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
-        "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", selector);
-    return text == null ? "" : text.toString().trim();
+    return chromium.textOf(selector);
   }
 
   private boolean exists(String selector) {
-    return Boolean.TRUE.equals(((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
-        "return document.querySelector(arguments[0]) !== null;", selector));
+    return chromium.exists(selector);
   }
 
   private void click(String selector) {
-    ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.querySelector(arguments[0]).click();", selector);
+    chromium.click(selector);
   }
 
   private long number(String id) {
@@ -334,17 +309,15 @@ class DashboardTest {
   }
 
   private List<String> errors() {
-    return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage).toList();
+    return chromium.errors();
   }
 
   private <T> T waitFor(Duration timeout, String what, java.util.function.Supplier<T> found) {
-    return new WebDriverWait(browser, timeout).withMessage("waiting for " + what).until(driver -> found.get());
+    return chromium.waitFor(timeout, what, found);
   }
 
   /** The README's screenshot comes from this run: target/dashboard.png. */
   private void saveScreenshot() throws Exception {
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+    chromium.screenshot("dashboard");
   }
 }

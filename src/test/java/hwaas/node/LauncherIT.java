@@ -66,6 +66,8 @@ class LauncherIT {
     assertUsageError(hwaas(30, "1"), "CLIENTS");
     assertUsageError(hwaas(30, "1", "1", "--rate", "0"), "--rate");
     assertUsageError(hwaas(30, "1", "1", "--redis", "http://x"), "--redis");
+    assertUsageError(hwaas(30, "1", "1", "--redis", "redis-sentinel://:pw@127.0.0.1:26379"), "/MASTER_NAME");
+    assertUsageError(hwaas(30, "1", "1", "--redis-replicas", "17"), "--redis-replicas must be between 0 and 16");
     assertUsageError(hwaas(30, "1", "1", "--log-level", "loud"), "--log-level");
     assertUsageError(hwaas(30, "1", "1", "--http-port", "0", "--audit", "/proc/no/such/audit"), "--audit /proc/no/such/audit");
   }
@@ -117,7 +119,7 @@ class LauncherIT {
     for (String flag : List.of("WORKERS", "CLIENTS", "--rate", "--message", "--redis", "--http-host", "--http-port",
         "--duration", "--log-level", "--cluster-name", "--cluster-host", "--members", "--batch", "--data-dir", "--fsync",
         "--visibility-timeout", "--max-attempts", "--job-timeout", "--dedup-window", "--audit", "--max-sleep",
-        "--record-ttl", "--join", "--event-bus-port", "--cluster-keystore", "HWAAS_REDIS", "HWAAS_TOKEN", "HWAAS_MEMBERS",
+        "--record-ttl", "--join", "--event-bus-port", "--redis-replicas", "redis-sentinel://", "--cluster-keystore", "HWAAS_REDIS", "HWAAS_TOKEN", "HWAAS_MEMBERS",
         "HWAAS_CLUSTER_HOST", "HWAAS_CLUSTER_KEYSTORE_PASSWORD")) {
       assertTrue(help.contains(flag), "help does not mention " + flag);
     }

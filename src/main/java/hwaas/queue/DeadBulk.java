@@ -1,0 +1,135 @@
+package hwaas.queue;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Response;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Dead letters by filter: counted, listed, requeued or deleted, the stream walked {@link #CHUNK} entries per script
+ * call, each call atomic and short (Redis serves others in between), chained without blocking any thread: 100,000
+ * dead letters take a couple of hundred calls.
+ */
+public final class DeadBulk {
+  /** Dead letters one script call looks at. */
+  static final int CHUNK = 500;
+
+  /** What to do with the dead letters that match. */
+  public enum Action { COUNT, LIST, REQUEUE, DELETE }
+
+  /**
+   * @param type     the job type, or empty for any
+   * @param q        a job id prefix or a piece of the error, or empty for any
+   * @param client   the client of an API job (read from its record), or empty for any
+   */
+  public record Filter(String type, String q, String client) {
+    boolean any() {
+      return type.isEmpty() && q.isEmpty() && client.isEmpty();
+    }
+  }
+
+  // ARGV: 1 dead stream, 2 start (exclusive id, or '-'), 3 count, 4 action, 5 type, 6 q, 7 client, 8 work stream
+  // prefix, 9 counters prefix, 10 record prefix, 11 index prefix, 12 now (millis), 13 record TTL (s), 14 the most to
+  // list. A requeued job goes back as a fresh entry with fresh attempts (as DeadLetters.requeue); an unreadable dead
+  // letter (no job) matches only COUNT, LIST and DELETE. Replies {matched, last id looked at ('' at the end), listed...}.
+  private static final LuaScript CHUNK_SCRIPT = new LuaScript(
+      "local entries = redis.call('XRANGE', ARGV[1], ARGV[2], '+', 'COUNT', tonumber(ARGV[3]))",
+      "local action, out, matched, last = ARGV[4], {}, 0, ''",
+      "for _, e in ipairs(entries) do",
+      "  last = e[1]",
+      "  local f, job, jobType, err = e[2], nil, nil, ''",
+      "  for i = 1, #f, 2 do",
+      "    if f[i] == 'job' then job = f[i + 1] elseif f[i] == 'type' then jobType = f[i + 1]",
+      "    elseif f[i] == 'error' then err = f[i + 1] end",
+      "  end",
+      "  local id = job and string.match(job, '\"id\":\"([^\"]*)\"')",
+      "  local ok = ARGV[5] == '' or jobType == ARGV[5]",
+      "  if ok and ARGV[6] ~= '' then",
+      "    ok = (id ~= nil and string.sub(id, 1, #ARGV[6]) == ARGV[6]) or string.find(err, ARGV[6], 1, true) ~= nil",
+      "  end",
+      "  if ok and ARGV[7] ~= '' then",
+      "    ok = id ~= nil and redis.call('HGET', ARGV[10] .. id, 'client') == ARGV[7]",
+      "  end",
+      "  if ok and action == 'REQUEUE' and not (job and jobType) then ok = false end",
+      "  if ok then",
+      "    matched = matched + 1",
+      "    if action == 'LIST' then",
+      "      out[#out + 1] = {e[1], f}",
+      "      if matched >= tonumber(ARGV[14]) then break end",
+      "    elseif action == 'REQUEUE' then",
+      "      redis.call('XADD', ARGV[8] .. jobType, '*', 'job', job)",
+      "      redis.call('HINCRBY', ARGV[9] .. jobType, 'enqueued', 1)",
+      "      redis.call('XDEL', ARGV[1], e[1])",
+      "      if id and string.find(job, '\"tracked\":true', 1, true) and redis.call('EXISTS', ARGV[10] .. id) == 1 then",
+      "        redis.call('HSET', ARGV[10] .. id, 'status', 'queued', 'attempts', '0', 'ev:' .. ARGV[12] .. ':queued', 'requeued')",
+      "        redis.call('EXPIRE', ARGV[10] .. id, tonumber(ARGV[13]))",
+      "        redis.call('ZREM', ARGV[11] .. 'state:dead', id)",
+      "        redis.call('ZADD', ARGV[11] .. 'state:queued', ARGV[12], id)",
+      "      end",
+      "    elseif action == 'DELETE' then",
+      "      redis.call('XDEL', ARGV[1], e[1])",
+      "    end",
+      "  end",
+      "end",
+      "if #entries < tonumber(ARGV[3]) and (action ~= 'LIST' or matched < tonumber(ARGV[14])) then last = '' end",
+      "local reply = {matched, last}",
+      "for _, o in ipairs(out) do reply[#reply + 1] = o end",
+      "return reply");
+
+  private final Redis redis;
+  private final StreamKeys keys;
+  private final long recordTtlSeconds;
+
+  public DeadBulk(Redis redis, StreamKeys keys, java.time.Duration recordTtl) {
+    this.redis = redis;
+    this.keys = keys;
+    this.recordTtlSeconds = Math.max(1, recordTtl.toSeconds());
+  }
+
+  /** Applies the action to every dead letter that matches, oldest first; answers how many matched. */
+  public Future<Long> apply(Action action, Filter filter) {
+    if (action == Action.LIST) {
+      throw new IllegalArgumentException("use list() to list");
+    }
+    return walk(action, filter, "-", 0);
+  }
+
+  private Future<Long> walk(Action action, Filter filter, String after, long sofar) {
+    return chunk(action, filter, after, CHUNK, 0).compose(reply -> {
+      long total = sofar + reply.get(0).toLong();
+      String last = reply.get(1).toString();
+      return last.isEmpty() ? Future.succeededFuture(total) : walk(action, filter, "(" + last, total);
+    });
+  }
+
+  /** A page of matching dead letters after {@code afterId} ({@code null}: from the oldest); next is null at the end. */
+  public Future<DeadLetters.Page> list(Filter filter, String afterId, int limit) {
+    return listFrom(filter, afterId == null ? "-" : "(" + afterId, limit, new ArrayList<>());
+  }
+
+  private Future<DeadLetters.Page> listFrom(Filter filter, String after, int limit, List<JsonObject> found) {
+    // Without a filter every entry matches: one call reads the page; with one, chunks are walked until it is full.
+    int count = filter.any() ? limit - found.size() : CHUNK;
+    return chunk(Action.LIST, filter, after, count, limit - found.size()).compose(reply -> {
+      for (int i = 2; i < reply.size(); i++) {
+        found.add(DeadLetters.letter(reply.get(i)));
+      }
+      String last = reply.get(1).toString();
+      if (found.size() >= limit) {
+        String next = found.get(limit - 1).getString("deadId");
+        return Future.succeededFuture(new DeadLetters.Page(found.subList(0, limit), last.isEmpty() ? null : next));
+      }
+      return last.isEmpty() ? Future.succeededFuture(new DeadLetters.Page(found, null))
+          : listFrom(filter, "(" + last, limit, found);
+    });
+  }
+
+  private Future<Response> chunk(Action action, Filter filter, String after, int count, int listAtMost) {
+    return CHUNK_SCRIPT.run(redis, List.of(keys.dead(), after, count, action.name(), filter.type(), filter.q(),
+        filter.client(), keys.streamPrefix(), keys.counters(""), keys.record(""), keys.indexPrefix(),
+        System.currentTimeMillis(), recordTtlSeconds, Math.max(1, listAtMost)));
+  }
+}

@@ -1,0 +1,177 @@
+package hwaas.queue;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Lists API jobs page by page from the console's indexes ({@link JobIndex}), never by scanning records: one script
+ * walks the most selective index (state, else client, else type, else all jobs) from the cursor and checks the other
+ * filters on each record, until the page is full or {@link #EXAMINED_AT_MOST} entries were looked at. The cursor is the
+ * last entry looked at; the next page starts right after it by rank, so jobs that arrive meanwhile (at the new end)
+ * neither repeat nor push any job out of a page.
+ */
+public final class JobSearch {
+  /** Index entries one request looks at, at most: a page of a rare filter may come back short, with a cursor. */
+  public static final int EXAMINED_AT_MOST = 5000;
+
+  // ARGV: 1 index, 2 'desc'|'asc', 3 lowest score, 4 highest score, 5 cursor score ('' on the first page), 6 cursor
+  // id, 7 limit, 8 entries to examine at most, 9 record prefix, 10 state, 11 type, 12 client, 13 id prefix ('': any).
+  // Replies {next cursor ('' at the end), record, record, ...}, each record a flat HGETALL.
+  private static final LuaScript PAGE = new LuaScript(
+      "local idx, desc = ARGV[1], ARGV[2] == 'desc'",
+      "local lo, hi = tonumber(ARGV[3]), tonumber(ARGV[4])",
+      "local cScore, cId = ARGV[5], ARGV[6]",
+      "local limit, budget = tonumber(ARGV[7]), tonumber(ARGV[8])",
+      "local fs, ft, fc, fq = ARGV[10], ARGV[11], ARGV[12], ARGV[13]",
+      "local start, skipScore",
+      "if cId ~= '' then",
+      "  if desc then start = redis.call('ZREVRANK', idx, cId) else start = redis.call('ZRANK', idx, cId) end",
+      "  if start then start = start + 1 else",
+      // The cursor's job left this index (a state index): start at its score, skipping what that page showed.
+      "    skipScore = tonumber(cScore)",
+      "    if desc then start = redis.call('ZCOUNT', idx, '(' .. cScore, '+inf')",
+      "    else start = redis.call('ZCOUNT', idx, '-inf', '(' .. cScore) end",
+      "  end",
+      "elseif desc then start = redis.call('ZCOUNT', idx, '(' .. ARGV[4], '+inf')",
+      "else start = redis.call('ZCOUNT', idx, '-inf', '(' .. ARGV[3]) end",
+      "local out, examined, finished, last = {''}, 0, false, nil",
+      "local function range(from, n)",
+      "  if desc then return redis.call('ZREVRANGE', idx, from, from + n - 1, 'WITHSCORES') end",
+      "  return redis.call('ZRANGE', idx, from, from + n - 1, 'WITHSCORES')",
+      "end",
+      "local function outside(score) return (desc and score < lo) or ((not desc) and score > hi) end",
+      "while #out - 1 < limit and examined < budget and not finished do",
+      "  local chunk = range(start, math.min(200, budget - examined))",
+      "  if #chunk == 0 then finished = true break end",
+      "  for j = 1, #chunk, 2 do",
+      "    local id, score = chunk[j], tonumber(chunk[j + 1])",
+      "    if outside(score) then finished = true break end",
+      "    examined, start = examined + 1, start + 1",
+      "    last = chunk[j + 1] .. ':' .. id",
+      "    local skip = skipScore and score == skipScore and ((desc and id >= cId) or ((not desc) and id <= cId))",
+      "    local ok = not skip and (fq == '' or string.sub(id, 1, #fq) == fq)",
+      "    if ok and (fs ~= '' or ft ~= '' or fc ~= '') then",
+      "      local r = redis.call('HMGET', ARGV[9] .. id, 'status', 'type', 'client')",
+      "      ok = (fs == '' or r[1] == fs) and (ft == '' or r[2] == ft) and (fc == '' or r[3] == fc)",
+      "    end",
+      "    if ok then",
+      "      local h = redis.call('HGETALL', ARGV[9] .. id)",
+      "      if #h > 0 then out[#out + 1] = h end",
+      "    end",
+      "    if #out - 1 >= limit or examined >= budget then break end",
+      "  end",
+      "end",
+      "if not finished then",
+      "  local peek = range(start, 1)",
+      "  finished = #peek == 0 or outside(tonumber(peek[2]))",
+      "end",
+      "if not finished and last then out[1] = last end",
+      "return out");
+
+  private final Redis redis;
+  private final StreamKeys keys;
+  private final JobIndex index;
+
+  public JobSearch(Redis redis, StreamKeys keys) {
+    this.redis = redis;
+    this.keys = keys;
+    this.index = new JobIndex(keys);
+  }
+
+  /**
+   * What to list; empty strings and nulls mean "any".
+   *
+   * @param since  epoch millis, inclusive (creation time; with a state, the time the job entered it)
+   * @param until  epoch millis, inclusive
+   * @param cursor from the previous page's answer, {@code null} for the first page
+   */
+  public record Query(String state, String type, String client, String idPrefix, Long since, Long until, int limit,
+                      String cursor, boolean oldestFirst) {
+  }
+
+  /** @param cursor for the next page; {@code null} at the end */
+  public record Page(List<JsonObject> jobs, String cursor) {
+  }
+
+  /**
+   * One page; fails with IllegalArgumentException for a cursor this service did not hand out. A {@code q} that is a
+   * whole job id finds that job by its record at once, without walking an index.
+   */
+  public Future<Page> page(Query q) {
+    if (!blank(q.idPrefix()).isEmpty() && q.cursor() == null) {
+      return redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HGETALL).arg(keys.record(q.idPrefix())))
+          .compose(hash -> {
+            JsonObject job = JobRecords.toJson(hash);
+            return job != null && matches(job, q) ? Future.succeededFuture(new Page(List.of(job), null)) : walk(q);
+          });
+    }
+    return walk(q);
+  }
+
+  private static boolean matches(JsonObject job, Query q) {
+    return (blank(q.state()).isEmpty() || q.state().equals(job.getString("status")))
+        && (blank(q.type()).isEmpty() || q.type().equals(job.getString("type")))
+        && (blank(q.client()).isEmpty() || q.client().equals(job.getString("client")));
+  }
+
+  private Future<Page> walk(Query q) {
+    String[] at = q.cursor() == null ? new String[] {"", ""} : decode(q.cursor());
+    List<Object> args = List.of(indexFor(q), q.oldestFirst() ? "asc" : "desc", q.since() == null ? 0 : q.since(),
+        q.until() == null ? Long.MAX_VALUE / 1024 : q.until(), at[0], at[1], q.limit(), EXAMINED_AT_MOST,
+        keys.record(""), blank(q.state()), blank(q.type()), blank(q.client()), blank(q.idPrefix()));
+    return PAGE.run(redis, args).map(reply -> {
+      List<JsonObject> jobs = new ArrayList<>(reply.size() - 1);
+      for (int i = 1; i < reply.size(); i++) {
+        JsonObject job = JobRecords.toJson(reply.get(i));
+        if (job != null) {
+          jobs.add(job);
+        }
+      }
+      String next = reply.get(0).toString();
+      return new Page(jobs, next.isEmpty() ? null : encode(next));
+    });
+  }
+
+  private String indexFor(Query q) {
+    if (!blank(q.state()).isEmpty()) {
+      return index.state(q.state());
+    }
+    if (!blank(q.client()).isEmpty()) {
+      return keys.clientJobs(q.client());
+    }
+    if (!blank(q.type()).isEmpty()) {
+      return index.type(q.type());
+    }
+    return index.all();
+  }
+
+  private static String blank(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static String encode(String position) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** [score, id] from a cursor. */
+  private static String[] decode(String cursor) {
+    try {
+      String position = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      int colon = position.indexOf(':');
+      Double.parseDouble(position.substring(0, colon));
+      if (colon == position.length() - 1) {
+        throw new IllegalArgumentException("no id");
+      }
+      return new String[] {position.substring(0, colon), position.substring(colon + 1)};
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("cursor " + cursor + " is not one this API handed out; start again without it");
+    }
+  }
+
+}

@@ -1,0 +1,211 @@
+package hwaas.redis;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A primary, its replicas and three sentinels on loopback, all started from the embedded redis-server binary, each
+ * in a process of its own: what the failover tests and the bench run against. Every server and sentinel has the same
+ * random password. Blocking: never call it from an event loop.
+ */
+public final class LocalSentinels implements AutoCloseable {
+  public static final String MASTER_NAME = "hwaas";
+  private static final int SENTINELS = 3;
+
+  private final Path dir;
+  private final Path binary;
+  private final String password;
+  private final long downAfterMillis;
+  private final Map<Integer, Process> servers = new LinkedHashMap<>();
+  private final List<Process> sentinels = new ArrayList<>();
+  private final List<Integer> sentinelPorts = new ArrayList<>();
+
+  private LocalSentinels(Path dir, String password, long downAfterMillis) {
+    this.dir = dir;
+    this.binary = EmbeddedRedis.binary();
+    this.password = password;
+    this.downAfterMillis = downAfterMillis;
+  }
+
+  /**
+   * @param replicas        replicas of the primary
+   * @param downAfterMillis how long a primary must be silent before the sentinels call it down
+   */
+  public static LocalSentinels start(Path dir, int replicas, long downAfterMillis) throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    LocalSentinels set = new LocalSentinels(dir, HexFormat.of().formatHex(new SecureRandom().generateSeed(16)), downAfterMillis);
+    try {
+      int primary = freePort();
+      set.startServer(primary, null);
+      for (int i = 0; i < replicas; i++) {
+        set.startServer(freePort(), primary);
+      }
+      for (int i = 0; i < SENTINELS; i++) {
+        set.startSentinel(primary);
+      }
+      set.awaitSeen(replicas);
+      return set;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      set.close();
+      throw e;
+    }
+  }
+
+  /** {@code redis-sentinel://:password@127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3/hwaas}: a secret, like any URL with a password. */
+  public URI url() {
+    return URI.create(SentinelAddress.SCHEME + "://:" + password + "@"
+        + String.join(",", sentinelPorts.stream().map(p -> "127.0.0.1:" + p).toList()) + "/" + MASTER_NAME);
+  }
+
+  /** The port of the primary the sentinels name now. */
+  public int primaryPort() throws IOException {
+    for (int port : sentinelPorts) {
+      try {
+        List<?> address = (List<?>) ask(port, "SENTINEL", "get-master-addr-by-name", MASTER_NAME);
+        return Integer.parseInt((String) address.get(1));
+      } catch (IOException e) {
+        // the next sentinel may answer
+      }
+    }
+    throw new IOException("no sentinel answered on " + sentinelPorts);
+  }
+
+  /** SIGKILL of the current primary, as a crash of its machine would do; returns its port. */
+  public int killPrimary() throws IOException, InterruptedException {
+    int port = primaryPort();
+    Process primary = servers.get(port);
+    primary.destroyForcibly();
+    primary.waitFor(10, TimeUnit.SECONDS);
+    return port;
+  }
+
+  /** Waits until the sentinels name a primary other than {@code oldPort}: the failover is done. */
+  public void awaitFailover(int oldPort, long timeoutMillis) throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (primaryPort() == oldPort) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IOException("the sentinels still name the primary on port " + oldPort + " after " + timeoutMillis + " ms");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /**
+   * Starts the server on {@code port} again, as its supervisor would: empty, a replica of the primary the sentinels
+   * name now (which it then copies), so writes waiting for a replica can be confirmed again. Started as a primary, it
+   * would wait for the sentinels to turn it (about ten seconds more).
+   */
+  public void restart(int port) throws IOException, InterruptedException {
+    servers.remove(port);
+    startServer(port, primaryPort());
+  }
+
+  private void startServer(int port, Integer primary) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--dir", dir.toAbsolutePath().toString(), "--dbfilename", "dump-" + port + ".rdb", "--save", "",
+        // As the embedded Redis keeps its data: an append-only file synced every second.
+        "--appendonly", "yes", "--appendfsync", "everysec", "--appenddirname", "aof-" + port,
+        "--maxmemory", RedisSettings.DEFAULT_MAX_MEMORY, "--maxmemory-policy", "noeviction",
+        "--logfile", dir.resolve("redis-" + port + ".log").toAbsolutePath().toString()));
+    if (primary != null) {
+      command.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(primary)));
+    }
+    Path config = dir.resolve("redis-" + port + ".conf");
+    // The password in a 0600 file, never on a command line (ps shows those).
+    PrivateFiles.writeSecret(config, "requirepass " + password + "\nmasterauth " + password + "\n");
+    command.add(1, config.toAbsolutePath().toString());
+    servers.put(port, launch(command, "redis-" + port));
+    awaitPing(port);
+  }
+
+  private void startSentinel(int primary) throws IOException, InterruptedException {
+    int port = freePort();
+    Path config = dir.resolve("sentinel-" + port + ".conf");
+    // Sentinel rewrites its own config file as it learns the set: it must be writable.
+    PrivateFiles.writeSecret(config, String.join("\n",
+        "port " + port, "bind 127.0.0.1", "dir " + dir.toAbsolutePath(), "logfile " + dir.resolve("sentinel-" + port + ".log").toAbsolutePath(),
+        "requirepass " + password, "sentinel sentinel-pass " + password,
+        "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + primary + " 2",
+        "sentinel auth-pass " + MASTER_NAME + " " + password,
+        "sentinel down-after-milliseconds " + MASTER_NAME + " " + downAfterMillis,
+        "sentinel failover-timeout " + MASTER_NAME + " 10000",
+        "sentinel parallel-syncs " + MASTER_NAME + " 1", ""));
+    sentinels.add(launch(List.of(binary.toString(), config.toAbsolutePath().toString(), "--sentinel"), "sentinel-" + port));
+    sentinelPorts.add(port);
+    awaitPing(port);
+  }
+
+  private Process launch(List<String> command, String name) throws IOException {
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".out").toFile())).start();
+  }
+
+  /** Until every sentinel knows the replicas and the other sentinels: before that, a failover could not be agreed. */
+  private void awaitSeen(int replicas) throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + 30_000;
+    for (int port : sentinelPorts) {
+      while (((List<?>) ask(port, "SENTINEL", "replicas", MASTER_NAME)).size() < replicas
+          || ((List<?>) ask(port, "SENTINEL", "sentinels", MASTER_NAME)).size() < SENTINELS - 1) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IOException("sentinel on port " + port + " did not see " + replicas + " replicas and the other sentinels within 30 s (see " + dir + ")");
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  private void awaitPing(int port) throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      try {
+        if ("PONG".equals(ask(port, "PING"))) {
+          return;
+        }
+      } catch (IOException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IOException("nothing answered on port " + port + " within 10 s (see " + dir + "): " + e.getMessage(), e);
+        }
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** One command after AUTH on a connection of its own: the reply as a String, Long, List or null. */
+  private Object ask(int port, String... args) throws IOException {
+    return new RedisAdmin(port, password, 1_000, 2_000).command(args);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** Stops the sentinels first (no failover while the servers stop), then the servers; waits for each. */
+  @Override
+  public void close() {
+    List<Process> all = new ArrayList<>(sentinels);
+    all.addAll(servers.values());
+    for (Process process : all) {
+      process.destroy();
+      try {
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

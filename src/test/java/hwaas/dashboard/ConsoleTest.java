@@ -1,0 +1,348 @@
+package hwaas.dashboard;
+
+import hwaas.jobs.JobHandlers;
+import hwaas.jobs.PrintHandler;
+import hwaas.node.Node;
+import hwaas.node.NodeSettings;
+import hwaas.support.Printer;
+import hwaas.testing.Api;
+import hwaas.testing.Capture;
+import hwaas.testing.HeadlessChromium;
+import hwaas.testing.TestConfigs;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.Dimension;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The console's views in a real headless Chromium against a real node: each view opened by its address, the job
+ * browser and a job's story, dead letters requeued one by one and by filter. Skipped without Chromium, as
+ * {@link DashboardTest}. The screenshots in docs/ come from here (target/console-*.png).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleTest {
+  private static final String TOKEN = "console-test-token-0123";
+  private static final String READ_TOKEN = "console-read-token-4567";
+
+  /** Print jobs whose message starts with "flaky2" fail their first two attempts; "doomed" ones fail until healed. */
+  private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
+  private final Set<String> healed = ConcurrentHashMap.newKeySet();
+  private final Map<String, Integer> succeeded = new ConcurrentHashMap<>();
+  private Printer printer;
+  private Node node;
+  private Api api;
+  private String base;
+  private HeadlessChromium chromium;
+
+  @BeforeAll
+  void startNode() {
+    HeadlessChromium.assumeInstalled();
+    NodeSettings local = TestConfigs.withToken(TestConfigs.local(2, 2, 1), TOKEN);
+    NodeSettings config = local.withHttp(local.http().withReadToken(READ_TOKEN))
+        .withWorkers(local.workers().withRetries(3, Duration.ofMillis(100)));
+    printer = new Printer(new Capture(), () -> { });
+    PrintHandler print = new PrintHandler(printer);
+    JobHandlers handlers = JobHandlers.standard(printer, config.limits()).withPrint(job -> {
+      String message = job.payload().getString("message");
+      int attempt = attempts.merge(job.id(), 1, Integer::sum);
+      if (message.startsWith("flaky2") && attempt <= 2) {
+        return Future.failedFuture("flaky attempt " + attempt + " of " + job.id());
+      }
+      if (message.startsWith("doomed") && !healed.contains(message)) {
+        return Future.failedFuture("doomed: " + message);
+      }
+      if (job.tracked()) {
+        succeeded.merge(job.id(), 1, Integer::sum);
+      }
+      return print.run(job);
+    });
+    node = Node.start(config, handlers);
+    api = new Api(node.httpPort(), TOKEN);
+    base = "http://127.0.0.1:" + node.httpPort() + "/";
+  }
+
+  @AfterAll
+  void stopNode() {
+    if (node != null) {
+      node.stop();
+      printer.close();
+    }
+  }
+
+  @BeforeEach
+  void openBrowser() {
+    chromium = new HeadlessChromium();
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    if (chromium != null) {
+      chromium.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a job submitted over the API appears in #/jobs within a second, and #/jobs/<id> shows its status changes and result")
+  void jobBrowserAndJobView() throws Exception {
+    login(TOKEN);
+    open("#/jobs");
+    waitFor(Duration.ofSeconds(10), "the job browser", () -> exists("section[data-view=jobs] .pager") ? "ok" : null);
+    String id = submit("sum", "{\"numbers\":[1,2," + System.nanoTime() + "]}", "alice");
+    long submitted = System.currentTimeMillis();
+    waitFor(Duration.ofSeconds(3), "the new job's row", () -> exists("tr[data-id='" + id + "']") ? "ok" : null);
+    long seenAfter = System.currentTimeMillis() - submitted;
+    assertTrue(seenAfter < 1_500, "the row appeared after " + seenAfter + " ms");
+    screenshot("console-jobs");
+
+    open("#/jobs/" + id);
+    waitFor(Duration.ofSeconds(10), "the completed job", () -> textOf(".field-status").equals("completed") ? "ok" : null);
+    List<String> statuses = texts("tr.event td:nth-child(2)");
+    assertEquals(List.of("queued", "running", "completed"), statuses);
+    assertTrue(textOf("pre.result").contains("\"value\""), textOf("pre.result"));
+    assertTrue(textOf("pre.payload").contains("numbers"));
+    assertTrue(textOf("tr.event:nth-child(2) td:nth-child(3)").length() > 0, "the worker of the running step");
+    screenshot("console-job");
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
+  @DisplayName("Cancel on a waiting job's view cancels it, after asking, and its history ends canceled")
+  void cancelFromTheJobView() throws Exception {
+    Api.Reply reply = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"later\"},\"client\":\"hal\",\"delay\":3600}");
+    assertEquals(202, reply.status(), reply.body());
+    String id = reply.json().getString("id");
+    login(TOKEN);
+    open("#/jobs/" + id);
+    waitFor(Duration.ofSeconds(10), "the cancel button", () -> exists("#view button.cancel:not([disabled])") ? "ok" : null);
+    js("window.asked = []; window.confirm = (q) => { window.asked.push(q); return true; };");
+    js("document.querySelector('#view button.cancel').click();");
+    waitForStatus(id, "canceled");
+    assertEquals(List.of("Cancel job " + id + "?"), js("return window.asked;"));
+    waitFor(Duration.ofSeconds(10), "the canceled history",
+        () -> texts("tr.event td:nth-child(2)").equals(List.of("scheduled", "canceled")) ? "ok" : null);
+    assertEquals(List.of(id), api.get("/api/jobs?state=canceled&client=hal").json().getJsonArray("jobs").stream()
+        .map(j -> ((JsonObject) j).getString("id")).toList());
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
+  @DisplayName("a job that fails twice then succeeds shows both errors in its history")
+  void bothErrorsOfAFlakyJob() throws Exception {
+    String id = submit("print", "{\"message\":\"flaky2 " + System.nanoTime() + "\"}", "bob");
+    waitForStatus(id, "completed");
+    login(TOKEN);
+    open("#/jobs/" + id);
+    waitFor(Duration.ofSeconds(10), "the history", () -> exists("tr.event") ? "ok" : null);
+    List<String> errors = texts("tr.event td.error");
+    assertEquals(List.of("flaky attempt 1 of " + id, "flaky attempt 2 of " + id), errors);
+    assertEquals("completed", textOf(".field-status"));
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
+  @DisplayName("a dead job appears in #/dead with its error, and Requeue on the page runs it")
+  void deadJobRequeuedFromThePage() throws Exception {
+    String message = "doomed " + System.nanoTime();
+    String id = deadJob(message, "carol");
+    login(TOKEN);
+    open("#/dead?q=" + id);
+    String row = "tr[data-dead-id]";
+    waitFor(Duration.ofSeconds(10), "the dead job's row", () -> exists(row) ? "ok" : null);
+    assertTrue(textOf(row + " td.error").contains(message), textOf(row + " td.error"));
+    assertEquals(id, textOf(row + " td.id"));
+    screenshot("console-dead");
+    healed.add(message);
+    js("window.confirm = () => true;");
+    js("document.querySelector(arguments[0]).click();", row + " button.requeue");
+    waitForStatus(id, "completed");
+    assertEquals(1, succeeded.get(id));
+    open("#/jobs/" + id);
+    waitFor(Duration.ofSeconds(10), "the requeued job's history",
+        () -> texts("tr.event td:nth-child(2)").contains("dead") && textOf(".field-status").equals("completed") ? "ok" : null);
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
+  @DisplayName("requeue all matching on #/dead counts 1,000 dead jobs, then runs each of them once")
+  void bulkRequeueByFilter() throws Exception {
+    String tag = "doomed-bulk-" + System.nanoTime();
+    JsonArray batch = new JsonArray();
+    for (int i = 0; i < 1000; i++) {
+      batch.add(new JsonObject().put("type", "print").put("client", "dave").put("payload", new JsonObject().put("message", tag)));
+    }
+    Api.Reply accepted = api.post("/api/jobs/batch", batch.encode());
+    assertEquals(202, accepted.status(), accepted.body());
+    List<String> ids = accepted.json().getJsonArray("ids").stream().map(String::valueOf).toList();
+    long[] matched = new long[1];
+    try {
+      waitUntil(Duration.ofSeconds(120), "1,000 dead letters", () -> {
+        matched[0] = api.post("/api/dead/requeue?dryRun=true&q=" + tag, "").json().getLong("matched");
+        return matched[0] == 1000;
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + ": " + matched[0] + " matched; statuses "
+          + api.get("/api/jobs?client=dave&limit=5").body() + " dead " + api.get("/api/dead?limit=2").body(), e);
+    }
+    Thread.sleep(1000);
+    assertEquals(1000L, api.post("/api/dead/requeue?dryRun=true&q=" + tag, "").json().getLong("matched"), "each job dead once");
+    healed.add(tag);
+    login(TOKEN);
+    open("#/dead?q=" + tag);
+    waitFor(Duration.ofSeconds(10), "the dead letters", () -> exists("button.requeue-all") ? "ok" : null);
+    js("window.asked = []; window.confirm = (q) => { window.asked.push(q); return true; };");
+    js("document.querySelector('button.requeue-all').click();");
+    waitFor(Duration.ofSeconds(30), "the bulk result", () -> textOf("#bulk-result").startsWith("Requeued") ? "ok" : null);
+    assertEquals(List.of("Requeued all 1000 dead letter(s) that match?"), js("return window.asked;"));
+    waitUntil(Duration.ofSeconds(60), "all 1,000 jobs completed", () -> ids.stream().allMatch(succeeded::containsKey));
+    assertTrue(ids.stream().allMatch(id -> succeeded.get(id) == 1), "a job ran twice");
+    assertEquals(0L, api.post("/api/dead/requeue?dryRun=true&q=" + tag, "").json().getLong("matched"));
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
+  @DisplayName("filters in the URL give the same rows as the API with the same filters")
+  void urlFiltersMatchTheApi() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      waitForStatus(submit("multiply", "{\"numbers\":[2," + i + "]}", "erin"), "completed");
+    }
+    submit("sum", "{\"numbers\":[5]}", "erin");
+    login(TOKEN);
+    open("#/jobs?state=completed&type=multiply&client=erin");
+    waitFor(Duration.ofSeconds(10), "the rows", () -> exists("tr[data-id]") ? "ok" : null);
+    List<String> shown = js("return [...document.querySelectorAll('tr[data-id]')].map(r => r.dataset.id);");
+    List<String> fromApi = api.get("/api/jobs?state=completed&type=multiply&client=erin&limit=50").json().getJsonArray("jobs")
+        .stream().map(j -> ((JsonObject) j).getString("id")).toList();
+    assertEquals(3, fromApi.size());
+    assertEquals(fromApi, shown);
+    assertEquals("completed", js("return document.getElementById('filter-state').value;"));
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
+  @DisplayName("the overview, clients, a client and nodes open by their address without console errors, at 1280 px and at a phone's width")
+  void everyViewOpens() throws Exception {
+    submit("sum", "{\"numbers\":[1]}", "frank");
+    login(TOKEN);
+    waitFor(Duration.ofSeconds(10), "the overview", () -> exists("#nodes tbody tr") ? "ok" : null);
+    assertTrue(exists("#view[hidden]"), "the overview shows no console view");
+    Thread.sleep(3_000); // a few seconds of chart
+    screenshot("console-overview");
+    open("#/clients");
+    waitFor(Duration.ofSeconds(10), "the clients", () -> textOf("#view").contains("frank") ? "ok" : null);
+    assertTrue(textOf("#view").contains("Print clients of ./hwaas W C running now: 2"), textOf("#view .note"));
+    open("#/clients/frank");
+    waitFor(Duration.ofSeconds(10), "the client's figures", () -> exists("tr[data-id]") ? "ok" : null);
+    open("#/nodes");
+    waitFor(Duration.ofSeconds(10), "the nodes", () -> exists("#view tbody tr") ? "ok" : null);
+    chromium.driver().manage().window().setSize(new Dimension(390, 844));
+    for (String view : List.of("#/jobs", "#/dead", "#/clients", "#/nodes", "#/")) {
+      open(view);
+      Thread.sleep(500);
+      assertEquals(Boolean.TRUE, js("return document.documentElement.scrollWidth <= window.innerWidth + 1;"), view + " is wider than a phone");
+    }
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
+  @DisplayName("with the read-only token the views show everything and every action is disabled")
+  void readOnly() throws Exception {
+    String message = "doomed " + System.nanoTime();
+    String id = deadJob(message, "gina");
+    login(READ_TOKEN);
+    open("#/dead?q=" + id);
+    waitFor(Duration.ofSeconds(10), "the dead row", () -> exists("tr[data-dead-id] button.requeue") ? "ok" : null);
+    assertEquals(Boolean.TRUE, js("return [...document.querySelectorAll('#view button.requeue, #view button.delete, "
+        + "#view button.requeue-all, #view button.delete-all')].every(b => b.disabled);"));
+    open("#/jobs/" + id);
+    waitFor(Duration.ofSeconds(10), "the job's actions", () -> exists("#view button.requeue") ? "ok" : null);
+    assertEquals(Boolean.TRUE, js("return [...document.querySelectorAll('#view .actions button')].every(b => b.disabled);"));
+    healed.add(message);
+    assertEquals(403, api.post("/api/dead/requeue?q=" + id, "", "application/json", READ_TOKEN).status());
+  }
+
+  private String submit(String type, String payload, String client) throws Exception {
+    Api.Reply reply = api.post("/api/jobs", "{\"type\":\"" + type + "\",\"payload\":" + payload + ",\"client\":\"" + client + "\"}");
+    assertEquals(202, reply.status(), reply.body());
+    return reply.json().getString("id");
+  }
+
+  /** A print job that fails until its message is healed: dead after its attempts. */
+  private String deadJob(String message, String client) throws Exception {
+    String id = submit("print", "{\"message\":\"" + message + "\"}", client);
+    waitForStatus(id, "dead");
+    return id;
+  }
+
+  private void waitForStatus(String id, String status) throws Exception {
+    waitUntil(Duration.ofSeconds(30), id + " " + status, () -> status.equals(api.get("/api/jobs/" + id).json().getString("status")));
+  }
+
+  private interface Check {
+    boolean ok() throws Exception;
+  }
+
+  private static void waitUntil(Duration timeout, String what, Check check) throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (!check.ok()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private void login(String token) {
+    chromium.driver().get(base + "#token=" + token);
+    waitFor(Duration.ofSeconds(10), "the access check", () -> textOf("#access").startsWith("read") ? "ok" : null);
+  }
+
+  private void open(String hash) {
+    js("location.hash = arguments[0];", hash.substring(1));
+  }
+
+  private <T> T js(String script, Object... args) {
+    return chromium.js(script, args);
+  }
+
+  private String textOf(String selector) {
+    return chromium.textOf(selector);
+  }
+
+  private List<String> texts(String selector) {
+    return js("return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim());", selector);
+  }
+
+  private boolean exists(String selector) {
+    return chromium.exists(selector);
+  }
+
+  private List<String> errors() {
+    return chromium.errors();
+  }
+
+  private <T> T waitFor(Duration timeout, String what, Supplier<T> found) {
+    return chromium.waitFor(timeout, what, found);
+  }
+
+  private void screenshot(String name) throws Exception {
+    chromium.screenshot(name);
+  }
+}
