@@ -49,6 +49,8 @@ public final class ExternalWork {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** A lease expires here this much before its entry may be claimed elsewhere: a late settlement is refused, not doubled. */
   private static final long GRACE_MILLIS = 1_000;
+  /** New-entry reads a fetch makes at most to fill its max. */
+  private static final int READS_PER_FETCH = 4;
 
   /** A lease is unknown, expired or already settled. */
   public static final class LeaseGone extends RuntimeException {
@@ -119,27 +121,34 @@ public final class ExternalWork {
       if (out.size() >= max) {
         return Future.succeededFuture(out);
       }
-      // Entries hold one job or many (up to 1000, submitted together): as many entries are read as the jobs per
-      // entry seen last suggest, so a fetch of 100 does not lease 100,000 jobs.
-      int left = Math.max(1, (max - out.size()) / state.jobsPerEntry);
-      boolean block = out.isEmpty() && wait.toMillis() > 0;
-      return readers.read(keys, type, state.consumer, left, block ? wait : Duration.ZERO, block)
-          .recover(err -> String.valueOf(err.getMessage()).startsWith("NOGROUP")
-              // Redis lost the group (a restart without persistence): made again, read once more.
-              ? StreamGroup.ensureAll(redis, keys, List.of(type))
-                  .compose(x -> readers.read(keys, type, state.consumer, left, Duration.ZERO, false))
-              : Future.failedFuture(err))
-          .compose(read -> {
-            if (!read.isEmpty()) {
-              state.jobsPerEntry = Math.max(1, read.stream().mapToInt(e -> e.jobs().size()).sum() / read.size());
-            }
-            return lease(state, read);
-          })
-          .map(x -> {
-            handOut(state, max, out);
-            return out;
-          });
+      return readNew(state, max, out, out.isEmpty() && wait.toMillis() > 0 ? wait : Duration.ZERO, READS_PER_FETCH);
     });
+  }
+
+  /**
+   * Reads new entries until {@code out} holds {@code max} jobs, the streams are empty or {@code reads} reads were made.
+   * Entries hold one job or many (up to 1000, submitted together): each read asks for as many entries as the jobs per
+   * entry seen last suggest, so a fetch of 100 does not lease a backlog of 100,000 jobs. Only the first may wait.
+   */
+  private Future<JsonArray> readNew(TypeState state, int max, JsonArray out, Duration wait, int reads) {
+    int count = Math.max(1, (max - out.size()) / state.jobsPerEntry);
+    boolean block = wait.toMillis() > 0;
+    return readers.read(keys, state.type, state.consumer, count, wait, block)
+        .recover(err -> String.valueOf(err.getMessage()).startsWith("NOGROUP")
+            // Redis lost the group (a restart without persistence): made again, read once more.
+            ? StreamGroup.ensureAll(redis, keys, List.of(state.type))
+                .compose(x -> readers.read(keys, state.type, state.consumer, count, Duration.ZERO, false))
+            : Future.failedFuture(err))
+        .compose(read -> {
+          if (!read.isEmpty()) {
+            state.jobsPerEntry = Math.max(1, read.stream().mapToInt(e -> e.jobs().size()).sum() / read.size());
+          }
+          return lease(state, read).compose(x -> {
+            handOut(state, max, out);
+            return out.size() < max && read.size() >= count && reads > 1
+                ? readNew(state, max, out, Duration.ZERO, reads - 1) : Future.succeededFuture(out);
+          });
+        });
   }
 
   /**
