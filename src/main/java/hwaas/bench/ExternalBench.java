@@ -43,7 +43,14 @@ final class ExternalBench {
     this.out = out;
   }
 
+  /** Both rows: one request per completion, and one per fetched batch ({@code POST /api/work/complete}). */
   List<BenchResult> run(int rounds) {
+    List<BenchResult> rows = new ArrayList<>(run(rounds, false));
+    rows.addAll(run(rounds, true));
+    return rows;
+  }
+
+  List<BenchResult> run(int rounds, boolean batched) {
     Node node = Node.start(settings, JobHandlers.standard(discard, settings.limits()));
     Vertx vertx = Vertx.vertx();
     List<Double> rates = new ArrayList<>();
@@ -60,7 +67,7 @@ final class ExternalBench {
         List<Future<Void>> workers = new ArrayList<>();
         for (int w = 0; w < WORKERS; w++) {
           Promise<Void> done = Promise.promise();
-          work(load, completed, done);
+          work(load, completed, done, batched);
           workers.add(done.future());
         }
         HttpLoad.awaitBounded(Future.all(workers), ROUND_MILLIS);
@@ -69,19 +76,22 @@ final class ExternalBench {
           throw new IllegalStateException("external workers completed " + completed.get() + " of " + JOBS + " jobs");
         }
         rates.add(JOBS / seconds);
-        out.printf(Locale.ROOT, "External workers over HTTP, fetch max=%d, %d workers: round %d: %,.0f jobs/s%n", MAX,
-            WORKERS, r + 1, JOBS / seconds);
+        out.printf(Locale.ROOT, "%s: round %d: %,.0f jobs/s%n", name(batched), r + 1, JOBS / seconds);
       }
     } finally {
       vertx.close().await();
       node.stop();
     }
-    return List.of(BenchResult.of(String.format(Locale.ROOT, "External workers over HTTP, fetch max=%d, %d workers", MAX,
-        WORKERS), "jobs/s", rates));
+    return List.of(BenchResult.of(name(batched), "jobs/s", rates));
+  }
+
+  private static String name(boolean batched) {
+    return String.format(Locale.ROOT, "External workers over HTTP, fetch max=%d, %d workers, %s", MAX, WORKERS,
+        batched ? "one complete per fetch" : "one complete per job");
   }
 
   /** One worker: fetch, complete all it got, again; done when a fetch finds nothing left. */
-  private static void work(HttpLoad load, AtomicLong completed, Promise<Void> done) {
+  private static void work(HttpLoad load, AtomicLong completed, Promise<Void> done, boolean batched) {
     load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/work/bench-external/fetch", FETCH, null, 200, 0))
         .compose(body -> {
           JsonArray jobs = body.toJsonObject().getJsonArray("jobs");
@@ -89,7 +99,16 @@ final class ExternalBench {
             return Future.succeededFuture(false);
           }
           List<Future<Buffer>> completions = new ArrayList<>(jobs.size());
-          for (Object job : jobs) {
+          if (batched) {
+            JsonArray settled = new JsonArray(new ArrayList<>(jobs.size()));
+            jobs.forEach(job -> settled.add(new JsonObject().put("lease", ((JsonObject) job).getString("lease"))
+                .put("result", new JsonObject().put("ok", true))));
+            completions.add(load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/work/complete",
+                new JsonObject().put("jobs", settled).toBuffer(), null, 200, jobs.size())).compose(answer ->
+                answer.toJsonObject().getJsonArray("gone").isEmpty() ? Future.succeededFuture(answer)
+                    : Future.failedFuture("leases gone: " + answer)));
+          }
+          for (Object job : batched ? List.of() : jobs) {
             String lease = ((JsonObject) job).getString("lease");
             completions.add(load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/work/" + lease + "/complete", COMPLETE, null, 200, 1)));
           }
@@ -100,7 +119,7 @@ final class ExternalBench {
         })
         .onSuccess(more -> {
           if (more) {
-            work(load, completed, done);
+            work(load, completed, done, batched);
           } else {
             done.tryComplete();
           }

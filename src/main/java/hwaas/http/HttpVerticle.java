@@ -109,6 +109,7 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("declareType").addHandler(workApi::declare);
     builder.getRoute("fetchWork").addHandler(workApi::fetch);
     builder.getRoute("completeWork").addHandler(workApi::complete);
+    builder.getRoute("completeWorkBatch").addHandler(workApi::completeAll);
     builder.getRoute("failWork").addHandler(workApi::fail);
     builder.getRoute("extendWork").addHandler(workApi::extend);
     ConsoleApi console = new ConsoleApi(redis, queue.keys());
@@ -158,6 +159,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/api/jobs").handler(ApiGuards::jsonBody);
     router.post("/api/jobs/batch").handler(ApiGuards::jsonBody);
     router.post("/api/jobs/batch").handler(BodyHandler.create(false).setBodyLimit(BATCH_BODY_LIMIT));
+    router.post("/api/work/complete").handler(BodyHandler.create(false).setBodyLimit(BATCH_BODY_LIMIT));
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     // Submissions are checked by JobsApi with compiled schemas, not by the router's per-request validation.
     router.post("/api/jobs").handler(jobs::submit);

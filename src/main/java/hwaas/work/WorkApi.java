@@ -5,6 +5,7 @@ import hwaas.queue.QueueSettings;
 import hwaas.worker.ExternalWork;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -14,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The REST side of external workers: {@code PUT /api/types/{name}} declares a type, {@code POST /api/work/...} fetch,
@@ -77,6 +80,18 @@ public final class WorkApi {
   public void complete(RoutingContext ctx) {
     JsonObject body = ctx.body().asJsonObject();
     answer(ctx, work.complete(ctx.pathParam("lease"), body == null ? null : body.getJsonObject("result")));
+  }
+
+  /** {@code POST /api/work/complete}: {"jobs": [{"lease", "result"}, ...]}, up to 1000 in one request. */
+  public void completeAll(RoutingContext ctx) {
+    JsonArray jobs = ctx.body().asJsonObject().getJsonArray("jobs");
+    List<String> leases = new ArrayList<>(jobs.size());
+    List<JsonObject> results = new ArrayList<>(jobs.size());
+    for (Object job : jobs) {
+      leases.add(((JsonObject) job).getString("lease"));
+      results.add(((JsonObject) job).getJsonObject("result"));
+    }
+    answer(ctx, work.completeAll(leases, results));
   }
 
   public void fail(RoutingContext ctx) {

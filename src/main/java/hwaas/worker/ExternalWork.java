@@ -175,6 +175,34 @@ public final class ExternalWork {
         .map(id -> new JsonObject().put("id", id).put("status", "completed"));
   }
 
+  /**
+   * Completes many leased jobs in one call: {@code leaseIds} with their {@code results}, in order. Leases that are
+   * gone (settled, expired, unknown) are named in the answer and change nothing.
+   *
+   * @return {"completed": n, "gone": [lease, ...]}
+   */
+  public Future<JsonObject> completeAll(List<String> leaseIds, List<JsonObject> results) {
+    JsonArray gone = new JsonArray();
+    List<Future<String>> settled = new ArrayList<>(leaseIds.size());
+    for (int i = 0; i < leaseIds.size(); i++) {
+      JsonObject result = results.get(i) == null ? new JsonObject() : results.get(i);
+      String leaseId = leaseIds.get(i);
+      if (!leases.containsKey(leaseId)) {
+        gone.add(leaseId);
+        continue;
+      }
+      settled.add(settle(leaseId, lease -> lease.entry.done.add(new Settlement.Done(lease.job, result, false)))
+          .recover(err -> {
+            if (err instanceof LeaseGone) {
+              gone.add(leaseId);
+              return Future.succeededFuture();
+            }
+            return Future.failedFuture(err);
+          }));
+    }
+    return Future.all(settled).map(all -> new JsonObject().put("completed", leaseIds.size() - gone.size()).put("gone", gone));
+  }
+
   public Future<JsonObject> fail(String leaseId, String error) {
     return settle(leaseId, lease -> lease.entry.failed.add(new Settlement.Failed(lease.job, error)))
         .map(id -> new JsonObject().put("id", id).put("status", "failed"));
@@ -396,8 +424,8 @@ public final class ExternalWork {
     final String type;
     final String consumer;
     final List<Reclaimer> reclaimers = new ArrayList<>();
-    /** Jobs per entry in the last read of new entries. */
-    int jobsPerEntry = 1;
+    /** Jobs per entry in the last read of new entries (the next read asks for as many entries as fill the fetch). */
+    int jobsPerEntry = 1_000; // unknown: the first read takes one entry
     /** Lease ids of jobs read but not handed out yet, in order. */
     final ArrayDeque<String> unhanded = new ArrayDeque<>();
     /** Entries claimed again, by entry id, with when: one kept longer than half a lease is left to the next claim. */

@@ -194,6 +194,38 @@ class ExternalWorkersTest {
     }
   }
 
+  @Test
+  @DisplayName("POST /api/work/complete settles many leases in one request and names those that are gone")
+  void completeMany() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(submit("many " + i));
+    }
+    JsonArray settled = new JsonArray();
+    Set<String> fetched = new HashSet<>();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (fetched.size() < ids.size() && System.currentTimeMillis() < deadline) {
+      for (Object o : api.post("/api/work/reverse/fetch", "{\"max\":10,\"wait\":1}").json().getJsonArray("jobs")) {
+        JsonObject leased = (JsonObject) o;
+        assertTrue(ids.contains(leased.getString("id")), leased.encode());
+        fetched.add(leased.getString("id"));
+        settled.add(new JsonObject().put("lease", leased.getString("lease"))
+            .put("result", new JsonObject().put("n", leased.getString("id"))));
+      }
+    }
+    String unknown = "0123456789abcdef0123456789abcdef";
+    settled.add(new JsonObject().put("lease", unknown).put("result", new JsonObject()));
+    Api.Reply reply = api.post("/api/work/complete", new JsonObject().put("jobs", settled).encode());
+    assertEquals(200, reply.status(), reply.body());
+    assertEquals(3, reply.json().getInteger("completed"), reply.body());
+    assertEquals(new JsonArray().add(unknown), reply.json().getJsonArray("gone"));
+    for (String id : ids) {
+      JsonObject record = job(id);
+      assertEquals("completed", record.getString("status"), record.encode());
+      assertEquals(id, record.getJsonObject("result").getString("n"));
+    }
+  }
+
   private static JsonObject fetchOne(String id, int seconds) throws Exception {
     long deadline = System.currentTimeMillis() + seconds * 1000L;
     while (System.currentTimeMillis() < deadline) {
