@@ -166,6 +166,18 @@
     }
   }
 
+  // A chain's steps, one row per job (a fan-out's jobs as <step>.<k>), each linked to its own view.
+  function stepsTable(steps) {
+    const rows = steps.flatMap(s => (s.all ? s.all.map((j, k) => [s.step + '.' + k, j]) : [[String(s.step), s]]).map(([label, j]) => {
+      const outcome = j.error || (j.result !== undefined ? JSON.stringify(j.result) : '');
+      const tr = el('tr', 'step', el('td', 'num', label), el('td', 'id', link('#/jobs/' + encodeURIComponent(j.id), j.id)),
+        el('td', '', j.type || ''), el('td', '', statusBadge(j.status)), el('td', j.error ? 'error' : 'result', outcome));
+      tr.dataset.id = j.id;
+      return tr;
+    }));
+    return table(['step', 'id', 'type', 'status', 'result / error'], rows);
+  }
+
   // One job's whole story: its fields, every status change, each error, the result, and what may be done.
   async function jobView(id) {
     const load = () => api('GET', '/api/jobs/' + encodeURIComponent(id));
@@ -191,7 +203,7 @@
       }
       const parts = [el('h2', '', 'Job ', el('code', '', job.id)), facts, actions];
       if (job.progress !== undefined) parts.push(el('h3', '', 'Progress'), el('pre', 'progress', JSON.stringify(job.progress, null, 2)));
-      if (job.steps) parts.push(el('h3', '', 'Steps'), el('pre', 'steps', JSON.stringify(job.steps, null, 2)));
+      if (job.steps) parts.push(el('h3', '', 'Steps'), stepsTable(job.steps));
       parts.push(el('h3', '', 'Payload'), el('pre', 'payload', JSON.stringify(job.payload, null, 2)));
       if (job.result) parts.push(el('h3', '', 'Result'), el('pre', 'result', JSON.stringify(job.result, null, 2)));
       parts.push(el('h3', '', 'History'), history.length ? table(['at', 'status', 'worker / error'], history)

@@ -65,6 +65,13 @@ public final class GroupScripts {
     return connection.send(keep).map(GroupScripts::strings);
   }
 
+  /** As {@link #keepIfMine(RedisConnection, String, String, List)}, through a pooled client. */
+  public static Future<List<String>> keepIfMine(Redis redis, String stream, String consumer, List<String> ids) {
+    Request keep = eval(KEEP_IF_MINE, stream, StreamKeys.GROUP, consumer);
+    ids.forEach(keep::arg);
+    return redis.send(keep).map(GroupScripts::strings);
+  }
+
   /** Gives back the entries {@code consumer} holds of {@code ids}, uncounted and claimable at once; how many it gave. */
   public static Future<Integer> giveBack(Redis redis, String stream, String consumer, long idleMillis, List<String> ids) {
     Request give = eval(GIVE_BACK, stream, StreamKeys.GROUP, consumer).arg(idleMillis);

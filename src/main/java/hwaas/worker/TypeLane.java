@@ -250,6 +250,9 @@ final class TypeLane {
       return Future.succeededFuture();
     }
     List<Request> marks = markRunning(entries);
+    // A live worker keeps what it holds: a read whose writes or jobs take longer than the visibility timeout (a busy
+    // machine, a read of 32,000 API jobs) is not taken for a dead worker's. The job timeout still bounds each job.
+    long heartbeat = vertx.setPeriodic(Math.max(100, type.visibility().toMillis() / 3), t -> keepHolding(entries));
     return send.apply(marks)
         .compose(replies -> {
           Set<String> canceled = marks.isEmpty() ? Set.of() : new HashSet<>(JobCancel.canceledIds(replies));
@@ -258,7 +261,16 @@ final class TypeLane {
         })
         .compose(settlement -> send.apply(settlement.requests(keys, records, chains, cache, retried, maxDead))
             .compose(replies -> giveBack(settlement.givenBackByQueue())
-                .onSuccess(v -> settled(settlement, ChainScripts.events(replies.subList(0, settlement.recordRequests()))))));
+                .onSuccess(v -> settled(settlement, ChainScripts.events(replies.subList(0, settlement.recordRequests()))))))
+        .onComplete(ar -> vertx.cancelTimer(heartbeat));
+  }
+
+  /** Resets the idle time of the entries this consumer still holds (no delivery counted), on the pooled client. */
+  private void keepHolding(List<Entry> entries) {
+    Map<String, List<String>> byQueue = new java.util.LinkedHashMap<>();
+    entries.forEach(e -> byQueue.computeIfAbsent(e.queue(), q -> new ArrayList<>()).add(e.entryId()));
+    byQueue.forEach((queue, ids) -> GroupScripts.keepIfMine(redis, keys.stream(queue), consumer, ids)
+        .onFailure(err -> outage.failure(consumer + ": keeping hold of its entries of " + keys.stream(queue), err)));
   }
 
   /**

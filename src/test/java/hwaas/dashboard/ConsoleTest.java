@@ -124,6 +124,27 @@ class ConsoleTest {
   }
 
   @Test
+  @DisplayName("a chain's view lists each step, a fan-out's jobs one by one, with its status and result, linked to the step's own view")
+  void chainSteps() throws Exception {
+    Api.Reply reply = api.post("/api/jobs", "{\"type\":\"sum\",\"payload\":{\"numbers\":[1,2,3]},\"client\":\"carol\","
+        + "\"then\":[{\"type\":\"multiply\",\"payload\":{\"numbers\":[2]}},"
+        + "{\"all\":[{\"type\":\"sum\",\"payload\":{\"numbers\":[1]}},{\"type\":\"sum\",\"payload\":{\"numbers\":[2]}}]}]}");
+    assertEquals(202, reply.status(), reply.body());
+    String id = reply.json().getString("id");
+    waitForStatus(id, "completed");
+    login(TOKEN);
+    open("#/jobs/" + id);
+    waitFor(Duration.ofSeconds(10), "the steps", () -> texts("tr.step td:nth-child(1)").size() == 4 ? "ok" : null);
+    assertEquals(List.of("0", "1", "2.0", "2.1"), texts("tr.step td:nth-child(1)"));
+    assertEquals(List.of(id, id + ".1", id + ".2.0", id + ".2.1"), texts("tr.step td.id"));
+    assertEquals(List.of("completed", "completed", "completed", "completed"), texts("tr.step td:nth-child(4)"));
+    assertEquals(List.of("{\"value\":6}", "{\"value\":12}", "{\"value\":13}", "{\"value\":14}"), texts("tr.step td.result"));
+    js("document.querySelector(\"tr.step[data-id='\" + arguments[0] + \"'] td.id a\").click();", id + ".1");
+    waitFor(Duration.ofSeconds(10), "the step's own view", () -> textOf(".field-id").equals(id + ".1") ? "ok" : null);
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
   @DisplayName("Cancel on a waiting job's view cancels it, after asking, and its history ends canceled")
   void cancelFromTheJobView() throws Exception {
     Api.Reply reply = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"later\"},\"client\":\"hal\",\"delay\":3600}");
