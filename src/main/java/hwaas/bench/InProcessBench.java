@@ -250,6 +250,16 @@ final class InProcessBench implements AutoCloseable {
     return new RestBench(() -> fresh(2, 0, 1), discard, out).run(seconds, rounds);
   }
 
+  /** External workers over HTTP: {@link ExternalBench}. */
+  List<BenchResult> external(int rounds) {
+    return new ExternalBench(fresh(0, 0, 1), discard, out).run(rounds);
+  }
+
+  /** One of the two external-worker rows. */
+  List<BenchResult> external(int rounds, boolean batched) {
+    return new ExternalBench(fresh(0, 0, 1), discard, out).run(rounds, batched);
+  }
+
   /** Cancel across two nodes: {@link CancelBench}, {@code samples} running jobs one after another. */
   List<BenchResult> cancel(int samples) throws java.io.IOException, InterruptedException {
     return new CancelBench(redis, discard, out).run(fresh(1, 0, 1), samples);

@@ -180,6 +180,14 @@ public final class HwaasCommand implements Callable<Integer> {
       description = "How long a job may stay unacknowledged on a silent worker before a live worker claims it (default: ${DEFAULT-VALUE}).")
   double visibilitySeconds;
 
+  @Option(names = "--external-type", paramLabel = "NAME=SCHEMA_FILE",
+      description = "Declare a job type worked by external workers over HTTP, with the JSON Schema of its payload (repeatable; see PUT /api/types/{name}).")
+  java.util.List<String> externalTypes;
+
+  @Option(names = "--lease", paramLabel = "SECONDS", defaultValue = "30",
+      description = "How long an external worker holds a fetched job before it is offered again (default: ${DEFAULT-VALUE}).")
+  double leaseSeconds;
+
   @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "5",
       description = "Attempts of a failing job before it goes to the dead-letter stream (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
@@ -242,7 +250,7 @@ public final class HwaasCommand implements Callable<Integer> {
             seconds(maxSleepSeconds, "--max-sleep")),
         new ClientSettings(clients, rate, message),
         new AuditSettings(audit),
-        misfire);
+        misfire, ExternalTypeFlags.settings(externalTypes, leaseSeconds));
   }
 
   /** --duration, checked; {@code null} runs until stopped. */

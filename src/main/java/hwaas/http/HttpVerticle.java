@@ -2,6 +2,8 @@ package hwaas.http;
 
 import hwaas.cluster.ClusterView;
 import hwaas.jobs.JobContract;
+import hwaas.work.WorkApi;
+import hwaas.work.WorkSettings;
 import hwaas.chain.ChainView;
 import hwaas.queue.DeadBulk;
 import hwaas.queue.JobCancel;
@@ -44,11 +46,14 @@ public final class HttpVerticle extends VerticleBase {
   private final JobHandlers types;
   private final ClusterView cluster;
   private final String metricsRegistry;
+  private final WorkSettings work;
   private Redis redis;
   private HttpServer server;
+  private WorkApi workApi;
 
   public HttpVerticle(HttpSettings settings, RedisSettings redisSettings, QueueSettings queue, JobContract contract,
-                      JobHandlers types, ClusterView cluster, String metricsRegistry) {
+                      JobHandlers types, ClusterView cluster, String metricsRegistry, WorkSettings work) {
+    this.work = work;
     this.settings = settings;
     this.redisSettings = redisSettings;
     this.queue = queue;
@@ -62,19 +67,23 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
     return JobEventRelay.start(vertx)
-        .compose(v -> ApiContract.load(vertx, contract))
+        .compose(v -> WorkApi.start(vertx, redis, queue, contract, work))
+        .compose(api -> {
+          workApi = api;
+          return ApiContract.load(vertx, contract);
+        })
         .map(this::router)
         .compose(router -> vertx.createHttpServer(new HttpServerOptions()
                 // The bridge carries small JSON messages; nothing a browser sends needs more.
                 .setMaxWebSocketFrameSize(16 * 1024).setMaxWebSocketMessageSize(64 * 1024))
             .requestHandler(router).listen(settings.port(), settings.host()))
         .onSuccess(s -> server = s)
-        .onFailure(err -> redis.close());
+        .onFailure(err -> stop());
   }
 
   @Override
   public Future<?> stop() {
-    return redis.close();
+    return (workApi == null ? Future.succeededFuture() : workApi.stop()).eventually(() -> redis.close());
   }
 
   /** The port actually bound (differs from the configured one when that was 0). */
@@ -97,6 +106,12 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("pauseSchedule").addHandler(ctx -> schedules.pause(ctx, true));
     builder.getRoute("resumeSchedule").addHandler(ctx -> schedules.pause(ctx, false));
     builder.getRoute("triggerSchedule").addHandler(schedules::trigger);
+    builder.getRoute("declareType").addHandler(workApi::declare);
+    builder.getRoute("fetchWork").addHandler(workApi::fetch);
+    builder.getRoute("completeWork").addHandler(workApi::complete);
+    builder.getRoute("completeWorkBatch").addHandler(workApi::completeAll);
+    builder.getRoute("failWork").addHandler(workApi::fail);
+    builder.getRoute("extendWork").addHandler(workApi::extend);
     ConsoleApi console = new ConsoleApi(redis, queue.keys());
     builder.getRoute("listJobs").addHandler(console::listJobs);
     builder.getRoute("listClients").addHandler(console::listClients);
@@ -144,6 +159,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/api/jobs").handler(ApiGuards::jsonBody);
     router.post("/api/jobs/batch").handler(ApiGuards::jsonBody);
     router.post("/api/jobs/batch").handler(BodyHandler.create(false).setBodyLimit(BATCH_BODY_LIMIT));
+    router.post("/api/work/complete").handler(BodyHandler.create(false).setBodyLimit(BATCH_BODY_LIMIT));
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     // Submissions are checked by JobsApi with compiled schemas, not by the router's per-request validation.
     router.post("/api/jobs").handler(jobs::submit);

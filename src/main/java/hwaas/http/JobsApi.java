@@ -106,7 +106,7 @@ final class JobsApi {
     }
     String client = body.getString("client");
     Job job = new Job(jobId(client, idempotencyKey), body.getString("type"), now, body.getJsonObject("payload"), true);
-    JobType type = types.forType(job.type()).orElseThrow(() -> new HttpException(400, "unknown job type " + job.type()));
+    JobType type = types.forType(job.type()).orElse(null); // null: a declared type, worked over /api/work
 
     Future<JsonObject> accepted = idempotencyKey == null
         ? create(job, client, type, now, dueAt, priority, chain, false)
@@ -330,7 +330,7 @@ final class JobsApi {
       return enqueue(List.of(job), List.of(client), List.of(dueAt), List.of(priority), resendable)
           .map(v -> accepted(job.id(), "scheduled", false).put("runAt", Instant.ofEpochMilli(dueAt).toString()));
     }
-    Future<Response> cached = type.cacheable()
+    Future<Response> cached = type != null && type.cacheable()
         ? redis.send(cache.lookup(job.type(), job.payload()))
         : Future.succeededFuture();
     return cached.compose(hit -> {

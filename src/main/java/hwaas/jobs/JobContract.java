@@ -37,6 +37,8 @@ public final class JobContract {
    * check of a small object costs a fraction of a schema validation on the queue's event loop.
    */
   private final Map<String, JsonObject> lastValid = new ConcurrentHashMap<>();
+  /** Types declared at run time ({@code PUT /api/types/{name}}), worked by external workers: name to payload schema. */
+  private final Map<String, CompiledSchema> declared = new ConcurrentHashMap<>();
 
   private JobContract(String yaml, JsonObject document, Map<String, CompiledSchema> payloads, CompiledSchema envelope) {
     this.envelope = envelope;
@@ -83,6 +85,44 @@ public final class JobContract {
     return payloads.keySet();
   }
 
+  /**
+   * Declares (or redeclares) a job type for external workers, with the JSON Schema of its payload.
+   *
+   * @throws IllegalArgumentException for a built-in type's name, a bad name or a schema that does not compile
+   */
+  public void declare(String name, JsonObject schema) {
+    checkDeclarable(name, schema);
+    declared.put(name, compile(name, schema));
+    lastValid.remove(name);
+  }
+
+  /** Checks a declaration without making it; see {@link #declare}. */
+  public void checkDeclarable(String name, JsonObject schema) {
+    if (name == null || !DeclaredTypeName.VALID.matcher(name).matches()) {
+      throw new IllegalArgumentException("a type name is 1 to 64 of a-z, 0-9, _ and -, starting with a letter; got '" + name + "'");
+    }
+    if (payloads.containsKey(name)) {
+      throw new IllegalArgumentException("'" + name + "' is a built-in type and cannot be declared");
+    }
+    if (schema == null || schema.isEmpty()) {
+      throw new IllegalArgumentException("the body must be the JSON Schema (an object) of the payload of " + name);
+    }
+    compile(name, schema);
+  }
+
+  private static CompiledSchema compile(String name, JsonObject schema) {
+    try {
+      return CompiledSchema.of(schema);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("the schema of " + name + " does not compile: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether {@code type} was declared at run time (it is worked over HTTP, not by this node's workers). */
+  public boolean isDeclared(String type) {
+    return declared.containsKey(type);
+  }
+
   /** The YAML text, as served at {@code GET /api/openapi.yaml}. */
   public String yaml() {
     return yaml;
@@ -112,7 +152,11 @@ public final class JobContract {
   public void checkPayload(String type, JsonObject payload) {
     CompiledSchema validator = payloads.get(type);
     if (validator == null) {
-      throw new IllegalArgumentException("unknown job type '" + type + "'; known: " + payloads.keySet().stream().sorted().toList());
+      validator = declared.get(type);
+    }
+    if (validator == null) {
+      throw new IllegalArgumentException("unknown job type '" + type + "'; known: " + payloads.keySet().stream().sorted().toList()
+          + ", declared: " + declared.keySet().stream().sorted().toList() + " (declare one with PUT /api/types/{name})");
     }
     if (payload != null && payload.equals(lastValid.get(type))) {
       return;

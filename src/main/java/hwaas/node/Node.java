@@ -330,7 +330,8 @@ public final class Node {
 
   private HttpVerticle httpVerticle(HttpSettings http, JobHandlers handlers, JobContract contract) {
     return new HttpVerticle(http, settings.redis(), settings.queue(), contract, handlers,
-        new ClusterView(clusterManager, settings.cluster().name()), ClusterSetup.metricsRegistry(nodeId));
+        new ClusterView(clusterManager, settings.cluster().name()), ClusterSetup.metricsRegistry(nodeId),
+        settings.work().forNode(nodeId, settings.workers().maxAttempts(), settings.workers().retryBackoff()));
   }
 
   /**

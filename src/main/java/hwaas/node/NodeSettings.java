@@ -1,5 +1,6 @@
 package hwaas.node;
 
+import hwaas.work.WorkSettings;
 import hwaas.client.ClientSettings;
 import hwaas.cluster.ClusterSettings;
 import hwaas.http.HttpSettings;
@@ -17,48 +18,52 @@ import hwaas.worker.WorkerSettings;
  */
 public record NodeSettings(RedisSettings redis, ClusterSettings cluster, HttpSettings http, QueueSettings queue,
                            WorkerSettings workers, JobLimits limits, ClientSettings clients, AuditSettings audit,
-                           Misfire misfire) {
+                           Misfire misfire, WorkSettings work) {
 
   /** Defaults for everything but the two numbers the user always gives. */
   public static NodeSettings defaults(int workers, int clients) {
     return new NodeSettings(RedisSettings.defaults(), ClusterSettings.defaults(), HttpSettings.defaults(),
         QueueSettings.defaults(), WorkerSettings.defaults(workers), JobLimits.defaults(), ClientSettings.defaults(clients),
-        AuditSettings.NONE, Misfire.ONCE);
+        AuditSettings.NONE, Misfire.ONCE, WorkSettings.defaults());
   }
 
   public NodeSettings withRedis(RedisSettings redis) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire, work);
   }
 
   public NodeSettings withCluster(ClusterSettings cluster) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire, work);
   }
 
   public NodeSettings withHttp(HttpSettings http) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire, work);
   }
 
   public NodeSettings withQueue(QueueSettings queue) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire, work);
   }
 
   public NodeSettings withWorkers(WorkerSettings workers) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire, work);
   }
 
   public NodeSettings withLimits(JobLimits limits) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire, work);
   }
 
   public NodeSettings withClients(ClientSettings clients) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire, work);
   }
 
   public NodeSettings withMisfire(Misfire misfire) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire, work);
+  }
+
+  public NodeSettings withWork(WorkSettings work) {
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire, work);
   }
 
   public NodeSettings withAudit(AuditSettings audit) {
-    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire);
+    return new NodeSettings(redis, cluster, http, queue, workers, limits, clients, audit, misfire, work);
   }
 }

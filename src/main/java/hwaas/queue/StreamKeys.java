@@ -96,6 +96,11 @@ public final class StreamKeys {
     return prefix + ":schedule-ticks";
   }
 
+  /** Hash of the job types declared at run time, name to payload JSON Schema. */
+  public String declaredTypes() {
+    return prefix + ":types";
+  }
+
   /** The set of paused job types. */
   public String paused() {
     return prefix + ":paused";

@@ -41,6 +41,11 @@ public final class Api {
     return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE().header("Authorization", "Bearer " + token));
   }
 
+  public Reply put(String path, String json) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.ofString(json))
+        .header("Content-Type", "application/json").header("Authorization", "Bearer " + token));
+  }
+
   public Reply post(String path, String json) throws IOException, InterruptedException {
     return post(path, json, "application/json", token);
   }

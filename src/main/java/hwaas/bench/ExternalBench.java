@@ -1,0 +1,137 @@
+package hwaas.bench;
+
+import hwaas.jobs.JobHandlers;
+import hwaas.node.Node;
+import hwaas.node.NodeSettings;
+import hwaas.support.Printer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * External workers over HTTP ({@code /api/work}) against a real node over loopback: {@link #JOBS} jobs of a declared
+ * type are queued (batches of 1000), then {@link #WORKERS} worker loops in this JVM each fetch up to {@link #MAX} jobs
+ * and complete every one of them with its own request, until all are completed. The row is the median over rounds of
+ * jobs completed a second, from the first fetch to the last completion; every answer must be the expected one.
+ */
+final class ExternalBench {
+  static final int MAX = 100;
+  static final int WORKERS = 8;
+  static final int JOBS = 100_000;
+  private static final int CONNECTIONS = 32;
+  private static final long ROUND_MILLIS = 120_000;
+  private static final Buffer COMPLETE = new JsonObject().put("result", new JsonObject().put("ok", true)).toBuffer();
+  private static final Buffer FETCH = new JsonObject().put("max", MAX).put("wait", 0).toBuffer();
+
+  private final NodeSettings settings;
+  private final Printer discard;
+  private final PrintStream out;
+
+  ExternalBench(NodeSettings settings, Printer discard, PrintStream out) {
+    this.settings = settings;
+    this.discard = discard;
+    this.out = out;
+  }
+
+  /** Both rows: one request per completion, and one per fetched batch ({@code POST /api/work/complete}). */
+  List<BenchResult> run(int rounds) {
+    List<BenchResult> rows = new ArrayList<>(run(rounds, false));
+    rows.addAll(run(rounds, true));
+    return rows;
+  }
+
+  List<BenchResult> run(int rounds, boolean batched) {
+    Node node = Node.start(settings, JobHandlers.standard(discard, settings.limits()));
+    Vertx vertx = Vertx.vertx();
+    List<Double> rates = new ArrayList<>();
+    try (HttpLoad load = new HttpLoad(vertx, node.httpPort(), settings.http().token(), CONNECTIONS)) {
+      HttpLoad.awaitBounded(load.fetch(new HttpLoad.Call(HttpMethod.PUT, "/api/types/bench-external",
+          new JsonObject().put("type", "object").toBuffer(), null, 200, 0)), 10_000);
+      Buffer batch = batchBody();
+      for (int r = 0; r < rounds; r++) {
+        for (int i = 0; i < JOBS / 1000; i++) {
+          HttpLoad.awaitBounded(load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, null, 202, 1000)), 30_000);
+        }
+        long began = System.nanoTime();
+        AtomicLong completed = new AtomicLong();
+        List<Future<Void>> workers = new ArrayList<>();
+        for (int w = 0; w < WORKERS; w++) {
+          Promise<Void> done = Promise.promise();
+          work(load, completed, done, batched);
+          workers.add(done.future());
+        }
+        HttpLoad.awaitBounded(Future.all(workers), ROUND_MILLIS);
+        double seconds = (System.nanoTime() - began) / 1e9;
+        if (completed.get() != JOBS) {
+          throw new IllegalStateException("external workers completed " + completed.get() + " of " + JOBS + " jobs");
+        }
+        rates.add(JOBS / seconds);
+        out.printf(Locale.ROOT, "%s: round %d: %,.0f jobs/s%n", name(batched), r + 1, JOBS / seconds);
+      }
+    } finally {
+      vertx.close().await();
+      node.stop();
+    }
+    return List.of(BenchResult.of(name(batched), "jobs/s", rates));
+  }
+
+  private static String name(boolean batched) {
+    return String.format(Locale.ROOT, "External workers over HTTP, fetch max=%d, %d workers, %s", MAX, WORKERS,
+        batched ? "one complete per fetch" : "one complete per job");
+  }
+
+  /** One worker: fetch, complete all it got, again; done when a fetch finds nothing left. */
+  private static void work(HttpLoad load, AtomicLong completed, Promise<Void> done, boolean batched) {
+    load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/work/bench-external/fetch", FETCH, null, 200, 0))
+        .compose(body -> {
+          JsonArray jobs = body.toJsonObject().getJsonArray("jobs");
+          if (jobs.isEmpty()) {
+            return Future.succeededFuture(false);
+          }
+          List<Future<Buffer>> completions = new ArrayList<>(jobs.size());
+          if (batched) {
+            JsonArray settled = new JsonArray(new ArrayList<>(jobs.size()));
+            jobs.forEach(job -> settled.add(new JsonObject().put("lease", ((JsonObject) job).getString("lease"))
+                .put("result", new JsonObject().put("ok", true))));
+            completions.add(load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/work/complete",
+                new JsonObject().put("jobs", settled).toBuffer(), null, 200, jobs.size())).compose(answer ->
+                answer.toJsonObject().getJsonArray("gone").isEmpty() ? Future.succeededFuture(answer)
+                    : Future.failedFuture("leases gone: " + answer)));
+          }
+          for (Object job : batched ? List.of() : jobs) {
+            String lease = ((JsonObject) job).getString("lease");
+            completions.add(load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/work/" + lease + "/complete", COMPLETE, null, 200, 1)));
+          }
+          return Future.all(completions).map(all -> {
+            completed.addAndGet(jobs.size());
+            return true;
+          });
+        })
+        .onSuccess(more -> {
+          if (more) {
+            work(load, completed, done, batched);
+          } else {
+            done.tryComplete();
+          }
+        })
+        .onFailure(done::tryFail);
+  }
+
+  private static Buffer batchBody() {
+    JsonArray jobs = new JsonArray();
+    for (int i = 0; i < 1000; i++) {
+      jobs.add(new JsonObject().put("type", "bench-external").put("payload", new JsonObject().put("n", i)).put("client", "bench-ext"));
+    }
+    return jobs.toBuffer();
+  }
+}

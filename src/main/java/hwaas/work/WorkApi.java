@@ -1,0 +1,114 @@
+package hwaas.work;
+
+import hwaas.jobs.JobContract;
+import hwaas.queue.QueueSettings;
+import hwaas.worker.ExternalWork;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.redis.client.Redis;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The REST side of external workers: {@code PUT /api/types/{name}} declares a type, {@code POST /api/work/...} fetch,
+ * complete, fail and extend leased jobs ({@link ExternalWork}). Bodies were validated by the router against the
+ * contract; what it cannot know (a type that is not declared, a lease that is gone) is answered here.
+ */
+public final class WorkApi {
+  private static final Logger log = LoggerFactory.getLogger(WorkApi.class);
+  private final JobContract contract;
+  private final DeclaredTypes declared;
+  private final ExternalWork work;
+  private final WorkSettings settings;
+
+  private WorkApi(JobContract contract, DeclaredTypes declared, ExternalWork work, WorkSettings settings) {
+    this.contract = contract;
+    this.declared = declared;
+    this.work = work;
+    this.settings = settings;
+  }
+
+  /** Declares the types of the flags and reads those kept in Redis, before the API serves. */
+  public static Future<WorkApi> start(Vertx vertx, Redis redis, QueueSettings queue, JobContract contract, WorkSettings settings) {
+    DeclaredTypes declared = new DeclaredTypes(vertx, redis, queue.keys(), contract);
+    return declared.start(settings.declared()).map(v -> new WorkApi(contract, declared, new ExternalWork(vertx, redis, queue,
+        settings.consumerPrefix(), settings.lease(), settings.maxAttempts(), settings.retryBackoff(),
+        WorkSettings.MAX_WAITING_READS), settings));
+  }
+
+  public Future<Void> stop() {
+    return Future.join(declared.stop(), work.close()).mapEmpty();
+  }
+
+  public void declare(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    declared.declare(name, ctx.body().asJsonObject())
+        .onSuccess(schema -> ctx.json(new JsonObject().put("type", name).put("schema", schema)))
+        .onFailure(err -> ctx.fail(err instanceof IllegalArgumentException ? new HttpException(400, err.getMessage(), err) : err));
+  }
+
+  public void fetch(RoutingContext ctx) {
+    String type = ctx.pathParam("type");
+    if (!contract.isDeclared(type)) {
+      ctx.fail(new HttpException(404, "no declared type '" + type + "'; declare it with PUT /api/types/" + type));
+      return;
+    }
+    JsonObject body = ctx.body().asJsonObject();
+    int max = body == null ? 1 : body.getInteger("max", 1);
+    double wait = body == null ? 0 : body.getNumber("wait", 0).doubleValue();
+    work.fetch(type, max, Duration.ofMillis(Math.round(wait * 1000)))
+        .onSuccess(jobs -> {
+          if (ctx.response().closed()) {
+            work.release(jobs).onFailure(err -> log.warn("jobs of {} fetched for a closed connection stay pending until "
+                + "their lease expires", type, err));
+          } else {
+            ctx.json(new JsonObject().put("jobs", jobs));
+          }
+        })
+        .onFailure(err -> ctx.fail(new HttpException(503, "could not take jobs of " + type + ": " + err.getMessage(), err)));
+  }
+
+  public void complete(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    answer(ctx, work.complete(ctx.pathParam("lease"), body == null ? null : body.getJsonObject("result")));
+  }
+
+  /** {@code POST /api/work/complete}: {"jobs": [{"lease", "result"}, ...]}, up to 1000 in one request. */
+  public void completeAll(RoutingContext ctx) {
+    JsonArray jobs = ctx.body().asJsonObject().getJsonArray("jobs");
+    List<String> leases = new ArrayList<>(jobs.size());
+    List<JsonObject> results = new ArrayList<>(jobs.size());
+    for (Object job : jobs) {
+      leases.add(((JsonObject) job).getString("lease"));
+      results.add(((JsonObject) job).getJsonObject("result"));
+    }
+    answer(ctx, work.completeAll(leases, results));
+  }
+
+  public void fail(RoutingContext ctx) {
+    answer(ctx, work.fail(ctx.pathParam("lease"), ctx.body().asJsonObject().getString("error")));
+  }
+
+  public void extend(RoutingContext ctx) {
+    JsonObject body = ctx.body().isEmpty() ? null : ctx.body().asJsonObject();
+    answer(ctx, work.extend(ctx.pathParam("lease"), body == null ? null : body.getJsonObject("progress")));
+  }
+
+  private static void answer(RoutingContext ctx, Future<JsonObject> outcome) {
+    outcome.onSuccess(ctx::json)
+        .onFailure(err -> ctx.fail(err instanceof ExternalWork.LeaseGone ? new HttpException(404, err.getMessage()) : err));
+  }
+
+  WorkSettings settings() {
+    return settings;
+  }
+}
