@@ -48,6 +48,13 @@ final class StreamReader {
   private final String blockMillis;
   private long turn;
   private boolean closed;
+  /** Entries the next read asks for: the batch size, or fewer while entries carry many API jobs ({@link #adapt}). */
+  private int count;
+  /**
+   * API jobs (each with a record to write, a chain to move on) one read should hold at most: a read of 32 entries of
+   * 1000 API jobs takes seconds of Redis writes. Print jobs of clients cost nothing of the kind and are not counted.
+   */
+  static final int TRACKED_JOBS_PER_READ = 2000;
 
   StreamReader(RedisConnection connection, StreamKeys keys, String type, String consumer, int batchSize, Duration block) {
     this.connection = connection;
@@ -56,7 +63,21 @@ final class StreamReader {
     queues.forEach(queue -> queueOfStream.put(keys.stream(queue), queue));
     this.consumer = consumer;
     this.batchSize = batchSize;
+    this.count = batchSize;
     this.blockMillis = Long.toString(block.toMillis());
+  }
+
+  /**
+   * Sizes the next reads from what the last one held: as many entries as keep its API jobs near
+   * {@link #TRACKED_JOBS_PER_READ}, at least one, at most the batch size.
+   */
+  void adapt(List<Entry> read) {
+    if (read.isEmpty()) {
+      return;
+    }
+    long tracked = read.stream().mapToLong(e -> e.jobs().stream().filter(hwaas.jobs.Job::tracked).count()).sum();
+    long perEntry = Math.max(1, tracked / read.size());
+    count = (int) Math.max(1, Math.min(batchSize, TRACKED_JOBS_PER_READ / perEntry));
   }
 
   String consumer() {
@@ -71,7 +92,7 @@ final class StreamReader {
     List<String> order = order(turn++);
     Request read = Request.cmd(Command.EVAL).arg(READ_IN_ORDER).arg(order.size());
     order.forEach(queue -> read.arg(keys.stream(queue)));
-    read.arg(StreamKeys.GROUP).arg(consumer).arg(batchSize);
+    read.arg(StreamKeys.GROUP).arg(consumer).arg(count);
     return connection.send(read).compose(reply -> {
       List<Entry> entries = new ArrayList<>();
       for (int i = 0; reply != null && i + 1 < reply.size(); i += 2) {
@@ -92,7 +113,7 @@ final class StreamReader {
 
   private Future<List<Entry>> waitForAny() {
     Request read = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(StreamKeys.GROUP).arg(consumer)
-        .arg("COUNT").arg(batchSize).arg("BLOCK").arg(blockMillis).arg("STREAMS");
+        .arg("COUNT").arg(count).arg("BLOCK").arg(blockMillis).arg("STREAMS");
     queues.forEach(queue -> read.arg(keys.stream(queue)));
     queues.forEach(queue -> read.arg(">"));
     return connection.send(read).map(this::entries);

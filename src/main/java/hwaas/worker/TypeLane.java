@@ -187,7 +187,7 @@ final class TypeLane {
       next = reader.keepIfMine(held);
     } else {
       // Back-pressure: a handler whose output is behind (a slow pipe) is given no more until it has room.
-      next = type.handler().ready().compose(v -> reader.next(!stopping));
+      next = type.handler().ready().compose(v -> reader.next(!stopping)).onSuccess(reader::adapt);
     }
     next.compose(this::runAndSettle)
         .onComplete(ar -> {
