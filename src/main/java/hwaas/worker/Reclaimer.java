@@ -179,7 +179,7 @@ final class Reclaimer {
     // Records (and chains) first: a chain stops in the same round trip as its job becomes a dead letter.
     deadLetters.addAll(0, recordWrites);
     deadLetters.add(DeadLetters.trim(keys, maxDead));
-    return redis.batch(deadLetters).map(written -> {
+    return InOrderBatches.send(deadLetters, redis::batch).map(written -> {
       if (recordCalls > 0) {
         ChainScripts.events(written.subList(0, recordCalls)).forEach(onDead::chainStopped);
       }

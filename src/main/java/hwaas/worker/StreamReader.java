@@ -121,7 +121,7 @@ final class StreamReader {
 
   /** Sends on this connection, which is idle between reads, so updates of one job arrive in order. */
   Future<List<Response>> send(List<Request> requests) {
-    return requests.isEmpty() ? Future.succeededFuture(List.of()) : connection.batch(requests);
+    return InOrderBatches.send(requests, connection::batch);
   }
 
   /**

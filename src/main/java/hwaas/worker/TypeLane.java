@@ -226,7 +226,7 @@ final class TypeLane {
     Future<Void> all = Future.succeededFuture();
     for (Reclaimer reclaimer : reclaimers) {
       all = all.compose(v -> reclaimer.claimDue())
-          .compose(entries -> settle(entries, true, requests -> requests.isEmpty() ? Future.succeededFuture(List.of()) : redis.batch(requests)));
+          .compose(entries -> settle(entries, true, requests -> InOrderBatches.send(requests, redis::batch)));
     }
     reclaim = all
         .onComplete(ar -> {
