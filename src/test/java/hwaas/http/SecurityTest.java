@@ -108,21 +108,6 @@ class SecurityTest {
   }
 
   @Test
-  @DisplayName("the bridge's XHR fallback (a browser without WebSocket) takes frames: a session opens and a ping is accepted")
-  void bridgeXhrFallback() throws Exception {
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    String base = "http://127.0.0.1:" + node.httpPort() + "/eventbus/000/xhrtest" + System.nanoTime();
-    var open = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/xhr"))
-        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, open.statusCode(), open.body());
-    assertTrue(open.body().startsWith("o"), open.body());
-    var send = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/xhr_send"))
-        .header("Content-Type", "text/plain").POST(java.net.http.HttpRequest.BodyPublishers.ofString("[\"{\\\"type\\\":\\\"ping\\\"}\"]"))
-        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertEquals(204, send.statusCode(), send.body());
-  }
-
-  @Test
   @DisplayName("a message with ESC or another control character is refused with 400 naming it, and nothing is enqueued")
   void controlCharactersAreRefused() throws Exception {
     long before = probe.streamLength();

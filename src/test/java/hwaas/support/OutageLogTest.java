@@ -20,6 +20,9 @@ class OutageLogTest {
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
     lines.start();
     logger.addAppender(lines);
+    // Other tests in this JVM may have set levels (a node's --log-level): this test wants its info lines.
+    ch.qos.logback.classic.Level level = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.INFO);
     try {
       OutageLog outage = new OutageLog(logger, "queue");
       outage.success();
@@ -35,6 +38,7 @@ class OutageLogTest {
       assertEquals(List.of("queue: XADD failed (further failures are not logged until one succeeds)",
           "queue: recovered after 5 failed attempts"), said);
     } finally {
+      logger.setLevel(level);
       logger.detachAppender(lines);
     }
   }
