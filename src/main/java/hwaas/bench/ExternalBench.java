@@ -28,6 +28,8 @@ final class ExternalBench {
   static final int MAX = 100;
   static final int WORKERS = 8;
   static final int JOBS = 100_000;
+  /** Jobs per round: {@link #JOBS}, fewer in a short bench. */
+  private final int jobs;
   private static final int CONNECTIONS = 32;
   private static final long ROUND_MILLIS = 120_000;
   private static final Buffer COMPLETE = new JsonObject().put("result", new JsonObject().put("ok", true)).toBuffer();
@@ -37,7 +39,8 @@ final class ExternalBench {
   private final Printer discard;
   private final PrintStream out;
 
-  ExternalBench(NodeSettings settings, Printer discard, PrintStream out) {
+  ExternalBench(NodeSettings settings, Printer discard, PrintStream out, int jobs) {
+    this.jobs = jobs;
     this.settings = settings;
     this.discard = discard;
     this.out = out;
@@ -59,7 +62,7 @@ final class ExternalBench {
           new JsonObject().put("type", "object").toBuffer(), null, 200, 0)), 10_000);
       Buffer batch = batchBody();
       for (int r = 0; r < rounds; r++) {
-        for (int i = 0; i < JOBS / 1000; i++) {
+        for (int i = 0; i < jobs / 1000; i++) {
           HttpLoad.awaitBounded(load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, null, 202, 1000)), 30_000);
         }
         long began = System.nanoTime();
@@ -72,11 +75,11 @@ final class ExternalBench {
         }
         HttpLoad.awaitBounded(Future.all(workers), ROUND_MILLIS);
         double seconds = (System.nanoTime() - began) / 1e9;
-        if (completed.get() != JOBS) {
-          throw new IllegalStateException("external workers completed " + completed.get() + " of " + JOBS + " jobs");
+        if (completed.get() != jobs) {
+          throw new IllegalStateException("external workers completed " + completed.get() + " of " + jobs + " jobs");
         }
-        rates.add(JOBS / seconds);
-        out.printf(Locale.ROOT, "%s: round %d: %,.0f jobs/s%n", name(batched), r + 1, JOBS / seconds);
+        rates.add(jobs / seconds);
+        out.printf(Locale.ROOT, "%s: round %d: %,.0f jobs/s%n", name(batched), r + 1, jobs / seconds);
       }
     } finally {
       vertx.close().await();

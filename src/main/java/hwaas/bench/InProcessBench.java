@@ -251,13 +251,13 @@ final class InProcessBench implements AutoCloseable {
   }
 
   /** External workers over HTTP: {@link ExternalBench}. */
-  List<BenchResult> external(int rounds) {
-    return new ExternalBench(fresh(0, 0, 1), discard, out).run(rounds);
+  List<BenchResult> external(int rounds, int jobs) {
+    return new ExternalBench(fresh(0, 0, 1), discard, out, jobs).run(rounds);
   }
 
   /** One of the two external-worker rows. */
   List<BenchResult> external(int rounds, boolean batched) {
-    return new ExternalBench(fresh(0, 0, 1), discard, out).run(rounds, batched);
+    return new ExternalBench(fresh(0, 0, 1), discard, out, ExternalBench.JOBS).run(rounds, batched);
   }
 
   /** Cancel across two nodes: {@link CancelBench}, {@code samples} running jobs one after another. */

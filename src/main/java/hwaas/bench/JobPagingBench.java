@@ -28,13 +28,17 @@ final class JobPagingBench {
   private final HttpLoad load;
   private final PrintStream out;
 
-  JobPagingBench(HttpLoad load, PrintStream out) {
+  /** Records given to the node first: {@link #RECORDS}, fewer in a short bench. */
+  private final int records;
+
+  JobPagingBench(HttpLoad load, PrintStream out, int records) {
+    this.records = records;
     this.load = load;
     this.out = out;
   }
 
   List<BenchResult> run(Buffer batchOf1000) {
-    for (int i = 0; i < RECORDS / 1000; i++) {
+    for (int i = 0; i < records / 1000; i++) {
       HttpLoad.awaitBounded(load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batchOf1000, null, 202, 1000)), 30_000);
     }
     return List.of(rows("no filter", ""), rows("state=completed&type=print", "&state=completed&type=print"))
@@ -60,7 +64,7 @@ final class JobPagingBench {
       cursor = page.getString("cursor");
       pages++;
     } while (cursor != null && pages < PAGES);
-    String name = String.format(Locale.ROOT, "REST GET /api/jobs page of %d over %,d+ records, %s", PAGE, RECORDS, what);
+    String name = String.format(Locale.ROOT, "REST GET /api/jobs page of %d over %,d+ records, %s", PAGE, records, what);
     out.printf(Locale.ROOT, "%s: %d pages, %d jobs, p50 %.1f ms, p99 %.1f ms%n", name, pages, seen.size(),
         micros.getValueAtPercentile(50) / 1000.0, micros.getValueAtPercentile(99) / 1000.0);
     return List.of(BenchResult.of(name + ", p50", "ms", List.of(micros.getValueAtPercentile(50) / 1000.0)),

@@ -19,7 +19,8 @@ class BenchIT {
     Path home = Path.of(System.getProperty("hwaas.home", ".")).toAbsolutePath();
     Path out = Files.createTempFile("bench", ".out");
     Process bench = new ProcessBuilder(home.resolve("hwaas").toString(), "bench", "--jobs", "500", "--rounds", "1",
-        "--workers", "1", "--sustained-seconds", "1", "--latency-seconds", "1", "--rest-seconds", "1", "--skip-processes")
+        "--workers", "1", "--sustained-seconds", "1", "--latency-seconds", "1", "--rest-seconds", "1", "--skip-processes",
+        "--cancel-samples", "10")
         .directory(home.toFile()).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     assertTrue(bench.waitFor(180, TimeUnit.SECONDS), "bench still running after 3 minutes");
     assertEquals(0, bench.exitValue());
