@@ -22,7 +22,7 @@ class BenchIT {
         "--workers", "1", "--sustained-seconds", "1", "--latency-seconds", "1", "--rest-seconds", "1", "--skip-processes",
         "--cancel-samples", "10")
         .directory(home.toFile()).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    assertTrue(bench.waitFor(180, TimeUnit.SECONDS), "bench still running after 3 minutes");
+    assertTrue(bench.waitFor(300, TimeUnit.SECONDS), "bench still running after 5 minutes");
     assertEquals(0, bench.exitValue());
     List<String> table = Files.readAllLines(out).stream().filter(l -> l.startsWith("| ")).toList();
     for (String row : List.of("raw stream cycle inside Redis", "pipelined from one client", "drain 500 jobs, 1 worker",
