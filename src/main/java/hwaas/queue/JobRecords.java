@@ -66,27 +66,11 @@ public final class JobRecords {
         read(jobId));
   }
 
-  public List<Request> running(String jobId, String worker, long attempt, long now) {
-    return changed(jobId, "running", now, attempt > 1 ? new String[] {"queued", "failed"} : new String[] {"queued"},
-        update(jobId, "status", "running", "worker", worker, "attempts", Long.toString(attempt),
-            "startedAt", Long.toString(now), event(now, "running"), worker));
-  }
-
-  public List<Request> completed(String jobId, String result, long now) {
-    return changed(jobId, "completed", now, new String[] {"running"},
-        update(jobId, "status", "completed", "result", result, "finishedAt", Long.toString(now), event(now, "completed"), ""));
-  }
-
   /** Failed this attempt; another follows after its backoff. */
   public List<Request> failed(String jobId, String error, long attempt) {
     long now = System.currentTimeMillis();
     return changed(jobId, "failed", now, new String[] {"running"},
         update(jobId, "status", "failed", "error", error, "attempts", Long.toString(attempt), event(now, "failed"), error));
-  }
-
-  public List<Request> dead(String jobId, String error, long attempts, long now) {
-    return changed(jobId, "dead", now, new String[] {"failed", "running"}, update(jobId, "status", "dead", "error", error,
-        "attempts", Long.toString(attempts), "finishedAt", Long.toString(now), event(now, "dead"), error));
   }
 
   public List<Request> requeued(String jobId) {
@@ -127,7 +111,6 @@ public final class JobRecords {
   public Request read(String jobId) {
     return Request.cmd(Command.HGETALL).arg(keys.record(jobId));
   }
-
 
   /** A record as the API shows it; {@code null} when there is none (unknown or expired). */
   public static JsonObject toJson(Response hash) {
