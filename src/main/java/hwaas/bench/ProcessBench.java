@@ -101,10 +101,7 @@ final class ProcessBench {
    */
   List<BenchResult> restMemory(int seconds) throws Exception {
     String token = "bench-" + java.util.UUID.randomUUID();
-    int port;
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
+    int port = hwaas.support.FreePorts.loopback();
     Process node = launch(java.util.Map.of("HWAAS_TOKEN", token), "2", "0", "--http-port", Integer.toString(port));
     AtomicLong lines = new AtomicLong();
     Thread reader = new Thread(() -> countLines(node.getInputStream(), lines), "bench-stdout");

@@ -1,5 +1,6 @@
 package hwaas.chaos;
 
+import hwaas.support.FreePorts;
 import hwaas.redis.RedisAdmin;
 
 import hwaas.queue.QueueSettings;
@@ -7,9 +8,6 @@ import hwaas.queue.StreamKeys;
 import hwaas.redis.EmbeddedRedis;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -98,7 +96,7 @@ final class ChaosRig implements AutoCloseable {
     List<String> names = List.of("worker1", "worker2", "client");
     Map<String, ClusterLinks> byName = new LinkedHashMap<>();
     for (String name : names) {
-      byName.put(name, ClusterLinks.start(name, freePort(), freePort(), this::sourceOf));
+      byName.put(name, ClusterLinks.start(name, FreePorts.loopback(), FreePorts.loopback(), this::sourceOf));
     }
     for (String name : names) {
       boolean worker = name.startsWith("worker");
@@ -168,13 +166,6 @@ final class ChaosRig implements AutoCloseable {
     }
     return SocketOwners.owner(accepted.getPort(), accepted.getLocalPort(), byPid.keySet())
         .map(pid -> byPid.get(pid).name()).orElse(null);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
-    }
   }
 
   private Path writePasswordFile() throws IOException {

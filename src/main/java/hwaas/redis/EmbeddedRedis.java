@@ -1,12 +1,11 @@
 package hwaas.redis;
 
+import hwaas.support.FreePorts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -139,7 +138,7 @@ public final class EmbeddedRedis implements AutoCloseable {
       String password = password(dataDir);
       for (int attempt = 0; ; attempt++) {
         try {
-          return launch(binary, dataDir, fsync, maxMemory, port != 0 ? port : freePort(), password, channel, lock,
+          return launch(binary, dataDir, fsync, maxMemory, port != 0 ? port : FreePorts.loopback(), password, channel, lock,
               answerWithin);
         } catch (PortTakenException e) {
           if (port != 0 || attempt == 2) {
@@ -473,13 +472,6 @@ public final class EmbeddedRedis implements AutoCloseable {
       if (arm64) return Optional.of("darwin-arm64");
     }
     return Optional.empty();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress("127.0.0.1", 0));
-      return socket.getLocalPort();
-    }
   }
 
   private static String lastLines(String output) {

@@ -1,7 +1,7 @@
 package hwaas.redis;
 
+import hwaas.support.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,10 +45,10 @@ public final class LocalSentinels implements AutoCloseable {
     Files.createDirectories(dir);
     LocalSentinels set = new LocalSentinels(dir, HexFormat.of().formatHex(new SecureRandom().generateSeed(16)), downAfterMillis);
     try {
-      int primary = freePort();
+      int primary = FreePorts.loopback();
       set.startServer(primary, null);
       for (int i = 0; i < replicas; i++) {
-        set.startServer(freePort(), primary);
+        set.startServer(FreePorts.loopback(), primary);
       }
       for (int i = 0; i < SENTINELS; i++) {
         set.startSentinel(primary);
@@ -129,7 +129,7 @@ public final class LocalSentinels implements AutoCloseable {
   }
 
   private void startSentinel(int primary) throws IOException, InterruptedException {
-    int port = freePort();
+    int port = FreePorts.loopback();
     Path config = dir.resolve("sentinel-" + port + ".conf");
     // Sentinel rewrites its own config file as it learns the set: it must be writable.
     PrivateFiles.writeSecret(config, String.join("\n",
@@ -183,12 +183,6 @@ public final class LocalSentinels implements AutoCloseable {
   /** One command after AUTH on a connection of its own: the reply as a String, Long, List or null. */
   private Object ask(int port, String... args) throws IOException {
     return new RedisAdmin(port, password, 1_000, 2_000).command(args);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   /** Stops the sentinels first (no failover while the servers stop), then the servers; waits for each. */
