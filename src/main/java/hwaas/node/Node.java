@@ -165,7 +165,11 @@ public final class Node {
         embedded.close();
       }
       if (causedByBind(e)) {
-        throw new ConfigException("--http-port " + settings.http().port() + " on " + settings.http().host() + " is in use: " + e.getMessage());
+        // The HTTP port has its own retries (awaitHttp); a port given on the command line may be taken by now.
+        throw new ConfigException("a port this node listens on is in use (--http-port " + settings.http().port()
+            + ", --cluster-port " + (settings.cluster().port() == 0 ? "auto" : settings.cluster().port())
+            + ", --event-bus-port " + (settings.cluster().eventBusPort() == 0 ? "auto" : settings.cluster().eventBusPort())
+            + "): " + e.getMessage());
       }
       throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
     }
