@@ -164,6 +164,7 @@ public final class HttpVerticle extends VerticleBase {
     // Submissions are checked by JobsApi with compiled schemas, not by the router's per-request validation.
     router.post("/api/jobs").handler(jobs::submit);
     router.post("/api/jobs/batch").handler(jobs::submitBatch);
+    workApi.mount(router); // fetch and complete: bodies checked by WorkRequests, not by the router (the hot path)
     router.get("/api/jobs/:id/events").handler(watch::events);
     router.route("/*").subRouter(builder.createRouter());
     router.route("/api/*").handler(ctx -> ApiErrors.respond(ctx, 404, "no API endpoint " + ctx.request().method() + " "

@@ -89,7 +89,8 @@ public final class JobCancel {
       "    redis.call('HSET', record, 'status', 'running', 'worker', ARGV[3], 'attempts', ARGV[i + 1], 'startedAt', ARGV[4],",
       "      'ev:' .. ARGV[4] .. ':running', ARGV[3])",
       "    redis.call('ZREM', idxP .. 'state:queued', ARGV[i])",
-      "    redis.call('ZREM', idxP .. 'state:failed', ARGV[i])",
+      // Only a retry (a later attempt) can come from the failed state: a first one skips that write.
+      "    if ARGV[i + 1] ~= '1' then redis.call('ZREM', idxP .. 'state:failed', ARGV[i]) end",
       "    redis.call('ZADD', idxP .. 'state:running', ARGV[4], ARGV[i])",
       "    redis.call('EXPIRE', record, ARGV[2])",
       "  end",

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.redis.client.Redis;
@@ -56,15 +57,33 @@ public final class WorkApi {
         .onFailure(err -> ctx.fail(err instanceof IllegalArgumentException ? new HttpException(400, err.getMessage(), err) : err));
   }
 
+  /**
+   * Serves the hot requests (fetch, complete, complete many) on {@code router} ahead of the contract's router, their
+   * bodies checked by {@link WorkRequests}; the contract's routes stay for the others and for the document.
+   */
+  public void mount(Router router) {
+    router.post("/api/work/complete").handler(this::completeAll);
+    router.post("/api/work/:type/fetch").handler(this::fetch);
+    router.post("/api/work/:lease/complete").handler(this::complete);
+  }
+
   public void fetch(RoutingContext ctx) {
-    String type = ctx.pathParam("type");
+    String type;
+    int max;
+    double wait;
+    try {
+      type = WorkRequests.pathParam(ctx.pathParam("type"), WorkRequests.TYPE, "type");
+      JsonObject body = WorkRequests.body(ctx);
+      max = WorkRequests.max(body);
+      wait = WorkRequests.waitSeconds(body);
+    } catch (IllegalArgumentException e) {
+      ctx.fail(new HttpException(400, e.getMessage(), e));
+      return;
+    }
     if (!contract.isDeclared(type)) {
       ctx.fail(new HttpException(404, "no declared type '" + type + "'; declare it with PUT /api/types/" + type));
       return;
     }
-    JsonObject body = ctx.body().asJsonObject();
-    int max = body == null ? 1 : body.getInteger("max", 1);
-    double wait = body == null ? 0 : body.getNumber("wait", 0).doubleValue();
     work.fetch(type, max, Duration.ofMillis(Math.round(wait * 1000)))
         .onSuccess(jobs -> {
           if (ctx.response().closed()) {
@@ -78,13 +97,27 @@ public final class WorkApi {
   }
 
   public void complete(RoutingContext ctx) {
-    JsonObject body = ctx.body().asJsonObject();
-    answer(ctx, work.complete(ctx.pathParam("lease"), body == null ? null : body.getJsonObject("result")));
+    String lease;
+    JsonObject result;
+    try {
+      lease = WorkRequests.pathParam(ctx.pathParam("lease"), WorkRequests.LEASE, "lease");
+      result = WorkRequests.result(WorkRequests.body(ctx), "");
+    } catch (IllegalArgumentException e) {
+      ctx.fail(new HttpException(400, e.getMessage(), e));
+      return;
+    }
+    answer(ctx, work.complete(lease, result));
   }
 
   /** {@code POST /api/work/complete}: {"jobs": [{"lease", "result"}, ...]}, up to 1000 in one request. */
   public void completeAll(RoutingContext ctx) {
-    JsonArray jobs = ctx.body().asJsonObject().getJsonArray("jobs");
+    JsonArray jobs;
+    try {
+      jobs = WorkRequests.batch(WorkRequests.body(ctx));
+    } catch (IllegalArgumentException e) {
+      ctx.fail(new HttpException(400, e.getMessage(), e));
+      return;
+    }
     List<String> leases = new ArrayList<>(jobs.size());
     List<JsonObject> results = new ArrayList<>(jobs.size());
     for (Object job : jobs) {
@@ -105,7 +138,8 @@ public final class WorkApi {
 
   private static void answer(RoutingContext ctx, Future<JsonObject> outcome) {
     outcome.onSuccess(ctx::json)
-        .onFailure(err -> ctx.fail(err instanceof ExternalWork.LeaseGone ? new HttpException(404, err.getMessage()) : err));
+        .onFailure(err -> ctx.fail(err instanceof ExternalWork.LeaseGone ? new HttpException(404, err.getMessage())
+            : err instanceof ExternalWork.LeaseCanceled ? new HttpException(409, err.getMessage()) : err));
   }
 
   WorkSettings settings() {

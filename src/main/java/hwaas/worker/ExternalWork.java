@@ -7,6 +7,7 @@ import hwaas.queue.GroupScripts;
 import hwaas.queue.JobCancel;
 import hwaas.queue.JobRecords;
 import hwaas.queue.Priority;
+import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueSettings;
 import hwaas.queue.ResultCache;
 import hwaas.queue.StreamGroup;
@@ -14,6 +15,7 @@ import hwaas.queue.StreamKeys;
 import hwaas.stats.StatsAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -59,6 +61,13 @@ public final class ExternalWork {
     }
   }
 
+  /** A lease whose job was canceled while its worker held it: settling it changes nothing (409). */
+  public static final class LeaseCanceled extends RuntimeException {
+    LeaseCanceled(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private final Vertx vertx;
   private final Redis redis;
   private final StreamKeys keys;
@@ -74,6 +83,9 @@ public final class ExternalWork {
   private final ReaderPool readers;
   private final Map<String, TypeState> types = new HashMap<>();
   private final Map<String, JobLease> leases = new HashMap<>();
+  /** Leases whose jobs were canceled, with when they would have expired: named as canceled until then. */
+  private final Map<String, CanceledLease> canceledLeases = new HashMap<>();
+  private final MessageConsumer<JsonObject> cancels;
   private final long sweepTimer;
 
   /**
@@ -96,11 +108,43 @@ public final class ExternalWork {
     this.recordTtlSeconds = queue.recordTtl().toSeconds();
     this.readers = new ReaderPool(redis, maxWaiting);
     this.sweepTimer = vertx.setPeriodic(1_000, t -> forgetExpired());
+    // A cancel of a running job is told to every node (JobCancel); the node that leased it settles it as canceled.
+    this.cancels = vertx.eventBus().consumer(QueueAddresses.CANCEL, m -> canceled(m.body().getString("id")));
   }
 
   public Future<Void> close() {
     vertx.cancelTimer(sweepTimer);
-    return readers.close();
+    return Future.join(cancels.unregister(), readers.close()).mapEmpty();
+  }
+
+  /**
+   * The job {@code jobId} was canceled (its record says so already): if this node holds it under a lease, the lease
+   * is released and the job settled as canceled, as a worker lane settles a job it stopped; the worker's later
+   * complete, fail or extend of the lease is refused ({@link LeaseCanceled}) and changes nothing.
+   */
+  private void canceled(String jobId) {
+    if (jobId == null) {
+      return;
+    }
+    String leaseId = null;
+    for (Map.Entry<String, JobLease> held : leases.entrySet()) {
+      if (held.getValue().job.id().equals(jobId)) {
+        leaseId = held.getKey();
+        break;
+      }
+    }
+    if (leaseId == null) {
+      return;
+    }
+    JobLease lease = leases.remove(leaseId);
+    EntryLease entry = lease.entry;
+    canceledLeases.put(leaseId, new CanceledLease(jobId, entry.expiresAt));
+    entry.open.remove(jobId);
+    entry.done.add(new Settlement.Done(lease.job, null, true));
+    if (entry.open.isEmpty()) {
+      write(entry).onFailure(err -> log.warn("{}: the entry {} of canceled job {} could not be settled; it is offered "
+          + "again after its lease, and the job skipped as canceled", entry.consumer, entry.entry.entryId(), jobId, err));
+    }
   }
 
   /**
@@ -177,30 +221,32 @@ public final class ExternalWork {
 
   /**
    * Completes many leased jobs in one call: {@code leaseIds} with their {@code results}, in order. Leases that are
-   * gone (settled, expired, unknown) are named in the answer and change nothing.
+   * gone (settled, expired, unknown) or whose jobs were canceled are named in the answer and change nothing.
    *
-   * @return {"completed": n, "gone": [lease, ...]}
+   * @return {"completed": n, "gone": [lease, ...], "canceled": [lease, ...]}
    */
   public Future<JsonObject> completeAll(List<String> leaseIds, List<JsonObject> results) {
     JsonArray gone = new JsonArray();
+    JsonArray canceled = new JsonArray();
     List<Future<String>> settled = new ArrayList<>(leaseIds.size());
     for (int i = 0; i < leaseIds.size(); i++) {
       JsonObject result = results.get(i) == null ? new JsonObject() : results.get(i);
       String leaseId = leaseIds.get(i);
       if (!leases.containsKey(leaseId)) {
-        gone.add(leaseId);
+        (canceledLeases.containsKey(leaseId) ? canceled : gone).add(leaseId);
         continue;
       }
       settled.add(settle(leaseId, lease -> lease.entry.done.add(new Settlement.Done(lease.job, result, false)))
           .recover(err -> {
-            if (err instanceof LeaseGone) {
-              gone.add(leaseId);
+            if (err instanceof LeaseGone || err instanceof LeaseCanceled) {
+              (err instanceof LeaseCanceled ? canceled : gone).add(leaseId);
               return Future.succeededFuture();
             }
             return Future.failedFuture(err);
           }));
     }
-    return Future.all(settled).map(all -> new JsonObject().put("completed", leaseIds.size() - gone.size()).put("gone", gone));
+    return Future.all(settled).map(all -> new JsonObject().put("completed", leaseIds.size() - gone.size() - canceled.size())
+        .put("gone", gone).put("canceled", canceled));
   }
 
   public Future<JsonObject> fail(String leaseId, String error) {
@@ -213,7 +259,7 @@ public final class ExternalWork {
     JobLease lease;
     try {
       lease = live(leaseId);
-    } catch (LeaseGone e) {
+    } catch (LeaseGone | LeaseCanceled e) {
       return Future.failedFuture(e);
     }
     EntryLease entry = lease.entry;
@@ -240,6 +286,11 @@ public final class ExternalWork {
 
   private JobLease live(String leaseId) {
     JobLease lease = leases.get(leaseId);
+    CanceledLease canceled = lease == null ? canceledLeases.get(leaseId) : null;
+    if (canceled != null) {
+      throw new LeaseCanceled("the job " + canceled.jobId() + " of lease " + leaseId + " was canceled; its lease is "
+          + "released and its outcome not kept: stop working on it");
+    }
     if (lease == null) {
       throw new LeaseGone("no lease " + leaseId + " on this node: it was settled, it expired (its job is offered again), "
           + "or another node gave it");
@@ -255,7 +306,7 @@ public final class ExternalWork {
     JobLease lease;
     try {
       lease = live(leaseId);
-    } catch (LeaseGone e) {
+    } catch (LeaseGone | LeaseCanceled e) {
       return Future.failedFuture(e);
     }
     leases.remove(leaseId);
@@ -381,6 +432,7 @@ public final class ExternalWork {
     Set<EntryLease> expired = new HashSet<>();
     leases.values().stream().filter(l -> now > l.entry.expiresAt).forEach(l -> expired.add(l.entry));
     expired.forEach(this::forget);
+    canceledLeases.values().removeIf(c -> now > c.expiresAt() + lease.toMillis());
   }
 
   /** Its jobs' leases go; what was settled of it is dropped too, as the whole entry is offered again. */
@@ -417,6 +469,9 @@ public final class ExternalWork {
   }
 
   private record JobLease(EntryLease entry, Job job) {
+  }
+
+  private record CanceledLease(String jobId, long expiresAt) {
   }
 
   /** What this node keeps per declared type: its consumer, its reclaimers (one per priority), entries claimed again. */

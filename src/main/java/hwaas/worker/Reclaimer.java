@@ -158,14 +158,14 @@ final class Reclaimer {
     List<Entry> toRun = new ArrayList<>();
     List<Request> deadLetters = new ArrayList<>();
     List<String> deadRecords = new ArrayList<>();
-    List<Runnable> announcements = new ArrayList<>();
+    /** The jobs dead-lettered, each with the index of its request in deadLetters (before the record writes). */
+    List<DeadJob> dead = new ArrayList<>();
     for (int i = 0; i < replies.size(); i++) {
       String error = errors.get(i);
       for (Entry won : Entry.parseAll(queue, replies.get(i), deliveries.get(i))) {
         Entry left = won.without(finished.get(i));
         if (left.deliveries() > maxAttempts) {
-          deadLetters.addAll(deadLetter(left, error, deadRecords));
-          left.jobs().forEach(job -> announcements.add(() -> onDead.dead(job, left.deliveries() - 1, error)));
+          deadLetter(left, error, deadLetters, deadRecords, dead);
         } else {
           toRun.add(left);
         }
@@ -176,7 +176,8 @@ final class Reclaimer {
     }
     List<Request> recordWrites = chains.dead(deadRecords, System.currentTimeMillis());
     int recordCalls = recordWrites.size();
-    // Records (and chains) first: a chain stops in the same round trip as its job becomes a dead letter.
+    // Records (and chains) first: a chain stops in the same round trip as its job becomes a dead letter, and a job
+    // canceled before keeps its record (the script leaves it) and gets no letter (DEAD_LETTER finds it canceled).
     deadLetters.addAll(0, recordWrites);
     deadLetters.add(DeadLetters.trim(keys, maxDead));
     return InOrderBatches.send(deadLetters, redis::batch).map(written -> {
@@ -189,10 +190,37 @@ final class Reclaimer {
         redis.send(Request.cmd(Command.HINCRBY).arg(keys.counters(type)).arg("deadTrimmed").arg(trimmed))
             .onFailure(err -> log.warn("could not count {} trimmed dead letters", trimmed, err));
       }
-      announcements.forEach(Runnable::run);
+      for (DeadJob job : dead) {
+        Response reply = written.get(recordCalls + job.request());
+        if (job.job().tracked() && reply != null && reply.toLong() == 0) {
+          log.info("job {} (entry {}) was canceled while it waited for its retry: not dead-lettered", job.job().id(),
+              job.entry().entryId());
+          continue;
+        }
+        log.warn("job {} (entry {}) failed {} attempts; moved to {}: {}", job.job().id(), job.entry().entryId(),
+            job.entry().deliveries() - 1, keys.dead(), job.error());
+        onDead.dead(job.job(), job.entry().deliveries() - 1, job.error());
+      }
       return toRun;
     });
   }
+
+  private record DeadJob(Entry entry, Job job, String error, int request) {
+  }
+
+  // KEYS[1]: the job's record, KEYS[2]: the dead-letter stream, KEYS[3]: the type's counters; ARGV: the letter's fields.
+  // A job canceled while it waited for its retry is over as canceled (counted so, as a worker that skips it counts
+  // it), not dead: 0. Otherwise the letter is written and counted: 1. In one step with the check, so a cancel is
+  // either before (no letter) or after (the record says dead by then: the cancel answers 409).
+  private static final String DEAD_LETTER = String.join("\n",
+      "if redis.call('HGET', KEYS[1], 'status') == 'canceled' then",
+      "  redis.call('HINCRBY', KEYS[3], 'processed', 1)",
+      "  redis.call('HINCRBY', KEYS[3], 'canceled', 1)",
+      "  return 0",
+      "end",
+      "redis.call('XADD', KEYS[2], '*', unpack(ARGV))",
+      "redis.call('HINCRBY', KEYS[3], 'dead', 1)",
+      "return 1");
 
   /** The ids an earlier attempt noted as finished (a JSON array), or none. */
   private static Set<String> finishedIds(Response noted) {
@@ -207,29 +235,38 @@ final class Reclaimer {
   }
 
   /**
-   * Appends each job the entry has left to the dead-letter stream with the last error, then removes the entry
-   * from the work stream.
+   * Appends to {@code requests} a dead letter, with the last error, for each job the entry has left (a tracked job
+   * canceled while it waited for its retry gets none: {@link #DEAD_LETTER}), then the removal of the entry from the
+   * work stream.
    */
-  private List<Request> deadLetter(Entry entry, String lastError, List<String> deadRecords) {
+  private void deadLetter(Entry entry, String lastError, List<Request> requests, List<String> deadRecords, List<DeadJob> dead) {
     long now = System.currentTimeMillis();
     long attempts = entry.deliveries() - 1;
-    List<Request> requests = new ArrayList<>();
+    long untracked = 0;
     for (Job job : entry.jobs()) {
-      log.warn("job {} (entry {}) failed {} attempts; moved to {}: {}", job.id(), entry.entryId(), attempts, keys.dead(), lastError);
-      requests.add(Request.cmd(Command.XADD).arg(keys.dead()).arg("*").arg("job").arg(job.toJson().encode())
-          .arg("error").arg(lastError).arg("attempts").arg(attempts).arg("entry").arg(entry.entryId())
-          .arg("type").arg(type).arg("failedAt").arg(now));
+      List<Object> fields = List.of("job", job.toJson().encode(), "error", lastError, "attempts", attempts,
+          "entry", entry.entryId(), "type", type, "failedAt", now);
+      Request letter;
       if (job.tracked()) {
+        letter = Request.cmd(Command.EVAL).arg(DEAD_LETTER).arg(3).arg(keys.record(job.id())).arg(keys.dead())
+            .arg(keys.counters(type));
         deadRecords.addAll(List.of(job.id(), lastError, Long.toString(attempts)));
+      } else {
+        letter = Request.cmd(Command.XADD).arg(keys.dead()).arg("*");
+        untracked++;
       }
+      fields.forEach(f -> letter.arg(f.toString()));
+      dead.add(new DeadJob(entry, job, lastError, requests.size()));
+      requests.add(letter);
     }
     requests.addAll(List.of(
         Request.cmd(Command.XACK).arg(stream).arg(StreamKeys.GROUP).arg(entry.entryId()),
         Request.cmd(Command.XDEL).arg(stream).arg(entry.entryId()),
         Request.cmd(Command.HDEL).arg(keys.errors(queue)).arg(entry.entryId()),
-        Request.cmd(Command.HDEL).arg(keys.finished(queue)).arg(entry.entryId()),
-        Request.cmd(Command.HINCRBY).arg(keys.counters(type)).arg("dead").arg(entry.jobs().size())));
-    return requests;
+        Request.cmd(Command.HDEL).arg(keys.finished(queue)).arg(entry.entryId())));
+    if (untracked > 0) {
+      requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type)).arg("dead").arg(untracked));
+    }
   }
 
   /** After a job's {@code deliveries}-th attempt failed. */
