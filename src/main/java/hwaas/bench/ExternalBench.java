@@ -11,8 +11,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * External workers over HTTP ({@code /api/work}) against a real node over loopback: {@link #JOBS} jobs of a declared
  * type are queued (batches of 1000), then {@link #WORKERS} worker loops in this JVM each fetch up to {@link #MAX} jobs
  * and complete every one of them with its own request, until all are completed. The row is the median over rounds of
- * jobs completed a second, from the first fetch to the last completion; every answer must be the expected one.
+ * jobs completed a second, from the first fetch to the last completion; every answer must be the expected one. Two
+ * rows under each say where the time went: the CPU time of Redis and of this JVM (the node and the load generator
+ * both) per job, so that a rate below the target can be read as a cost per job.
  */
 final class ExternalBench {
   static final int MAX = 100;
@@ -57,6 +63,9 @@ final class ExternalBench {
     Node node = Node.start(settings, JobHandlers.standard(discard, settings.limits()));
     Vertx vertx = Vertx.vertx();
     List<Double> rates = new ArrayList<>();
+    List<Double> redisMicros = new ArrayList<>();
+    List<Double> jvmMicros = new ArrayList<>();
+    Redis redis = Redis.createClient(vertx, settings.redis().options());
     try (HttpLoad load = new HttpLoad(vertx, node.httpPort(), settings.http().token(), CONNECTIONS)) {
       HttpLoad.awaitBounded(load.fetch(new HttpLoad.Call(HttpMethod.PUT, "/api/types/bench-external",
           new JsonObject().put("type", "object").toBuffer(), null, 200, 0)), 10_000);
@@ -65,6 +74,8 @@ final class ExternalBench {
         for (int i = 0; i < jobs / 1000; i++) {
           HttpLoad.awaitBounded(load.fetch(new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, null, 202, 1000)), 30_000);
         }
+        double redisCpuBefore = redisCpuSeconds(redis);
+        long jvmCpuBefore = jvmCpuNanos();
         long began = System.nanoTime();
         AtomicLong completed = new AtomicLong();
         List<Future<Void>> workers = new ArrayList<>();
@@ -78,14 +89,37 @@ final class ExternalBench {
         if (completed.get() != jobs) {
           throw new IllegalStateException("external workers completed " + completed.get() + " of " + jobs + " jobs");
         }
+        // Where the time goes: CPU of Redis (INFO cpu) and of this JVM (node and load generator) per job settled.
+        redisMicros.add((redisCpuSeconds(redis) - redisCpuBefore) * 1e6 / jobs);
+        jvmMicros.add((jvmCpuNanos() - jvmCpuBefore) / 1e3 / jobs);
         rates.add(jobs / seconds);
-        out.printf(Locale.ROOT, "%s: round %d: %,.0f jobs/s%n", name(batched), r + 1, jobs / seconds);
+        out.printf(Locale.ROOT, "%s: round %d: %,.0f jobs/s; CPU per job: Redis %.0f µs, this JVM %.0f µs%n", name(batched),
+            r + 1, jobs / seconds, redisMicros.get(r), jvmMicros.get(r));
       }
     } finally {
+      redis.close();
       vertx.close().await();
       node.stop();
     }
-    return List.of(BenchResult.of(name(batched), "jobs/s", rates));
+    return List.of(BenchResult.of(name(batched), "jobs/s", rates),
+        BenchResult.of("  of it, Redis CPU per job", "µs", redisMicros),
+        BenchResult.of("  of it, this JVM's CPU per job (node and load generator)", "µs", jvmMicros));
+  }
+
+  /** Redis's own CPU time so far (user and system, all its threads), from INFO cpu. */
+  private static double redisCpuSeconds(Redis redis) {
+    String info = redis.send(Request.cmd(Command.INFO).arg("cpu")).await().toString();
+    double seconds = 0;
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
+        seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    return seconds;
+  }
+
+  private static long jvmCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static String name(boolean batched) {

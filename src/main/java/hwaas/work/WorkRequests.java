@@ -35,11 +35,11 @@ final class WorkRequests {
     try {
       JsonObject body = ctx.body().asJsonObject();
       if (body == null) {
-        throw new IllegalArgumentException("the request body is required");
+        throw new IllegalArgumentException("/: the request body is required");
       }
       return body;
     } catch (DecodeException | ClassCastException e) {
-      throw new IllegalArgumentException("the body must be a JSON object: " + e.getMessage());
+      throw new IllegalArgumentException("/: the body must be a JSON object: " + e.getMessage());
     }
   }
 

@@ -1,14 +1,8 @@
 package hwaas.work;
 
-import hwaas.jobs.JobHandlers;
-import hwaas.node.Node;
-import hwaas.node.NodeSettings;
-import hwaas.support.Printer;
 import hwaas.testing.Api;
-import hwaas.testing.Capture;
 import hwaas.testing.Poll;
 import hwaas.testing.RedisProbe;
-import hwaas.testing.TestConfigs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -16,8 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,30 +22,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ExternalCancelTest {
   private static final String TOKEN = "external-cancel-token";
-  private static final String TYPE = "reverse";
-  private static final Capture OUT = new Capture();
-  private static Printer printer;
-  private static Node node;
+  private static final String TYPE = ReverseNode.TYPE;
+  private static ReverseNode reverse;
   private static Api api;
 
   @BeforeAll
   static void startNode() throws Exception {
-    NodeSettings base = TestConfigs.withToken(TestConfigs.local(0, 0, 1), TOKEN);
-    NodeSettings settings = base.withWorkers(base.workers().withCount(0).withRetries(2, Duration.ofSeconds(1)))
-        .withWork(base.work().withLease(Duration.ofSeconds(3)));
-    printer = new Printer(OUT, () -> { });
-    node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
-    api = new Api(node.httpPort(), TOKEN);
-    Api.Reply declared = api.put("/api/types/" + TYPE, Files.readString(Path.of("examples/reverse.schema.json")));
-    assertEquals(200, declared.status(), declared.body());
+    reverse = ReverseNode.start(TOKEN, settings -> settings.withWorkers(settings.workers().withRetries(2, Duration.ofSeconds(1))));
+    api = reverse.api;
   }
 
   @AfterAll
   static void stopNode() {
-    if (node != null) {
-      node.stop();
+    if (reverse != null) {
+      reverse.close();
     }
-    printer.close();
   }
 
   @Test
@@ -84,7 +67,7 @@ class ExternalCancelTest {
       JsonArray dead = api.get("/api/dead?q=" + id).json().getJsonArray("jobs");
       assertTrue(dead.isEmpty(), "a canceled job was dead-lettered: " + dead.encode());
     }
-    try (RedisProbe probe = new RedisProbe(node.settings())) {
+    try (RedisProbe probe = new RedisProbe(reverse.node.settings())) {
       assertEquals(0, probe.streamLength(TYPE), "both entries are settled (acknowledged and deleted)");
       assertTrue(probe.deadLetters().isEmpty(), "no dead letters: " + probe.deadLetters());
     }
@@ -114,7 +97,7 @@ class ExternalCancelTest {
     assertEquals("canceled", record.getString("status"), record.encode());
     assertEquals(null, record.getValue("result"), "a canceled job keeps no result: " + record.encode());
     // The lease is released: the entry is settled at once, not left to expire and be offered again.
-    try (RedisProbe probe = new RedisProbe(node.settings())) {
+    try (RedisProbe probe = new RedisProbe(reverse.node.settings())) {
       Poll.until(Duration.ofSeconds(1), "the entry to be settled (acknowledged and deleted)", () -> entries(probe) == 0);
     }
     long until = System.currentTimeMillis() + 5_000; // past the lease and its grace
@@ -139,31 +122,16 @@ class ExternalCancelTest {
     assertEquals(200, failed.status(), failed.body());
   }
 
-  private static JsonObject fetchOne(String id, int seconds) throws Exception {
-    long deadline = System.currentTimeMillis() + seconds * 1000L;
-    while (System.currentTimeMillis() < deadline) {
-      for (Object o : api.post("/api/work/" + TYPE + "/fetch", "{\"max\":1,\"wait\":1}").json().getJsonArray("jobs")) {
-        JsonObject leased = (JsonObject) o;
-        assertEquals(id, leased.getString("id"), leased.encode());
-        return leased;
-      }
-    }
-    throw new AssertionError("job " + id + " not offered within " + seconds + " s");
-  }
-
   private static String submit(String text) throws Exception {
-    Api.Reply reply = api.post("/api/jobs", new JsonObject().put("type", TYPE)
-        .put("payload", new JsonObject().put("text", text)).put("client", "ext-cancel").encode());
-    assertEquals(202, reply.status(), reply.body());
-    return reply.json().getString("id");
+    return reverse.submit(text, "ext-cancel");
   }
 
   private static JsonObject job(String id) {
-    try {
-      return api.get("/api/jobs/" + id).json();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return reverse.job(id);
+  }
+
+  private static JsonObject fetchOne(String id, int seconds) throws Exception {
+    return reverse.fetchOne(id, seconds);
   }
 
   private static long entries(RedisProbe probe) {

@@ -1,13 +1,7 @@
 package hwaas.work;
 
-import hwaas.jobs.JobHandlers;
-import hwaas.node.Node;
-import hwaas.node.NodeSettings;
-import hwaas.support.Printer;
 import hwaas.testing.Api;
-import hwaas.testing.Capture;
 import hwaas.testing.Poll;
-import hwaas.testing.TestConfigs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -15,8 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -34,29 +26,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ExternalWorkersTest {
   private static final String TOKEN = "external-workers-token";
-  private static final Capture OUT = new Capture();
-  private static Printer printer;
-  private static Node node;
+  private static ReverseNode reverse;
   private static Api api;
 
   @BeforeAll
   static void startNode() throws Exception {
-    NodeSettings base = TestConfigs.withToken(TestConfigs.local(0, 0, 1), TOKEN);
-    NodeSettings settings = base.withWorkers(base.workers().withCount(0))
-        .withWork(base.work().withLease(Duration.ofSeconds(3)));
-    printer = new Printer(OUT, () -> { });
-    node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
-    api = new Api(node.httpPort(), TOKEN);
-    Api.Reply declared = api.put("/api/types/reverse", Files.readString(Path.of("examples/reverse.schema.json")));
-    assertEquals(200, declared.status(), declared.body());
+    reverse = ReverseNode.start(TOKEN, settings -> settings);
+    api = reverse.api;
   }
 
   @AfterAll
   static void stopNode() {
-    if (node != null) {
-      node.stop();
+    if (reverse != null) {
+      reverse.close();
     }
-    printer.close();
   }
 
   @Test
@@ -76,6 +59,21 @@ class ExternalWorkersTest {
     assertEquals(404, notDeclared.status(), notDeclared.body());
     Api.Reply tooMany = api.post("/api/work/reverse/fetch", "{\"max\":1001}");
     assertEquals(400, tooMany.status(), tooMany.body());
+    // The work requests' bodies, checked by WorkRequests with the rules of openapi.yaml.
+    for (String[] bad : new String[][] {
+        {"/api/work/reverse/fetch", "{\"max\":\"ten\"}"}, {"/api/work/reverse/fetch", "{\"wait\":31}"},
+        {"/api/work/reverse/fetch", "{\"max\":1,\"other\":1}"}, {"/api/work/reverse/fetch", "[1]"},
+        {"/api/work/Bad/fetch", "{\"max\":1}"}, {"/api/work/not-a-lease/complete", "{\"result\":{}}"},
+        {"/api/work/0123456789abcdef0123456789abcdef/complete", "{\"result\":5}"},
+        {"/api/work/complete", "{\"jobs\":[]}"}, {"/api/work/complete", "{\"jobs\":[{\"lease\":\"x\"}]}"},
+        {"/api/work/complete", "{\"jobs\":[{\"lease\":\"0123456789abcdef0123456789abcdef\",\"extra\":1}]}"}}) {
+      Api.Reply refused = api.post(bad[0], bad[1]);
+      assertEquals(400, refused.status(), bad[0] + " " + bad[1] + ": " + refused.body());
+      assertTrue(refused.json().getString("detail").startsWith("/"), "names where: " + refused.body());
+    }
+    Api.Reply notJson = api.post("/api/work/reverse/fetch", "max=1", "text/plain", TOKEN);
+    assertEquals(400, notJson.status(), notJson.body());
+    assertEquals(401, api.post("/api/work/reverse/fetch", "{\"max\":1}", null, "wrong-token").status());
   }
 
   @Test
@@ -226,49 +224,34 @@ class ExternalWorkersTest {
     }
   }
 
-  private static JsonObject fetchOne(String id, int seconds) throws Exception {
-    long deadline = System.currentTimeMillis() + seconds * 1000L;
-    while (System.currentTimeMillis() < deadline) {
-      JsonArray jobs = api.post("/api/work/reverse/fetch", "{\"max\":1,\"wait\":1}").json().getJsonArray("jobs");
-      for (Object o : jobs) {
-        JsonObject leased = (JsonObject) o;
-        assertEquals(id, leased.getString("id"), leased.encode());
-        assertEquals("reverse", leased.getString("type"));
-        return leased;
-      }
-    }
-    throw new AssertionError("job " + id + " not offered within " + seconds + " s");
-  }
-
   private static Process python(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("python3", "examples/worker.py", "reverse", "--wait", "1"));
     command.addAll(List.of(args));
     return start(command);
   }
 
+  private static String submit(String text) throws Exception {
+    return reverse.submit(text, "ext");
+  }
+
+  private static JsonObject request(String text) {
+    return reverse.request(text, "ext");
+  }
+
+  private static JsonObject job(String id) {
+    return reverse.job(id);
+  }
+
+  private static JsonObject fetchOne(String id, int seconds) throws Exception {
+    return reverse.fetchOne(id, seconds);
+  }
+
   private static Process start(List<String> command) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.INHERIT);
-    builder.environment().put("HWAAS_API", "http://127.0.0.1:" + node.httpPort());
+    builder.environment().put("HWAAS_API", "http://127.0.0.1:" + reverse.node.httpPort());
     builder.environment().put("HWAAS_TOKEN", TOKEN);
     return builder.start();
   }
 
-  private static JsonObject request(String text) {
-    return new JsonObject().put("type", "reverse").put("payload", new JsonObject().put("text", text)).put("client", "ext");
-  }
-
-  private static String submit(String text) throws Exception {
-    Api.Reply reply = api.post("/api/jobs", request(text).encode());
-    assertEquals(202, reply.status(), reply.body());
-    return reply.json().getString("id");
-  }
-
-  private static JsonObject job(String id) {
-    try {
-      return api.get("/api/jobs/" + id).json();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }
