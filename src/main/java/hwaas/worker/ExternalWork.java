@@ -85,6 +85,12 @@ public final class ExternalWork {
   private final Map<String, JobLease> leases = new HashMap<>();
   /** Leases whose jobs were canceled, with when they would have expired: named as canceled until then. */
   private final Map<String, CanceledLease> canceledLeases = new HashMap<>();
+  /**
+   * Cancels of running jobs this node held no lease for, with when: one that overtakes the lease being made (the
+   * start-running script answered, its lease not yet made) is applied to it. Kept {@value #RECENT_CANCEL_MILLIS} ms.
+   */
+  private final Map<String, Long> recentCancels = new HashMap<>();
+  private static final long RECENT_CANCEL_MILLIS = 10_000;
   private final MessageConsumer<JsonObject> cancels;
   private final long sweepTimer;
 
@@ -134,6 +140,7 @@ public final class ExternalWork {
       }
     }
     if (leaseId == null) {
+      recentCancels.put(jobId, System.currentTimeMillis());
       return;
     }
     JobLease lease = leases.remove(leaseId);
@@ -376,7 +383,7 @@ public final class ExternalWork {
       for (Entry entry : entries) {
         EntryLease held = new EntryLease(type, consumer, entry, expiresAt);
         for (Job job : entry.jobs()) {
-          if (skip.contains(job.id())) {
+          if (skip.contains(job.id()) || recentCancels.remove(job.id()) != null) {
             held.done.add(new Settlement.Done(job, null, true));
             continue;
           }
@@ -433,6 +440,7 @@ public final class ExternalWork {
     leases.values().stream().filter(l -> now > l.entry.expiresAt).forEach(l -> expired.add(l.entry));
     expired.forEach(this::forget);
     canceledLeases.values().removeIf(c -> now > c.expiresAt() + lease.toMillis());
+    recentCancels.values().removeIf(at -> now - at > RECENT_CANCEL_MILLIS);
   }
 
   /** Its jobs' leases go; what was settled of it is dropped too, as the whole entry is offered again. */
