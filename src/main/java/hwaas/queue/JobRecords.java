@@ -118,6 +118,9 @@ public final class JobRecords {
       return null;
     }
     JsonObject raw = RedisPairs.toJson(hash);
+    if (raw.containsKey("deleted")) {
+      return null; // the tombstone of a deleted job (JobActions): it only keeps a worker from running it
+    }
     JsonObject record = new JsonObject()
         .put("id", raw.getString("id"))
         .put("type", raw.getString("type"))
