@@ -38,7 +38,8 @@ public final class JobActions {
       "if r[1] ~= 'failed' then return {r[1] or 'queued', ''} end",
       "local queue = r[2]",
       "if r[3] and r[3] ~= 'normal' then queue = queue .. ':' .. r[3] end",
-      "local stream, needle = ARGV[3] .. queue, '\"id\":\"' .. id .. '\"'",
+      // An entry's batches name their jobs in "ids" (a job of its own in "id"): the id in quotes is in no other.
+      "local stream, needle = ARGV[3] .. queue, '\"' .. id .. '\"'",
       "local entries = redis.call('HKEYS', ARGV[4] .. queue)",
       "for n, e in ipairs(entries) do",
       "  if n > tonumber(ARGV[6]) then break end",
