@@ -126,6 +126,7 @@ final class EnqueueScript {
       "  local index = ARGV[6] .. client",
       // ZADD in slices: unpack() has a limit of a few thousand values.
       "  for s = 1, #m, 1000 do redis.call('ZADD', index, unpack(m, s, math.min(s + 999, #m))) end",
+      "  redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. (tonumber(m[#m - 1]) - recordTtl * 1000))",
       "  redis.call('ZREMRANGEBYRANK', index, 0, -tonumber(ARGV[8]) - 1)",
       "  redis.call('EXPIRE', index, recordTtl)",
       "  redis.call('ZADD', ARGV[11], m[#m - 1], client)",

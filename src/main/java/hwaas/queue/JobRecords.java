@@ -17,8 +17,12 @@ import java.util.List;
  * uses, so a worker's updates of one job arrive in order.
  */
 public final class JobRecords {
-  /** Jobs kept in a client's index (the newest), whoever writes them: the API, the queue, a schedule. */
-  public static final int KEPT_PER_CLIENT = 1000;
+  /**
+   * Jobs kept in a client's index (the newest), whoever writes them: the API, the queue, a schedule; as many as any
+   * console index keeps, so the job browser's client filter pages through all of them (the enqueue script also drops
+   * what is older than {@code --record-ttl}).
+   */
+  public static final int KEPT_PER_CLIENT = JobIndex.KEPT_PER_INDEX;
 
   private final StreamKeys keys;
   private final String ttlSeconds;
