@@ -72,7 +72,13 @@
     const views = {jobs: path[1] ? () => jobView(path[1]) : () => jobsView(params), dead: () => deadView(params),
       clients: path[1] ? () => clientView(path[1]) : clientsView, nodes: nodesView};
     const make = views[path[0]];
-    if (!make) { show(null); return; }
+    if (!make) {
+      show(null);
+      const load = () => today().catch(() => {});
+      load();
+      live(load, 5000);
+      return;
+    }
     const box = el('section', 'view');
     box.dataset.view = path[0] + (path[1] ? '-one' : '');
     show(box);
@@ -87,6 +93,25 @@
 
   function live(refresh, ms) {
     timer = setInterval(refresh, ms);
+  }
+
+  // The overview's own figures: API jobs since the browser's midnight by state (each a link to those jobs), the dead
+  // letters; the rest of the overview (rates, queues, nodes) is drawn by app.js from the live stats.
+  async function today() {
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    const since = midnight.toISOString();
+    const figures = await api('GET', '/api/jobs-today?since=' + encodeURIComponent(since));
+    const tile = (label, value, href, className) => {
+      const t = el('a', 'tile' + (className ? ' ' + className : ''), el('span', 'label', label), el('span', 'value', String(value)));
+      t.href = href;
+      return t;
+    };
+    const q = (more) => '#/jobs?' + new URLSearchParams({since, ...more});
+    $('today').replaceChildren(tile('created', figures.created, q({}), 'today-created'),
+      ...STATES.map(s => tile(s, figures.byState[s] || 0, q({state: s}), 'today-' + s)),
+      tile('dead letters (all)', figures.deadLetters, '#/dead', 'today-dead-letters'));
+    $('today-since').textContent = 'since ' + midnight.toLocaleString();
   }
 
   // Filters live in the URL, so a view can be bookmarked and shared; the form rewrites the hash.

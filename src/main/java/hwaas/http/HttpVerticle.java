@@ -124,6 +124,7 @@ public final class HttpVerticle extends VerticleBase {
     ConsoleApi console = new ConsoleApi(redis, queue.keys());
     builder.getRoute("listJobs").addHandler(console::listJobs);
     builder.getRoute("listClients").addHandler(console::listClients);
+    builder.getRoute("jobsToday").addHandler(console::jobsToday);
     builder.getRoute("getClient").addHandler(console::getClient);
     builder.getRoute("listQueues").addHandler(queues::list);
     builder.getRoute("pauseQueue").addHandler(queues::pause);
