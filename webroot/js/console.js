@@ -103,7 +103,7 @@
     const since = midnight.toISOString();
     const figures = await api('GET', '/api/jobs-today?since=' + encodeURIComponent(since));
     const tile = (label, value, href, className) => {
-      const t = el('a', 'tile' + (className ? ' ' + className : ''), el('span', 'label', label), el('span', 'value', String(value)));
+      const t = el('a', 'tile' + (className ? ' ' + className : ''), el('span', 'label', label), el('span', 'value', Number(value).toLocaleString()));
       t.href = href;
       return t;
     };

@@ -82,6 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
         results.addAll(bench.delayed(restSeconds >= 10 ? DelayedBench.JOBS : DelayedBench.JOBS / 10));
         results.addAll(bench.schedules(Math.min(20, Math.max(4, restSeconds * 2))));
         results.addAll(bench.rest(restSeconds, rounds));
+        results.addAll(bench.deadBulk(restSeconds >= 10 ? DeadBulkBench.JOBS : DeadBulkBench.JOBS / 10));
         results.addAll(bench.external(rounds, restSeconds >= 10 ? ExternalBench.JOBS : ExternalBench.JOBS / 10));
       }
       if (cancelSamples > 0) {

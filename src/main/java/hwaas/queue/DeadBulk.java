@@ -16,6 +16,8 @@ import java.util.List;
 public final class DeadBulk {
   /** Dead letters one script call looks at. */
   static final int CHUNK = 500;
+  /** Dead letters one call counts when there is no filter: it reads nothing of them, so it can take more. */
+  static final int CHUNK_UNFILTERED = 2000;
 
   /** What to do with the dead letters that match. */
   public enum Action { COUNT, LIST, REQUEUE, DELETE }
@@ -38,22 +40,28 @@ public final class DeadBulk {
   private static final LuaScript CHUNK_SCRIPT = new LuaScript(
       "local entries = redis.call('XRANGE', ARGV[1], ARGV[2], '+', 'COUNT', tonumber(ARGV[3]))",
       "local action, out, matched, last = ARGV[4], {}, 0, ''",
+      // Every letter matches without a filter: a count or a delete then reads none of them.
+      "local all = ARGV[5] == '' and ARGV[6] == '' and ARGV[7] == '' and (action == 'COUNT' or action == 'DELETE')",
+      "local gone, enqueued = {}, {}",
       "for _, e in ipairs(entries) do",
       "  last = e[1]",
-      "  local f, job, jobType, err = e[2], nil, nil, ''",
-      "  for i = 1, #f, 2 do",
-      "    if f[i] == 'job' then job = f[i + 1] elseif f[i] == 'type' then jobType = f[i + 1]",
-      "    elseif f[i] == 'error' then err = f[i + 1] end",
+      "  local ok, f, job, jobType, err, id = all, nil, nil, nil, '', nil",
+      "  if not all then",
+      "    f = e[2]",
+      "    for i = 1, #f, 2 do",
+      "      if f[i] == 'job' then job = f[i + 1] elseif f[i] == 'type' then jobType = f[i + 1]",
+      "      elseif f[i] == 'error' then err = f[i + 1] end",
+      "    end",
+      "    id = job and string.match(job, '\"id\":\"([^\"]*)\"')",
+      "    ok = ARGV[5] == '' or jobType == ARGV[5]",
+      "    if ok and ARGV[6] ~= '' then",
+      "      ok = (id ~= nil and string.sub(id, 1, #ARGV[6]) == ARGV[6]) or string.find(err, ARGV[6], 1, true) ~= nil",
+      "    end",
+      "    if ok and ARGV[7] ~= '' then",
+      "      ok = id ~= nil and redis.call('HGET', ARGV[10] .. id, 'client') == ARGV[7]",
+      "    end",
+      "    if ok and action == 'REQUEUE' and not (job and jobType) then ok = false end",
       "  end",
-      "  local id = job and string.match(job, '\"id\":\"([^\"]*)\"')",
-      "  local ok = ARGV[5] == '' or jobType == ARGV[5]",
-      "  if ok and ARGV[6] ~= '' then",
-      "    ok = (id ~= nil and string.sub(id, 1, #ARGV[6]) == ARGV[6]) or string.find(err, ARGV[6], 1, true) ~= nil",
-      "  end",
-      "  if ok and ARGV[7] ~= '' then",
-      "    ok = id ~= nil and redis.call('HGET', ARGV[10] .. id, 'client') == ARGV[7]",
-      "  end",
-      "  if ok and action == 'REQUEUE' and not (job and jobType) then ok = false end",
       "  if ok then",
       "    matched = matched + 1",
       "    if action == 'LIST' then",
@@ -61,8 +69,8 @@ public final class DeadBulk {
       "      if matched >= tonumber(ARGV[14]) then break end",
       "    elseif action == 'REQUEUE' then",
       "      redis.call('XADD', ARGV[8] .. jobType, '*', 'job', job)",
-      "      redis.call('HINCRBY', ARGV[9] .. jobType, 'enqueued', 1)",
-      "      redis.call('XDEL', ARGV[1], e[1])",
+      "      enqueued[jobType] = (enqueued[jobType] or 0) + 1",
+      "      gone[#gone + 1] = e[1]",
       "      if id and string.find(job, '\"tracked\":true', 1, true) and redis.call('EXISTS', ARGV[10] .. id) == 1 then",
       "        redis.call('HSET', ARGV[10] .. id, 'status', 'queued', 'attempts', '0', 'ev:' .. ARGV[12] .. ':queued', 'requeued')",
       "        redis.call('EXPIRE', ARGV[10] .. id, tonumber(ARGV[13]))",
@@ -70,14 +78,37 @@ public final class DeadBulk {
       "        redis.call('ZADD', ARGV[11] .. 'state:queued', ARGV[12], id)",
       "      end",
       "    elseif action == 'DELETE' then",
-      "      redis.call('XDEL', ARGV[1], e[1])",
+      "      gone[#gone + 1] = e[1]",
       "    end",
       "  end",
       "end",
+      // One XDEL and one count per type for the chunk, not one per letter.
+      "for s = 1, #gone, 1000 do redis.call('XDEL', ARGV[1], unpack(gone, s, math.min(s + 999, #gone))) end",
+      "for t, n in pairs(enqueued) do redis.call('HINCRBY', ARGV[9] .. t, 'enqueued', n) end",
       "if #entries < tonumber(ARGV[3]) and (action ~= 'LIST' or matched < tonumber(ARGV[14])) then last = '' end",
       "local reply = {matched, last}",
       "for _, o in ipairs(out) do reply[#reply + 1] = o end",
       "return reply");
+
+  /**
+   * Letters one call deletes, at most, when all are to go: whole nodes of the stream are dropped ({@code XTRIM MINID ~
+   * ... LIMIT}), which frees them without reading them.
+   */
+  static final int TRIMMED_PER_CALL = 10_000;
+  // ARGV: 1 dead stream, 2 the newest letter to delete ('' on the first call: the newest now), 3 most to drop. Replies
+  // {dropped, that newest letter's id ('' when done)}; a letter that arrives meanwhile is newer, so it stays.
+  private static final LuaScript TRIM_ALL = new LuaScript(
+      "local upto = ARGV[2]",
+      "if upto == '' then",
+      "  local newest = redis.call('XREVRANGE', ARGV[1], '+', '-', 'COUNT', 1)",
+      "  if #newest == 0 then return {0, ''} end",
+      "  upto = newest[1][1]",
+      "end",
+      "local ms, seq = string.match(upto, '(%d+)-(%d+)')",
+      "local minid = ms .. '-' .. string.format('%d', tonumber(seq) + 1)",
+      "local n = redis.call('XTRIM', ARGV[1], 'MINID', '~', minid, 'LIMIT', tonumber(ARGV[3]))",
+      "if n == 0 then return {redis.call('XTRIM', ARGV[1], 'MINID', minid), ''} end",
+      "return {n, upto}");
 
   private final Redis redis;
   private final StreamKeys keys;
@@ -94,11 +125,20 @@ public final class DeadBulk {
     if (action == Action.LIST) {
       throw new IllegalArgumentException("use list() to list");
     }
-    return walk(action, filter, "-", 0);
+    return action == Action.DELETE && filter.any() ? trimAll("", 0) : walk(action, filter, "-", 0);
+  }
+
+  private Future<Long> trimAll(String upto, long sofar) {
+    return TRIM_ALL.run(redis, List.of(keys.dead(), upto, TRIMMED_PER_CALL)).compose(reply -> {
+      long total = sofar + reply.get(0).toLong();
+      String next = reply.get(1).toString();
+      return next.isEmpty() ? Future.succeededFuture(total) : trimAll(next, total);
+    });
   }
 
   private Future<Long> walk(Action action, Filter filter, String after, long sofar) {
-    return chunk(action, filter, after, CHUNK, 0).compose(reply -> {
+    int count = filter.any() && action == Action.COUNT ? CHUNK_UNFILTERED : CHUNK;
+    return chunk(action, filter, after, count, 0).compose(reply -> {
       long total = sofar + reply.get(0).toLong();
       String last = reply.get(1).toString();
       return last.isEmpty() ? Future.succeededFuture(total) : walk(action, filter, "(" + last, total);

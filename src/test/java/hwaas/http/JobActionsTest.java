@@ -11,6 +11,9 @@ import hwaas.testing.Capture;
 import hwaas.testing.TestConfigs;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -21,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -138,6 +142,35 @@ class JobActionsTest {
     }
     assertEquals(List.of(sleeping, after), api.get("/api/jobs?client=" + client).json().getJsonArray("jobs").stream()
         .map(j -> ((JsonObject) j).getString("id")).toList());
+  }
+
+  @Test
+  @DisplayName("bulk delete of dead letters: by type walks the stream, all at once drops it, and both count first with dryRun")
+  void bulkDeleteOfDeadLetters() throws Exception {
+    NodeSettings settings = node.settings();
+    String dead = settings.queue().keys().dead();
+    Redis redis = Redis.createClient(node.vertx(), settings.redis().options());
+    try {
+      long now = System.currentTimeMillis();
+      for (int i = 0; i < 2500; i++) {
+        String type = i % 5 < 2 ? "sum" : "print";
+        String job = new JsonObject().put("id", "bulk-" + i).put("type", type).put("sentAt", now)
+            .put("payload", new JsonObject().put("message", "x")).encode();
+        redis.send(Request.cmd(Command.XADD).arg(dead).arg("*").arg("job").arg(job).arg("error").arg("bulk test")
+            .arg("attempts").arg(5).arg("entry").arg("0-1").arg("type").arg(type).arg("failedAt").arg(now))
+            .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      assertEquals(2500L, api.post("/api/dead/delete?dryRun=true", "").json().getLong("matched"));
+      assertEquals(1000L, api.post("/api/dead/delete?dryRun=true&type=sum", "").json().getLong("matched"));
+      assertEquals(1000L, api.post("/api/dead/delete?type=sum", "").json().getLong("matched"));
+      assertEquals(0L, api.post("/api/dead/delete?dryRun=true&type=sum", "").json().getLong("matched"));
+      assertEquals(1500L, api.post("/api/dead/delete", "").json().getLong("matched"));
+      assertEquals(0L, redis.send(Request.cmd(Command.XLEN).arg(dead)).toCompletionStage().toCompletableFuture()
+          .get(10, TimeUnit.SECONDS).toLong());
+      assertEquals(0L, api.post("/api/dead/delete", "").json().getLong("matched"));
+    } finally {
+      redis.close();
+    }
   }
 
   private JsonObject job(String id) throws Exception {
