@@ -111,7 +111,28 @@ class ConsoleTest {
   @Test
   @DisplayName("a job submitted over the API appears in #/jobs within a second, and #/jobs/<id> shows its status changes and result")
   void jobBrowserAndJobView() throws Exception {
-    login(TOKEN);
+    // The node's feed of job changes for the job browser: nothing while no page shows it, at most two a second after.
+    List<JsonObject> fed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var feed = node.vertx().eventBus().<JsonObject>localConsumer("hwaas.console.jobs", m -> fed.add(m.body()));
+    feed.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    try {
+      login(TOKEN);
+      waitForStatus(submit("sum", "{\"numbers\":[7]}", "alice"), "completed");
+      Thread.sleep(1_200);
+      assertEquals(List.of(), fed, "feed messages while no page shows the job browser");
+      open("#/jobs");
+      waitFor(Duration.ofSeconds(10), "the job browser", () -> exists("section[data-view=jobs] .pager") ? "ok" : null);
+      long from = System.nanoTime();
+      for (int i = 0; i < 20; i++) {
+        submit("sum", "{\"numbers\":[" + i + "]}", "alice");
+        Thread.sleep(100);
+      }
+      Thread.sleep(1_000);
+      double seconds = (System.nanoTime() - from) / 1e9;
+      assertTrue(!fed.isEmpty() && fed.size() <= 2 * seconds + 1, fed.size() + " feed messages in " + seconds + " s");
+    } finally {
+      feed.unregister();
+    }
     open("#/jobs");
     waitFor(Duration.ofSeconds(10), "the job browser", () -> exists("section[data-view=jobs] .pager") ? "ok" : null);
     // Pushed, not polled: with no job changing, the page asks for no page of jobs.
