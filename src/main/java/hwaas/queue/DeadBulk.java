@@ -2,7 +2,9 @@ package hwaas.queue;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
@@ -16,8 +18,6 @@ import java.util.List;
 public final class DeadBulk {
   /** Dead letters one script call looks at. */
   static final int CHUNK = 500;
-  /** Dead letters one call counts when there is no filter: it reads nothing of them, so it can take more. */
-  static final int CHUNK_UNFILTERED = 2000;
 
   /** What to do with the dead letters that match. */
   public enum Action { COUNT, LIST, REQUEUE, DELETE }
@@ -35,40 +35,43 @@ public final class DeadBulk {
 
   // ARGV: 1 dead stream, 2 start (exclusive id, or '-'), 3 count, 4 action, 5 type, 6 q, 7 client, 8 work stream
   // prefix, 9 counters prefix, 10 record prefix, 11 index prefix, 12 now (millis), 13 record TTL (s), 14 the most to
-  // list. A requeued job goes back as a fresh entry with fresh attempts (as DeadLetters.requeue); an unreadable dead
-  // letter (no job) matches only COUNT, LIST and DELETE. Replies {matched, last id looked at ('' at the end), listed...}.
+  // list. A requeued job goes back with fresh attempts (as DeadLetters.requeue), the jobs of one call and type in one
+  // new entry (a batch of one job each); an unreadable dead letter (no job) matches only COUNT, LIST and DELETE.
+  // Replies {matched, last id looked at ('' at the end), listed...}.
   private static final LuaScript CHUNK_SCRIPT = new LuaScript(
       "local entries = redis.call('XRANGE', ARGV[1], ARGV[2], '+', 'COUNT', tonumber(ARGV[3]))",
       "local action, out, matched, last = ARGV[4], {}, 0, ''",
-      // Every letter matches without a filter: a count or a delete then reads none of them.
-      "local all = ARGV[5] == '' and ARGV[6] == '' and ARGV[7] == '' and (action == 'COUNT' or action == 'DELETE')",
-      "local gone, enqueued = {}, {}",
+      "local gone, enqueued, grouped = {}, {}, {}",
       "for _, e in ipairs(entries) do",
       "  last = e[1]",
-      "  local ok, f, job, jobType, err, id = all, nil, nil, nil, '', nil",
-      "  if not all then",
-      "    f = e[2]",
-      "    for i = 1, #f, 2 do",
-      "      if f[i] == 'job' then job = f[i + 1] elseif f[i] == 'type' then jobType = f[i + 1]",
-      "      elseif f[i] == 'error' then err = f[i + 1] end",
-      "    end",
-      "    id = job and string.match(job, '\"id\":\"([^\"]*)\"')",
-      "    ok = ARGV[5] == '' or jobType == ARGV[5]",
-      "    if ok and ARGV[6] ~= '' then",
-      "      ok = (id ~= nil and string.sub(id, 1, #ARGV[6]) == ARGV[6]) or string.find(err, ARGV[6], 1, true) ~= nil",
-      "    end",
-      "    if ok and ARGV[7] ~= '' then",
-      "      ok = id ~= nil and redis.call('HGET', ARGV[10] .. id, 'client') == ARGV[7]",
-      "    end",
-      "    if ok and action == 'REQUEUE' and not (job and jobType) then ok = false end",
+      "  local f, job, jobType, err = e[2], nil, nil, ''",
+      "  for i = 1, #f, 2 do",
+      "    if f[i] == 'job' then job = f[i + 1] elseif f[i] == 'type' then jobType = f[i + 1]",
+      "    elseif f[i] == 'error' then err = f[i + 1] end",
       "  end",
+      "  local id = job and string.match(job, '\"id\":\"([^\"]*)\"')",
+      "  local ok = ARGV[5] == '' or jobType == ARGV[5]",
+      "  if ok and ARGV[6] ~= '' then",
+      "    ok = (id ~= nil and string.sub(id, 1, #ARGV[6]) == ARGV[6]) or string.find(err, ARGV[6], 1, true) ~= nil",
+      "  end",
+      "  if ok and ARGV[7] ~= '' then",
+      "    ok = id ~= nil and redis.call('HGET', ARGV[10] .. id, 'client') == ARGV[7]",
+      "  end",
+      "  if ok and action == 'REQUEUE' and not (job and jobType) then ok = false end",
       "  if ok then",
       "    matched = matched + 1",
       "    if action == 'LIST' then",
       "      out[#out + 1] = {e[1], f}",
       "      if matched >= tonumber(ARGV[14]) then break end",
       "    elseif action == 'REQUEUE' then",
-      "      redis.call('XADD', ARGV[8] .. jobType, '*', 'job', job)",
+      // A job written by Job.toJson ({"id":...,}) joins its type's one entry of this call as a batch of one; any
+      // other goes back as it is, an entry of its own.
+      "      local head = id and ('{\"id\":\"' .. id .. '\"')",
+      "      if head and string.sub(job, 1, #head) == head and string.sub(job, -1) == '}' then",
+      "        local list = grouped[jobType] or {}",
+      "        grouped[jobType] = list",
+      "        list[#list + 1] = '{\"key\":\"requeued:' .. id .. '\"' .. string.sub(job, #head + 1, -2) .. ',\"ids\":[\"' .. id .. '\"]}'",
+      "      else redis.call('XADD', ARGV[8] .. jobType, '*', 'job', job) end",
       "      enqueued[jobType] = (enqueued[jobType] or 0) + 1",
       "      gone[#gone + 1] = e[1]",
       "      if id and string.find(job, '\"tracked\":true', 1, true) and redis.call('EXISTS', ARGV[10] .. id) == 1 then",
@@ -85,6 +88,7 @@ public final class DeadBulk {
       // One XDEL and one count per type for the chunk, not one per letter.
       "for s = 1, #gone, 1000 do redis.call('XDEL', ARGV[1], unpack(gone, s, math.min(s + 999, #gone))) end",
       "for t, n in pairs(enqueued) do redis.call('HINCRBY', ARGV[9] .. t, 'enqueued', n) end",
+      "for t, list in pairs(grouped) do redis.call('XADD', ARGV[8] .. t, '*', 'jobs', '[' .. table.concat(list, ',') .. ']') end",
       "if #entries < tonumber(ARGV[3]) and (action ~= 'LIST' or matched < tonumber(ARGV[14])) then last = '' end",
       "local reply = {matched, last}",
       "for _, o in ipairs(out) do reply[#reply + 1] = o end",
@@ -120,10 +124,17 @@ public final class DeadBulk {
     this.recordTtlSeconds = Math.max(1, recordTtl.toSeconds());
   }
 
-  /** Applies the action to every dead letter that matches, oldest first; answers how many matched. */
+  /**
+   * Applies the action to every dead letter that matches, oldest first; answers how many matched. Without a filter a
+   * count is the stream's length and a delete drops whole stream nodes ({@link #TRIMMED_PER_CALL} letters a call).
+   */
   public Future<Long> apply(Action action, Filter filter) {
     if (action == Action.LIST) {
       throw new IllegalArgumentException("use list() to list");
+    }
+    if (filter.any() && action == Action.COUNT) {
+      return redis.send(Request.cmd(Command.XLEN).arg(keys.dead()))
+          .map(Response::toLong);
     }
     return action == Action.DELETE && filter.any() ? trimAll("", 0) : walk(action, filter, "-", 0);
   }
@@ -137,8 +148,7 @@ public final class DeadBulk {
   }
 
   private Future<Long> walk(Action action, Filter filter, String after, long sofar) {
-    int count = filter.any() && action == Action.COUNT ? CHUNK_UNFILTERED : CHUNK;
-    return chunk(action, filter, after, count, 0).compose(reply -> {
+    return chunk(action, filter, after, CHUNK, 0).compose(reply -> {
       long total = sofar + reply.get(0).toLong();
       String last = reply.get(1).toString();
       return last.isEmpty() ? Future.succeededFuture(total) : walk(action, filter, "(" + last, total);
