@@ -33,7 +33,7 @@ public final class JobActions {
   private static final LuaScript RETRY_NOW = new LuaScript(
       "local id = ARGV[1]",
       "local rec = ARGV[2] .. id",
-      "local r = redis.call('HMGET', rec, 'status', 'type', 'priority', 'deleted')",
+      "local r = redis.call('HMGET', rec, 'status', 'type', 'priority', 'deleted', 'attempts')",
       "if redis.call('EXISTS', rec) == 0 or r[4] then return {'', ''} end",
       "if r[1] ~= 'failed' then return {r[1] or 'queued', ''} end",
       "local queue = r[2]",
@@ -49,7 +49,8 @@ public final class JobActions {
       "    for k = 1, #f, 2 do",
       "      if (f[k] == 'jobs' or f[k] == 'job') and string.find(f[k + 1], needle, 1, true) then",
       "        local p = redis.call('XPENDING', stream, ARGV[5], e, e, 1)",
-      "        if #p == 0 then return {'failed', ''} end",
+      // Delivered again since the failed attempt (a reclaimer took it a moment ago): its retry is under way already.
+      "        if #p == 0 or (r[5] and tonumber(p[1][4]) > tonumber(r[5])) then return {'failed', ''} end",
       "        redis.call('XCLAIM', stream, ARGV[5], p[1][2], 0, e, 'IDLE', ARGV[7], 'JUSTID')",
       "        redis.call('HSET', rec, 'ev:' .. ARGV[8] .. ':retry', 'retry now')",
       "        return {'failed', e}",
