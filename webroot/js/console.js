@@ -83,7 +83,7 @@
     box.dataset.view = path[0] + (path[1] ? '-one' : '');
     show(box);
     const refresh = () => make().then(parts => {
-      if (id === renderId) box.replaceChildren(...parts);
+      if (id === renderId) box.replaceChildren(...parts.filter(p => p));
     }).catch(e => {
       if (id === renderId) box.replaceChildren(el('p', 'note error', 'Could not load this view: ' + e.message));
     });
@@ -348,6 +348,8 @@
     return [el('h2', '', 'Client ', el('code', '', name)),
       el('section', 'tiles', el('div', 'tile', el('span', 'label', 'jobs / min'), el('span', 'value', String(figures.lastMinute))),
         el('div', 'tile', el('span', 'label', 'last hour'), el('span', 'value', String(figures.lastHour))), ...states),
+      figures.byStateOf < figures.lastHour ? el('p', 'note', 'States counted over its newest ' + figures.byStateOf
+        + ' jobs of the last hour.') : null,
       el('h3', '', 'Recent jobs ', link('#/jobs?client=' + encodeURIComponent(name), 'all →')),
       table(['id', 'type', 'client', 'status', 'attempts', 'created', 'finished', 'error'], recent.jobs.map(jobRow))];
   }
