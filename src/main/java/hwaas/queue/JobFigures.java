@@ -14,7 +14,8 @@ import java.util.List;
  * The overview's figures of API jobs since a time (today): how many were created, how many entered each state and are
  * in it now, and the dead letters waiting. Counted from the console's indexes ({@link JobIndex}) in one round trip of
  * a few ZCOUNTs, whatever the number of jobs. A state's count can include, for a moment, a job that just left it (see
- * {@link JobIndex}).
+ * {@link JobIndex}); {@code scheduled} counts the delayed jobs waiting that are due since then (its index is the
+ * scheduled set, by due time).
  */
 public final class JobFigures {
   private final Redis redis;

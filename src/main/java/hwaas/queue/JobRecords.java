@@ -50,8 +50,7 @@ public final class JobRecords {
   private List<Request> created(Job job, String client, long now, String state) {
     String index = keys.clientJobs(client);
     List<Request> requests = new java.util.ArrayList<>(List.of(
-        update(job.id(), "id", job.id(), "type", job.type(), "client", client, "status", "queued",
-            "attempts", "0", "payload", job.payload().encode(), "createdAt", Long.toString(now), event(now, "queued"), ""),
+        update(job.id(), "type", job.type(), "client", client, "status", "queued", "payload", job.payload().encode(), "createdAt", Long.toString(now), event(now, "queued"), ""),
         expire(job.id()),
         Request.cmd(Command.ZADD).arg(index).arg(now).arg(job.id()),
         Request.cmd(Command.ZREMRANGEBYRANK).arg(index).arg(0).arg(-KEPT_PER_CLIENT - 1),
@@ -117,7 +116,7 @@ public final class JobRecords {
   }
 
   /** A record as the API shows it; {@code null} when there is none (unknown or expired). */
-  public static JsonObject toJson(Response hash) {
+  public static JsonObject toJson(String id, Response hash) {
     if (hash == null || hash.size() == 0) {
       return null;
     }
@@ -126,7 +125,7 @@ public final class JobRecords {
       return null; // the tombstone of a deleted job (JobActions): it only keeps a worker from running it
     }
     JsonObject record = new JsonObject()
-        .put("id", raw.getString("id"))
+        .put("id", id)
         .put("type", raw.getString("type"))
         .put("client", raw.getString("client"))
         .put("status", raw.getString("status"))
