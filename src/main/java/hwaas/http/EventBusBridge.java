@@ -17,10 +17,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The SockJS event-bus bridge of the dashboard: out to the browser only the stats and the status of jobs
- * submitted over the API, and only to a page of this node's own origin that registers with one of the service's
- * tokens (in the register message's headers); in from the browser nothing (writes go through the REST API and its
- * token). Anything else a browser tries is refused and logged.
+ * The SockJS event-bus bridge of the dashboard: out to the browser only the stats, the status of jobs submitted over
+ * the API and the job browser's feed ({@link ConsoleFeed}, told who listens), and only to a page of this node's own
+ * origin that registers with one of the service's tokens (in the register message's headers); in from the browser
+ * nothing (writes go through the REST API and its token). Anything else a browser tries is refused and logged.
  */
 final class EventBusBridge {
   private static final Logger log = LoggerFactory.getLogger(EventBusBridge.class);
