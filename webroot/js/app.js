@@ -85,6 +85,8 @@
       $('connection').textContent = 'live';
       $('connection').classList.remove('off');
       bus.registerHandler('hwaas.stats', {token}, (err, msg) => { if (!err) onStats(msg.body); });
+      window.hwaasBus = bus;                              // the console's views listen on it too (console.js)
+      window.dispatchEvent(new Event('hwaas-bus-open'));
     };
     bus.onclose = () => {
       $('connection').textContent = 'disconnected, reconnecting…';

@@ -10,6 +10,7 @@
   let admin = false;
   let canCancel = false;            // issue 16's cancel endpoint, when this node's contract has it
   let timer = null;                 // the current view's refresh
+  let leave = null;                 // what the current view undoes when the user moves on (a feed it listens to)
   let renderId = 0;
   let bulkResult = '';              // what the last bulk action did, for the dead letters' next drawing                 // a view that finishes loading after the user moved on draws nothing
 
@@ -52,6 +53,8 @@
   function show(view) {
     clearInterval(timer);
     timer = null;
+    if (leave) leave();
+    leave = null;
     const main = $('view');
     main.replaceChildren(...(view ? [view] : []));
     main.hidden = !view;
@@ -69,12 +72,18 @@
     const views = {jobs: path[1] ? () => jobView(path[1]) : () => jobsView(params), dead: () => deadView(params),
       clients: path[1] ? () => clientView(path[1]) : clientsView, nodes: nodesView};
     const make = views[path[0]];
-    if (!make) { show(null); return; }
+    if (!make) {
+      show(null);
+      const load = () => today().catch(() => {});
+      load();
+      live(load, 5000);
+      return;
+    }
     const box = el('section', 'view');
     box.dataset.view = path[0] + (path[1] ? '-one' : '');
     show(box);
     const refresh = () => make().then(parts => {
-      if (id === renderId) box.replaceChildren(...parts);
+      if (id === renderId) box.replaceChildren(...parts.filter(p => p));
     }).catch(e => {
       if (id === renderId) box.replaceChildren(el('p', 'note error', 'Could not load this view: ' + e.message));
     });
@@ -84,6 +93,25 @@
 
   function live(refresh, ms) {
     timer = setInterval(refresh, ms);
+  }
+
+  // The overview's own figures: API jobs since the browser's midnight by state (each a link to those jobs), the dead
+  // letters; the rest of the overview (rates, queues, nodes) is drawn by app.js from the live stats.
+  async function today() {
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    const since = midnight.toISOString();
+    const figures = await api('GET', '/api/jobs-today?since=' + encodeURIComponent(since));
+    const tile = (label, value, href, className) => {
+      const t = el('a', 'tile' + (className ? ' ' + className : ''), el('span', 'label', label), el('span', 'value', Number(value).toLocaleString()));
+      t.href = href;
+      return t;
+    };
+    const q = (more) => '#/jobs?' + new URLSearchParams({since, ...more});
+    $('today').replaceChildren(tile('created', figures.created, q({}), 'today-created'),
+      ...STATES.map(s => tile(s, figures.byState[s] || 0, q({state: s}), 'today-' + s)),
+      tile('dead letters (all)', figures.deadLetters, '#/dead', 'today-dead-letters'));
+    $('today-since').textContent = 'since ' + midnight.toLocaleString();
   }
 
   // Filters live in the URL, so a view can be bookmarked and shared; the form rewrites the hash.
@@ -130,7 +158,26 @@
     return tr;
   }
 
-  // The job browser: pages through the cursor; the first page refreshes itself every second.
+  // Listens to the node's feed of job changes (hwaas.console.jobs, at most two messages a second, sent only while a
+  // page listens) for as long as the view is shown, again after each reconnect of the bridge.
+  function follow(onChange) {
+    const address = 'hwaas.console.jobs';
+    const handler = (err, msg) => { if (!err) onChange(msg.body); };
+    let bus = null;
+    const register = () => {
+      bus = window.hwaasBus;
+      if (bus && bus.state === EventBus.OPEN) bus.registerHandler(address, {token}, handler);
+    };
+    register();
+    window.addEventListener('hwaas-bus-open', register);
+    leave = () => {
+      window.removeEventListener('hwaas-bus-open', register);
+      if (bus && bus.state === EventBus.OPEN) bus.unregisterHandler(address, {token}, handler);
+    };
+  }
+
+  // The job browser: pages through the cursor; pushed changes reload the page shown when they touch it (the first
+  // page: any change or new job; a later one: a change of a job it shows).
   function jobsView(params) {
     const cursors = [];                      // the cursors of the pages before this one
     let cursor = null;
@@ -148,7 +195,16 @@
           : el('p', 'note', 'No jobs match.'),
         el('div', 'pager', prev, next, el('span', 'muted', page.jobs.length + ' job(s) on this page')));
     };
-    live(() => { if (cursor === null) load().catch(() => {}); }, 1000);
+    let loading = null;
+    let again = false;
+    const reload = () => {
+      if (loading) { again = true; return; }
+      loading = load().catch(() => {}).finally(() => { loading = null; if (again) { again = false; reload(); } });
+    };
+    follow(change => {
+      const shown = new Set([...body.querySelectorAll('tr[data-id]')].map(r => r.dataset.id));
+      if (cursor === null || change.more || change.ids.some(id => shown.has(id))) reload();
+    });
     return load().then(() => [el('h2', '', 'Jobs'), filterForm([
       {name: 'state', label: 'state', options: STATES}, {name: 'type', label: 'type', placeholder: 'sum'},
       {name: 'client', label: 'client'}, {name: 'q', label: 'id or prefix', grow: true, placeholder: 'api-3f0c…'},
@@ -197,6 +253,15 @@
           '/api/dead/requeue?q=' + q, refresh), admin));
         actions.append(button('Delete dead letter', 'delete', () => act('Delete the dead letter of job ' + job.id + '?', 'POST',
           '/api/dead/delete?q=' + q, refresh), admin));
+      }
+      if (job.status === 'failed') {
+        actions.append(button('Retry now', 'retry', () => act('Run job ' + job.id + ' now instead of waiting out its back-off?',
+          'POST', '/api/jobs/' + q + '/retry', refresh), admin));
+      }
+      if (job.status !== 'dead' && job.status !== 'running') {
+        const unfinished = !TERMINAL.includes(job.status);
+        actions.append(button('Delete', 'delete-job', () => act((unfinished ? 'Cancel and delete' : 'Delete') + ' job ' + job.id
+          + ' and its history? This cannot be undone.', 'DELETE', '/api/jobs/' + q, () => { location.hash = '#/jobs'; }), admin));
       }
       if (canCancel && !TERMINAL.includes(job.status)) {
         actions.append(button('Cancel', 'cancel', () => act('Cancel job ' + job.id + '?', 'POST', '/api/jobs/' + q + '/cancel', refresh), admin));
@@ -283,6 +348,8 @@
     return [el('h2', '', 'Client ', el('code', '', name)),
       el('section', 'tiles', el('div', 'tile', el('span', 'label', 'jobs / min'), el('span', 'value', String(figures.lastMinute))),
         el('div', 'tile', el('span', 'label', 'last hour'), el('span', 'value', String(figures.lastHour))), ...states),
+      figures.byStateOf < figures.lastHour ? el('p', 'note', 'States counted over its newest ' + figures.byStateOf
+        + ' jobs of the last hour.') : null,
       el('h3', '', 'Recent jobs ', link('#/jobs?client=' + encodeURIComponent(name), 'all →')),
       table(['id', 'type', 'client', 'status', 'attempts', 'created', 'finished', 'error'], recent.jobs.map(jobRow))];
   }

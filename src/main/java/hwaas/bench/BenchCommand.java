@@ -37,8 +37,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--rest-seconds", paramLabel = "S", defaultValue = "10",
       description = "Length of each REST round; the memory of a node process under REST load is measured over six times "
-          + "that; below 10 the delayed-jobs rows use 10,000 jobs instead of 100,000 and the schedule rows run 2 s per "
-          + "second of it (at least 4, at most 20); 0 skips the REST, delayed and schedule rows (default: ${DEFAULT-VALUE}).")
+          + "that; below 10 the delayed-jobs, console paging and dead-letter rows use 10,000 jobs instead of 100,000 "
+          + "and the schedule rows run 2 s per second of it (at least 4, at most 20); 0 skips the REST, delayed and schedule rows (default: ${DEFAULT-VALUE}).")
   int restSeconds;
 
   @Option(names = "--skip-sentinel", description = "Skip the sustained rows on a Redis behind sentinels (they start a primary, a replica and three sentinels).")
@@ -82,6 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
         results.addAll(bench.delayed(restSeconds >= 10 ? DelayedBench.JOBS : DelayedBench.JOBS / 10));
         results.addAll(bench.schedules(Math.min(20, Math.max(4, restSeconds * 2))));
         results.addAll(bench.rest(restSeconds, rounds));
+        results.addAll(bench.deadBulk(restSeconds >= 10 ? DeadBulkBench.JOBS : DeadBulkBench.JOBS / 10));
         results.addAll(bench.external(rounds, restSeconds >= 10 ? ExternalBench.JOBS : ExternalBench.JOBS / 10));
       }
       if (cancelSamples > 0) {

@@ -266,6 +266,10 @@ final class InProcessBench implements AutoCloseable {
   }
 
   /** The delayed-jobs rows: memory of 100,000 pending, and the mover's rate ({@link DelayedBench}). */
+  List<BenchResult> deadBulk(int jobs) {
+    return new DeadBulkBench(() -> fresh(2, 0, 1), discard, redis, out).run(jobs);
+  }
+
   List<BenchResult> delayed(int jobs) {
     return new DelayedBench(() -> fresh(2, 0, 1), discard, redis, out).run(jobs);
   }

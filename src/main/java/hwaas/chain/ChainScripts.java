@@ -41,7 +41,7 @@ public final class ChainScripts {
       "  redis.call('XADD', streamP .. t .. suffix, '*', 'jobs', '[' .. batch .. ']')",
       "  redis.call('HINCRBY', countP .. t, 'enqueued', 1)",
       "  local rec = recP .. id",
-      "  redis.call('HSET', rec, 'id', id, 'type', t, 'client', client, 'status', 'queued', 'attempts', '0',",
+      "  redis.call('HSET', rec, 'type', t, 'client', client, 'status', 'queued',",
       "    'payload', payload, 'createdAt', now, 'chain', root, 'step', s, 'ev:' .. now .. ':queued', '')",
       "  redis.call('ZADD', idxP .. 'all', now, id)",
       "  redis.call('ZADD', idxP .. 'type:' .. t, now, id)",

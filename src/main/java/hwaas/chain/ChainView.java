@@ -35,7 +35,7 @@ public final class ChainView {
   public Future<JsonObject> read(String id) {
     return redis.batch(List.of(records.read(id), Request.cmd(Command.HGETALL).arg(keys.chain(id))))
         .compose(replies -> {
-          JsonObject record = JobRecords.toJson(replies.get(0));
+          JsonObject record = JobRecords.toJson(id, replies.get(0));
           JsonObject chain = RedisPairs.toJson(replies.get(1));
           if (record == null || chain.isEmpty()) {
             return Future.succeededFuture(record);
@@ -48,8 +48,8 @@ public final class ChainView {
           stepIds.forEach(stepId -> reads.add(records.read(stepId)));
           return redis.batch(reads).map(hashes -> {
             List<JsonObject> stepRecords = new ArrayList<>(hashes.size());
-            for (Response hash : hashes) {
-              stepRecords.add(JobRecords.toJson(hash));
+            for (int i = 0; i < hashes.size(); i++) {
+              stepRecords.add(JobRecords.toJson(stepIds.get(i), hashes.get(i)));
             }
             return view(record, chain, stepRecords);
           });

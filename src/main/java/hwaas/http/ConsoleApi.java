@@ -1,6 +1,7 @@
 package hwaas.http;
 
 import hwaas.queue.ClientFigures;
+import hwaas.queue.JobFigures;
 import hwaas.queue.JobSearch;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.json.JsonArray;
@@ -11,17 +12,21 @@ import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.redis.client.Redis;
 
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
 /** The console's reads: {@code GET /api/jobs} with filters and cursor paging, and the clients' figures. */
 final class ConsoleApi {
   private final JobSearch search;
   private final ClientFigures clients;
+  private final JobFigures today;
 
   ConsoleApi(Redis redis, StreamKeys keys) {
     this.search = new JobSearch(redis, keys);
     this.clients = new ClientFigures(redis, keys);
+    this.today = new JobFigures(redis, keys);
   }
 
   void listJobs(RoutingContext ctx) {
@@ -39,6 +44,18 @@ final class ConsoleApi {
           "oldest".equals(text(request, "order")));
       search.page(query)
           .onSuccess(page -> ctx.json(new JsonObject().put("jobs", new JsonArray(page.jobs())).put("cursor", page.cursor())))
+          .onFailure(ctx::fail);
+    } catch (IllegalArgumentException e) {
+      ApiErrors.respond(ctx, 400, e.getMessage());
+    }
+  }
+
+  void jobsToday(RoutingContext ctx) {
+    ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    try {
+      Long since = time(request, "since");
+      today.since(since == null ? LocalDate.now(ZoneOffset.UTC).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli() : since)
+          .onSuccess(ctx::json)
           .onFailure(ctx::fail);
     } catch (IllegalArgumentException e) {
       ApiErrors.respond(ctx, 400, e.getMessage());

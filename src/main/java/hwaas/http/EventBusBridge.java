@@ -17,15 +17,16 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The SockJS event-bus bridge of the dashboard: out to the browser only the stats and the status of jobs
- * submitted over the API, and only to a page of this node's own origin that registers with one of the service's
- * tokens (in the register message's headers); in from the browser nothing (writes go through the REST API and its
- * token). Anything else a browser tries is refused and logged.
+ * The SockJS event-bus bridge of the dashboard: out to the browser only the stats, the status of jobs submitted over
+ * the API and the job browser's feed ({@link ConsoleFeed}, told who listens), and only to a page of this node's own
+ * origin that registers with one of the service's tokens (in the register message's headers); in from the browser
+ * nothing (writes go through the REST API and its token). Anything else a browser tries is refused and logged.
  */
 final class EventBusBridge {
   private static final Logger log = LoggerFactory.getLogger(EventBusBridge.class);
   private static final String JOB_ADDRESS = Pattern.quote(StatsAddresses.JOB_PREFIX) + "api-[0-9a-f]{20}";
-  private static final Pattern ALLOWED = Pattern.compile(Pattern.quote(StatsAddresses.STATS) + "|" + JOB_ADDRESS);
+  private static final Pattern ALLOWED = Pattern.compile(Pattern.quote(StatsAddresses.STATS) + "|" + JOB_ADDRESS
+      + "|" + Pattern.quote(ConsoleFeed.ADDRESS));
 
   private EventBusBridge() {
   }
@@ -45,11 +46,13 @@ final class EventBusBridge {
     }
   }
 
-  static Router create(Vertx vertx, HttpSettings settings) {
+  /** @param feed told which sockets listen to the job browser's feed, so it works only while one does */
+  static Router create(Vertx vertx, HttpSettings settings, ConsoleFeed feed) {
     Set<String> tokens = settings.readToken() == null ? Set.of(settings.token()) : Set.of(settings.token(), settings.readToken());
     SockJSBridgeOptions permissions = new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddress(StatsAddresses.STATS))
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(JOB_ADDRESS))
+        .addOutboundPermitted(new PermittedOptions().setAddress(ConsoleFeed.ADDRESS))
         .setMaxAddressLength(128)
         .setMaxHandlersPerSocket(64);
     SockJSHandlerOptions options = new SockJSHandlerOptions()
@@ -69,6 +72,12 @@ final class EventBusBridge {
             event.socket().remoteAddress(), event.type().name().toLowerCase(), address);
         event.complete(false);
       } else {
+        if (ConsoleFeed.ADDRESS.equals(address) && register) {
+          feed.watching(event.socket());
+        } else if (ConsoleFeed.ADDRESS.equals(address) && event.type() == BridgeEventType.UNREGISTER
+            || event.type() == BridgeEventType.SOCKET_CLOSED) {
+          feed.left(event.socket());
+        }
         event.complete(true);
       }
     });

@@ -6,7 +6,9 @@ import hwaas.work.WorkApi;
 import hwaas.work.WorkSettings;
 import hwaas.chain.ChainView;
 import hwaas.queue.DeadBulk;
+import hwaas.queue.JobActions;
 import hwaas.queue.JobCancel;
+import hwaas.queue.JobIndex;
 import hwaas.queue.JobRecords;
 import hwaas.schedule.ScheduleStore;
 import hwaas.queue.QueueSettings;
@@ -50,6 +52,7 @@ public final class HttpVerticle extends VerticleBase {
   private Redis redis;
   private HttpServer server;
   private WorkApi workApi;
+  private ConsoleFeed feed;
 
   public HttpVerticle(HttpSettings settings, RedisSettings redisSettings, QueueSettings queue, JobContract contract,
                       JobHandlers types, ClusterView cluster, String metricsRegistry, WorkSettings work) {
@@ -66,7 +69,9 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
+    feed = new ConsoleFeed(vertx, redis, new JobIndex(queue.keys()));
     return JobEventRelay.start(vertx)
+        .compose(v -> feed.start())
         .compose(v -> WorkApi.start(vertx, redis, queue, contract, work))
         .compose(api -> {
           workApi = api;
@@ -98,7 +103,11 @@ public final class HttpVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
     JobWatch watch = new JobWatch(vertx, new ChainView(redis, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())));
     builder.getRoute("getJob").addHandler(watch::get);
-    builder.getRoute("cancelJob").addHandler(new CancelApi(vertx, new JobCancel(vertx, redis, queue.keys()))::cancel);
+    JobCancel jobCancel = new JobCancel(vertx, redis, queue.keys());
+    builder.getRoute("cancelJob").addHandler(new CancelApi(vertx, jobCancel)::cancel);
+    JobActionsApi jobActions = new JobActionsApi(vertx, new JobActions(redis, queue.keys(), jobCancel));
+    builder.getRoute("retryJob").addHandler(jobActions::retryNow);
+    builder.getRoute("deleteJob").addHandler(jobActions::delete);
     SchedulesApi schedules = new SchedulesApi(vertx, new ScheduleStore(redis, queue.keys(), queue.recordTtl()), contract);
     builder.getRoute("putSchedule").addHandler(schedules::put);
     builder.getRoute("listSchedules").addHandler(schedules::list);
@@ -115,6 +124,7 @@ public final class HttpVerticle extends VerticleBase {
     ConsoleApi console = new ConsoleApi(redis, queue.keys());
     builder.getRoute("listJobs").addHandler(console::listJobs);
     builder.getRoute("listClients").addHandler(console::listClients);
+    builder.getRoute("jobsToday").addHandler(console::jobsToday);
     builder.getRoute("getClient").addHandler(console::getClient);
     builder.getRoute("listQueues").addHandler(queues::list);
     builder.getRoute("pauseQueue").addHandler(queues::pause);
@@ -172,7 +182,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/eventbus/*").handler(EventBusBridge::sameOrigin);
     // SockJS's XHR transports (a browser that cannot keep a WebSocket) post their frames: as small as WebSocket messages.
     router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
-    router.route("/eventbus/*").subRouter(EventBusBridge.create(vertx, settings));
+    router.route("/eventbus/*").subRouter(EventBusBridge.create(vertx, settings, feed));
     if (!settings.metricsPublic()) {
       router.get("/metrics").handler(ApiGuards.bearer(settings));
     }

@@ -283,7 +283,7 @@ final class JobsApi {
         return Future.failedFuture(new HttpException(422, "Idempotency-Key was used before with another body (job "
             + jobId + " of client " + client + "); use a new key for a new job"));
       }
-      JsonObject record = JobRecords.toJson(replies.get(2));
+      JsonObject record = JobRecords.toJson(jobId, replies.get(2));
       return Future.succeededFuture(record);
     });
   }

@@ -13,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Per-client figures of API jobs, from the clients' sorted set and each client's index (its newest
- * {@link JobRecords#KEPT_PER_CLIENT} jobs): what it submitted over the last hour and minute, and by state. The print
+ * Per-client figures of API jobs, from the clients' sorted set and each client's index (its jobs of the last
+ * {@code --record-ttl}, at most {@link JobRecords#KEPT_PER_CLIENT}): what it submitted over the last hour and minute,
+ * and by state. The print
  * clients of {@code ./hwaas W C} keep no records (by design: their rate is the node's), so they are not here.
  */
 public final class ClientFigures {
@@ -56,36 +57,44 @@ public final class ClientFigures {
         });
   }
 
-  /** One client: {client, lastHour, lastMinute, byState: {state: jobs}} over the last hour; null if never seen. */
+  /** The newest jobs of the last hour whose state {@link #one} counts, at most: one script call stays short. */
+  public static final int STATES_COUNTED_AT_MOST = 10_000;
+
+  // ARGV: 1 the client's index, 2 from (millis), 3 most to count, 4 record prefix. Replies {status, status, ...} of the
+  // newest jobs since ARGV[2] ('' for a record that expired).
+  private static final LuaScript STATES = new LuaScript(
+      "local ids = redis.call('ZREVRANGEBYSCORE', ARGV[1], '+inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))",
+      "local out = {}",
+      "for i, id in ipairs(ids) do out[i] = redis.call('HGET', ARGV[4] .. id, 'status') or '' end",
+      "return out");
+
+  /**
+   * One client: {client, lastHour, lastMinute, byState: {state: jobs}, byStateOf}; null if never seen. byState counts
+   * the states now of the newest {@link #STATES_COUNTED_AT_MOST} jobs of the last hour (byStateOf says how many).
+   */
   public Future<JsonObject> one(String client) {
     long now = System.currentTimeMillis();
     String index = keys.clientJobs(client);
     return redis.batch(List.of(Request.cmd(Command.ZSCORE).arg(keys.clients()).arg(client),
-            Request.cmd(Command.ZREVRANGEBYSCORE).arg(index).arg("+inf").arg(now - HOUR),
+            Request.cmd(Command.ZCOUNT).arg(index).arg(now - HOUR).arg("+inf"),
             Request.cmd(Command.ZCOUNT).arg(index).arg(now - MINUTE).arg("+inf")))
         .compose(replies -> {
           if (replies.get(0) == null) {
             return Future.succeededFuture(null);
           }
-          Response ids = replies.get(1);
           JsonObject figures = new JsonObject().put("client", client)
               .put("lastSeen", Instant.ofEpochMilli(replies.get(0).toDouble().longValue()).toString())
-              .put("lastHour", (long) ids.size()).put("lastMinute", replies.get(2).toLong());
+              .put("lastHour", replies.get(1).toLong()).put("lastMinute", replies.get(2).toLong());
           JsonObject byState = new JsonObject();
           JobIndex.STATES.forEach(s -> byState.put(s, 0L));
           figures.put("byState", byState);
-          if (ids.size() == 0) {
-            return Future.succeededFuture(figures);
-          }
-          List<Request> reads = new ArrayList<>(ids.size());
-          ids.forEach(id -> reads.add(Request.cmd(Command.HGET).arg(keys.record(id.toString())).arg("status")));
-          return redis.batch(reads).map(statuses -> {
+          return STATES.run(redis, List.of(index, now - HOUR, STATES_COUNTED_AT_MOST, keys.record(""))).map(statuses -> {
             statuses.forEach(s -> {
-              if (s != null) {
+              if (s != null && !s.toString().isEmpty()) {
                 byState.put(s.toString(), byState.getLong(s.toString(), 0L) + 1);
               }
             });
-            return figures;
+            return figures.put("byStateOf", (long) statuses.size());
           });
         });
   }

@@ -2,7 +2,9 @@ package hwaas.queue;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
@@ -33,11 +35,13 @@ public final class DeadBulk {
 
   // ARGV: 1 dead stream, 2 start (exclusive id, or '-'), 3 count, 4 action, 5 type, 6 q, 7 client, 8 work stream
   // prefix, 9 counters prefix, 10 record prefix, 11 index prefix, 12 now (millis), 13 record TTL (s), 14 the most to
-  // list. A requeued job goes back as a fresh entry with fresh attempts (as DeadLetters.requeue); an unreadable dead
-  // letter (no job) matches only COUNT, LIST and DELETE. Replies {matched, last id looked at ('' at the end), listed...}.
+  // list. A requeued job goes back with fresh attempts (as DeadLetters.requeue), the jobs of one call and type in one
+  // new entry (a batch of one job each); an unreadable dead letter (no job) matches only COUNT, LIST and DELETE.
+  // Replies {matched, last id looked at ('' at the end), listed...}.
   private static final LuaScript CHUNK_SCRIPT = new LuaScript(
       "local entries = redis.call('XRANGE', ARGV[1], ARGV[2], '+', 'COUNT', tonumber(ARGV[3]))",
       "local action, out, matched, last = ARGV[4], {}, 0, ''",
+      "local gone, enqueued, grouped = {}, {}, {}",
       "for _, e in ipairs(entries) do",
       "  last = e[1]",
       "  local f, job, jobType, err = e[2], nil, nil, ''",
@@ -60,9 +64,16 @@ public final class DeadBulk {
       "      out[#out + 1] = {e[1], f}",
       "      if matched >= tonumber(ARGV[14]) then break end",
       "    elseif action == 'REQUEUE' then",
-      "      redis.call('XADD', ARGV[8] .. jobType, '*', 'job', job)",
-      "      redis.call('HINCRBY', ARGV[9] .. jobType, 'enqueued', 1)",
-      "      redis.call('XDEL', ARGV[1], e[1])",
+      // A job written by Job.toJson ({"id":...,}) joins its type's one entry of this call as a batch of one; any
+      // other goes back as it is, an entry of its own.
+      "      local head = id and ('{\"id\":\"' .. id .. '\"')",
+      "      if head and string.sub(job, 1, #head) == head and string.sub(job, -1) == '}' then",
+      "        local list = grouped[jobType] or {}",
+      "        grouped[jobType] = list",
+      "        list[#list + 1] = '{\"key\":\"requeued:' .. id .. '\"' .. string.sub(job, #head + 1, -2) .. ',\"ids\":[\"' .. id .. '\"]}'",
+      "      else redis.call('XADD', ARGV[8] .. jobType, '*', 'job', job) end",
+      "      enqueued[jobType] = (enqueued[jobType] or 0) + 1",
+      "      gone[#gone + 1] = e[1]",
       "      if id and string.find(job, '\"tracked\":true', 1, true) and redis.call('EXISTS', ARGV[10] .. id) == 1 then",
       "        redis.call('HSET', ARGV[10] .. id, 'status', 'queued', 'attempts', '0', 'ev:' .. ARGV[12] .. ':queued', 'requeued')",
       "        redis.call('EXPIRE', ARGV[10] .. id, tonumber(ARGV[13]))",
@@ -70,14 +81,38 @@ public final class DeadBulk {
       "        redis.call('ZADD', ARGV[11] .. 'state:queued', ARGV[12], id)",
       "      end",
       "    elseif action == 'DELETE' then",
-      "      redis.call('XDEL', ARGV[1], e[1])",
+      "      gone[#gone + 1] = e[1]",
       "    end",
       "  end",
       "end",
+      // One XDEL and one count per type for the chunk, not one per letter.
+      "for s = 1, #gone, 1000 do redis.call('XDEL', ARGV[1], unpack(gone, s, math.min(s + 999, #gone))) end",
+      "for t, n in pairs(enqueued) do redis.call('HINCRBY', ARGV[9] .. t, 'enqueued', n) end",
+      "for t, list in pairs(grouped) do redis.call('XADD', ARGV[8] .. t, '*', 'jobs', '[' .. table.concat(list, ',') .. ']') end",
       "if #entries < tonumber(ARGV[3]) and (action ~= 'LIST' or matched < tonumber(ARGV[14])) then last = '' end",
       "local reply = {matched, last}",
       "for _, o in ipairs(out) do reply[#reply + 1] = o end",
       "return reply");
+
+  /**
+   * Letters one call deletes, at most, when all are to go: whole nodes of the stream are dropped ({@code XTRIM MINID ~
+   * ... LIMIT}), which frees them without reading them.
+   */
+  static final int TRIMMED_PER_CALL = 10_000;
+  // ARGV: 1 dead stream, 2 the newest letter to delete ('' on the first call: the newest now), 3 most to drop. Replies
+  // {dropped, that newest letter's id ('' when done)}; a letter that arrives meanwhile is newer, so it stays.
+  private static final LuaScript TRIM_ALL = new LuaScript(
+      "local upto = ARGV[2]",
+      "if upto == '' then",
+      "  local newest = redis.call('XREVRANGE', ARGV[1], '+', '-', 'COUNT', 1)",
+      "  if #newest == 0 then return {0, ''} end",
+      "  upto = newest[1][1]",
+      "end",
+      "local ms, seq = string.match(upto, '(%d+)-(%d+)')",
+      "local minid = ms .. '-' .. string.format('%d', tonumber(seq) + 1)",
+      "local n = redis.call('XTRIM', ARGV[1], 'MINID', '~', minid, 'LIMIT', tonumber(ARGV[3]))",
+      "if n == 0 then return {redis.call('XTRIM', ARGV[1], 'MINID', minid), ''} end",
+      "return {n, upto}");
 
   private final Redis redis;
   private final StreamKeys keys;
@@ -89,12 +124,27 @@ public final class DeadBulk {
     this.recordTtlSeconds = Math.max(1, recordTtl.toSeconds());
   }
 
-  /** Applies the action to every dead letter that matches, oldest first; answers how many matched. */
+  /**
+   * Applies the action to every dead letter that matches, oldest first; answers how many matched. Without a filter a
+   * count is the stream's length and a delete drops whole stream nodes ({@link #TRIMMED_PER_CALL} letters a call).
+   */
   public Future<Long> apply(Action action, Filter filter) {
     if (action == Action.LIST) {
       throw new IllegalArgumentException("use list() to list");
     }
-    return walk(action, filter, "-", 0);
+    if (filter.any() && action == Action.COUNT) {
+      return redis.send(Request.cmd(Command.XLEN).arg(keys.dead()))
+          .map(Response::toLong);
+    }
+    return action == Action.DELETE && filter.any() ? trimAll("", 0) : walk(action, filter, "-", 0);
+  }
+
+  private Future<Long> trimAll(String upto, long sofar) {
+    return TRIM_ALL.run(redis, List.of(keys.dead(), upto, TRIMMED_PER_CALL)).compose(reply -> {
+      long total = sofar + reply.get(0).toLong();
+      String next = reply.get(1).toString();
+      return next.isEmpty() ? Future.succeededFuture(total) : trimAll(next, total);
+    });
   }
 
   private Future<Long> walk(Action action, Filter filter, String after, long sofar) {

@@ -22,7 +22,7 @@ final class EnqueueScript {
   // jobs of one type that may wait or run (the backlog), ARGV[5]: record key prefix, ARGV[6]: client index prefix,
   // ARGV[7]: record TTL in seconds, ARGV[8]: jobs kept per client index, ARGV[9]: the delayed jobs' sorted set,
   // ARGV[10]: the console's index prefix (JobIndex), ARGV[11]: the clients' sorted set, ARGV[12]: entries kept per
-  // index, ARGV[13]: the states, space-separated (every state index is trimmed here, the one place that writes often); then
+  // index, ARGV[13]: the states whose indexes are trimmed here, space-separated (every such index is trimmed here, the one place that writes often); then
   // per batch: key, job type, key TTL in seconds (0: a batch that is never resent keeps no key), jobs, batch JSON,
   // group, client ('' for a batch without records), created-at millis, payload JSON, due millis (0: now; else the
   // job waits in the sorted set, its record 'scheduled', and its id answers SCHEDULED), the priority's stream suffix
@@ -79,7 +79,7 @@ final class EnqueueScript {
       "for _, t in ipairs(types) do",
       "  if counts[t] > 0 then redis.call('HINCRBY', ARGV[3] .. t, 'enqueued', counts[t]) end",
       "end",
-      "local members, recordTtl, indexed, now = {}, tonumber(ARGV[7]), {}, nil",
+      "local members, lastSeen, scheduled, recordTtl, indexed, now = {}, {}, {}, tonumber(ARGV[7]), {}, nil",
       "local function add(list, score, id)",
       "  list = list or {}",
       "  list[#list + 1] = score",
@@ -93,31 +93,33 @@ final class EnqueueScript {
       "    ids[n] = due == '0' and entry[t .. suffix] or 'SCHEDULED'",
       "    if ARGV[a + 2] ~= '0' then redis.call('SET', ARGV[2] .. ARGV[a], ids[n], 'EX', ARGV[a + 2]) end",
       "    if client ~= '' then",
-      "      local m = members[client]",
-      "      if not m then m = {}; members[client] = m end",
       "      local payload, createdAt = ARGV[a + 8], ARGV[a + 7]",
+      "      lastSeen[client], now = createdAt, createdAt",
+      "      local m = members[client]",
+      "      if not m and due == '0' then m = {}; members[client] = m end",
       "      for k = a + 11, a + 10 + tonumber(ARGV[a + 3]) do",
-      "        local record = ARGV[5] .. ARGV[k]",
+      "        local id = ARGV[k]",
+      "        local record = ARGV[5] .. id",
+      // The record's key names the job: no id field (nor attempts until the first), bytes that a million records feel.
       "        if due == '0' then",
-      "          redis.call('HSET', record, 'id', ARGV[k], 'type', t, 'client', client, 'status', 'queued',",
-      "            'attempts', '0', 'payload', payload, 'createdAt', createdAt, 'ev:' .. createdAt .. ':queued', '')",
+      "          redis.call('HSET', record, 'type', t, 'client', client, 'status', 'queued',",
+      "            'payload', payload, 'createdAt', createdAt, 'ev:' .. createdAt .. ':queued', '')",
       "          redis.call('EXPIRE', record, recordTtl)",
+      "          m[#m + 1] = createdAt",
+      "          m[#m + 1] = id",
+      "          indexed[ARGV[10] .. 'all'] = add(indexed[ARGV[10] .. 'all'], createdAt, id)",
+      "          indexed[ARGV[10] .. 'type:' .. t] = add(indexed[ARGV[10] .. 'type:' .. t], createdAt, id)",
+      "          indexed[ARGV[10] .. 'state:queued'] = add(indexed[ARGV[10] .. 'state:queued'], createdAt, id)",
       "        else",
-      // A delayed job: its record holds what the mover needs, and lives until it is due, then as any other.
-      "          redis.call('HSET', record, 'id', ARGV[k], 'type', t, 'client', client, 'status', 'scheduled',",
-      "            'attempts', '0', 'payload', payload, 'createdAt', createdAt, 'runAt', due,",
-      "            'ev:' .. createdAt .. ':scheduled', '')",
+      // A delayed job: its record holds what the mover needs, and lives until it is due, then as any other. The
+      // scheduled set is its only index until then (the console's state index of scheduled jobs); the mover indexes
+      // it like any other job when it falls due.
+      "          redis.call('HSET', record, 'type', t, 'client', client, 'status', 'scheduled',",
+      "            'payload', payload, 'createdAt', createdAt, 'runAt', due, 'ev:' .. createdAt .. ':scheduled', '')",
       "          redis.call('EXPIRE', record, recordTtl + math.ceil((tonumber(due) - tonumber(createdAt)) / 1000))",
-      "          redis.call('ZADD', ARGV[9], due, ARGV[k])",
+      "          add(scheduled, due, id)",
       "        end",
       "        if suffix ~= '' then redis.call('HSET', record, 'priority', string.sub(suffix, 2)) end",
-      "        m[#m + 1] = createdAt",
-      "        m[#m + 1] = ARGV[k]",
-      "        local s = due == '0' and 'queued' or 'scheduled'",
-      "        indexed[ARGV[10] .. 'all'] = add(indexed[ARGV[10] .. 'all'], createdAt, ARGV[k])",
-      "        indexed[ARGV[10] .. 'type:' .. t] = add(indexed[ARGV[10] .. 'type:' .. t], createdAt, ARGV[k])",
-      "        indexed[ARGV[10] .. 'state:' .. s] = add(indexed[ARGV[10] .. 'state:' .. s], createdAt, ARGV[k])",
-      "        now = createdAt",
       "      end",
       "    end",
       "  end",
@@ -126,10 +128,12 @@ final class EnqueueScript {
       "  local index = ARGV[6] .. client",
       // ZADD in slices: unpack() has a limit of a few thousand values.
       "  for s = 1, #m, 1000 do redis.call('ZADD', index, unpack(m, s, math.min(s + 999, #m))) end",
+      "  redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. (tonumber(m[#m - 1]) - recordTtl * 1000))",
       "  redis.call('ZREMRANGEBYRANK', index, 0, -tonumber(ARGV[8]) - 1)",
       "  redis.call('EXPIRE', index, recordTtl)",
-      "  redis.call('ZADD', ARGV[11], m[#m - 1], client)",
       "end",
+      "for client, at in pairs(lastSeen) do redis.call('ZADD', ARGV[11], at, client) end",
+      "for s = 1, #scheduled, 1000 do redis.call('ZADD', ARGV[9], unpack(scheduled, s, math.min(s + 999, #scheduled))) end",
       // The console's indexes: new entries, then what is older than the records' TTL or beyond the cap goes.
       "if now then",
       "  local cutoff = '(' .. (tonumber(now) - recordTtl * 1000)",
@@ -149,7 +153,7 @@ final class EnqueueScript {
       "  if type(ids[n]) == 'number' then ids[n] = ids[ids[n]] end",
       "end",
       "return ids");
-  private static final String STATE_NAMES = String.join(" ", JobIndex.STATES);
+  private static final String STATE_NAMES = String.join(" ", JobIndex.TRIMMED_STATES);
   /** The reply for a batch refused because its type's backlog is full. */
   static final String BACKLOG = "BACKLOG";
   /** The reply for a delayed batch: it waits in the scheduled set, not in a stream. */

@@ -17,8 +17,12 @@ import java.util.List;
  * uses, so a worker's updates of one job arrive in order.
  */
 public final class JobRecords {
-  /** Jobs kept in a client's index (the newest), whoever writes them: the API, the queue, a schedule. */
-  public static final int KEPT_PER_CLIENT = 1000;
+  /**
+   * Jobs kept in a client's index (the newest), whoever writes them: the API, the queue, a schedule; as many as any
+   * console index keeps, so the job browser's client filter pages through all of them (the enqueue script also drops
+   * what is older than {@code --record-ttl}).
+   */
+  public static final int KEPT_PER_CLIENT = JobIndex.KEPT_PER_INDEX;
 
   private final StreamKeys keys;
   private final String ttlSeconds;
@@ -46,8 +50,7 @@ public final class JobRecords {
   private List<Request> created(Job job, String client, long now, String state) {
     String index = keys.clientJobs(client);
     List<Request> requests = new java.util.ArrayList<>(List.of(
-        update(job.id(), "id", job.id(), "type", job.type(), "client", client, "status", "queued",
-            "attempts", "0", "payload", job.payload().encode(), "createdAt", Long.toString(now), event(now, "queued"), ""),
+        update(job.id(), "type", job.type(), "client", client, "status", "queued", "payload", job.payload().encode(), "createdAt", Long.toString(now), event(now, "queued"), ""),
         expire(job.id()),
         Request.cmd(Command.ZADD).arg(index).arg(now).arg(job.id()),
         Request.cmd(Command.ZREMRANGEBYRANK).arg(index).arg(0).arg(-KEPT_PER_CLIENT - 1),
@@ -113,13 +116,16 @@ public final class JobRecords {
   }
 
   /** A record as the API shows it; {@code null} when there is none (unknown or expired). */
-  public static JsonObject toJson(Response hash) {
+  public static JsonObject toJson(String id, Response hash) {
     if (hash == null || hash.size() == 0) {
       return null;
     }
     JsonObject raw = RedisPairs.toJson(hash);
+    if (raw.containsKey("deleted")) {
+      return null; // the tombstone of a deleted job (JobActions): it only keeps a worker from running it
+    }
     JsonObject record = new JsonObject()
-        .put("id", raw.getString("id"))
+        .put("id", id)
         .put("type", raw.getString("type"))
         .put("client", raw.getString("client"))
         .put("status", raw.getString("status"))

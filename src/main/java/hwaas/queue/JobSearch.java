@@ -22,7 +22,7 @@ public final class JobSearch {
 
   // ARGV: 1 index, 2 'desc'|'asc', 3 lowest score, 4 highest score, 5 cursor score ('' on the first page), 6 cursor
   // id, 7 limit, 8 entries to examine at most, 9 record prefix, 10 state, 11 type, 12 client, 13 id prefix ('': any).
-  // Replies {next cursor ('' at the end), record, record, ...}, each record a flat HGETALL.
+  // Replies {next cursor ('' at the end), id, record, id, record, ...}, each record a flat HGETALL.
   private static final LuaScript PAGE = new LuaScript(
       "local idx, desc = ARGV[1], ARGV[2] == 'desc'",
       "local lo, hi = tonumber(ARGV[3]), tonumber(ARGV[4])",
@@ -46,7 +46,7 @@ public final class JobSearch {
       "  return redis.call('ZRANGE', idx, from, from + n - 1, 'WITHSCORES')",
       "end",
       "local function outside(score) return (desc and score < lo) or ((not desc) and score > hi) end",
-      "while #out - 1 < limit and examined < budget and not finished do",
+      "while (#out - 1) / 2 < limit and examined < budget and not finished do",
       "  local chunk = range(start, math.min(200, budget - examined))",
       "  if #chunk == 0 then finished = true break end",
       "  for j = 1, #chunk, 2 do",
@@ -62,9 +62,9 @@ public final class JobSearch {
       "    end",
       "    if ok then",
       "      local h = redis.call('HGETALL', ARGV[9] .. id)",
-      "      if #h > 0 then out[#out + 1] = h end",
+      "      if #h > 0 then out[#out + 1] = id; out[#out + 1] = h end",
       "    end",
-      "    if #out - 1 >= limit or examined >= budget then break end",
+      "    if (#out - 1) / 2 >= limit or examined >= budget then break end",
       "  end",
       "end",
       "if not finished then",
@@ -107,7 +107,7 @@ public final class JobSearch {
     if (!blank(q.idPrefix()).isEmpty() && q.cursor() == null) {
       return redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HGETALL).arg(keys.record(q.idPrefix())))
           .compose(hash -> {
-            JsonObject job = JobRecords.toJson(hash);
+            JsonObject job = JobRecords.toJson(q.idPrefix(), hash);
             return job != null && matches(job, q) ? Future.succeededFuture(new Page(List.of(job), null)) : walk(q);
           });
     }
@@ -126,9 +126,9 @@ public final class JobSearch {
         q.until() == null ? Long.MAX_VALUE / 1024 : q.until(), at[0], at[1], q.limit(), EXAMINED_AT_MOST,
         keys.record(""), blank(q.state()), blank(q.type()), blank(q.client()), blank(q.idPrefix()));
     return PAGE.run(redis, args).map(reply -> {
-      List<JsonObject> jobs = new ArrayList<>(reply.size() - 1);
-      for (int i = 1; i < reply.size(); i++) {
-        JsonObject job = JobRecords.toJson(reply.get(i));
+      List<JsonObject> jobs = new ArrayList<>(reply.size() / 2);
+      for (int i = 1; i + 1 < reply.size(); i += 2) {
+        JsonObject job = JobRecords.toJson(reply.get(i).toString(), reply.get(i + 1));
         if (job != null) {
           jobs.add(job);
         }

@@ -76,7 +76,7 @@ public final class QueueVerticle extends VerticleBase {
     LocalSubmission.registerCodec(vertx);
     writes = new PipelinedConnection(redis);
     script = new EnqueueScript(redis, writes, settings.redisReplicas(), settings.keys(), settings.maxBacklog(), settings.recordTtl());
-    dueJobs = new DueJobs(redis, settings.keys());
+    dueJobs = new DueJobs(redis, settings.keys(), settings.recordTtl());
     // The streams and their group exist from the first node on, so that stats and the API find them even before a
     // worker starts (the group reads from 0: nothing written before a worker joins is skipped).
     return script.load()

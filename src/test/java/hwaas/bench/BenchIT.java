@@ -29,8 +29,9 @@ class BenchIT {
         "1 job/entry", "sustained", "p99", "p99.9", "max", "REST POST /api/jobs, 32 conn.", "with Idempotency-Key",
         "REST POST /api/jobs/batch of 1000", "REST GET /api/jobs/{id}", "REST submit sum + ?wait",
         "delayed jobs pending: Redis memory of 10,000", "due jobs moved to their streams", "schedule tick to job started",
-        "Sentinel, --redis-replicas 0", "Sentinel, --redis-replicas 1", "External workers over HTTP, fetch max=100",
-        "of it, Redis CPU per job")) {
+        "Sentinel, --redis-replicas 0", "Sentinel, --redis-replicas 1",
+        "REST dead letters: bulk requeue of 10,000", "REST dead letters: bulk delete of 10,000",
+        "External workers over HTTP, fetch max=100", "of it, Redis CPU per job")) {
       assertTrue(table.stream().anyMatch(l -> l.contains(row)), "no '" + row + "' row in " + table);
     }
   }

@@ -45,7 +45,14 @@ class ChainKillIT {
       try (second) {
         second.awaitStarted();
         assertEquals(200, api.post("/api/queues/sleep/resume", "{}").status());
-        Poll.until(Duration.ofSeconds(30), "the chain to complete", () -> "completed".equals(view(api, id).getString("status")));
+        try {
+          Poll.until(Duration.ofSeconds(30), "the chain to complete", () -> "completed".equals(view(api, id).getString("status")));
+        } catch (AssertionError e) {
+          // What the chain and the surviving worker node said, for a failure seen once on a loaded CI machine.
+          throw new AssertionError(e.getMessage() + "; the chain: " + view(api, id).encode() + "; queues: "
+              + api.get("/api/queues").body() + "; second's stderr: " + second.stderrText() + "; its stdout: "
+              + second.stdoutLines(), e);
+        }
         assertEquals(List.of("step 0 " + run), first.stdoutLines());
         assertEquals(List.of("step 1 " + run, "step 2 " + run), second.stdoutLines());
       }

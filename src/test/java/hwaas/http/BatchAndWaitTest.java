@@ -25,16 +25,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Batches, {@code ?wait} and the event stream across two clustered nodes: every request goes to node A, which runs no
@@ -191,15 +196,22 @@ class BatchAndWaitTest {
       HttpResponse<Stream<String>> events = response.get();
       assertEquals(200, events.statusCode());
       assertTrue(events.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
-      List<String> names = new ArrayList<>();
-      List<JsonObject> data = new ArrayList<>();
-      events.body().forEach(line -> { // ends when the node ends the stream, after "completed"
+      List<String> names = Collections.synchronizedList(new ArrayList<>());
+      List<JsonObject> data = Collections.synchronizedList(new ArrayList<>());
+      // Ends when the node ends the stream, after "completed"; bounded, so a stream left open fails instead of hanging.
+      CompletableFuture<Void> read = CompletableFuture.runAsync(() -> events.body().forEach(line -> {
         if (line.startsWith("event: ")) {
           names.add(line.substring(7));
         } else if (line.startsWith("data: ")) {
           data.add(new JsonObject(line.substring(6)));
         }
-      });
+      }));
+      try {
+        read.get(30, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        read.cancel(true);
+        fail("the event stream did not end within 30 s; events so far: " + names + " " + data);
+      }
       assertEquals(List.of("job", "status", "status", "status", "status"), names, data.toString());
       assertEquals(List.of("queued", "running", "failed", "running", "completed"),
           data.stream().map(d -> d.getString("status")).toList(), data.toString());

@@ -130,6 +130,38 @@ class JobListingTest {
     assertEquals(404, api.get("/api/clients/nobody-here").status());
   }
 
+  @Test
+  @DisplayName("the client filter pages through all 2,500 jobs of one client (beyond its newest 1,000), newest or oldest first, each once, and counts them")
+  void clientFilterBeyondAThousand() throws Exception {
+    List<String> mine = new ArrayList<>();
+    for (int b = 0; b < 5; b++) {
+      mine.addAll(batch("prolific", "sum", 500));
+      batch("other-" + b, "sum", 200); // between them, jobs of others the filter must leave out
+    }
+    for (String order : List.of("newest", "oldest")) {
+      List<String> seen = new ArrayList<>();
+      String cursor = null;
+      int pages = 0;
+      do {
+        JsonObject page = api.get("/api/jobs?client=prolific&limit=300&order=" + order
+            + (cursor == null ? "" : "&cursor=" + cursor)).json();
+        page.getJsonArray("jobs").forEach(j -> {
+          assertEquals("prolific", ((JsonObject) j).getString("client"));
+          seen.add(((JsonObject) j).getString("id"));
+        });
+        cursor = page.getString("cursor");
+        pages++;
+      } while (cursor != null && pages < 50);
+      assertEquals(mine.size(), seen.size(), order + ": jobs shown");
+      assertEquals(new HashSet<>(mine), new HashSet<>(seen), order + ": the same jobs");
+      assertEquals(order.equals("oldest") ? mine : reversed(mine), seen, order + ": in the order they were created");
+    }
+    JsonObject figures = api.get("/api/clients/prolific").json();
+    assertEquals(2500, figures.getInteger("lastHour"));
+    assertEquals(2500, figures.getJsonObject("byState").getInteger("queued"));
+    assertEquals(2500, figures.getInteger("byStateOf"));
+  }
+
   private List<String> batch(String client, String type, int n) throws Exception {
     JsonArray jobs = new JsonArray();
     for (int i = 0; i < n; i++) {

@@ -49,6 +49,10 @@ class DelayedJobsTest {
         JsonObject first = api.get("/api/jobs/" + ids.get(0)).json();
         assertTrue(Instant.now().isAfter(Instant.parse(first.getString("runAt"))) || "scheduled".equals(first.getString("status")),
             "not yet due, yet " + first.encode());
+        // Until due, a job is listed among the scheduled ones only, soonest due first (their index is the scheduled
+        // set); it joins the lists of all jobs, of its type and of its client when it falls due.
+        assertEquals(ids, listed(api, "state=scheduled&client=delay&order=oldest"));
+        assertEquals(List.of(), listed(api, "client=delay"));
         for (String id : ids) {
           JsonObject record = api.get("/api/jobs/" + id + "?wait=10").json();
           assertEquals("completed", record.getString("status"), record.encode());
@@ -57,6 +61,9 @@ class DelayedJobsTest {
           assertTrue(late >= 0 && late <= 100, "started " + late + " ms after its time: " + record.encode());
         }
         assertEquals(5, out.lines().size(), out.lines().toString());
+        assertEquals(ids, listed(api, "client=delay&order=oldest"));
+        assertEquals(ids, listed(api, "type=print&state=completed&order=oldest").stream().filter(ids::contains).toList());
+        assertEquals(List.of(), listed(api, "state=scheduled&client=delay"));
       } finally {
         node.stop();
       }
@@ -137,5 +144,12 @@ class DelayedJobsTest {
         node.stop();
       }
     }
+  }
+
+  /** Ids of the first page (up to 100) of {@code GET /api/jobs?<query>}. */
+  private static List<String> listed(Api api, String query) throws Exception {
+    Api.Reply reply = api.get("/api/jobs?limit=100&" + query);
+    assertEquals(200, reply.status(), reply.body());
+    return reply.json().getJsonArray("jobs").stream().map(j -> ((JsonObject) j).getString("id")).toList();
   }
 }
