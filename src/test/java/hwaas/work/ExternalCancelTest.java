@@ -34,9 +34,7 @@ class ExternalCancelTest {
 
   @AfterAll
   static void stopNode() {
-    if (reverse != null) {
-      reverse.close();
-    }
+    ReverseNode.stop(reverse);
   }
 
   @Test

@@ -37,9 +37,7 @@ class ExternalWorkersTest {
 
   @AfterAll
   static void stopNode() {
-    if (reverse != null) {
-      reverse.close();
-    }
+    ReverseNode.stop(reverse);
   }
 
   @Test

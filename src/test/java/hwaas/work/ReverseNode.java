@@ -77,6 +77,13 @@ final class ReverseNode implements AutoCloseable {
     throw new AssertionError("job " + id + " not offered within " + seconds + " s");
   }
 
+  /** Stops {@code node} if it started. */
+  static void stop(ReverseNode node) {
+    if (node != null) {
+      node.close();
+    }
+  }
+
   @Override
   public void close() {
     node.stop();
