@@ -265,11 +265,12 @@ final class InProcessBench implements AutoCloseable {
     return new CancelBench(redis, discard, out).run(fresh(1, 0, 1), samples);
   }
 
-  /** The delayed-jobs rows: memory of 100,000 pending, and the mover's rate ({@link DelayedBench}). */
+  /** The dead letters' bulk rows: requeue and delete of many dead letters ({@link DeadBulkBench}). */
   List<BenchResult> deadBulk(int jobs) {
     return new DeadBulkBench(() -> fresh(2, 0, 1), discard, redis, out).run(jobs);
   }
 
+  /** The delayed-jobs rows: memory of 100,000 pending, and the mover's rate ({@link DelayedBench}). */
   List<BenchResult> delayed(int jobs) {
     return new DelayedBench(() -> fresh(2, 0, 1), discard, redis, out).run(jobs);
   }
