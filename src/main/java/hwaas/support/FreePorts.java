@@ -43,7 +43,8 @@ public final class FreePorts {
 
   static int ephemeralStart() {
     try {
-      String[] range = Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
+      // readAllLines, not readString: a /proc file reports size 0, and readString then returned a single byte.
+      String[] range = Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+");
       return Integer.parseInt(range[0]);
     } catch (IOException | RuntimeException e) {
       return DEFAULT_EPHEMERAL_START;
