@@ -27,7 +27,11 @@ class ChainKillIT {
       home.awaitStarted();
       Api api = new Api(home.httpPort(), home.token());
       String id;
-      NodeProcess first = start("first", "1", "0", "--join", "--http-port", "0", "--visibility-timeout", "2", "--job-timeout", "1");
+      // --max-sleep 1: a sleep job's entry is taken for lost after max-sleep + job timeout + visibility (a sleep may
+      // last that long), 4 s here instead of 63 at the default. It matters when the first node read step 1 before it
+      // heard of the pause (it holds the entry, parked, when killed): CI failed so twice, waiting 30 s for a 63 s claim.
+      NodeProcess first = start("first", "1", "0", "--join", "--http-port", "0", "--visibility-timeout", "2", "--job-timeout", "1",
+          "--max-sleep", "1");
       try (first) {
         first.awaitStarted();
         // Step 1 (sleep) waits in its stream while its type is paused: the kill falls between steps 0 and 1.
@@ -41,7 +45,8 @@ class ChainKillIT {
             && step(api, id, 1).equals("queued"));
         first.kill9();
       }
-      NodeProcess second = start("second", "1", "0", "--join", "--http-port", "0", "--visibility-timeout", "2", "--job-timeout", "1");
+      NodeProcess second = start("second", "1", "0", "--join", "--http-port", "0", "--visibility-timeout", "2", "--job-timeout", "1",
+          "--max-sleep", "1");
       try (second) {
         second.awaitStarted();
         assertEquals(200, api.post("/api/queues/sleep/resume", "{}").status());
