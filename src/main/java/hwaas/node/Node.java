@@ -6,6 +6,7 @@ import hwaas.client.ClientGroup;
 import hwaas.cluster.ClusterRegistry;
 import hwaas.cluster.ClusterSetup;
 import hwaas.cluster.ClusterView;
+import hwaas.cluster.NodeInfoKeeper;
 import hwaas.cluster.NodeMetadata;
 import hwaas.http.HttpSettings;
 import hwaas.http.HttpVerticle;
@@ -90,6 +91,8 @@ public final class Node {
   /** Completed with why, if the node lost something it cannot run without (its embedded Redis for good). */
   private final CompletableFuture<String> lost = new CompletableFuture<>();
   private boolean learnedRedis;
+  /** Puts this node's entry in the cluster's node list back if a split-brain merge lost it. */
+  private NodeInfoKeeper nodeInfoKeeper;
   private String startPhases = "";
   private Set<String> jobTypes = Set.of();
 
@@ -145,6 +148,8 @@ public final class Node {
       node.learnedRedis = learned;
       node.deploy(handlers, requestedHttpPort);
       node.watchMembership();
+      node.nodeInfoKeeper = new NodeInfoKeeper(node.vertx, clusterManager);
+      node.nodeInfoKeeper.start();
       if (embedded != null) {
         Node started = node;
         embedded.watch(() -> started.lost.complete("the embedded Redis exited and could not be started again on "
@@ -379,6 +384,9 @@ public final class Node {
   public synchronized Summary stop() {
     if (summary != null) {
       return summary;
+    }
+    if (nodeInfoKeeper != null) {
+      nodeInfoKeeper.stop();
     }
     undeploy(clientDeployment, "clients");
     undeploy(workerDeployment, "workers");

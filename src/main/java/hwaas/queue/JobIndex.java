@@ -10,7 +10,8 @@ import java.util.List;
  * The console's indexes of API jobs, kept as the jobs change so that a listing reads one sorted set instead of scanning
  * records: every job by creation time, each type's jobs by creation time, each state's jobs by the time they entered
  * it. A delayed job is only in the scheduled set until it is due (that set is the index of the scheduled state, by due
- * time): a backlog of delayed jobs costs a record and one set entry each; the mover indexes it when it falls due.
+ * time): a backlog of delayed jobs costs a record and one set entry each; the mover indexes it, with that time, when it
+ * falls due.
  * Entries are written by the scripts and pipelines that already touch the record; the enqueue script trims them to
  * {@code --record-ttl} and to {@link #KEPT_PER_INDEX}. A state index can hold a job that has left the state for a
  * moment (a writer that does not know the previous state); a listing by state checks the record, so it never shows it.
