@@ -1,11 +1,10 @@
 package hwaas.queue;
 
 import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Moves delayed API jobs whose time has come from the scheduled set to their streams. One Lua script takes the due
@@ -25,7 +24,7 @@ final class DueJobs {
   // (by its creation time it could sit behind the indexes' age cutoff: a delay beyond --record-ttl), each written with
   // one ZADD per index for the whole call. A job whose record is gone (expired, or canceled) is dropped.
   // Replies with the number of ids taken from the set.
-  private static final String LUA = String.join("\n",
+  private static final LuaScript MOVE = new LuaScript(
       "local due = redis.call('ZRANGEBYSCORE', ARGV[1], '-inf', ARGV[4], 'LIMIT', 0, tonumber(ARGV[5]))",
       "if #due == 0 then return 0 end",
       "local now, recP, idxP, clientP = ARGV[4], ARGV[2], ARGV[6], ARGV[7]",
@@ -85,7 +84,6 @@ final class DueJobs {
   private final Redis redis;
   private final StreamKeys keys;
   private final Duration recordTtl;
-  private String sha;
 
   DueJobs(Redis redis, StreamKeys keys, Duration recordTtl) {
     this.redis = redis;
@@ -93,26 +91,11 @@ final class DueJobs {
     this.recordTtl = recordTtl;
   }
 
-  Future<Void> load() {
-    return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(LUA)).map(sha -> {
-      this.sha = sha.toString();
-      return null;
-    });
-  }
-
   /** Moves up to {@link #MOVE_AT_MOST} jobs due by now; answers how many it took from the set. */
   Future<Integer> moveDue() {
-    long now = System.currentTimeMillis();
-    return redis.send(request(Command.EVALSHA, sha, now))
-        .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
-            ? redis.send(request(Command.EVAL, LUA, now)) // Redis restarted and lost its script cache
-            : Future.failedFuture(err))
+    return MOVE.run(redis, List.of(keys.scheduled(), keys.record(""), keys.streamPrefix(), System.currentTimeMillis(),
+            MOVE_AT_MOST, keys.indexPrefix(), keys.clientJobs(""), JobRecords.KEPT_PER_CLIENT,
+            Math.max(1, recordTtl.toSeconds())))
         .map(moved -> moved.toInteger());
-  }
-
-  private Request request(Command command, String script, long now) {
-    return Request.cmd(command).arg(script).arg(0).arg(keys.scheduled()).arg(keys.record("")).arg(keys.streamPrefix())
-        .arg(now).arg(MOVE_AT_MOST).arg(keys.indexPrefix()).arg(keys.clientJobs("")).arg(JobRecords.KEPT_PER_CLIENT)
-        .arg(Math.max(1, recordTtl.toSeconds()));
   }
 }

@@ -80,7 +80,6 @@ public final class QueueVerticle extends VerticleBase {
     // The streams and their group exist from the first node on, so that stats and the API find them even before a
     // worker starts (the group reads from 0: nothing written before a worker joins is skipped).
     return script.load()
-        .compose(v -> dueJobs.load())
         .onSuccess(v -> moveDueJobs())
         .compose(v -> StreamGroup.ensureAll(redis, settings.keys(), contract.types()))
         .compose(v -> vertx.eventBus().consumer(QueueAddresses.SUBMIT, this::accept).completion())
