@@ -158,10 +158,10 @@
     return tr;
   }
 
-  // Listens to the node's feed of job changes (hwaas.console.jobs, at most two messages a second, sent only while a
-  // page listens) for as long as the view is shown, again after each reconnect of the bridge.
-  function follow(onChange) {
-    const address = 'hwaas.console.jobs';
+  // Listens to an address of the bridge for as long as the view is shown, again after each reconnect of the bridge:
+  // the node's feed of job changes (hwaas.console.jobs, at most two messages a second, sent only while a page
+  // listens), or one job's changes (hwaas.jobs.<id>, sent to this browser only while it shows that job).
+  function follow(address, onChange) {
     const handler = (err, msg) => { if (!err) onChange(msg.body); };
     let bus = null;
     const register = () => {
@@ -201,7 +201,7 @@
       if (loading) { again = true; return; }
       loading = load().catch(() => {}).finally(() => { loading = null; if (again) { again = false; reload(); } });
     };
-    follow(change => {
+    follow('hwaas.console.jobs', change => {
       const shown = new Set([...body.querySelectorAll('tr[data-id]')].map(r => r.dataset.id));
       if (cursor === null || change.more || change.ids.some(id => shown.has(id))) reload();
     });
@@ -277,7 +277,16 @@
     };
     const box = () => document.querySelector('#view section.view');
     const refresh = () => load().then(job => { const b = box(); if (b) b.replaceChildren(...draw(job)); });
-    live(() => refresh().catch(() => {}), 1000);
+    // Each change of the job (status, progress) is pushed; one read at a time, the last change read again after it.
+    let loading = null;
+    let again = false;
+    const reload = () => {
+      if (loading) { again = true; return; }
+      loading = refresh().catch(() => {}).finally(() => { loading = null; if (again) { again = false; reload(); } });
+    };
+    follow('hwaas.jobs.' + id, change => { if (change.status !== 'deleted') reload(); });
+    // The bridge may be down or reconnecting: a slow read catches up whatever it did not push meanwhile.
+    live(reload, 10000);
     return load().then(draw, e => {
       if (e.status === 404) return [el('h2', '', 'Job ', el('code', '', id)), el('p', 'note', 'No such job: unknown, or its record expired (records are kept for --record-ttl).')];
       throw e;

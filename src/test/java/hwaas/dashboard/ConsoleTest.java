@@ -254,7 +254,8 @@ class ConsoleTest {
     login(TOKEN);
     open("#/dead?q=" + id);
     String row = "tr[data-dead-id]";
-    waitFor(Duration.ofSeconds(10), "the dead job's row", () -> exists(row) ? "ok" : null);
+    // The view is drawn at once and again when the page knows its access: buttons are enabled only then.
+    waitFor(Duration.ofSeconds(10), "the dead job's row", () -> exists(row + " button.requeue:not([disabled])") ? "ok" : null);
     assertTrue(textOf(row + " td.error").contains(message), textOf(row + " td.error"));
     assertEquals(id, textOf(row + " td.id"));
     screenshot("console-dead");
@@ -295,7 +296,7 @@ class ConsoleTest {
     healed.add(tag);
     login(TOKEN);
     open("#/dead?q=" + tag);
-    waitFor(Duration.ofSeconds(10), "the dead letters", () -> exists("button.requeue-all") ? "ok" : null);
+    waitFor(Duration.ofSeconds(10), "the dead letters", () -> exists("button.requeue-all:not([disabled])") ? "ok" : null);
     js("window.asked = []; window.confirm = (q) => { window.asked.push(q); return true; };");
     js("document.querySelector('button.requeue-all').click();");
     waitFor(Duration.ofSeconds(30), "the bulk result", () -> textOf("#bulk-result").startsWith("Requeued") ? "ok" : null);
