@@ -160,6 +160,28 @@ class ConsoleTest {
   }
 
   @Test
+  @DisplayName("a job's view follows its job as it changes, pushed not polled: a sleep job's progress, then its completion within a second")
+  void jobViewFollowsItsJob() throws Exception {
+    login(TOKEN);
+    String id = submit("sleep", "{\"seconds\":2,\"message\":\"followed\"}", "erin");
+    open("#/jobs/" + id);
+    waitFor(Duration.ofSeconds(10), "the running job's progress", () -> exists("pre.progress") ? "ok" : null);
+    String first = textOf("pre.progress");
+    waitFor(Duration.ofSeconds(3), "its progress moving on", () -> textOf("pre.progress").equals(first) ? null : "ok");
+    waitForStatus(id, "completed");
+    long completed = System.nanoTime();
+    waitFor(Duration.ofSeconds(10), "the completed status", () -> textOf(".field-status").equals("completed") ? "ok" : null);
+    long shownAfter = (System.nanoTime() - completed) / 1_000_000;
+    assertTrue(shownAfter < 1_000, "completed shown " + shownAfter + " ms after the API said so");
+    // Nothing changes any more: the view reads the job at most once (its slow catch-up), not every second.
+    js("performance.clearResourceTimings();");
+    Thread.sleep(3_000);
+    long reads = (Long) js("return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/jobs/' + arguments[0])).length;", id);
+    assertTrue(reads <= 1, reads + " reads of the job in 3 s while it did not change");
+    assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
   @DisplayName("a chain's view lists each step, a fan-out's jobs one by one, with its status and result, linked to the step's own view")
   void chainSteps() throws Exception {
     Api.Reply reply = api.post("/api/jobs", "{\"type\":\"sum\",\"payload\":{\"numbers\":[1,2,3]},\"client\":\"carol\","
