@@ -177,7 +177,12 @@ final class RestBench {
           vertx.cancelTimer(timer);
         }
       });
-      HttpLoad.awaitBounded(done.future(), (long) (seconds * 1000) + 30_000);
+      try {
+        HttpLoad.awaitBounded(done.future(), (long) (seconds * 1000) + 30_000);
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException("submit then wait: " + answered.get() + " of " + sent.get() + " sent (of " + total
+            + ") answered, " + failures.get() + " not completed" + (firstFailure.isEmpty() ? "" : ", the first: " + firstFailure.get(0)), e);
+      }
     } finally {
       vertx.close().await();
     }
