@@ -52,6 +52,7 @@ class ConsoleTest {
   private final CompletableFuture<Void> heldFailure = new CompletableFuture<>();
   private final CompletableFuture<Void> release = new CompletableFuture<>();
   private Printer printer;
+  private NodeSettings config;
   private Node node;
   private Api api;
   private String base;
@@ -61,7 +62,7 @@ class ConsoleTest {
   void startNode() {
     HeadlessChromium.assumeInstalled();
     NodeSettings local = TestConfigs.withToken(TestConfigs.local(2, 2, 1), TOKEN);
-    NodeSettings config = local.withHttp(local.http().withReadToken(READ_TOKEN))
+    config = local.withHttp(local.http().withReadToken(READ_TOKEN))
         .withWorkers(local.workers().withRetries(3, Duration.ofMillis(100)));
     printer = new Printer(new Capture(), () -> { });
     PrintHandler print = new PrintHandler(printer);
@@ -179,6 +180,37 @@ class ConsoleTest {
     long reads = (Long) js("return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/jobs/' + arguments[0])).length;", id);
     assertTrue(reads <= 1, reads + " reads of the job in 3 s while it did not change");
     assertEquals(List.of(), errors(), "console errors");
+  }
+
+  @Test
+  @DisplayName("another node's console shows the job and its story, and both nodes; so does a node started after that one stopped")
+  void anyNodeShowsTheWholeCluster() throws Exception {
+    String id = submit("sum", "{\"numbers\":[4,5]}", "frank");
+    waitForStatus(id, "completed");
+    // A node of no workers and no clients: whatever its console shows of the job, it read from Redis.
+    NodeSettings other = config.withWorkers(config.workers().withCount(0))
+        .withClients(new hwaas.client.ClientSettings(0, config.clients().rate(), config.clients().message()));
+    for (int start = 1; start <= 2; start++) {
+      Node second = Node.start(other, JobHandlers.standard(printer, other.limits()));
+      try {
+        chromium.driver().get("http://127.0.0.1:" + second.httpPort() + "/#token=" + TOKEN);
+        waitFor(Duration.ofSeconds(10), "the access check", () -> textOf("#access").startsWith("read") ? "ok" : null);
+        open("#/jobs/" + id);
+        waitFor(Duration.ofSeconds(10), "the job on node " + start + "'s console",
+            () -> textOf(".field-status").equals("completed") ? "ok" : null);
+        assertEquals(List.of("queued", "running", "completed"), texts("tr.event td:nth-child(2)"), "started " + start);
+        assertTrue(textOf("pre.result").contains("9"), textOf("pre.result"));
+        open("#/nodes");
+        waitFor(Duration.ofSeconds(30), "both nodes listed",
+            () -> Set.copyOf(texts("#view tbody td.id")).equals(Set.of(node.nodeId(), second.nodeId())) ? "ok" : null);
+        assertEquals(List.of(), errors(), "console errors");
+      } finally {
+        // A fresh browser for the next start: this page would count the stopped node's refused requests as its errors.
+        chromium.close();
+        chromium = new HeadlessChromium();
+        second.stop();
+      }
+    }
   }
 
   @Test
