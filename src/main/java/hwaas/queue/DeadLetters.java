@@ -12,8 +12,11 @@ import java.util.List;
 
 /** Reads the dead-letter stream and puts dead jobs back into the work stream, as fresh entries with fresh attempts. */
 public final class DeadLetters {
-  // KEYS[1]: dead stream. ARGV[1]: dead entry id, ARGV[2]: work stream name prefix, ARGV[3]: counters key prefix.
-  // Moves the job to the stream of its type atomically (it counts as enqueued again); nil if the dead letter is gone.
+  // KEYS[1]: dead stream. ARGV[1]: dead entry id, ARGV[2]: work stream name prefix, ARGV[3]: counters key prefix,
+  // ARGV[4]: record key prefix, ARGV[5]: the console's index prefix, ARGV[6]: now (epoch millis), ARGV[7]: record TTL
+  // (s). Moves the job to the stream of its type atomically (it counts as enqueued again); nil if the dead letter is
+  // gone. A tracked job's record turns queued in the same script, before the entry can be read: written after it (as
+  // it was, from the node), it could land after a worker had run the job, and leave a completed job "queued".
   private static final String REQUEUE = String.join("\n",
       "local e = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])",
       "if #e == 0 then return false end",
@@ -24,6 +27,14 @@ public final class DeadLetters {
       "  if f[i] == 'type' then jobType = f[i + 1] end",
       "end",
       "if not job or not jobType then return redis.error_reply('dead entry ' .. ARGV[1] .. ' has no job or type') end",
+      // As DeadBulk: the id of a job written by Job.toJson; its record, if it is tracked and still kept.
+      "local jobId = string.match(job, '\"id\":\"([^\"]*)\"')",
+      "if jobId and string.find(job, '\"tracked\":true', 1, true) and redis.call('EXISTS', ARGV[4] .. jobId) == 1 then",
+      "  redis.call('HSET', ARGV[4] .. jobId, 'status', 'queued', 'attempts', '0', 'ev:' .. ARGV[6] .. ':queued', 'requeued')",
+      "  redis.call('EXPIRE', ARGV[4] .. jobId, tonumber(ARGV[7]))",
+      "  redis.call('ZREM', ARGV[5] .. 'state:dead', jobId)",
+      "  redis.call('ZADD', ARGV[5] .. 'state:queued', ARGV[6], jobId)",
+      "end",
       "local id = redis.call('XADD', ARGV[2] .. jobType, '*', 'job', job)",
       "redis.call('HINCRBY', ARGV[3] .. jobType, 'enqueued', 1)",
       "redis.call('XDEL', KEYS[1], ARGV[1])",
@@ -114,14 +125,10 @@ public final class DeadLetters {
       if (letter == null) {
         return Future.succeededFuture(null);
       }
-      return redis.send(Request.cmd(Command.EVAL).arg(REQUEUE).arg(1).arg(keys.dead()).arg(deadId).arg(keys.streamPrefix()).arg(keys.counters("")))
-          .compose(id -> {
-            JsonObject job = letter.getJsonObject("job");
-            if (id == null || job == null || !job.getBoolean("tracked", false)) {
-              return Future.succeededFuture(id == null ? null : id.toString());
-            }
-            return redis.batch(records.requeued(job.getString("id"))).map(v -> id.toString());
-          });
+      return redis.send(Request.cmd(Command.EVAL).arg(REQUEUE).arg(1).arg(keys.dead()).arg(deadId).arg(keys.streamPrefix())
+              .arg(keys.counters("")).arg(keys.record("")).arg(keys.indexPrefix()).arg(System.currentTimeMillis())
+              .arg(records.ttlSeconds()))
+          .map(id -> id == null ? null : id.toString());
     });
   }
 }

@@ -76,10 +76,9 @@ public final class JobRecords {
         update(jobId, "status", "failed", "error", error, "attempts", Long.toString(attempt), event(now, "failed"), error));
   }
 
-  public List<Request> requeued(String jobId) {
-    long now = System.currentTimeMillis();
-    return changed(jobId, "queued", now, new String[] {"dead"},
-        update(jobId, "status", "queued", "attempts", "0", event(now, "queued"), "requeued"));
+  /** How long a record is kept after its last change, in seconds: for the scripts that write records themselves. */
+  String ttlSeconds() {
+    return ttlSeconds;
   }
 
   /** The record's update, its new expiry, and its move between the state indexes. */

@@ -314,9 +314,15 @@ class ConsoleTest {
     assertEquals(id, textOf(row + " td.id"));
     screenshot("console-dead");
     healed.add(message);
-    js("window.confirm = () => true;");
+    js("window.confirm = () => true; window.alerts = []; window.alert = (m) => window.alerts.push(m);");
     js("document.querySelector(arguments[0]).click();", row + " button.requeue");
-    waitForStatus(id, "completed");
+    try {
+      waitForStatus(id, "completed");
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; the page's alerts " + js("return window.alerts;") + ", its rows "
+          + texts("tr[data-dead-id] td") + ", the record " + api.get("/api/jobs/" + id).body() + ", dead letters "
+          + api.get("/api/dead?q=" + id).body() + ", attempts " + attempts.get(id), e);
+    }
     assertEquals(1, succeeded.get(id));
     open("#/jobs/" + id);
     waitFor(Duration.ofSeconds(10), "the requeued job's history",
