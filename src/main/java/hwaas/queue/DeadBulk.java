@@ -38,7 +38,7 @@ public final class DeadBulk {
   // list. A requeued job goes back with fresh attempts (as DeadLetters.requeue), the jobs of one call and type in one
   // new entry (a batch of one job each); an unreadable dead letter (no job) matches only COUNT, LIST and DELETE.
   // Replies {matched, last id looked at ('' at the end), listed...}.
-  private static final LuaScript CHUNK_SCRIPT = new LuaScript(
+  private static final LuaScript CHUNK_SCRIPT = new LuaScript(JobRecords.REQUEUED_RECORD_LUA,
       "local entries = redis.call('XRANGE', ARGV[1], ARGV[2], '+', 'COUNT', tonumber(ARGV[3]))",
       "local action, out, matched, last = ARGV[4], {}, 0, ''",
       "local gone, enqueued, grouped = {}, {}, {}",
@@ -74,12 +74,7 @@ public final class DeadBulk {
       "      else redis.call('XADD', ARGV[8] .. jobType, '*', 'job', job) end",
       "      enqueued[jobType] = (enqueued[jobType] or 0) + 1",
       "      gone[#gone + 1] = e[1]",
-      "      if id and string.find(job, '\"tracked\":true', 1, true) and redis.call('EXISTS', ARGV[10] .. id) == 1 then",
-      "        redis.call('HSET', ARGV[10] .. id, 'status', 'queued', 'attempts', '0', 'ev:' .. ARGV[12] .. ':queued', 'requeued')",
-      "        redis.call('EXPIRE', ARGV[10] .. id, tonumber(ARGV[13]))",
-      "        redis.call('ZREM', ARGV[11] .. 'state:dead', id)",
-      "        redis.call('ZADD', ARGV[11] .. 'state:queued', ARGV[12], id)",
-      "      end",
+      "      requeuedRecord(ARGV[10], ARGV[11], ARGV[12], ARGV[13], id, job)",
       "    elseif action == 'DELETE' then",
       "      gone[#gone + 1] = e[1]",
       "    end",

@@ -17,7 +17,7 @@ public final class DeadLetters {
   // (s). Moves the job to the stream of its type atomically (it counts as enqueued again); nil if the dead letter is
   // gone. A tracked job's record turns queued in the same script, before the entry can be read: written after it (as
   // it was, from the node), it could land after a worker had run the job, and leave a completed job "queued".
-  private static final String REQUEUE = String.join("\n",
+  private static final String REQUEUE = String.join("\n", JobRecords.REQUEUED_RECORD_LUA,
       "local e = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])",
       "if #e == 0 then return false end",
       "local f = e[1][2]",
@@ -27,14 +27,8 @@ public final class DeadLetters {
       "  if f[i] == 'type' then jobType = f[i + 1] end",
       "end",
       "if not job or not jobType then return redis.error_reply('dead entry ' .. ARGV[1] .. ' has no job or type') end",
-      // As DeadBulk: the id of a job written by Job.toJson; its record, if it is tracked and still kept.
-      "local jobId = string.match(job, '\"id\":\"([^\"]*)\"')",
-      "if jobId and string.find(job, '\"tracked\":true', 1, true) and redis.call('EXISTS', ARGV[4] .. jobId) == 1 then",
-      "  redis.call('HSET', ARGV[4] .. jobId, 'status', 'queued', 'attempts', '0', 'ev:' .. ARGV[6] .. ':queued', 'requeued')",
-      "  redis.call('EXPIRE', ARGV[4] .. jobId, tonumber(ARGV[7]))",
-      "  redis.call('ZREM', ARGV[5] .. 'state:dead', jobId)",
-      "  redis.call('ZADD', ARGV[5] .. 'state:queued', ARGV[6], jobId)",
-      "end",
+      // As DeadBulk: the id of a job written by Job.toJson.
+      "requeuedRecord(ARGV[4], ARGV[5], ARGV[6], ARGV[7], string.match(job, '\"id\":\"([^\"]*)\"'), job)",
       "local id = redis.call('XADD', ARGV[2] .. jobType, '*', 'job', job)",
       "redis.call('HINCRBY', ARGV[3] .. jobType, 'enqueued', 1)",
       "redis.call('XDEL', KEYS[1], ARGV[1])",

@@ -76,6 +76,22 @@ public final class JobRecords {
         update(jobId, "status", "failed", "error", error, "attempts", Long.toString(attempt), event(now, "failed"), error));
   }
 
+  /**
+   * Lua, for the scripts that put dead jobs back (one, or all that match a filter), before their own lines: a dead job
+   * going back turns its record queued with fresh attempts, if it is tracked and its record still kept, in the same
+   * script as its new stream entry, so that no worker can run it before the record says so. Arguments: record key
+   * prefix, the console's index prefix, now (epoch millis), record TTL (s), the job's id (nil: none) and its JSON.
+   */
+  static final String REQUEUED_RECORD_LUA = String.join("\n",
+      "local function requeuedRecord(recP, idxP, now, ttl, id, job)",
+      "  if id and string.find(job, '\"tracked\":true', 1, true) and redis.call('EXISTS', recP .. id) == 1 then",
+      "    redis.call('HSET', recP .. id, 'status', 'queued', 'attempts', '0', 'ev:' .. now .. ':queued', 'requeued')",
+      "    redis.call('EXPIRE', recP .. id, tonumber(ttl))",
+      "    redis.call('ZREM', idxP .. 'state:dead', id)",
+      "    redis.call('ZADD', idxP .. 'state:queued', now, id)",
+      "  end",
+      "end");
+
   /** How long a record is kept after its last change, in seconds: for the scripts that write records themselves. */
   String ttlSeconds() {
     return ttlSeconds;
