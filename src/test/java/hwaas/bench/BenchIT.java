@@ -18,12 +18,13 @@ class BenchIT {
   void tinyBench() throws Exception {
     Path home = Path.of(System.getProperty("hwaas.home", ".")).toAbsolutePath();
     Path out = Files.createTempFile("bench", ".out");
+    Path err = Files.createTempFile("bench", ".err");
     Process bench = new ProcessBuilder(home.resolve("hwaas").toString(), "bench", "--jobs", "500", "--rounds", "1",
         "--workers", "1", "--sustained-seconds", "1", "--latency-seconds", "1", "--rest-seconds", "1", "--skip-processes",
         "--cancel-samples", "10")
-        .directory(home.toFile()).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        .directory(home.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertTrue(bench.waitFor(300, TimeUnit.SECONDS), "bench still running after 5 minutes");
-    assertEquals(0, bench.exitValue());
+    assertEquals(0, bench.exitValue(), () -> "the bench failed; the end of its output:\n" + tail(out) + "\nand of its errors:\n" + tail(err));
     List<String> table = Files.readAllLines(out).stream().filter(l -> l.startsWith("| ")).toList();
     for (String row : List.of("raw stream cycle inside Redis", "pipelined from one client", "drain 500 jobs, 1 worker",
         "1 job/entry", "sustained", "p99", "p99.9", "max", "REST POST /api/jobs, 32 conn.", "with Idempotency-Key",
@@ -33,6 +34,15 @@ class BenchIT {
         "REST dead letters: bulk requeue of 10,000", "REST dead letters: bulk delete of 10,000",
         "External workers over HTTP, fetch max=100", "of it, Redis CPU per job")) {
       assertTrue(table.stream().anyMatch(l -> l.contains(row)), "no '" + row + "' row in " + table);
+    }
+  }
+
+  private static String tail(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (java.io.IOException e) {
+      return "(unreadable: " + e + ")";
     }
   }
 }
