@@ -72,7 +72,7 @@ public final class HttpVerticle extends VerticleBase {
     feed = new ConsoleFeed(vertx, redis, new JobIndex(queue.keys()));
     return JobEventRelay.start(vertx)
         .compose(v -> feed.start())
-        .compose(v -> WorkApi.start(vertx, redis, queue, contract, work))
+        .compose(v -> WorkApi.start(vertx, redis, redisSettings.options(), queue, contract, work))
         .compose(api -> {
           workApi = api;
           return ApiContract.load(vertx, contract);

@@ -11,6 +11,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +39,21 @@ public final class WorkApi {
     this.settings = settings;
   }
 
-  /** Declares the types of the flags and reads those kept in Redis, before the API serves. */
-  public static Future<WorkApi> start(Vertx vertx, Redis redis, QueueSettings queue, JobContract contract, WorkSettings settings) {
+  /**
+   * Declares the types of the flags and reads those kept in Redis, before the API serves.
+   *
+   * @param readerOptions how to reach Redis for the fetches' reads: they get a client of their own, so that connections
+   *                      parked in a waiting read never come out of {@code redis}'s pool (with its 8 connections all
+   *                      held by readers, every other command of the API waited for one, for good)
+   */
+  public static Future<WorkApi> start(Vertx vertx, Redis redis, RedisOptions readerOptions, QueueSettings queue,
+                                      JobContract contract, WorkSettings settings) {
     DeclaredTypes declared = new DeclaredTypes(vertx, redis, queue.keys(), contract);
-    return declared.start(settings.declared()).map(v -> new WorkApi(contract, declared, new ExternalWork(vertx, redis, queue,
-        settings.consumerPrefix(), settings.lease(), settings.maxAttempts(), settings.retryBackoff(),
-        WorkSettings.MAX_WAITING_READS), settings));
+    Redis readers = Redis.createClient(vertx, readerOptions.setMaxPoolSize(WorkSettings.MAX_WAITING_READS));
+    return declared.start(settings.declared())
+        .map(v -> new WorkApi(contract, declared, new ExternalWork(vertx, redis, readers, queue, settings.consumerPrefix(),
+            settings.lease(), settings.maxAttempts(), settings.retryBackoff(), WorkSettings.MAX_WAITING_READS), settings))
+        .onFailure(err -> readers.close());
   }
 
   public Future<Void> stop() {

@@ -81,6 +81,7 @@ public final class ExternalWork {
   private final long maxDead;
   private final long recordTtlSeconds;
   private final ReaderPool readers;
+  private final Redis readerClient;
   private final Map<String, TypeState> types = new HashMap<>();
   private final Map<String, JobLease> leases = new HashMap<>();
   /** Leases whose jobs were canceled, with when they would have expired: named as canceled until then. */
@@ -95,11 +96,13 @@ public final class ExternalWork {
   private final long sweepTimer;
 
   /**
+   * @param readerClient   the client whose connections the fetches' reads hold (a waiting read parks one): not
+   *                       {@code redis}, whose pool the other commands need; closed with this
    * @param consumerPrefix names this node's consumers: {@code <prefix>-ext-<type>}
    * @param maxWaiting     the most dedicated connections for waiting fetches
    */
-  public ExternalWork(Vertx vertx, Redis redis, QueueSettings queue, String consumerPrefix, Duration lease, int maxAttempts,
-                      Duration retryBackoff, int maxWaiting) {
+  public ExternalWork(Vertx vertx, Redis redis, Redis readerClient, QueueSettings queue, String consumerPrefix, Duration lease,
+                      int maxAttempts, Duration retryBackoff, int maxWaiting) {
     this.vertx = vertx;
     this.redis = redis;
     this.keys = queue.keys();
@@ -112,7 +115,8 @@ public final class ExternalWork {
     this.maxAttempts = maxAttempts;
     this.maxDead = queue.maxDead();
     this.recordTtlSeconds = queue.recordTtl().toSeconds();
-    this.readers = new ReaderPool(redis, maxWaiting);
+    this.readerClient = readerClient;
+    this.readers = new ReaderPool(readerClient, maxWaiting);
     this.sweepTimer = vertx.setPeriodic(1_000, t -> forgetExpired());
     // A cancel of a running job is told to every node (JobCancel); the node that leased it settles it as canceled.
     this.cancels = vertx.eventBus().consumer(QueueAddresses.CANCEL, m -> canceled(m.body().getString("id")));
@@ -120,7 +124,7 @@ public final class ExternalWork {
 
   public Future<Void> close() {
     vertx.cancelTimer(sweepTimer);
-    return Future.join(cancels.unregister(), readers.close()).mapEmpty();
+    return Future.join(cancels.unregister(), readers.close()).eventually(() -> readerClient.close()).mapEmpty();
   }
 
   /**

@@ -222,6 +222,40 @@ class ExternalWorkersTest {
     }
   }
 
+  @Test
+  @DisplayName("a dozen fetches waiting at once leave the API its own Redis connections: a read answers while they wait, and after")
+  void waitingFetchesDoNotStarveTheApi() throws Exception {
+    assertEquals(200, api.put("/api/types/idle-type", "{\"type\":\"object\"}").status());
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(12);
+    try {
+      List<java.util.concurrent.Future<Api.Reply>> fetches = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        fetches.add(threads.submit(() -> api.post("/api/work/idle-type/fetch", "{\"max\":1,\"wait\":2}")));
+      }
+      Thread.sleep(500);
+      // A read of a record (none: 404) goes to Redis through the API's pool: it must not wait for the fetches.
+      assertEquals(404, readWithin(1_200).status(), "a read while the fetches wait");
+      for (java.util.concurrent.Future<Api.Reply> fetch : fetches) {
+        Api.Reply reply = fetch.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals(0, reply.json().getJsonArray("jobs").size(), reply.body());
+      }
+      assertEquals(404, readWithin(2_000).status(), "a read after the fetches");
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  private static Api.Reply readWithin(long millis) throws Exception {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return api.get("/api/jobs/no-such-job-here");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }).get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   private static Process python(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("python3", "examples/worker.py", "reverse", "--wait", "1"));
     command.addAll(List.of(args));
