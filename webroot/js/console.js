@@ -158,6 +158,17 @@
     return tr;
   }
 
+  // Runs load() for each call, one at a time: calls while it runs make one more run after it, which sees their changes.
+  function oneAtATime(load) {
+    let loading = null;
+    let again = false;
+    const run = () => {
+      if (loading) { again = true; return; }
+      loading = load().catch(() => {}).finally(() => { loading = null; if (again) { again = false; run(); } });
+    };
+    return run;
+  }
+
   // Listens to an address of the bridge for as long as the view is shown, again after each reconnect of the bridge:
   // the node's feed of job changes (hwaas.console.jobs, at most two messages a second, sent only while a page
   // listens), or one job's changes (hwaas.jobs.<id>, sent to this browser only while it shows that job).
@@ -195,12 +206,7 @@
           : el('p', 'note', 'No jobs match.'),
         el('div', 'pager', prev, next, el('span', 'muted', page.jobs.length + ' job(s) on this page')));
     };
-    let loading = null;
-    let again = false;
-    const reload = () => {
-      if (loading) { again = true; return; }
-      loading = load().catch(() => {}).finally(() => { loading = null; if (again) { again = false; reload(); } });
-    };
+    const reload = oneAtATime(load);
     follow('hwaas.console.jobs', change => {
       const shown = new Set([...body.querySelectorAll('tr[data-id]')].map(r => r.dataset.id));
       if (cursor === null || change.more || change.ids.some(id => shown.has(id))) reload();
@@ -277,13 +283,8 @@
     };
     const box = () => document.querySelector('#view section.view');
     const refresh = () => load().then(job => { const b = box(); if (b) b.replaceChildren(...draw(job)); });
-    // Each change of the job (status, progress) is pushed; one read at a time, the last change read again after it.
-    let loading = null;
-    let again = false;
-    const reload = () => {
-      if (loading) { again = true; return; }
-      loading = refresh().catch(() => {}).finally(() => { loading = null; if (again) { again = false; reload(); } });
-    };
+    // Each change of the job (status, progress) is pushed.
+    const reload = oneAtATime(refresh);
     follow('hwaas.jobs.' + id, change => { if (change.status !== 'deleted') reload(); });
     // The bridge may be down or reconnecting: a slow read catches up whatever it did not push meanwhile.
     live(reload, 10000);

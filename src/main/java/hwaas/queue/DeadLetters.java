@@ -78,11 +78,6 @@ public final class DeadLetters {
     return trimReply == null ? 0 : trimReply.toLong();
   }
 
-  /** One dead letter, or {@code null}: read alone, not by listing the stream. */
-  public Future<JsonObject> find(String deadId) {
-    return range(deadId, deadId).map(found -> found.isEmpty() ? null : found.get(0));
-  }
-
   private Future<List<JsonObject>> range(String from, String to) {
     return redis.send(Request.cmd(Command.XRANGE).arg(keys.dead()).arg(from).arg(to)).map(DeadLetters::letters);
   }
@@ -115,14 +110,9 @@ public final class DeadLetters {
    * letter does not exist (any more).
    */
   public Future<String> requeue(String deadId) {
-    return find(deadId).compose(letter -> {
-      if (letter == null) {
-        return Future.succeededFuture(null);
-      }
-      return redis.send(Request.cmd(Command.EVAL).arg(REQUEUE).arg(1).arg(keys.dead()).arg(deadId).arg(keys.streamPrefix())
-              .arg(keys.counters("")).arg(keys.record("")).arg(keys.indexPrefix()).arg(System.currentTimeMillis())
-              .arg(records.ttlSeconds()))
-          .map(id -> id == null ? null : id.toString());
-    });
+    return redis.send(Request.cmd(Command.EVAL).arg(REQUEUE).arg(1).arg(keys.dead()).arg(deadId).arg(keys.streamPrefix())
+            .arg(keys.counters("")).arg(keys.record("")).arg(keys.indexPrefix()).arg(System.currentTimeMillis())
+            .arg(records.ttlSeconds()))
+        .map(id -> id == null ? null : id.toString());
   }
 }
