@@ -76,7 +76,10 @@ final class RestBench {
       List<String> ids = someIds(load, 1000);
       Measured reads = measure(load, "GET /api/jobs/{id}", CONNECTIONS, seconds, rounds,
           n -> new HttpLoad.Call(HttpMethod.GET, "/api/jobs/" + ids.get((int) (n % ids.size())), null, null, 200, 0));
-      List<BenchResult> paging = new JobPagingBench(load, out, seconds >= 10 ? JobPagingBench.RECORDS : JobPagingBench.RECORDS / 10).run(batch);
+      int records = seconds >= 10 ? JobPagingBench.RECORDS : JobPagingBench.RECORDS / 10;
+      long printedBeforePaging = node.counters().printed.sum();
+      List<BenchResult> paging = new JobPagingBench(load, out, records)
+          .run(batch, () -> awaitPrinted(node, printedBeforePaging, records, "the paging bench's print jobs"));
       Histogram waits;
       // An open loop: each round trip holds a connection while its job runs, so the pool must outnumber them.
       try (HttpLoad waitLoad = new HttpLoad(vertx, node.httpPort(), token, WAIT_CONNECTIONS)) {
