@@ -220,7 +220,7 @@ public final class ChainScripts {
   private Request settle(String mode, List<String> values, long now, int width) {
     // EVAL rather than EVALSHA: it is sent in a pipeline with the acknowledgement, where a NOSCRIPT (Redis restarted)
     // could not be retried before the entry is gone. Once per 250 jobs, its text costs little.
-    Request eval = Request.cmd(Command.EVAL).arg(SETTLE).arg(0).arg(mode).arg(now).arg(ttlSeconds)
+    Request eval = Request.cmd(Command.EVAL).arg(SETTLE).arg(1).arg(keys.service()).arg(mode).arg(now).arg(ttlSeconds)
         .arg(keys.record("")).arg(keys.chain("")).arg(keys.streamPrefix()).arg(keys.counters(""))
         .arg(keys.clientJobs("")).arg(JobRecords.KEPT_PER_CLIENT).arg(keys.indexPrefix());
     for (int i = 0; i < values.size(); i += width) {

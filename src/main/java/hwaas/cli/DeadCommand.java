@@ -5,6 +5,7 @@ import hwaas.queue.DeadLetters;
 import hwaas.queue.JobRecords;
 import hwaas.queue.QueueSettings;
 import hwaas.queue.StreamKeys;
+import hwaas.redis.ClusterAddress;
 import hwaas.redis.RedisAccess;
 import hwaas.redis.RedisSettings;
 import hwaas.redis.RedisStartException;
@@ -78,7 +79,7 @@ public final class DeadCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     try {
       Redis client = Redis.createClient(vertx, RedisSettings.defaults().withUrl(url).options());
-      QueueSettings queue = QueueSettings.defaults();
+      QueueSettings queue = QueueSettings.defaults().onRedisCluster(ClusterAddress.isCluster(url));
       StreamKeys keys = queue.keys();
       DeadLetters dead = new DeadLetters(client, keys, new JobRecords(keys, queue.recordTtl()));
       if (action.equals("list")) {

@@ -6,10 +6,13 @@ import hwaas.cluster.ClusterSettings;
 import hwaas.http.HttpSettings;
 import hwaas.jobs.JobLimits;
 import hwaas.queue.QueueSettings;
+import hwaas.redis.ClusterAddress;
 import hwaas.redis.RedisSettings;
 import hwaas.schedule.Misfire;
 import hwaas.support.AuditSettings;
 import hwaas.worker.WorkerSettings;
+
+import static hwaas.support.Check.require;
 
 /**
  * A node's settings: one small record per feature, each checked when built (from the flags, once) and handed
@@ -19,6 +22,13 @@ import hwaas.worker.WorkerSettings;
 public record NodeSettings(RedisSettings redis, ClusterSettings cluster, HttpSettings http, QueueSettings queue,
                            WorkerSettings workers, JobLimits limits, ClientSettings clients, AuditSettings audit,
                            Misfire misfire, WorkSettings work) {
+
+  public NodeSettings {
+    boolean onCluster = ClusterAddress.isCluster(redis.url());
+    queue = queue.onRedisCluster(onCluster);
+    // Its WAIT goes to whichever node the cluster client picks, not the one that took the writes.
+    require(!onCluster || queue.redisReplicas() == 0, "--redis-replicas is not supported on a Redis Cluster yet; leave it at 0");
+  }
 
   /** Defaults for everything but the two numbers the user always gives. */
   public static NodeSettings defaults(int workers, int clients) {

@@ -88,7 +88,7 @@ public final class ClientFigures {
           JsonObject byState = new JsonObject();
           JobIndex.STATES.forEach(s -> byState.put(s, 0L));
           figures.put("byState", byState);
-          return STATES.run(redis, List.of(index, now - HOUR, STATES_COUNTED_AT_MOST, keys.record(""))).map(statuses -> {
+          return STATES.run(redis, keys.service(), List.of(index, now - HOUR, STATES_COUNTED_AT_MOST, keys.record(""))).map(statuses -> {
             statuses.forEach(s -> {
               if (s != null && !s.toString().isEmpty()) {
                 byState.put(s.toString(), byState.getLong(s.toString(), 0L) + 1);

@@ -135,7 +135,7 @@ public final class DeadBulk {
   }
 
   private Future<Long> trimAll(String upto, long sofar) {
-    return TRIM_ALL.run(redis, List.of(keys.dead(), upto, TRIMMED_PER_CALL)).compose(reply -> {
+    return TRIM_ALL.run(redis, keys.service(), List.of(keys.dead(), upto, TRIMMED_PER_CALL)).compose(reply -> {
       long total = sofar + reply.get(0).toLong();
       String next = reply.get(1).toString();
       return next.isEmpty() ? Future.succeededFuture(total) : trimAll(next, total);
@@ -173,7 +173,7 @@ public final class DeadBulk {
   }
 
   private Future<Response> chunk(Action action, Filter filter, String after, int count, int listAtMost) {
-    return CHUNK_SCRIPT.run(redis, List.of(keys.dead(), after, count, action.name(), filter.type(), filter.q(),
+    return CHUNK_SCRIPT.run(redis, keys.service(), List.of(keys.dead(), after, count, action.name(), filter.type(), filter.q(),
         filter.client(), keys.streamPrefix(), keys.counters(""), keys.record(""), keys.indexPrefix(),
         System.currentTimeMillis(), recordTtlSeconds, Math.max(1, listAtMost)));
   }

@@ -93,7 +93,7 @@ final class DueJobs {
 
   /** Moves up to {@link #MOVE_AT_MOST} jobs due by now; answers how many it took from the set. */
   Future<Integer> moveDue() {
-    return MOVE.run(redis, List.of(keys.scheduled(), keys.record(""), keys.streamPrefix(), System.currentTimeMillis(),
+    return MOVE.run(redis, keys.service(), List.of(keys.scheduled(), keys.record(""), keys.streamPrefix(), System.currentTimeMillis(),
             MOVE_AT_MOST, keys.indexPrefix(), keys.clientJobs(""), JobRecords.KEPT_PER_CLIENT,
             Math.max(1, recordTtl.toSeconds())))
         .map(moved -> moved.toInteger());

@@ -212,7 +212,7 @@ final class EnqueueScript {
   }
 
   private Request request(Command command, String script, List<Write> batches) {
-    Request req = Request.cmd(command).arg(script).arg(0).arg(keys.streamPrefix()).arg(keys.idempotencyPrefix())
+    Request req = Request.cmd(command).arg(script).arg(1).arg(keys.service()).arg(keys.streamPrefix()).arg(keys.idempotencyPrefix())
         .arg(keys.counters("")).arg(maxBacklog).arg(keys.record("")).arg(keys.clientJobs(""))
         .arg(Math.max(1, recordTtl.toSeconds())).arg(JobRecords.KEPT_PER_CLIENT).arg(keys.scheduled())
         .arg(keys.indexPrefix()).arg(keys.clients()).arg(JobIndex.KEPT_PER_INDEX).arg(STATE_NAMES);

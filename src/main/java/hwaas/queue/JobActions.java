@@ -106,7 +106,7 @@ public final class JobActions {
 
   /** Makes a retrying job run at once; {@code null} if there is no such job. */
   public Future<Outcome> retryNow(String jobId) {
-    return RETRY_NOW.run(redis, List.of(jobId, keys.record(""), keys.streamPrefix(), keys.errors(""), StreamKeys.GROUP,
+    return RETRY_NOW.run(redis, keys.service(), List.of(jobId, keys.record(""), keys.streamPrefix(), keys.errors(""), StreamKeys.GROUP,
             ENTRIES_LOOKED_AT, PAST_ANY_BACKOFF_MILLIS, System.currentTimeMillis()))
         .map(reply -> {
           String before = reply.get(0).toString();
@@ -126,7 +126,7 @@ public final class JobActions {
   }
 
   private Future<Outcome> deleteFinished(String jobId) {
-    return DELETE.run(redis, List.of(jobId, keys.record(""), keys.indexPrefix(), keys.clientJobs(""),
+    return DELETE.run(redis, keys.service(), List.of(jobId, keys.record(""), keys.indexPrefix(), keys.clientJobs(""),
             System.currentTimeMillis(), String.join(" ", JobIndex.STATES)))
         .map(reply -> {
           String status = reply.toString();

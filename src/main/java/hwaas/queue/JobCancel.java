@@ -151,7 +151,7 @@ public final class JobCancel {
                                            List<Long> attempts) {
     List<Request> calls = new ArrayList<>();
     for (int from = 0; from < jobIds.size(); from += JOBS_PER_CALL) {
-      Request script = Request.cmd(Command.EVAL).arg(START_RUNNING).arg(0).arg(keys.record(""))
+      Request script = Request.cmd(Command.EVAL).arg(START_RUNNING).arg(1).arg(keys.service()).arg(keys.record(""))
           .arg(ttlSeconds).arg(worker).arg(now).arg(keys.indexPrefix());
       for (int i = from; i < Math.min(jobIds.size(), from + JOBS_PER_CALL); i++) {
         script.arg(jobIds.get(i)).arg(attempts.get(i));

@@ -125,7 +125,7 @@ public final class JobSearch {
     List<Object> args = List.of(indexFor(q), q.oldestFirst() ? "asc" : "desc", q.since() == null ? 0 : q.since(),
         q.until() == null ? Long.MAX_VALUE / 1024 : q.until(), at[0], at[1], q.limit(), EXAMINED_AT_MOST,
         keys.record(""), blank(q.state()), blank(q.type()), blank(q.client()), blank(q.idPrefix()));
-    return PAGE.run(redis, args).map(reply -> {
+    return PAGE.run(redis, keys.service(), args).map(reply -> {
       List<JsonObject> jobs = new ArrayList<>(reply.size() / 2);
       for (int i = 1; i + 1 < reply.size(); i += 2) {
         JsonObject job = JobRecords.toJson(reply.get(i).toString(), reply.get(i + 1));

@@ -14,7 +14,9 @@ import java.util.List;
 
 /**
  * A Lua script run by its SHA-1, sent whole only when Redis does not know it yet (first use, or after a restart lost
- * its script cache): no load step at start, and the text crosses the wire once.
+ * its script cache): no load step at start, and the text crosses the wire once. Each call declares one key, which
+ * routes it on a Redis Cluster to the primary of that key's slot; the keys the script then touches share that slot
+ * (they all carry the service's hash tag there, see {@link StreamKeys#service()}).
  */
 final class LuaScript {
   private final String text;
@@ -29,16 +31,16 @@ final class LuaScript {
     }
   }
 
-  /** Runs the script with no keys and these arguments. */
-  Future<Response> run(Redis redis, List<?> args) {
-    return redis.send(request(Command.EVALSHA, sha, args))
+  /** Runs the script with {@code routingKey} as its one declared key ({@code KEYS[1]}) and these arguments. */
+  Future<Response> run(Redis redis, String routingKey, List<?> args) {
+    return redis.send(request(Command.EVALSHA, sha, routingKey, args))
         .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
-            ? redis.send(request(Command.EVAL, text, args))
+            ? redis.send(request(Command.EVAL, text, routingKey, args))
             : Future.failedFuture(err));
   }
 
-  private static Request request(Command command, String script, List<?> args) {
-    Request req = Request.cmd(command).arg(script).arg(0);
+  private static Request request(Command command, String script, String routingKey, List<?> args) {
+    Request req = Request.cmd(command).arg(script).arg(1).arg(routingKey);
     args.forEach(a -> req.arg(String.valueOf(a)));
     return req;
   }

@@ -27,7 +27,8 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
 
 
   public QueueSettings {
-    require(keyPrefix != null && keyPrefix.matches("[A-Za-z0-9_.:-]{1,64}"), "key prefix must be 1 to 64 plain characters");
+    require(keyPrefix != null && keyPrefix.matches("[A-Za-z0-9_.:-]{1,64}|\\{[A-Za-z0-9_.:-]{1,64}}"),
+        "key prefix must be 1 to 64 plain characters, in braces on a Redis Cluster");
     require(positive(dedupWindow) && dedupWindow.toSeconds() >= 1, "--dedup-window must be at least 1 second");
     require(positive(recordTtl) && recordTtl.toSeconds() >= 1, "--record-ttl must be at least 1 second");
     require(positive(submitTimeout), "submit timeout must be above 0");
@@ -50,6 +51,18 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
 
   public StreamKeys keys() {
     return new StreamKeys(keyPrefix);
+  }
+
+  /**
+   * The keys for a Redis Cluster, or not: there every key goes under one hash tag, the prefix in braces
+   * ({@code {hwaas}:jobs:print}), so that the keys of each script share its slot (docs/redis-cluster.md).
+   */
+  public QueueSettings onRedisCluster(boolean cluster) {
+    boolean tagged = keyPrefix.startsWith("{");
+    if (cluster == tagged) {
+      return this;
+    }
+    return withKeyPrefix(cluster ? "{" + keyPrefix + "}" : keyPrefix.substring(1, keyPrefix.length() - 1));
   }
 
   public QueueSettings withKeyPrefix(String keyPrefix) {

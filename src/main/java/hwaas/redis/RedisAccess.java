@@ -43,21 +43,31 @@ public final class RedisAccess implements AutoCloseable {
   public static void checkReachable(URI url) {
     if (SentinelAddress.isSentinel(url)) {
       // One sentinel answering is enough: it knows the primary, and the client tries them in turn.
-      List<String> failures = new ArrayList<>();
-      for (HostPort sentinel : SentinelAddress.parse(url).sentinels()) {
-        var failure = TcpProbe.connect(sentinel.host(), sentinel.port(), 2000);
-        if (failure.isEmpty()) {
-          return;
-        }
-        failures.add(sentinel + " (" + failure.get().getMessage() + ")");
-      }
-      throw new RedisStartException("cannot reach any Redis sentinel: " + String.join(", ", failures)
-          + ". Check --redis or HWAAS_REDIS, or leave both unset to run the embedded Redis.");
+      anyOf(SentinelAddress.parse(url).sentinels(), "Redis sentinel");
+      return;
+    }
+    if (ClusterAddress.isCluster(url)) {
+      // One node answering is enough: the client learns the others and the slots from it.
+      anyOf(ClusterAddress.parse(url).nodes(), "Redis Cluster node");
+      return;
     }
     TcpProbe.connect(url.getHost(), url.getPort(), 2000).ifPresent(e -> {
       throw new RedisStartException("cannot reach Redis at " + url.getHost() + ":" + url.getPort() + " (" + e.getMessage()
           + "). Check --redis or HWAAS_REDIS, or leave both unset to run the embedded Redis.");
     });
+  }
+
+  private static void anyOf(List<HostPort> addresses, String what) {
+    List<String> failures = new ArrayList<>();
+    for (HostPort address : addresses) {
+      var failure = TcpProbe.connect(address.host(), address.port(), 2000);
+      if (failure.isEmpty()) {
+        return;
+      }
+      failures.add(address + " (" + failure.get().getMessage() + ")");
+    }
+    throw new RedisStartException("cannot reach any " + what + ": " + String.join(", ", failures)
+        + ". Check --redis or HWAAS_REDIS, or leave both unset to run the embedded Redis.");
   }
 
   @Override

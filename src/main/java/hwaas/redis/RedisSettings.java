@@ -29,10 +29,12 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
       String scheme = url.getScheme();
       if (SentinelAddress.isSentinel(url)) {
         SentinelAddress.parse(url);
+      } else if (ClusterAddress.isCluster(url)) {
+        ClusterAddress.parse(url);
       } else {
         require(("redis".equals(scheme) || "rediss".equals(scheme)) && url.getHost() != null,
-            "--redis must look like redis://[:password@]host:port[/db] or redis-sentinel://[:password@]host:port[,host:port...]/MASTER_NAME, got '"
-                + redact(url) + "'");
+            "--redis must look like redis://[:password@]host:port[/db], redis-sentinel://[:password@]host:port[,host:port...]/MASTER_NAME "
+                + "or redis-cluster://[:password@]host:port[,host:port...], got '" + redact(url) + "'");
       }
     }
     require(dataDir != null, "--data-dir must not be empty");
@@ -78,6 +80,9 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
     if (SentinelAddress.isSentinel(url)) {
       return SentinelAddress.parse(url).withoutPassword();
     }
+    if (ClusterAddress.isCluster(url)) {
+      return ClusterAddress.parse(url).withoutPassword();
+    }
     return URI.create(url.getScheme() + "://" + url.getHost() + ":" + url.getPort() + (url.getRawPath() == null ? "" : url.getRawPath()));
   }
 
@@ -113,9 +118,12 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
         .setMaxPoolSize(8)
         .setMaxPoolWaiting(4096)
         .setMaxWaitingHandlers(16_384);
-    // Behind sentinels, every client (pooled or dedicated connections) finds the primary through them.
-    return SentinelAddress.isSentinel(url)
-        ? SentinelAddress.parse(clientUrl()).options(options)
+    // Behind sentinels, every client (pooled or dedicated connections) finds the primary through them; on a cluster,
+    // each command goes to the primary of its key's slot.
+    if (SentinelAddress.isSentinel(url)) {
+      return SentinelAddress.parse(clientUrl()).options(options);
+    }
+    return ClusterAddress.isCluster(url) ? ClusterAddress.parse(clientUrl()).options(options)
         : options.setConnectionString(clientUrl().toString());
   }
 }

@@ -137,7 +137,7 @@ public final class ScheduleStore {
     String type = job.getString("type");
     String payload = job.getJsonObject("payload").encode();
     String batch = new JobBatch(id, type, tick.toEpochMilli(), job.getJsonObject("payload"), true, List.of(id)).toJson().encode();
-    Request fire = Request.cmd(Command.EVAL).arg(FIRE).arg(0).arg(keys.schedules()).arg(keys.scheduleTicks()).arg(s.name())
+    Request fire = Request.cmd(Command.EVAL).arg(FIRE).arg(1).arg(keys.service()).arg(keys.schedules()).arg(keys.scheduleTicks()).arg(s.name())
         .arg(stored.text()).arg(tick.toEpochMilli()).arg(mode).arg(keys.record(id)).arg(Math.max(1, recordTtl.toSeconds()))
         .arg(id).arg(type).arg(job.getString("client")).arg(payload).arg(batch).arg(keys.stream(type))
         .arg(keys.counters(type)).arg(keys.clientJobs(job.getString("client"))).arg(JobRecords.KEPT_PER_CLIENT)

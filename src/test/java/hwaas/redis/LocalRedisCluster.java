@@ -1,0 +1,172 @@
+package hwaas.redis;
+
+import hwaas.support.FreePorts;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Redis Cluster of primaries on loopback, each a process of its own started from the embedded redis-server binary,
+ * formed through commands as an operator's tool would form it: each primary takes an equal range of the 16,384 hash
+ * slots ({@code CLUSTER ADDSLOTSRANGE}), meets the first ({@code CLUSTER MEET}), and the cluster is ready once every
+ * node reports {@code cluster_state:ok} and knows the others. Every node has the same random password. The ground for
+ * issue 18's Redis Cluster tests and bench rows. Blocking: never call it from an event loop.
+ */
+public final class LocalRedisCluster implements AutoCloseable {
+  public static final int SLOTS = 16_384;
+
+  private final Path dir;
+  private final Path binary;
+  private final String password;
+  private final Map<Integer, Process> primaries = new LinkedHashMap<>();
+  /** Each primary's cluster bus port, by its client port: chosen free, not the client port + 10000, which may not be. */
+  private final Map<Integer, Integer> busPorts = new LinkedHashMap<>();
+
+  private LocalRedisCluster(Path dir, String password) {
+    this.dir = dir;
+    this.binary = EmbeddedRedis.binary();
+    this.password = password;
+  }
+
+  /** Starts {@code count} primaries, gives each its slots and waits until the cluster is ready (at most 30 s). */
+  public static LocalRedisCluster start(Path dir, int count) throws IOException, InterruptedException {
+    if (count < 1) {
+      throw new IllegalArgumentException("a cluster needs at least one primary, not " + count);
+    }
+    Files.createDirectories(dir);
+    LocalRedisCluster cluster = new LocalRedisCluster(dir, HexFormat.of().formatHex(new SecureRandom().generateSeed(16)));
+    try {
+      for (int i = 0; i < count; i++) {
+        cluster.startPrimary(FreePorts.loopback(), FreePorts.loopback());
+      }
+      List<Integer> ports = cluster.ports();
+      for (int i = 0; i < count; i++) {
+        int first = i * SLOTS / count;
+        int last = (i + 1) * SLOTS / count - 1;
+        cluster.ask(ports.get(i), "CLUSTER", "ADDSLOTSRANGE", Integer.toString(first), Integer.toString(last));
+      }
+      for (int port : ports.subList(1, count)) {
+        cluster.ask(port, "CLUSTER", "MEET", "127.0.0.1", Integer.toString(ports.get(0)),
+            Integer.toString(cluster.busPorts.get(ports.get(0))));
+      }
+      cluster.awaitReady(30_000);
+      return cluster;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /** The client ports of the primaries, in the order of their slot ranges. */
+  public List<Integer> ports() {
+    return new ArrayList<>(primaries.keySet());
+  }
+
+  /**
+   * {@code redis://:password@127.0.0.1:<port>} of each primary: a cluster client needs any of them to learn the
+   * others. Secrets, like any URL with a password.
+   */
+  public List<URI> urls() {
+    return ports().stream().map(p -> URI.create("redis://:" + password + "@127.0.0.1:" + p)).toList();
+  }
+
+  /** One command to the primary on {@code port} (after AUTH): the reply as a String, Long, List or null. */
+  public Object ask(int port, String... args) throws IOException {
+    return new RedisAdmin(port, password, 1_000, 5_000).command(args);
+  }
+
+  /** The hash slot a key belongs to, as the cluster computes it ({@code CLUSTER KEYSLOT}). */
+  public long keySlot(String key) throws IOException {
+    return (Long) ask(ports().get(0), "CLUSTER", "KEYSLOT", key);
+  }
+
+  /** The port of the primary that serves the key's slot (the primaries hold equal ranges, in the order of {@link #ports()}). */
+  public int portOf(String key) throws IOException {
+    long slot = keySlot(key);
+    List<Integer> ports = ports();
+    for (int i = 0; i < ports.size(); i++) {
+      if (slot <= (long) (i + 1) * SLOTS / ports.size() - 1) {
+        return ports.get(i);
+      }
+    }
+    throw new IllegalStateException("slot " + slot + " is beyond the " + SLOTS + " of a cluster");
+  }
+
+  private void startPrimary(int port, int busPort) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--cluster-enabled", "yes", "--cluster-port", Integer.toString(busPort),
+        "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toAbsolutePath().toString(),
+        "--cluster-node-timeout", "5000",
+        "--dir", dir.toAbsolutePath().toString(), "--dbfilename", "dump-" + port + ".rdb", "--save", "",
+        // As the embedded Redis keeps its data: an append-only file synced every second.
+        "--appendonly", "yes", "--appendfsync", "everysec", "--appenddirname", "aof-" + port,
+        "--maxmemory", RedisSettings.DEFAULT_MAX_MEMORY, "--maxmemory-policy", "noeviction",
+        "--logfile", dir.resolve("redis-" + port + ".log").toAbsolutePath().toString()));
+    Path config = dir.resolve("redis-" + port + ".conf");
+    // The password in a 0600 file, never on a command line (ps shows those).
+    PrivateFiles.writeSecret(config, "requirepass " + password + "\nmasterauth " + password + "\n");
+    command.add(1, config.toAbsolutePath().toString());
+    primaries.put(port, new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis-" + port + ".out").toFile())).start());
+    busPorts.put(port, busPort);
+    awaitPing(port);
+  }
+
+  /** Until every node says the cluster is ok, with all slots assigned and every other node known. */
+  private void awaitReady(long timeoutMillis) throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    for (int port : ports()) {
+      String info = "";
+      while (!(info.contains("cluster_state:ok") && info.contains("cluster_slots_assigned:" + SLOTS)
+          && info.contains("cluster_known_nodes:" + primaries.size()))) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IOException("the cluster node on port " + port + " was not ready within " + timeoutMillis + " ms (see "
+              + dir + "); it says: " + info.replace("\r\n", " "));
+        }
+        Thread.sleep(50);
+        info = (String) ask(port, "CLUSTER", "INFO");
+      }
+    }
+  }
+
+  private void awaitPing(int port) throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      try {
+        if ("PONG".equals(ask(port, "PING"))) {
+          return;
+        }
+      } catch (IOException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IOException("nothing answered on port " + port + " within 10 s (see " + dir + "): " + e.getMessage(), e);
+        }
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Stops every primary and waits for it. */
+  @Override
+  public void close() {
+    for (Process process : primaries.values()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
