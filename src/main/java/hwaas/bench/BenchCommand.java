@@ -44,6 +44,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--skip-sentinel", description = "Skip the sustained rows on a Redis behind sentinels (they start a primary, a replica and three sentinels).")
   boolean skipSentinel;
 
+  @Option(names = "--skip-redis-cluster", description = "Skip the sustained rows on a Redis Cluster (they start clusters of 1 and of 3 primaries).")
+  boolean skipRedisCluster;
+
   @Option(names = "--cancel-samples", paramLabel = "N", defaultValue = "200",
       description = "Running jobs canceled one after another across two nodes for the cancel rows; 0 skips them (default: ${DEFAULT-VALUE}).")
   int cancelSamples;
@@ -75,6 +78,9 @@ public final class BenchCommand implements Callable<Integer> {
       results.add(bench.sustained(sustainedSeconds, rounds).relativeTo(ceiling));
       if (!skipSentinel) {
         results.addAll(SentinelBench.rows(bench, scratch, sustainedSeconds, rounds, ceiling));
+      }
+      if (!skipRedisCluster) {
+        results.addAll(ClusterBench.rows(bench, scratch, sustainedSeconds, rounds, ceiling, out));
       }
       results.addAll(bench.latency(latencySeconds));
       if (restSeconds > 0) {

@@ -29,8 +29,10 @@ class BenchIT {
     for (String row : List.of("raw stream cycle inside Redis", "pipelined from one client", "drain 500 jobs, 1 worker",
         "1 job/entry", "sustained", "p99", "p99.9", "max", "REST POST /api/jobs, 32 conn.", "with Idempotency-Key",
         "REST POST /api/jobs/batch of 1000", "REST GET /api/jobs/{id}", "REST submit sum + ?wait",
+        "page of 100 over 10,000+ records, no filter, while the workers run them", "page of 100 over 10,000+ records, no filter, p99",
+        "page of 100 over 10,000+ records, state=completed&type=print",
         "delayed jobs pending: Redis memory of 10,000", "due jobs moved to their streams", "schedule tick to job started",
-        "Sentinel, --redis-replicas 0", "Sentinel, --redis-replicas 1",
+        "Sentinel, --redis-replicas 0", "Sentinel, --redis-replicas 1", "Redis Cluster of 1 primary", "Redis Cluster of 3 primaries",
         "REST dead letters: bulk requeue of 10,000", "REST dead letters: bulk delete of 10,000",
         "External workers over HTTP, fetch max=100", "of it, Redis CPU per job")) {
       assertTrue(table.stream().anyMatch(l -> l.contains(row)), "no '" + row + "' row in " + table);

@@ -33,8 +33,7 @@ class RedisClusterIT {
       + "jobs over REST as on one Redis, and keeps every key under {hwaas} on one primary")
   void nodeOnACluster() throws Exception {
     try (LocalRedisCluster redis = LocalRedisCluster.start(dir.resolve("redis"), 3)) {
-      String url = ClusterAddress.SCHEME + "://" + redis.urls().get(0).getRawUserInfo() + "@"
-          + String.join(",", redis.ports().stream().map(p -> "127.0.0.1:" + p).toList());
+      String url = redis.url().toString();
       try (NodeProcess node = NodeProcess.start(dir, "node", Map.of("HWAAS_REDIS", url),
           "2", "10", "--rate", "200", "--http-port", "0", "--cluster-name", "redis-cluster-" + run, "--max-attempts", "1",
           "--audit", dir.resolve("node.audit").toString())) {

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * formed through commands as an operator's tool would form it: each primary takes an equal range of the 16,384 hash
  * slots ({@code CLUSTER ADDSLOTSRANGE}), meets the first ({@code CLUSTER MEET}), and the cluster is ready once every
  * node reports {@code cluster_state:ok} and knows the others. Every node has the same random password. The ground for
- * issue 18's Redis Cluster tests and bench rows. Blocking: never call it from an event loop.
+ * the Redis Cluster tests and the bench's rows. Blocking: never call it from an event loop.
  */
 public final class LocalRedisCluster implements AutoCloseable {
   public static final int SLOTS = 16_384;
@@ -69,6 +69,12 @@ public final class LocalRedisCluster implements AutoCloseable {
   /** The client ports of the primaries, in the order of their slot ranges. */
   public List<Integer> ports() {
     return new ArrayList<>(primaries.keySet());
+  }
+
+  /** {@code redis-cluster://:password@127.0.0.1:p1,...}: what a node is given. A secret, like any URL with a password. */
+  public URI url() {
+    return URI.create(ClusterAddress.SCHEME + "://:" + password + "@"
+        + String.join(",", ports().stream().map(p -> "127.0.0.1:" + p).toList()));
   }
 
   /**
