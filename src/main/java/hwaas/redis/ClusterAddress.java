@@ -33,9 +33,7 @@ public record ClusterAddress(List<HostPort> nodes, String password) {
       throw new ConfigException("--redis must look like redis-cluster://[:password@]host:port[,host:port...], got '"
           + RedisSettings.redact(url) + "'");
     }
-    String userInfo = HostPorts.userInfo(url);
-    String password = userInfo == null ? null : userInfo.substring(userInfo.indexOf(':') + 1);
-    return new ClusterAddress(nodes, password == null || password.isEmpty() ? null : password);
+    return new ClusterAddress(nodes, HostPorts.password(url));
   }
 
   /** The same address as the cluster of nodes may be told of it: no password. */

@@ -12,7 +12,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A Redis Cluster of primaries on loopback, each a process of its own started from the embedded redis-server binary,
@@ -108,23 +107,12 @@ public final class LocalRedisCluster implements AutoCloseable {
   }
 
   private void startPrimary(int port, int busPort) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--cluster-enabled", "yes", "--cluster-port", Integer.toString(busPort),
-        "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toAbsolutePath().toString(),
-        "--cluster-node-timeout", "5000",
-        "--dir", dir.toAbsolutePath().toString(), "--dbfilename", "dump-" + port + ".rdb", "--save", "",
-        // As the embedded Redis keeps its data: an append-only file synced every second.
-        "--appendonly", "yes", "--appendfsync", "everysec", "--appenddirname", "aof-" + port,
-        "--maxmemory", RedisSettings.DEFAULT_MAX_MEMORY, "--maxmemory-policy", "noeviction",
-        "--logfile", dir.resolve("redis-" + port + ".log").toAbsolutePath().toString()));
-    Path config = dir.resolve("redis-" + port + ".conf");
-    // The password in a 0600 file, never on a command line (ps shows those).
-    PrivateFiles.writeSecret(config, "requirepass " + password + "\nmasterauth " + password + "\n");
-    command.add(1, config.toAbsolutePath().toString());
-    primaries.put(port, new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis-" + port + ".out").toFile())).start());
+    List<String> command = LocalServers.serverCommand(binary, dir, port, password, List.of("--cluster-enabled", "yes",
+        "--cluster-port", Integer.toString(busPort), "--cluster-node-timeout", "5000",
+        "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toAbsolutePath().toString()));
+    primaries.put(port, LocalServers.launch(dir, command, "redis-" + port));
     busPorts.put(port, busPort);
-    awaitPing(port);
+    LocalServers.awaitPing(port, password, dir);
   }
 
   /** Until every node says the cluster is ok, with all slots assigned and every other node known. */
@@ -144,35 +132,9 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
   }
 
-  private void awaitPing(int port) throws IOException, InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (true) {
-      try {
-        if ("PONG".equals(ask(port, "PING"))) {
-          return;
-        }
-      } catch (IOException e) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new IOException("nothing answered on port " + port + " within 10 s (see " + dir + "): " + e.getMessage(), e);
-        }
-      }
-      Thread.sleep(50);
-    }
-  }
-
   /** Stops every primary and waits for it. */
   @Override
   public void close() {
-    for (Process process : primaries.values()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    LocalServers.stop(primaries.values());
   }
 }

@@ -111,21 +111,9 @@ public final class LocalSentinels implements AutoCloseable {
   }
 
   private void startServer(int port, Integer primary) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--dir", dir.toAbsolutePath().toString(), "--dbfilename", "dump-" + port + ".rdb", "--save", "",
-        // As the embedded Redis keeps its data: an append-only file synced every second.
-        "--appendonly", "yes", "--appendfsync", "everysec", "--appenddirname", "aof-" + port,
-        "--maxmemory", RedisSettings.DEFAULT_MAX_MEMORY, "--maxmemory-policy", "noeviction",
-        "--logfile", dir.resolve("redis-" + port + ".log").toAbsolutePath().toString()));
-    if (primary != null) {
-      command.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(primary)));
-    }
-    Path config = dir.resolve("redis-" + port + ".conf");
-    // The password in a 0600 file, never on a command line (ps shows those).
-    PrivateFiles.writeSecret(config, "requirepass " + password + "\nmasterauth " + password + "\n");
-    command.add(1, config.toAbsolutePath().toString());
-    servers.put(port, launch(command, "redis-" + port));
-    awaitPing(port);
+    List<String> replicaOf = primary == null ? List.of() : List.of("--replicaof", "127.0.0.1", Integer.toString(primary));
+    servers.put(port, LocalServers.launch(dir, LocalServers.serverCommand(binary, dir, port, password, replicaOf), "redis-" + port));
+    LocalServers.awaitPing(port, password, dir);
   }
 
   private void startSentinel(int primary) throws IOException, InterruptedException {
@@ -140,14 +128,9 @@ public final class LocalSentinels implements AutoCloseable {
         "sentinel down-after-milliseconds " + MASTER_NAME + " " + downAfterMillis,
         "sentinel failover-timeout " + MASTER_NAME + " 10000",
         "sentinel parallel-syncs " + MASTER_NAME + " 1", ""));
-    sentinels.add(launch(List.of(binary.toString(), config.toAbsolutePath().toString(), "--sentinel"), "sentinel-" + port));
+    sentinels.add(LocalServers.launch(dir, List.of(binary.toString(), config.toAbsolutePath().toString(), "--sentinel"), "sentinel-" + port));
     sentinelPorts.add(port);
-    awaitPing(port);
-  }
-
-  private Process launch(List<String> command, String name) throws IOException {
-    return new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".out").toFile())).start();
+    LocalServers.awaitPing(port, password, dir);
   }
 
   /** Until every sentinel knows the replicas and the other sentinels: before that, a failover could not be agreed. */
@@ -164,22 +147,6 @@ public final class LocalSentinels implements AutoCloseable {
     }
   }
 
-  private void awaitPing(int port) throws IOException, InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (true) {
-      try {
-        if ("PONG".equals(ask(port, "PING"))) {
-          return;
-        }
-      } catch (IOException e) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new IOException("nothing answered on port " + port + " within 10 s (see " + dir + "): " + e.getMessage(), e);
-        }
-      }
-      Thread.sleep(50);
-    }
-  }
-
   /** One command after AUTH on a connection of its own: the reply as a String, Long, List or null. */
   private Object ask(int port, String... args) throws IOException {
     return new RedisAdmin(port, password, 1_000, 2_000).command(args);
@@ -190,16 +157,6 @@ public final class LocalSentinels implements AutoCloseable {
   public void close() {
     List<Process> all = new ArrayList<>(sentinels);
     all.addAll(servers.values());
-    for (Process process : all) {
-      process.destroy();
-      try {
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    LocalServers.stop(all);
   }
 }

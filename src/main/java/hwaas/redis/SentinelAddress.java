@@ -33,9 +33,7 @@ public record SentinelAddress(List<HostPort> sentinels, String masterName, Strin
       throw new ConfigException("--redis must look like redis-sentinel://[:password@]host:port[,host:port...]/MASTER_NAME, got '"
           + RedisSettings.redact(url) + "'");
     }
-    String userInfo = HostPorts.userInfo(url);
-    String password = userInfo == null ? null : userInfo.substring(userInfo.indexOf(':') + 1);
-    return new SentinelAddress(sentinels, master, password == null || password.isEmpty() ? null : password);
+    return new SentinelAddress(sentinels, master, HostPorts.password(url));
   }
 
   /** The same address as the cluster may be told of it: no password. */

@@ -29,6 +29,13 @@ public final class HostPorts {
     return at < 0 ? null : authority.substring(0, at);
   }
 
+  /** The password of a URL's user info ({@code :password@} or {@code user:password@}), or {@code null} for none. */
+  public static String password(URI url) {
+    String userInfo = userInfo(url);
+    String password = userInfo == null ? null : userInfo.substring(userInfo.indexOf(':') + 1);
+    return password == null || password.isEmpty() ? null : password;
+  }
+
   /** Every pair, in order; a pair without a port gets {@code defaultPort}; empty if the authority is malformed. */
   public static List<HostPort> of(URI url, int defaultPort) {
     String authority = url.getRawAuthority();
