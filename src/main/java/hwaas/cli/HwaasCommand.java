@@ -73,7 +73,7 @@ public final class HwaasCommand implements Callable<Integer> {
   String message;
 
   @Option(names = "--redis", paramLabel = "URL", defaultValue = "${env:HWAAS_REDIS}",
-      description = "Use this Redis (redis://[:password@]host:port[/db], or redis-sentinel://[:password@]host:port[,host:port...]/MASTER_NAME to find the primary through sentinels and follow a failover) instead of starting the embedded one. Default: $HWAAS_REDIS, else embedded.")
+      description = "Use this Redis (redis://[:password@]host:port[/db]; redis-sentinel://[:password@]host:port[,host:port...]/MASTER_NAME to find the primary through sentinels and follow a failover; or redis-cluster://[:password@]host:port[,host:port...] for a Redis Cluster) instead of starting the embedded one. Default: $HWAAS_REDIS, else embedded.")
   String redis;
 
   @Option(names = "--http-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
@@ -337,8 +337,7 @@ public final class HwaasCommand implements Callable<Integer> {
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw new ConfigException("--redis must look like redis://[:password@]host:port[/db] or redis-sentinel://[:password@]host:port[,host:port...]/MASTER_NAME ("
-          + e.getReason() + ")");
+      throw new ConfigException("--redis must look like " + RedisSettings.URL_FORMS + " (" + e.getReason() + ")");
     }
   }
 }

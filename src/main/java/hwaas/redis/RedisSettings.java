@@ -23,6 +23,9 @@ import static hwaas.support.Check.require;
  */
 public record RedisSettings(URI url, Path dataDir, String fsync, String password, String maxMemory, boolean allowEviction) {
   public static final String DEFAULT_MAX_MEMORY = "1gb";
+  /** The forms --redis takes, for every message that names them. */
+  public static final String URL_FORMS = "redis://[:password@]host:port[/db], "
+      + "redis-sentinel://[:password@]host:port[,host:port...]/MASTER_NAME or redis-cluster://[:password@]host:port[,host:port...]";
 
   public RedisSettings {
     if (url != null) {
@@ -33,8 +36,7 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
         ClusterAddress.parse(url);
       } else {
         require(("redis".equals(scheme) || "rediss".equals(scheme)) && url.getHost() != null,
-            "--redis must look like redis://[:password@]host:port[/db], redis-sentinel://[:password@]host:port[,host:port...]/MASTER_NAME "
-                + "or redis-cluster://[:password@]host:port[,host:port...], got '" + redact(url) + "'");
+            "--redis must look like " + URL_FORMS + ", got '" + redact(url) + "'");
       }
     }
     require(dataDir != null, "--data-dir must not be empty");
