@@ -11,7 +11,9 @@ import io.vertx.redis.client.Response;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Where the records of finished API jobs are written, and chains move on. A chain lives in a hash,
@@ -28,13 +30,15 @@ public final class ChainScripts {
   // ARGV: mode ('done' or 'dead'), now, record TTL, record prefix, chain prefix, stream prefix, counters prefix,
   // client index prefix, jobs kept per client, the console's index prefix (JobIndex); then per job: id, result JSON
   // (done) or error (dead), attempts. A job of a canceled chain moves it no further.
-  // Replies, for each job that belongs to a chain still under way: id, root, the chain's status after it, the job's step, and the chain's
-  // result when it completed ('' otherwise).
+  // Replies two lists: for each job that belongs to a chain still under way, id, root, the chain's status after it, the
+  // job's step, and the chain's result when it completed ('' otherwise); and the ids of the jobs found canceled (their
+  // records stay so; a completed one is counted canceled here, as its worker settled it thinking it ran, a dead one by
+  // the dead letter's script).
   private static final String SETTLE = String.join("\n",
       "local mode, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])",
       "local recP, chainP, streamP, countP, clientP, kept = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], tonumber(ARGV[9])",
       "local idxP = ARGV[10]",
-      "local out = {}",
+      "local out, canceled = {}, {}",
       "local function enqueue(root, id, t, payload, client, s, member, suffix)",
       "  local batch = '{\"key\":\"' .. id .. '\",\"type\":\"' .. t .. '\",\"sentAt\":' .. now .. ',\"payload\":' .. payload",
       "    .. ',\"tracked\":true,\"ids\":[\"' .. id .. '\"]}'",
@@ -87,8 +91,11 @@ public final class ChainScripts {
       "  local id, text, attempts = ARGV[i], ARGV[i + 1], ARGV[i + 2]",
       "  local rec = recP .. id",
       // A job canceled meanwhile stays canceled, whatever its last attempt did.
-      "  local m = redis.call('HMGET', rec, 'status', 'chain', 'step', 'member')",
-      "  if m[1] ~= 'canceled' then",
+      "  local m = redis.call('HMGET', rec, 'status', 'chain', 'step', 'member', 'type')",
+      "  if m[1] == 'canceled' then",
+      "    canceled[#canceled + 1] = id",
+      "    if mode == 'done' and m[5] then redis.call('HINCRBY', countP .. m[5], 'canceled', 1) end",
+      "  else",
       "  if mode == 'done' then",
       "    redis.call('HSET', rec, 'status', 'completed', 'result', text, 'finishedAt', now, 'ev:' .. now .. ':completed', '')",
       "    redis.call('ZREM', idxP .. 'state:running', id)",
@@ -133,7 +140,7 @@ public final class ChainScripts {
       "  end",
       "  end",
       "end",
-      "return out");
+      "return {out, canceled}");
 
   // KEYS[1]: the chain's hash; ARGV[1]: its TTL in seconds, then its fields: written only if it does not exist yet, so
   // a resent submission (same Idempotency-Key) leaves a chain under way as it is.
@@ -229,12 +236,28 @@ public final class ChainScripts {
     return eval;
   }
 
+  /**
+   * The jobs that such calls found canceled: their workers' outcomes were dropped (a cancel overtook the news of it,
+   * such as an external worker's complete sent just after the cancel's answer).
+   */
+  public static Set<String> canceled(List<Response> replies) {
+    Set<String> ids = new HashSet<>();
+    for (Response reply : replies) {
+      Response found = reply == null ? null : reply.get(1);
+      for (int i = 0; found != null && i < found.size(); i++) {
+        ids.add(found.get(i).toString());
+      }
+    }
+    return ids;
+  }
+
   /** The chain changes a settlement reply reports. */
   public static List<ChainEvent> events(Response reply) {
     List<ChainEvent> events = new ArrayList<>();
-    for (int i = 0; reply != null && i + 4 < reply.size(); i += 5) {
-      events.add(new ChainEvent(reply.get(i).toString(), reply.get(i + 1).toString(), reply.get(i + 2).toString(),
-          reply.get(i + 3).toInteger(), reply.get(i + 4).toString()));
+    Response changes = reply == null ? null : reply.get(0);
+    for (int i = 0; changes != null && i + 4 < changes.size(); i += 5) {
+      events.add(new ChainEvent(changes.get(i).toString(), changes.get(i + 1).toString(), changes.get(i + 2).toString(),
+          changes.get(i + 3).toInteger(), changes.get(i + 4).toString()));
     }
     return events;
   }

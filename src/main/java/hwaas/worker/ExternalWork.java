@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -299,8 +300,7 @@ public final class ExternalWork {
     JobLease lease = leases.get(leaseId);
     CanceledLease canceled = lease == null ? canceledLeases.get(leaseId) : null;
     if (canceled != null) {
-      throw new LeaseCanceled("the job " + canceled.jobId() + " of lease " + leaseId + " was canceled; its lease is "
-          + "released and its outcome not kept: stop working on it");
+      throw canceledError(canceled.jobId(), leaseId);
     }
     if (lease == null) {
       throw new LeaseGone("no lease " + leaseId + " on this node: it was settled, it expired (its job is offered again), "
@@ -311,6 +311,11 @@ public final class ExternalWork {
       throw new LeaseGone("the lease " + leaseId + " expired; its job is offered again");
     }
     return lease;
+  }
+
+  private static LeaseCanceled canceledError(String jobId, String leaseId) {
+    return new LeaseCanceled("the job " + jobId + " of lease " + leaseId + " was canceled; its lease is released and "
+        + "its outcome not kept: stop working on it");
   }
 
   private Future<String> settle(String leaseId, java.util.function.Consumer<JobLease> outcome) {
@@ -325,7 +330,14 @@ public final class ExternalWork {
     entry.open.remove(lease.job.id());
     outcome.accept(lease);
     if (entry.open.isEmpty()) {
-      return write(entry).map(lease.job.id());
+      // The cancel's word may come after the worker's answer (the canceller got its own answer first): Redis decides.
+      return write(entry).compose(canceled -> {
+        if (!canceled.contains(lease.job.id())) {
+          return Future.succeededFuture(lease.job.id());
+        }
+        canceledLeases.put(leaseId, new CanceledLease(lease.job.id(), entry.expiresAt));
+        return Future.failedFuture(canceledError(lease.job.id(), leaseId));
+      });
     }
     // The others of its entry are being worked through: their lease runs on, and the entry's idle time is reset (at
     // most every half lease, one command) so that no reclaimer takes it from under them.
@@ -401,7 +413,7 @@ public final class ExternalWork {
           }
         }
         if (held.open.isEmpty()) {
-          settledNow.add(write(held)); // all canceled, or an unreadable entry (dead-lettered)
+          settledNow.add(write(held).mapEmpty()); // all canceled, or an unreadable entry (dead-lettered)
         }
       }
       if (!running.isEmpty()) {
@@ -411,22 +423,29 @@ public final class ExternalWork {
     });
   }
 
-  /** The entry's settlement, written in one round trip as a worker lane writes it, then announced. */
-  private Future<Void> write(EntryLease held) {
+  /**
+   * The entry's settlement, written in one round trip as a worker lane writes it, then announced.
+   *
+   * @return the ids of its jobs found canceled as they were settled: their outcomes were dropped
+   */
+  private Future<Set<String>> write(EntryLease held) {
     JobType type = new JobType(held.type, null, lease, lease.plusMillis(GRACE_MILLIS), false);
     Settlement settlement = new Settlement(type, List.of(new Settlement.Outcome(held.entry, held.done, held.failed, false)));
     List<Request> requests = settlement.requests(keys, records, chains, cache, held.entry.deliveries() > 1, maxDead);
     return redis.batch(requests).map(replies -> {
+      List<Response> recordReplies = replies.subList(0, settlement.recordRequests());
+      Set<String> canceled = ChainScripts.canceled(recordReplies);
       JsonArray events = new JsonArray();
       Set<String> chainRoots = new HashSet<>();
-      for (ChainScripts.ChainEvent event : ChainScripts.events(replies.subList(0, settlement.recordRequests()))) {
+      for (ChainScripts.ChainEvent event : ChainScripts.events(recordReplies)) {
         if (event.root().equals(event.jobId())) {
           chainRoots.add(event.root());
         }
         events.add(event.announcement().put("id", event.root()));
       }
       long attempts = held.entry.deliveries();
-      held.done.stream().filter(d -> d.job().tracked() && !chainRoots.contains(d.job().id())).forEach(d -> events.add(d.canceled()
+      held.done.stream().filter(d -> d.job().tracked() && !chainRoots.contains(d.job().id())).forEach(d -> events.add(
+          d.canceled() || canceled.contains(d.job().id())
           ? new JsonObject().put("id", d.job().id()).put("status", "canceled").put("attempts", attempts)
           : new JsonObject().put("id", d.job().id()).put("status", "completed").put("attempts", attempts).put("result", d.result())));
       held.failed.stream().filter(f -> f.job().tracked()).forEach(f -> events.add(new JsonObject().put("id", f.job().id())
@@ -434,7 +453,7 @@ public final class ExternalWork {
       if (!events.isEmpty()) {
         vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, events);
       }
-      return null;
+      return canceled;
     });
   }
 

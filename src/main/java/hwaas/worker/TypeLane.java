@@ -261,7 +261,7 @@ final class TypeLane {
         })
         .compose(settlement -> send.apply(settlement.requests(keys, records, chains, cache, retried, maxDead))
             .compose(replies -> giveBack(settlement.givenBackByQueue())
-                .onSuccess(v -> settled(settlement, ChainScripts.events(replies.subList(0, settlement.recordRequests()))))))
+                .onSuccess(v -> settled(settlement, replies.subList(0, settlement.recordRequests())))))
         .onComplete(ar -> vertx.cancelTimer(heartbeat));
   }
 
@@ -326,12 +326,13 @@ final class TypeLane {
    * The settlement is in Redis: printed jobs count now, and whoever follows a tracked job (the page that
    * submitted it) hears how its attempt ended.
    */
-  private void settled(Settlement settlement, List<ChainScripts.ChainEvent> chainEvents) {
+  private void settled(Settlement settlement, List<Response> recordReplies) {
     if (Job.PRINT.equals(type.name())) {
       counters.printed.add(settlement.finishedJobs());
     }
+    Set<String> canceled = ChainScripts.canceled(recordReplies); // a cancel overtook their ends: they stay canceled
     Set<String> chainRoots = new HashSet<>();
-    chainEvents.forEach(event -> {
+    ChainScripts.events(recordReplies).forEach(event -> {
       if (event.root().equals(event.jobId())) {
         chainRoots.add(event.root()); // its followers follow the chain, not its first job
       }
@@ -340,7 +341,7 @@ final class TypeLane {
     for (Settlement.Outcome outcome : settlement.outcomes()) {
       long attempts = outcome.entry().deliveries();
       outcome.finished().stream().filter(done -> !chainRoots.contains(done.job().id()))
-          .forEach(done -> announce(done.job(), done.canceled()
+          .forEach(done -> announce(done.job(), done.canceled() || canceled.contains(done.job().id())
               ? new JsonObject().put("status", "canceled").put("attempts", attempts)
               : new JsonObject().put("status", "completed").put("attempts", attempts)
                   .put("result", done.result() == null ? new JsonObject() : done.result())));

@@ -74,6 +74,22 @@ public final class RedisProbe implements AutoCloseable {
     return dead;
   }
 
+  /**
+   * Cancels a job as the API does, but on this probe's own Vert.x, outside the node's cluster: its record turns
+   * canceled and no worker of the node hears of it, as when the cancel's word comes late.
+   *
+   * @return the status the job had
+   */
+  public String cancelUnheard(String jobId) throws Exception {
+    return new hwaas.queue.JobCancel(vertx, redis, keys).cancel(jobId).await(5, TimeUnit.SECONDS).before();
+  }
+
+  /** A field of a type's counters (0 if none). */
+  public long counter(String type, String field) throws Exception {
+    Response value = send(Request.cmd(Command.HGET).arg(keys.counters(type)).arg(field));
+    return value == null ? 0 : value.toLong();
+  }
+
   private Response send(Request request) throws Exception {
     return redis.send(request).await(5, TimeUnit.SECONDS);
   }

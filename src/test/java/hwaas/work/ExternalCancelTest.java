@@ -107,6 +107,28 @@ class ExternalCancelTest {
     assertTrue(api.get("/api/dead?q=" + id).json().getJsonArray("jobs").isEmpty());
   }
 
+  @Test
+  @DisplayName("a complete that overtakes the word of its job's cancel answers 409: the record, which the cancel wrote, decides")
+  void completeOvertakingItsCancel() throws Exception {
+    String id = submit("canceled, then completed before the node hears of it");
+    String lease = fetchOne(id, 5).getString("lease");
+    try (RedisProbe probe = new RedisProbe(reverse.node.settings())) {
+      long canceledBefore = probe.counter(TYPE, "canceled");
+      assertEquals("running", probe.cancelUnheard(id));
+
+      Api.Reply completed = api.post("/api/work/" + lease + "/complete", "{\"result\":{\"reversed\":\"too late\"}}");
+      assertEquals(409, completed.status(), completed.body());
+      assertTrue(completed.json().getString("detail").contains("canceled"), completed.body());
+      assertEquals(409, api.post("/api/work/" + lease + "/fail", "{\"error\":\"too late\"}").status());
+
+      JsonObject record = job(id);
+      assertEquals("canceled", record.getString("status"), record.encode());
+      assertEquals(null, record.getValue("result"), record.encode());
+      assertEquals(0, entries(probe), "the entry is settled");
+      assertEquals(canceledBefore + 1, probe.counter(TYPE, "canceled"), "counted canceled, once");
+    }
+  }
+
   private static void assertCanceled(String id, String was) throws Exception {
     Api.Reply canceled = api.post("/api/jobs/" + id + "/cancel", null, null, TOKEN);
     assertEquals(200, canceled.status(), canceled.body());
