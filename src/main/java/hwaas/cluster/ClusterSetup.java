@@ -57,7 +57,11 @@ public final class ClusterSetup {
         .setRegistryName(metricsRegistry(metadata.getString("id")))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(eventBus).setMetricsOptions(metrics))
+        // An event loop held past its 2 s limit is logged with its stack at once (Vert.x waits 5 s by default): the
+        // warning alone cannot tell what held it, and a hold of 2 to 5 s already costs a visibility timeout.
+        .with(new VertxOptions().setEventBusOptions(eventBus).setMetricsOptions(metrics)
+            .setWarningExceptionTime(VertxOptions.DEFAULT_MAX_EVENT_LOOP_EXECUTE_TIME)
+            .setWarningExceptionTimeUnit(VertxOptions.DEFAULT_MAX_EVENT_LOOP_EXECUTE_TIME_UNIT))
         .withClusterManager(clusterManager)
         .buildClustered();
   }

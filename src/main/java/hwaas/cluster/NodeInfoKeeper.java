@@ -29,7 +29,13 @@ public final class NodeInfoKeeper {
   }
 
   public void start() {
-    timer = vertx.setPeriodic(CHECK_MILLIS, t -> check());
+    // Off the event loop: the cluster manager's getNodeInfo() waits on the lock its membership and merge handlers hold
+    // while they call Hazelcast, which was seen to hold a node's event loop for 4.7 s during a split (its workers
+    // could not keep hold of their entries, and another node ran them again).
+    timer = vertx.setPeriodic(CHECK_MILLIS, t -> vertx.executeBlocking(() -> {
+      check();
+      return null;
+    }, false).onFailure(err -> log.warn("could not check this node's entry in the cluster's node list", err)));
   }
 
   /** Before the node leaves the cluster: a check after that would put back the entry of a node that is gone. */
