@@ -118,12 +118,24 @@ public final class JobRecords {
     return index;
   }
 
-  // KEYS[1]: the record; ARGV[1]: progress JSON. Only a record that exists (one expired is not brought back half).
-  private static final String PROGRESS = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'progress', ARGV[1]) end";
+  // KEYS[1]: the record; ARGV[1]: progress JSON. Written only while the job runs: not to a record that expired (it
+  // would come back half), nor to one canceled or finished meanwhile. Replies with the record's status ('' if none).
+  private static final String PROGRESS = String.join("\n",
+      "local status = redis.call('HGET', KEYS[1], 'status')",
+      "if status == 'running' then redis.call('HSET', KEYS[1], 'progress', ARGV[1]) end",
+      "return status or ''");
 
-  /** A running job's progress, {"fraction", "message"} as JSON, kept with its record. */
+  /**
+   * A running job's progress, {"fraction", "message"} as JSON, kept with its record while it runs; replies with the
+   * record's status ('' if it has none).
+   */
   public Request progress(String jobId, String progress) {
     return Request.cmd(Command.EVAL).arg(PROGRESS).arg(1).arg(keys.record(jobId)).arg(progress);
+  }
+
+  /** The record's status ({@code null} if it has none). */
+  public Request status(String jobId) {
+    return Request.cmd(Command.HGET).arg(keys.record(jobId)).arg("status");
   }
 
   public Request read(String jobId) {

@@ -266,7 +266,11 @@ public final class ExternalWork {
         .map(id -> new JsonObject().put("id", id).put("status", "failed"));
   }
 
-  /** Keeps the lease, and those of the other jobs of its entry, for another lease time; records progress if given. */
+  /**
+   * Keeps the lease, and those of the other jobs of its entry, for another lease time; records progress if given. The
+   * record is read in the same round trip: a job canceled before this node heard of it is settled as canceled now, and
+   * the extend refused ({@link LeaseCanceled}), so that its worker stops.
+   */
   public Future<JsonObject> extend(String leaseId, JsonObject progress) {
     JobLease lease;
     try {
@@ -275,19 +279,27 @@ public final class ExternalWork {
       return Future.failedFuture(e);
     }
     EntryLease entry = lease.entry;
+    String jobId = lease.job.id();
+    boolean tracked = lease.job.tracked();
     List<Request> writes = new ArrayList<>(2);
     writes.add(resetIdle(entry));
-    if (progress != null && lease.job.tracked()) {
-      writes.add(records.progress(lease.job.id(), progress.encode()));
+    if (tracked) {
+      writes.add(progress != null ? records.progress(jobId, progress.encode()) : records.status(jobId));
     }
     entry.touchedAt = System.currentTimeMillis();
     entry.expiresAt = entry.touchedAt + lease().toMillis();
-    return redis.batch(writes).map(v -> {
-      if (progress != null && lease.job.tracked()) {
-        vertx.eventBus().publish(StatsAddresses.JOB_EVENTS,
-            new JsonArray().add(new JsonObject().put("id", lease.job.id()).put("progress", progress)));
+    return redis.batch(writes).compose(replies -> {
+      Response status = tracked ? replies.get(1) : null;
+      if (status != null && "canceled".equals(status.toString())) {
+        canceled(jobId);
+        return Future.failedFuture(canceledError(jobId, leaseId));
       }
-      return new JsonObject().put("lease", leaseId).put("leaseExpiresAt", Instant.ofEpochMilli(entry.expiresAt).toString());
+      if (progress != null && tracked) {
+        vertx.eventBus().publish(StatsAddresses.JOB_EVENTS,
+            new JsonArray().add(new JsonObject().put("id", jobId).put("progress", progress)));
+      }
+      return Future.succeededFuture(new JsonObject().put("lease", leaseId)
+          .put("leaseExpiresAt", Instant.ofEpochMilli(entry.expiresAt).toString()));
     });
   }
 

@@ -129,6 +129,27 @@ class ExternalCancelTest {
     }
   }
 
+  @Test
+  @DisplayName("an extend that overtakes the word of its job's cancel answers 409, writes no progress and settles the job canceled")
+  void extendOvertakingItsCancel() throws Exception {
+    String id = submit("canceled, then extended before the node hears of it");
+    String lease = fetchOne(id, 5).getString("lease");
+    try (RedisProbe probe = new RedisProbe(reverse.node.settings())) {
+      assertEquals("running", probe.cancelUnheard(id));
+
+      Api.Reply extended = api.post("/api/work/" + lease + "/extend",
+          "{\"progress\":{\"fraction\":0.5,\"message\":\"half way\"}}");
+      assertEquals(409, extended.status(), extended.body());
+      assertTrue(extended.json().getString("detail").contains("canceled"), extended.body());
+      JsonObject record = job(id);
+      assertEquals("canceled", record.getString("status"), record.encode());
+      assertEquals(null, record.getValue("progress"), "no progress written to a canceled job: " + record.encode());
+      // The lease is released at once, not left to expire: its entry is settled and its complete refused.
+      Poll.until(Duration.ofSeconds(1), "the entry to be settled (acknowledged and deleted)", () -> entries(probe) == 0);
+      assertEquals(409, api.post("/api/work/" + lease + "/complete", "{\"result\":{}}").status());
+    }
+  }
+
   private static void assertCanceled(String id, String was) throws Exception {
     Api.Reply canceled = api.post("/api/jobs/" + id + "/cancel", null, null, TOKEN);
     assertEquals(200, canceled.status(), canceled.body());
