@@ -2,6 +2,7 @@ package hwaas.chain;
 
 import hwaas.queue.JobRecords;
 import hwaas.queue.Priority;
+import hwaas.queue.ScriptFlags;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -34,7 +35,7 @@ public final class ChainScripts {
   // job's step, and the chain's result when it completed ('' otherwise); and the ids of the jobs found canceled (their
   // records stay so; a completed one is counted canceled here, as its worker settled it thinking it ran, a dead one by
   // the dead letter's script).
-  private static final String SETTLE = String.join("\n",
+  private static final String SETTLE = String.join("\n", ScriptFlags.ALLOW_OOM,
       "local mode, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])",
       "local recP, chainP, streamP, countP, clientP, kept = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], tonumber(ARGV[9])",
       "local idxP = ARGV[10]",

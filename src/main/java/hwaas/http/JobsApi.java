@@ -188,10 +188,20 @@ final class JobsApi {
         .onFailure(err -> failed(ctx, err));
   }
 
+  /**
+   * A refused submission: 429 for a full backlog, 503 with Retry-After when Redis is full or did not answer. Those are
+   * the queue's to log, once per outage: a request's own log line would repeat it for every request meanwhile.
+   */
   private static void failed(RoutingContext ctx, Throwable err) {
     if (err instanceof BacklogFull full) {
       ctx.response().putHeader("Retry-After", "1");
       ApiErrors.respond(ctx, 429, full.getMessage());
+    } else if (err instanceof QueueRefused refused) {
+      ctx.response().putHeader("Retry-After", refused.full ? "5" : "1");
+      ApiErrors.respond(ctx, 503, refused.getMessage());
+    } else if (QueueFailure.isRedisFull(err)) { // the record an Idempotency-Key claims, refused before the queue
+      ctx.response().putHeader("Retry-After", "5");
+      ApiErrors.respond(ctx, 503, QueueFailure.FULL_MESSAGE);
     } else {
       ctx.fail(err);
     }
@@ -355,15 +365,28 @@ final class JobsApi {
             new LocalSubmission(batches, clients, dueAt, priorities, resendable), delivery)
         .map(reply -> reply.body().getJsonArray("entryIds"))
         .recover(err -> {
-          if (err instanceof ReplyException reply && reply.failureCode() == QueueFailure.BACKLOG.code) {
+          int code = err instanceof ReplyException reply ? reply.failureCode() : 0;
+          if (code == QueueFailure.BACKLOG.code || code == QueueFailure.FULL.code) {
             // Nothing was added. A record claimed for an Idempotency-Key goes too, so a retry starts afresh.
             Request del = Request.cmd(Command.DEL);
             jobs.forEach(job -> del.arg(keys.record(job.id())));
-            return redis.send(del).transform(ignored -> Future.failedFuture(new BacklogFull(err.getMessage())));
+            RuntimeException refused = code == QueueFailure.BACKLOG.code ? new BacklogFull(err.getMessage())
+                : new QueueRefused(err.getMessage(), true);
+            return redis.send(del).transform(ignored -> Future.failedFuture(refused));
           }
-          return Future.failedFuture(new HttpException(503, "the queue did not take the job (" + err.getMessage()
-              + "); retry with the same Idempotency-Key", err));
+          return Future.failedFuture(new QueueRefused("the queue did not take the job (" + err.getMessage()
+              + "); retry with the same Idempotency-Key", false));
         });
+  }
+
+  /** The queue did not take the jobs: Redis is full (nothing was added) or did not answer; 503 with Retry-After. */
+  static final class QueueRefused extends RuntimeException {
+    final boolean full;
+
+    QueueRefused(String message, boolean full) {
+      super(message, null, false, false);
+      this.full = full;
+    }
   }
 
   /** The type's backlog is full: 429 with Retry-After, nothing enqueued. */

@@ -24,7 +24,7 @@ final class DueJobs {
   // (by its creation time it could sit behind the indexes' age cutoff: a delay beyond --record-ttl), each written with
   // one ZADD per index for the whole call. A job whose record is gone (expired, or canceled) is dropped.
   // Replies with the number of ids taken from the set.
-  private static final LuaScript MOVE = new LuaScript(
+  private static final LuaScript MOVE = new LuaScript(ScriptFlags.ALLOW_OOM,
       "local due = redis.call('ZRANGEBYSCORE', ARGV[1], '-inf', ARGV[4], 'LIMIT', 0, tonumber(ARGV[5]))",
       "if #due == 0 then return 0 end",
       "local now, recP, idxP, clientP = ARGV[4], ARGV[2], ARGV[6], ARGV[7]",

@@ -30,7 +30,7 @@ public final class JobActions {
 
   // ARGV: 1 job id, 2 record prefix, 3 stream prefix, 4 errors prefix, 5 group, 6 most entries to look at, 7 idle ms,
   // 8 now. Replies {status ('' if no record), entry id made due ('' if none found)}.
-  private static final LuaScript RETRY_NOW = new LuaScript(
+  private static final LuaScript RETRY_NOW = new LuaScript(ScriptFlags.ALLOW_OOM,
       "local id = ARGV[1]",
       "local rec = ARGV[2] .. id",
       "local r = redis.call('HMGET', rec, 'status', 'type', 'priority', 'deleted', 'attempts')",
@@ -63,7 +63,7 @@ public final class JobActions {
   // ARGV: 1 job id, 2 record prefix, 3 index prefix, 4 client index prefix, 5 now, 6 the states, space-separated.
   // Deletes a completed or canceled job (see the class); replies with the status it had ('' if no record), prefixed
   // 'deleted:' when it was deleted.
-  private static final LuaScript DELETE = new LuaScript(
+  private static final LuaScript DELETE = new LuaScript(ScriptFlags.ALLOW_OOM,
       "local id = ARGV[1]",
       "local rec = ARGV[2] .. id",
       "local r = redis.call('HMGET', rec, 'status', 'type', 'client', 'deleted')",

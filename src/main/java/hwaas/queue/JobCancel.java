@@ -29,7 +29,7 @@ public final class JobCancel {
   // A delayed job never reaches a stream, so it counts as processed (and canceled) here; any other is counted by the
   // worker that skips or stops it. A job of a chain cancels the chain: it is marked canceled (so no further step
   // starts) and so is every unfinished job of its current step; the status before is that of the step's first job.
-  private static final String CANCEL = String.join("\n",
+  private static final String CANCEL = String.join("\n", ScriptFlags.ALLOW_OOM,
       "local now, scheduled, countP, recP, chainP, idxP = ARGV[1], ARGV[2], ARGV[4], ARGV[5], ARGV[6], ARGV[7]",
       "local function over(s) return s == 'completed' or s == 'dead' or s == 'canceled' end",
       "local running = {}",
@@ -80,7 +80,7 @@ public final class JobCancel {
   // ARGV[1]: record key prefix, ARGV[2]: record TTL (s), ARGV[3]: worker, ARGV[4]: now, ARGV[5]: the console's index
   // prefix (JobIndex); then per job its id and
   // attempt. Marks each job running unless it was canceled; replies with the ids of those that were.
-  private static final String START_RUNNING = String.join("\n",
+  private static final String START_RUNNING = String.join("\n", ScriptFlags.ALLOW_OOM,
       "local canceled = {}",
       "local idxP = ARGV[5]",
       "for i = 6, #ARGV, 2 do",

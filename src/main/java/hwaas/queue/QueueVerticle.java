@@ -220,6 +220,13 @@ public final class QueueVerticle extends VerticleBase {
           }
         })
         .onFailure(err -> {
+          if (QueueFailure.isRedisFull(err)) {
+            outage.failure("Redis is at its memory limit (--redis-maxmemory): new jobs are refused, and their senders "
+                + "told to resend later, until it has room (the jobs it holds still run, and API records expire after "
+                + "--record-ttl); " + jobs + " jobs in " + batches.size() + " batches", err);
+            sending.forEach(s -> s.message().fail(QueueFailure.FULL.code, QueueFailure.FULL_MESSAGE));
+            return;
+          }
           outage.failure("XADD of " + jobs + " jobs in " + batches.size() + " batches (first " + batches.get(0).key() + ")", err);
           sending.forEach(s -> s.message().fail(QueueFailure.UNAVAILABLE.code, "Redis did not take the jobs: " + err.getMessage()));
         })

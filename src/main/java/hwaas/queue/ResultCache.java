@@ -24,8 +24,16 @@ public final class ResultCache {
     return Request.cmd(Command.GET).arg(key(type, payload));
   }
 
+  // KEYS[1]: the entry; ARGV[1]: the result, ARGV[2]: TTL in seconds. Best effort: Redis at its memory limit refuses
+  // the SET, and the result is simply not cached (1 if it was, 0 if not), so that it never fails the settlement it
+  // is written with.
+  private static final String STORE = String.join("\n",
+      "local r = redis.pcall('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])",
+      "if type(r) == 'table' and r.err then return 0 end",
+      "return 1");
+
   public Request store(String type, JsonObject payload, String result) {
-    return Request.cmd(Command.SET).arg(key(type, payload)).arg(result).arg("EX").arg(ttlSeconds);
+    return Request.cmd(Command.EVAL).arg(STORE).arg(1).arg(key(type, payload)).arg(result).arg(ttlSeconds);
   }
 
   private String key(String type, JsonObject payload) {

@@ -5,6 +5,7 @@ import hwaas.queue.RedisPairs;
 import hwaas.chain.ChainScripts;
 import hwaas.queue.DeadLetters;
 import hwaas.queue.GroupScripts;
+import hwaas.queue.ScriptFlags;
 import hwaas.queue.StreamKeys;
 import hwaas.support.Backoff;
 import io.vertx.core.Future;
@@ -212,7 +213,7 @@ final class Reclaimer {
   // A job canceled while it waited for its retry is over as canceled (counted so, as a worker that skips it counts
   // it), not dead: 0. Otherwise the letter is written and counted: 1. In one step with the check, so a cancel is
   // either before (no letter) or after (the record says dead by then: the cancel answers 409).
-  private static final String DEAD_LETTER = String.join("\n",
+  private static final String DEAD_LETTER = String.join("\n", ScriptFlags.ALLOW_OOM,
       "if redis.call('HGET', KEYS[1], 'status') == 'canceled' then",
       "  redis.call('HINCRBY', KEYS[3], 'processed', 1)",
       "  redis.call('HINCRBY', KEYS[3], 'canceled', 1)",

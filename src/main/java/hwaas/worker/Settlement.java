@@ -6,6 +6,7 @@ import hwaas.jobs.JobType;
 
 import hwaas.queue.JobRecords;
 import hwaas.queue.ResultCache;
+import hwaas.queue.ScriptFlags;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -119,17 +120,30 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       requests.addAll(0, chains.completed(completed, now)); // before the acknowledgement: a chain's next step is not lost
     }
     queues.values().forEach(queue -> queue.addTo(requests, retried));
-    if (finishedJobs > 0) {
-      requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("processed").arg(finishedJobs));
-    }
-    if (canceledJobs > 0) {
-      requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("canceled").arg(canceledJobs));
-    }
-    if (failedJobs > 0) {
-      requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("failed").arg(failedJobs));
+    if (finishedJobs + canceledJobs + failedJobs > 0) {
+      // One call, and one that a full Redis still takes (ScriptFlags): the rest of a settlement only removes.
+      Request count = Request.cmd(Command.EVAL).arg(COUNT).arg(1).arg(keys.counters(type.name()));
+      if (finishedJobs > 0) {
+        count.arg("processed").arg(finishedJobs);
+      }
+      if (canceledJobs > 0) {
+        count.arg("canceled").arg(canceledJobs);
+      }
+      if (failedJobs > 0) {
+        count.arg("failed").arg(failedJobs);
+      }
+      requests.add(count);
     }
     return requests;
   }
+
+  // KEYS[1]: a hash; ARGV: field, value, ... (a settlement notes at most one read's entries: far below unpack's limit).
+  private static final String NOTE = String.join("\n", ScriptFlags.ALLOW_OOM,
+      "return redis.call('HSET', KEYS[1], unpack(ARGV))");
+
+  // KEYS[1]: a type's counters; ARGV: field, increment, ...
+  private static final String COUNT = String.join("\n", ScriptFlags.ALLOW_OOM,
+      "for i = 1, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end");
 
   /** Entries given back, by queue. */
   Map<String, List<String>> givenBackByQueue() {
@@ -157,8 +171,10 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       xdel = Request.cmd(Command.XDEL).arg(stream);
       clearErrors = Request.cmd(Command.HDEL).arg(keys.errors(queue));
       clearDone = Request.cmd(Command.HDEL).arg(keys.finished(queue));
-      noteErrors = Request.cmd(Command.HSET).arg(keys.errors(queue));
-      noteDone = Request.cmd(Command.HSET).arg(keys.finished(queue));
+      // Notes that the next attempt needs (the error for its backoff, the jobs it must not run again), so written
+      // even past Redis's memory limit (ScriptFlags).
+      noteErrors = Request.cmd(Command.EVAL).arg(NOTE).arg(1).arg(keys.errors(queue));
+      noteDone = Request.cmd(Command.EVAL).arg(NOTE).arg(1).arg(keys.finished(queue));
     }
 
     void addTo(List<Request> requests, boolean retried) {

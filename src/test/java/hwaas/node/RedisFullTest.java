@@ -3,6 +3,7 @@ package hwaas.node;
 import hwaas.jobs.JobHandlers;
 import hwaas.redis.RedisSettings;
 import hwaas.support.Printer;
+import hwaas.testing.Api;
 import hwaas.testing.Capture;
 import hwaas.testing.Poll;
 import hwaas.testing.RawRedis;
@@ -10,11 +11,15 @@ import hwaas.testing.TestConfigs;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A Redis at its memory limit refuses writes for a while: the node waits it out and goes on, it does not wedge. */
 class RedisFullTest {
@@ -38,6 +43,58 @@ class RedisFullTest {
         assertEquals("+OK", redis(port, auth, "CONFIG SET maxmemory 1gb"));
         long printed = node.counters().printed.sum();
         Poll.until(Duration.ofSeconds(15), "printing to resume", () -> node.counters().printed.sum() > printed + 5_000);
+      } finally {
+        node.stop();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("REST submissions fill Redis to its limit: new jobs get 503 with Retry-After, and every job taken still finishes")
+  void jobsTakenFinishWhileRedisIsFull() throws Exception {
+    Path dir = Path.of("target", "redis-full", UUID.randomUUID().toString());
+    NodeSettings local = TestConfigs.withToken(TestConfigs.local(2, 0, 1), "redis-full-token");
+    NodeSettings settings = local.withRedis(new RedisSettings(null, dir.resolve("data"), "everysec", null, "12mb", false));
+    JsonArray batch = new JsonArray();
+    for (int i = 0; i < 1000; i++) {
+      batch.add(new JsonObject().put("type", "print").put("payload", new JsonObject().put("message", "full " + i))
+          .put("client", "filler"));
+    }
+    try (Printer printer = new Printer(new Capture(), () -> { })) {
+      Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
+      try {
+        Api api = new Api(node.httpPort(), "redis-full-token");
+        long accepted = 0;
+        Api.Reply refused = null;
+        for (int i = 0; i < 200 && refused == null; i++) { // a record is about 0.5 KB: 12 MB hold far fewer than 200,000
+          Api.Reply reply = api.post("/api/jobs/batch", batch.encode());
+          if (reply.status() == 202) {
+            accepted += reply.json().getJsonArray("ids").size();
+          } else {
+            refused = reply;
+          }
+        }
+        assertTrue(refused != null, "Redis never filled up: " + accepted + " jobs taken");
+        assertEquals(503, refused.status(), refused.body());
+        assertTrue(refused.json().getString("detail").contains("memory limit"), refused.body());
+        assertEquals("5", refused.raw().headers().firstValue("Retry-After").orElse(null), refused.body());
+        int port = node.settings().redis().url().getPort();
+        String auth = "AUTH " + node.settings().redis().url().getUserInfo().substring(1);
+        assertEquals(":1", RawRedis.say(port, java.util.List.of(auth, "EVAL \"if string.find(redis.call('INFO', "
+            + "'errorstats'), 'errorstat_OOM') then return 1 end return 0\" 0")).get(1),
+            "Redis refused the new jobs itself (at its limit, not before)");
+
+        // Redis stays full (records live for --record-ttl), and still every job it took runs to the end.
+        long taken = accepted;
+        Poll.until(Duration.ofSeconds(30), "all " + taken + " jobs taken to be printed", () -> node.counters().printed.sum() >= taken);
+        JsonObject print = api.get("/api/queues").json().getJsonArray("queues").stream().map(JsonObject.class::cast)
+            .filter(q -> "print".equals(q.getString("type"))).findFirst().orElseThrow();
+        assertEquals(0, print.getLong("pending"), print.encode());
+        assertEquals(taken, print.getLong("processed"), print.encode());
+        JsonArray left = api.get("/api/jobs?state=queued&limit=10").json().getJsonArray("jobs");
+        assertTrue(left.isEmpty(), "jobs left queued: " + left.encode());
+        assertTrue(api.get("/api/jobs?state=running&limit=10").json().getJsonArray("jobs").isEmpty());
+        assertEquals(503, api.post("/api/jobs/batch", batch.encode()).status(), "and it is still full");
       } finally {
         node.stop();
       }
