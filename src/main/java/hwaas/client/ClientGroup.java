@@ -212,6 +212,9 @@ public final class ClientGroup extends VerticleBase {
       // Nothing was added: the same batch goes again after a pause, and meanwhile no new jobs pile up (MAX_IN_FLIGHT).
       backlog.failure("the queue's backlog is at --max-backlog, so clients wait and resend, dropping nothing; batch "
           + batch.key(), err);
+    } else if (err instanceof ReplyException re && re.failureCode() == QueueFailure.FULL.code) {
+      backlog.failure("Redis is at its memory limit (--redis-maxmemory), so clients wait and resend, dropping nothing; "
+          + "batch " + batch.key(), err);
     } else {
       outage.failure("submission of batch " + batch.key() + " (" + batch.size() + " jobs)", err);
     }
