@@ -86,7 +86,7 @@ final class ApiErrors {
       }
       String message = String.valueOf(t.getMessage());
       if (message.startsWith("LOADING") || message.startsWith("MASTERDOWN") || message.startsWith("CLUSTERDOWN")
-          || message.startsWith("TRYAGAIN") || message.startsWith("OOM ") || message.startsWith("Connection reset")
+          || message.startsWith("TRYAGAIN") || message.contains("OOM command not allowed") || message.startsWith("Connection reset")
           || message.contains("Connection is closed") || message.contains("Connection closed")) {
         return true;
       }

@@ -3,7 +3,6 @@ package hwaas.queue;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,16 +43,6 @@ public final class JobIndex {
   /** A state's index; for {@code scheduled}, the scheduled set (its jobs by due time, not by the time they entered it). */
   public String state(String state) {
     return "scheduled".equals(state) ? keys.scheduled() : keys.indexPrefix() + "state:" + state;
-  }
-
-  /** The job entered {@code state} at {@code now}, leaving any of {@code from}. */
-  List<Request> entered(String jobId, String state, long now, String... from) {
-    List<Request> requests = new ArrayList<>(1 + from.length);
-    requests.add(Request.cmd(Command.ZADD).arg(state(state)).arg(now).arg(jobId));
-    for (String left : from) {
-      requests.add(Request.cmd(Command.ZREM).arg(state(left)).arg(jobId));
-    }
-    return requests;
   }
 
   /** A new job: in the indexes of all jobs, of its type and of its first state, and its client among the clients. */

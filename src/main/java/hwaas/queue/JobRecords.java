@@ -69,11 +69,23 @@ public final class JobRecords {
         read(jobId));
   }
 
+  // KEYS[1]: the record; ARGV: 1 error, 2 attempt, 3 history field, 4 TTL (s), 5 failed index, 6 now, 7 job id,
+  // 8 running index. A job canceled meanwhile stays canceled (its next attempt finds it so and skips it). Written even
+  // past Redis's memory limit (ScriptFlags): the next attempt's backoff and the dead letter's reason depend on it.
+  private static final String FAILED = String.join("\n", ScriptFlags.ALLOW_OOM,
+      "if redis.call('HGET', KEYS[1], 'status') == 'canceled' then return 0 end",
+      "redis.call('HSET', KEYS[1], 'status', 'failed', 'error', ARGV[1], 'attempts', ARGV[2], ARGV[3], ARGV[1])",
+      "redis.call('EXPIRE', KEYS[1], ARGV[4])",
+      "redis.call('ZADD', ARGV[5], ARGV[6], ARGV[7])",
+      "redis.call('ZREM', ARGV[8], ARGV[7])",
+      "return 1");
+
   /** Failed this attempt; another follows after its backoff. */
   public List<Request> failed(String jobId, String error, long attempt) {
     long now = System.currentTimeMillis();
-    return changed(jobId, "failed", now, new String[] {"running"},
-        update(jobId, "status", "failed", "error", error, "attempts", Long.toString(attempt), event(now, "failed"), error));
+    return List.of(Request.cmd(Command.EVAL).arg(FAILED).arg(1).arg(keys.record(jobId)).arg(error).arg(attempt)
+        .arg(event(now, "failed")).arg(ttlSeconds).arg(index().state("failed")).arg(now).arg(jobId)
+        .arg(index().state("running")));
   }
 
   /**
@@ -95,15 +107,6 @@ public final class JobRecords {
   /** How long a record is kept after its last change, in seconds: for the scripts that write records themselves. */
   String ttlSeconds() {
     return ttlSeconds;
-  }
-
-  /** The record's update, its new expiry, and its move between the state indexes. */
-  private List<Request> changed(String jobId, String state, long now, String[] from, Request update) {
-    List<Request> requests = new java.util.ArrayList<>(3 + from.length);
-    requests.add(update);
-    requests.add(expire(jobId));
-    requests.addAll(index().entered(jobId, state, now, from));
-    return requests;
   }
 
   /**

@@ -27,6 +27,7 @@ public enum QueueFailure {
 
   /** Redis's answer to a write past its memory limit ("OOM command not allowed when used memory > 'maxmemory'"). */
   public static boolean isRedisFull(Throwable err) {
-    return err != null && err.getMessage() != null && err.getMessage().startsWith("OOM ");
+    // A batch's failure names it after the failed command's index ("ERR [2] OOM command not allowed ...").
+    return err != null && err.getMessage() != null && err.getMessage().contains("OOM command not allowed");
   }
 }
