@@ -1,5 +1,6 @@
 package hwaas.http;
 
+import hwaas.queue.QueueFailure;
 import hwaas.support.RepeatedErrors;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -85,8 +86,8 @@ final class ApiErrors {
         return true;
       }
       String message = String.valueOf(t.getMessage());
-      if (message.startsWith("LOADING") || message.startsWith("MASTERDOWN") || message.startsWith("CLUSTERDOWN")
-          || message.startsWith("TRYAGAIN") || message.contains("OOM command not allowed") || message.startsWith("Connection reset")
+      if (QueueFailure.isRedisFull(t) || message.startsWith("LOADING") || message.startsWith("MASTERDOWN")
+          || message.startsWith("CLUSTERDOWN") || message.startsWith("TRYAGAIN") || message.startsWith("Connection reset")
           || message.contains("Connection is closed") || message.contains("Connection closed")) {
         return true;
       }
