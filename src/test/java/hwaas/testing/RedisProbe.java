@@ -38,12 +38,12 @@ public final class RedisProbe implements AutoCloseable {
     return send(Request.cmd(Command.XPENDING).arg(keys.stream(hwaas.jobs.Job.PRINT)).arg(StreamKeys.GROUP)).get(0).toLong();
   }
 
-  /** The ids of every job in the stream, oldest entry first, in order within each entry. */
   /** XPENDING rows of the print stream: [id, consumer, idle ms, deliveries]. */
   public Response pendingRows() throws Exception {
     return send(Request.cmd(Command.XPENDING).arg(keys.stream(hwaas.jobs.Job.PRINT)).arg(StreamKeys.GROUP).arg("-").arg("+").arg(100));
   }
 
+  /** The ids of every job in the stream, oldest entry first, in order within each entry. */
   public List<String> jobIdsInStream() throws Exception {
     Response entries = send(Request.cmd(Command.XRANGE).arg(keys.stream(hwaas.jobs.Job.PRINT)).arg("-").arg("+"));
     List<String> ids = new ArrayList<>();
