@@ -8,6 +8,7 @@ import hwaas.chain.ChainView;
 import hwaas.queue.DeadBulk;
 import hwaas.queue.JobActions;
 import hwaas.queue.JobCancel;
+import hwaas.queue.PausedTypes;
 import hwaas.queue.JobIndex;
 import hwaas.queue.JobRecords;
 import hwaas.schedule.ScheduleStore;
@@ -49,14 +50,17 @@ public final class HttpVerticle extends VerticleBase {
   private final ClusterView cluster;
   private final String metricsRegistry;
   private final WorkSettings work;
+  private final PausedTypes paused;
   private Redis redis;
   private HttpServer server;
   private WorkApi workApi;
   private ConsoleFeed feed;
 
   public HttpVerticle(HttpSettings settings, RedisSettings redisSettings, QueueSettings queue, JobContract contract,
-                      JobHandlers types, ClusterView cluster, String metricsRegistry, WorkSettings work) {
+                      JobHandlers types, ClusterView cluster, String metricsRegistry, WorkSettings work,
+                      PausedTypes paused) {
     this.work = work;
+    this.paused = paused;
     this.settings = settings;
     this.redisSettings = redisSettings;
     this.queue = queue;
@@ -98,7 +102,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private Router router(ApiContract api) {
     JobsApi jobs = new JobsApi(vertx, redis, queue, types, contract);
-    QueuesApi queues = new QueuesApi(vertx, redis, queue.keys(), types);
+    QueuesApi queues = new QueuesApi(vertx, redis, queue.keys(), types, paused);
     DeadApi dead = new DeadApi(redis, queue);
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
     JobWatch watch = new JobWatch(vertx, new ChainView(redis, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())));

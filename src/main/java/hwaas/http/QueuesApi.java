@@ -1,5 +1,6 @@
 package hwaas.http;
 
+import hwaas.queue.PausedTypes;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueStats;
 import hwaas.queue.StreamKeys;
@@ -20,8 +21,10 @@ final class QueuesApi {
   private final Redis redis;
   private final StreamKeys keys;
   private final JobHandlers types;
+  private final PausedTypes pausedTypes;
 
-  QueuesApi(Vertx vertx, Redis redis, StreamKeys keys, JobHandlers types) {
+  QueuesApi(Vertx vertx, Redis redis, StreamKeys keys, JobHandlers types, PausedTypes pausedTypes) {
+    this.pausedTypes = pausedTypes;
     this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
@@ -49,9 +52,11 @@ final class QueuesApi {
       ApiErrors.respond(ctx, 404, "no queue '" + type + "'; the queues are " + types.names());
       return;
     }
-    // Redis holds the state (nodes that start later read it); the event bus tells running workers at once.
+    // Redis holds the state (nodes that start later read it); this node's workers have it before the answer, the
+    // other nodes' as soon as the event bus tells them.
     redis.send(Request.cmd(paused ? Command.SADD : Command.SREM).arg(keys.paused()).arg(type))
         .onSuccess(v -> {
+          pausedTypes.set(type, paused);
           JsonObject state = new JsonObject().put("type", type).put("paused", paused);
           vertx.eventBus().publish(QueueAddresses.PAUSED, state);
           ctx.json(state);

@@ -10,6 +10,7 @@ import hwaas.cluster.NodeInfoKeeper;
 import hwaas.cluster.NodeMetadata;
 import hwaas.http.HttpSettings;
 import hwaas.http.HttpVerticle;
+import hwaas.queue.PausedTypes;
 import hwaas.jobs.JobContract;
 import hwaas.jobs.JobHandlers;
 import hwaas.queue.JobsLeft;
@@ -85,6 +86,8 @@ public final class Node {
   private String queueDeployment;
   private String schedulerDeployment;
   private HttpVerticle http;
+  /** Which types are paused, as this node knows it: its HTTP verticle applies a pause before confirming it. */
+  private final PausedTypes pausedTypes = new PausedTypes();
   private String httpDeployment;
   private String statsDeployment;
   private Summary summary;
@@ -318,7 +321,7 @@ public final class Node {
       AtomicInteger n = new AtomicInteger();
       workers = vertx.deployVerticle(
           () -> new WorkerVerticle(settings.redis(), settings.queue(), settings.workers(), nodeId + "-w" + n.getAndIncrement(),
-              handlers, counters, printedAudit, outages),
+              handlers, counters, printedAudit, outages, pausedTypes),
           new DeploymentOptions().setInstances(settings.workers().count()));
     }
     http = httpVerticle(settings.http(), handlers, contract);
@@ -340,7 +343,7 @@ public final class Node {
   private HttpVerticle httpVerticle(HttpSettings http, JobHandlers handlers, JobContract contract) {
     return new HttpVerticle(http, settings.redis(), settings.queue(), contract, handlers,
         new ClusterView(clusterManager, settings.cluster().name()), ClusterSetup.metricsRegistry(nodeId),
-        settings.work().forNode(nodeId, settings.workers().maxAttempts(), settings.workers().retryBackoff()));
+        settings.work().forNode(nodeId, settings.workers().maxAttempts(), settings.workers().retryBackoff()), pausedTypes);
   }
 
   /**

@@ -8,6 +8,7 @@ import hwaas.jobs.Job;
 import hwaas.queue.GroupScripts;
 import hwaas.queue.JobCancel;
 import hwaas.queue.JobRecords;
+import hwaas.queue.PausedTypes;
 import hwaas.queue.Priority;
 import hwaas.queue.QueueSettings;
 import hwaas.queue.ResultCache;
@@ -62,7 +63,7 @@ final class TypeLane {
   private final List<Reclaimer> reclaimers = new ArrayList<>();
   private final long maxDead;
   private final long recordTtlSeconds;
-  private final Set<String> paused;
+  private final PausedTypes paused;
   private final OutageLog outage;
   private final NodeCounters counters;
   private final Promise<Void> drained = Promise.promise();
@@ -83,7 +84,7 @@ final class TypeLane {
   private int failedAttempts;
 
   TypeLane(Vertx vertx, Redis redis, WorkerSettings settings, QueueSettings queue, JobType type, String consumer,
-           JobRunner runner, Set<String> paused, OutageLog outage, NodeCounters counters) {
+           JobRunner runner, PausedTypes paused, OutageLog outage, NodeCounters counters) {
     this.vertx = vertx;
     this.redis = redis;
     this.settings = settings;

@@ -6,6 +6,7 @@ import hwaas.support.AuditTrail;
 
 import hwaas.support.NodeOutages;
 import hwaas.queue.JobRecords;
+import hwaas.queue.PausedTypes;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueSettings;
 import hwaas.redis.RedisSettings;
@@ -46,14 +47,16 @@ public final class WorkerVerticle extends VerticleBase {
   private final AuditTrail audit;
   private final NodeOutages outages;
   private final StreamKeys keys;
-  private final Set<String> paused = new HashSet<>();   // only touched on this verticle's event loop
+  private final PausedTypes paused;
   private final List<TypeLane> lanes = new ArrayList<>();
   private final RunningJobs running = new RunningJobs();
   private Redis redis;
 
   public WorkerVerticle(RedisSettings redisSettings, QueueSettings queue, WorkerSettings settings, String consumer,
-                        JobHandlers handlers, NodeCounters counters, AuditTrail audit, NodeOutages outages) {
+                        JobHandlers handlers, NodeCounters counters, AuditTrail audit, NodeOutages outages,
+                        PausedTypes paused) {
     this.redisSettings = redisSettings;
+    this.paused = paused;
     this.queue = queue;
     this.settings = settings;
     this.consumer = consumer;
@@ -90,12 +93,12 @@ public final class WorkerVerticle extends VerticleBase {
 
   private void applyPause(JsonObject change) {
     String type = change.getString("type");
-    if (Boolean.TRUE.equals(change.getBoolean("paused"))) {
-      paused.add(type);
-    } else if (paused.remove(type)) {
+    boolean isPaused = Boolean.TRUE.equals(change.getBoolean("paused"));
+    paused.set(type, isPaused); // the node that took the change has set it already: the same state again
+    if (!isPaused) {
       lanes.stream().filter(lane -> lane.type().equals(type)).forEach(TypeLane::resumed);
     }
-    log.debug("worker {}: {} is now {}", consumer, type, paused.contains(type) ? "paused" : "running");
+    log.debug("worker {}: {} is now {}", consumer, type, isPaused ? "paused" : "running");
   }
 
   private void cancel(JsonObject notice) {
@@ -106,13 +109,13 @@ public final class WorkerVerticle extends VerticleBase {
   }
 
   private Future<Void> refreshPaused() {
+    long sentAt = System.nanoTime();
     return redis.send(Request.cmd(Command.SMEMBERS).arg(keys.paused())).map(members -> {
       Set<String> now = new HashSet<>();
       for (Response m : members) {
         now.add(m.toString());
       }
-      paused.retainAll(now);
-      paused.addAll(now);
+      paused.refresh(now, sentAt);
       return null;
     });
   }

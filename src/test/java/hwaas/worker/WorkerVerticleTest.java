@@ -340,7 +340,8 @@ class WorkerVerticleTest {
   private void deployWorkers(Vertx vertx, JobHandler print) throws Exception {
     JobHandlers handlers = JobHandlers.standard(printer, config.limits()).withPrint(print);
     AtomicInteger n = new AtomicInteger();
-    vertx.deployVerticle(() -> new WorkerVerticle(config.redis(), config.queue(), config.workers(), "test-w" + n.getAndIncrement(), handlers, counters, AuditTrail.NONE, hwaas.support.NodeOutages.create()),
+    vertx.deployVerticle(() -> new WorkerVerticle(config.redis(), config.queue(), config.workers(), "test-w" + n.getAndIncrement(), handlers, counters, AuditTrail.NONE, hwaas.support.NodeOutages.create(),
+        new hwaas.queue.PausedTypes()),
         new DeploymentOptions().setInstances(config.workers().count())).await(10, TimeUnit.SECONDS);
   }
 
