@@ -180,6 +180,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/api/jobs/batch").handler(jobs::submitBatch);
     workApi.mount(router); // fetch and complete: bodies checked by WorkRequests, not by the router (the hot path)
     router.get("/api/jobs/:id/events").handler(watch::events);
+    router.get("/api/jobs/:id").handler(watch::get); // checked by JobWatch, not by the router's per-request validation
     router.route("/*").subRouter(builder.createRouter());
     router.route("/api/*").handler(ctx -> ApiErrors.respond(ctx, 404, "no API endpoint " + ctx.request().method() + " "
         + ctx.request().path() + "; see /api/openapi.yaml"));

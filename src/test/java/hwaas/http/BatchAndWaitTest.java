@@ -176,6 +176,14 @@ class BatchAndWaitTest {
 
     assertEquals(404, api.get("/api/jobs/api-0123456789abcdef0123?wait=5").status(), "an unknown job is 404 at once");
     assertEquals(400, api.get("/api/jobs/" + slow + "?wait=31").status(), "wait is at most 30 s");
+    // Checked by hand, as the contract says (the route skips the router's validation).
+    for (String bad : List.of("?wait=-1", "?wait=abc", "?wait=1.5", "?wait=1&wait=2")) {
+      Api.Reply reply = api.get("/api/jobs/" + slow + bad);
+      assertEquals(400, reply.status(), bad + ": " + reply.body());
+      assertTrue(reply.json().getString("detail").contains("wait"), reply.body());
+    }
+    assertEquals(400, api.get("/api/jobs/" + "x".repeat(129)).status(), "an id is at most 128 characters");
+    assertEquals(400, api.get("/api/jobs/bad%20id").status(), "an id has no spaces");
   }
 
   @Test
