@@ -21,6 +21,6 @@ record ApiContract(String yaml, OpenAPIContract contract) {
     paths.remove(EVENTS);
     paths.remove("/api/jobs/batch");
     paths.getJsonObject("/api/jobs").remove("post");
-    return OpenAPIContract.from(vertx, document).map(contract -> new ApiContract(jobs.yaml(), contract));
+    return OpenAPIContract.from(vertx, document).map(contract -> new ApiContract(jobs.yaml(), new ValidatorCache(contract)));
   }
 }
