@@ -438,7 +438,7 @@ public final class ExternalWork {
   /**
    * The entry's settlement, written in one round trip as a worker lane writes it, then announced.
    *
-   * @return the ids of its jobs found canceled as they were settled: their outcomes were dropped
+   * @return the ids of its jobs found canceled as they were settled (completed or failed): their outcomes were dropped
    */
   private Future<Set<String>> write(EntryLease held) {
     JobType type = new JobType(held.type, null, lease, lease.plusMillis(GRACE_MILLIS), false);
@@ -446,6 +446,7 @@ public final class ExternalWork {
     List<Request> requests = settlement.requests(keys, records, chains, cache, held.entry.deliveries() > 1, maxDead);
     return redis.batch(requests).map(replies -> {
       List<Response> recordReplies = replies.subList(0, settlement.recordRequests());
+      Set<String> canceledOnFailure = settlement.canceledOnFailure(replies);
       Set<String> canceled = ChainScripts.canceled(recordReplies);
       JsonArray events = new JsonArray();
       Set<String> chainRoots = new HashSet<>();
@@ -460,12 +461,15 @@ public final class ExternalWork {
           d.canceled() || canceled.contains(d.job().id())
           ? new JsonObject().put("id", d.job().id()).put("status", "canceled").put("attempts", attempts)
           : new JsonObject().put("id", d.job().id()).put("status", "completed").put("attempts", attempts).put("result", d.result())));
-      held.failed.stream().filter(f -> f.job().tracked()).forEach(f -> events.add(new JsonObject().put("id", f.job().id())
-          .put("status", "failed").put("attempts", attempts).put("error", f.error())));
+      held.failed.stream().filter(f -> f.job().tracked()).forEach(f -> events.add(canceledOnFailure.contains(f.job().id())
+          ? new JsonObject().put("id", f.job().id()).put("status", "canceled").put("attempts", attempts)
+          : new JsonObject().put("id", f.job().id()).put("status", "failed").put("attempts", attempts).put("error", f.error())));
       if (!events.isEmpty()) {
         vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, events);
       }
-      return canceled;
+      Set<String> found = new HashSet<>(canceled);
+      found.addAll(canceledOnFailure);
+      return found;
     });
   }
 

@@ -12,11 +12,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The outcome of running a read of one type, entry by entry, and the Redis commands that record it. An entry
@@ -49,6 +52,36 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     return outcomes.stream().mapToInt(o -> (int) o.finished().stream().filter(done -> !done.canceled()).count()).sum();
   }
 
+  /** Failed tracked jobs in the order their records are written: those of entries given back have none. */
+  private List<Job> failedTracked() {
+    List<Job> jobs = new ArrayList<>();
+    for (Outcome outcome : outcomes) {
+      if (!outcome.outputClosed() && !outcome.complete()) {
+        outcome.failed().stream().map(Failed::job).filter(Job::tracked).forEach(jobs::add);
+      }
+    }
+    return jobs;
+  }
+
+  /**
+   * Of the failed jobs, those whose records were found canceled (a cancel came while they ran): their attempt is
+   * over as canceled, and their next one skips them.
+   *
+   * @param replies the replies to all of {@link #requests}
+   */
+  Set<String> canceledOnFailure(List<Response> replies) {
+    List<Job> failed = failedTracked();
+    Set<String> canceled = new HashSet<>();
+    int first = recordRequests();
+    for (int i = 0; i < failed.size(); i++) {
+      Response reply = replies.get(first + i);
+      if (reply != null && reply.toLong() == 0) { // JobRecords.failed: 0 when the record was canceled
+        canceled.add(failed.get(i).id());
+      }
+    }
+    return canceled;
+  }
+
   /** How many of the first requests write the records of finished tracked jobs and move their chains on. */
   int recordRequests() {
     return ChainScripts.calls((int) outcomes.stream()
@@ -67,6 +100,7 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     int canceledJobs = 0;
     int failedJobs = 0;
     List<String> completed = new ArrayList<>();
+    List<Request> failedRecords = new ArrayList<>();
     for (Outcome outcome : outcomes) {
       String entryId = outcome.entry().entryId();
       QueueWrites queue = queues.computeIfAbsent(outcome.entry().queue(), q -> new QueueWrites(keys, q));
@@ -112,10 +146,11 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       for (Failed f : outcome.failed()) {
         failedJobs++;
         if (f.job().tracked()) {
-          requests.addAll(records.failed(f.job().id(), f.error(), outcome.entry().deliveries()));
+          failedRecords.addAll(records.failed(f.job().id(), f.error(), outcome.entry().deliveries()));
         }
       }
     }
+    requests.addAll(0, failedRecords); // right after the chains' calls: canceledOnFailure reads their replies there
     if (!completed.isEmpty()) {
       requests.addAll(0, chains.completed(completed, now)); // before the acknowledgement: a chain's next step is not lost
     }

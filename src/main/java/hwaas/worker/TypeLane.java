@@ -262,7 +262,7 @@ final class TypeLane {
         })
         .compose(settlement -> send.apply(settlement.requests(keys, records, chains, cache, retried, maxDead))
             .compose(replies -> giveBack(settlement.givenBackByQueue())
-                .onSuccess(v -> settled(settlement, replies.subList(0, settlement.recordRequests())))))
+                .onSuccess(v -> settled(settlement, replies))))
         .onComplete(ar -> vertx.cancelTimer(heartbeat));
   }
 
@@ -327,7 +327,9 @@ final class TypeLane {
    * The settlement is in Redis: printed jobs count now, and whoever follows a tracked job (the page that
    * submitted it) hears how its attempt ended.
    */
-  private void settled(Settlement settlement, List<Response> recordReplies) {
+  private void settled(Settlement settlement, List<Response> replies) {
+    List<Response> recordReplies = replies.subList(0, settlement.recordRequests());
+    Set<String> canceledOnFailure = settlement.canceledOnFailure(replies);
     if (Job.PRINT.equals(type.name())) {
       counters.printed.add(settlement.finishedJobs());
     }
@@ -349,8 +351,9 @@ final class TypeLane {
       if (outcome.outputClosed()) {
         continue; // given back: not a failed attempt
       }
-      outcome.failed().forEach(failed -> announce(failed.job(), new JsonObject().put("status", "failed")
-          .put("attempts", attempts).put("error", failed.error())));
+      outcome.failed().forEach(failed -> announce(failed.job(), canceledOnFailure.contains(failed.job().id())
+          ? new JsonObject().put("status", "canceled").put("attempts", attempts)
+          : new JsonObject().put("status", "failed").put("attempts", attempts).put("error", failed.error())));
     }
   }
 

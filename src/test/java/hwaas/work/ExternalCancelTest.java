@@ -130,6 +130,29 @@ class ExternalCancelTest {
   }
 
   @Test
+  @DisplayName("a fail that overtakes the word of its job's cancel answers 409 and leaves the job canceled; it never runs again")
+  void failOvertakingItsCancel() throws Exception {
+    String id = submit("canceled, then failed before the node hears of it");
+    String lease = fetchOne(id, 5).getString("lease");
+    try (RedisProbe probe = new RedisProbe(reverse.node.settings())) {
+      assertEquals("running", probe.cancelUnheard(id));
+
+      Api.Reply failed = api.post("/api/work/" + lease + "/fail", "{\"error\":\"too late\"}");
+      assertEquals(409, failed.status(), failed.body());
+      assertTrue(failed.json().getString("detail").contains("canceled"), failed.body());
+      JsonObject record = job(id);
+      assertEquals("canceled", record.getString("status"), record.encode());
+      assertEquals(null, record.getValue("error"), "a canceled job's record keeps no error: " + record.encode());
+      // Its retry (after the 1 s backoff and the 3 s lease) finds it canceled and settles it without handing it out.
+      Poll.until(Duration.ofSeconds(15), "the canceled job's entry to be settled without running again", () -> {
+        JsonArray jobs = fetch();
+        assertTrue(jobs.stream().noneMatch(j -> id.equals(((JsonObject) j).getString("id"))), "handed out again: " + jobs);
+        return entries(probe) == 0;
+      });
+    }
+  }
+
+  @Test
   @DisplayName("an extend that overtakes the word of its job's cancel answers 409, writes no progress and settles the job canceled")
   void extendOvertakingItsCancel() throws Exception {
     String id = submit("canceled, then extended before the node hears of it");
@@ -173,6 +196,14 @@ class ExternalCancelTest {
 
   private static JsonObject fetchOne(String id, int seconds) throws Exception {
     return reverse.fetchOne(id, seconds);
+  }
+
+  private static JsonArray fetch() {
+    try {
+      return api.post("/api/work/" + TYPE + "/fetch", "{\"max\":10,\"wait\":0}").json().getJsonArray("jobs");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static long entries(RedisProbe probe) {
