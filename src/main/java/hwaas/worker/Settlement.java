@@ -106,10 +106,10 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       QueueWrites queue = queues.computeIfAbsent(outcome.entry().queue(), q -> new QueueWrites(keys, q));
       if (outcome.entry().error() != null) {
         // Unreadable: kept, with the reason and its fields as they were, in the dead letters (no job to requeue).
-        requests.add(Request.cmd(Command.XADD).arg(keys.dead()).arg("MAXLEN").arg(maxDead).arg("*").arg("error").arg("unreadable entry: " + outcome.entry().error())
-            .arg("raw").arg(outcome.entry().raw()).arg("attempts").arg(outcome.entry().deliveries()).arg("entry").arg(entryId)
-            .arg("type").arg(type.name()).arg("failedAt").arg(now));
-        requests.add(Request.cmd(Command.HINCRBY).arg(keys.counters(type.name())).arg("dead").arg(1));
+        requests.add(Request.cmd(Command.EVAL).arg(DEAD_UNREADABLE).arg(1).arg(keys.dead()).arg(keys.counters(type.name()))
+            .arg(maxDead).arg("error").arg("unreadable entry: " + outcome.entry().error()).arg("raw").arg(outcome.entry().raw())
+            .arg("attempts").arg(outcome.entry().deliveries()).arg("entry").arg(entryId).arg("type").arg(type.name())
+            .arg("failedAt").arg(now));
       }
       for (Done done : outcome.finished()) {
         finishedJobs++;
@@ -177,6 +177,13 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       "return redis.call('HSET', KEYS[1], unpack(ARGV))");
 
   // KEYS[1]: a type's counters; ARGV: field, increment, ...
+  // KEYS[1]: the dead letters; ARGV: 1 the type's counters, 2 the most letters kept, then the letter's fields and
+  // values. Written even past Redis's memory limit (ScriptFlags), as the rest of a settlement is: refused, the
+  // settlement would be retried for as long as Redis stays full.
+  private static final String DEAD_UNREADABLE = String.join("\n", ScriptFlags.ALLOW_OOM,
+      "redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '*', unpack(ARGV, 3))",
+      "redis.call('HINCRBY', ARGV[1], 'dead', 1)");
+
   private static final String COUNT = String.join("\n", ScriptFlags.ALLOW_OOM,
       "for i = 1, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end");
 

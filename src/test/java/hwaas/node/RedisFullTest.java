@@ -7,6 +7,7 @@ import hwaas.testing.Api;
 import hwaas.testing.Capture;
 import hwaas.testing.Poll;
 import hwaas.testing.RawRedis;
+import hwaas.testing.RedisProbe;
 import hwaas.testing.TestConfigs;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,43 @@ class RedisFullTest {
         assertTrue(left.isEmpty(), "jobs left queued: " + left.encode());
         assertTrue(api.get("/api/jobs?state=running&limit=10").json().getJsonArray("jobs").isEmpty());
         assertEquals(503, api.post("/api/jobs/batch", batch.encode()).status(), "and it is still full");
+      } finally {
+        node.stop();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("an unreadable entry read while Redis is full still goes to the dead letters, and leaves the stream")
+  void unreadableEntryIsDeadLetteredWhileRedisIsFull() throws Exception {
+    Path dir = Path.of("target", "redis-full", UUID.randomUUID().toString());
+    NodeSettings local = TestConfigs.withToken(TestConfigs.local(1, 0, 1), "redis-full-token");
+    NodeSettings settings = local.withRedis(new RedisSettings(null, dir.resolve("data"), "everysec", null,
+        RedisSettings.DEFAULT_MAX_MEMORY, false));
+    try (Printer printer = new Printer(new Capture(), () -> { })) {
+      Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
+      try (RedisProbe probe = new RedisProbe(node.settings())) {
+        Api api = new Api(node.httpPort(), "redis-full-token");
+        assertEquals(200, api.post("/api/queues/print/pause", null, null, "redis-full-token").status());
+        int port = node.settings().redis().url().getPort();
+        String auth = "AUTH " + node.settings().redis().url().getUserInfo().substring(1);
+        String stream = node.settings().queue().keys().stream("print");
+        assertTrue(redis(port, auth, "XADD " + stream + " * jobs not-json").startsWith("$"), "the entry was not added");
+        assertEquals("+OK", redis(port, auth, "CONFIG SET maxmemory 1"));
+        try {
+          assertTrue(redis(port, auth, "XADD " + stream + " * jobs more").startsWith("-OOM"), "Redis is not full");
+          assertEquals(200, api.post("/api/queues/print/resume", null, null, "redis-full-token").status());
+          Poll.until(Duration.ofSeconds(10), "the unreadable entry to be dead-lettered", () -> {
+            try {
+              return probe.streamLength() == 0 && !probe.deadLetters().isEmpty();
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+          assertTrue(probe.deadLetters().get(0).getString("error").startsWith("unreadable entry"));
+        } finally {
+          assertEquals("+OK", redis(port, auth, "CONFIG SET maxmemory 1gb"));
+        }
       } finally {
         node.stop();
       }
