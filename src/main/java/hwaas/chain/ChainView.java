@@ -1,6 +1,7 @@
 package hwaas.chain;
 
 import hwaas.queue.JobRecords;
+import hwaas.queue.PipelinedConnection;
 import hwaas.queue.RedisPairs;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.Future;
@@ -8,7 +9,6 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -21,19 +21,23 @@ import java.util.List;
  * with its id(s), status and result. Any other job is its record as it is.
  */
 public final class ChainView {
-  private final Redis redis;
+  private final PipelinedConnection reads;
   private final StreamKeys keys;
   private final JobRecords records;
 
-  public ChainView(Redis redis, StreamKeys keys, JobRecords records) {
-    this.redis = redis;
+  /**
+   * @param reads one connection that every read shares, several in flight: the reads of concurrent requests travel
+   *              together, instead of a pooled connection, a write and a wake-up of Redis each
+   */
+  public ChainView(PipelinedConnection reads, StreamKeys keys, JobRecords records) {
+    this.reads = reads;
     this.keys = keys;
     this.records = records;
   }
 
   /** The job or chain named by {@code id}; {@code null} when there is none (unknown, or expired). */
   public Future<JsonObject> read(String id) {
-    return redis.batch(List.of(records.read(id), Request.cmd(Command.HGETALL).arg(keys.chain(id))))
+    return reads.batch(List.of(records.read(id), Request.cmd(Command.HGETALL).arg(keys.chain(id))))
         .compose(replies -> {
           JsonObject record = JobRecords.toJson(id, replies.get(0));
           JsonObject chain = RedisPairs.toJson(replies.get(1));
@@ -44,9 +48,9 @@ public final class ChainView {
           if (stepIds.isEmpty()) {
             return Future.succeededFuture(view(record, chain, List.of()));
           }
-          List<Request> reads = new ArrayList<>(stepIds.size());
-          stepIds.forEach(stepId -> reads.add(records.read(stepId)));
-          return redis.batch(reads).map(hashes -> {
+          List<Request> steps = new ArrayList<>(stepIds.size());
+          stepIds.forEach(stepId -> steps.add(records.read(stepId)));
+          return reads.batch(steps).map(hashes -> {
             List<JsonObject> stepRecords = new ArrayList<>(hashes.size());
             for (int i = 0; i < hashes.size(); i++) {
               stepRecords.add(JobRecords.toJson(stepIds.get(i), hashes.get(i)));

@@ -9,6 +9,7 @@ import hwaas.queue.DeadBulk;
 import hwaas.queue.JobActions;
 import hwaas.queue.JobCancel;
 import hwaas.queue.PausedTypes;
+import hwaas.queue.PipelinedConnection;
 import hwaas.queue.JobIndex;
 import hwaas.queue.JobRecords;
 import hwaas.schedule.ScheduleStore;
@@ -52,6 +53,8 @@ public final class HttpVerticle extends VerticleBase {
   private final WorkSettings work;
   private final PausedTypes paused;
   private Redis redis;
+  /** The connection that reads of jobs share ({@link ChainView}). */
+  private PipelinedConnection recordReads;
   private HttpServer server;
   private WorkApi workApi;
   private ConsoleFeed feed;
@@ -73,6 +76,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
+    recordReads = new PipelinedConnection(redis);
     feed = new ConsoleFeed(vertx, redis, new JobIndex(queue.keys()));
     return JobEventRelay.start(vertx)
         .compose(v -> feed.start())
@@ -92,7 +96,9 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return (workApi == null ? Future.succeededFuture() : workApi.stop()).eventually(() -> redis.close());
+    return (workApi == null ? Future.succeededFuture() : workApi.stop())
+        .eventually(() -> recordReads == null ? Future.succeededFuture() : recordReads.close())
+        .eventually(() -> redis.close());
   }
 
   /** The port actually bound (differs from the configured one when that was 0). */
@@ -105,7 +111,7 @@ public final class HttpVerticle extends VerticleBase {
     QueuesApi queues = new QueuesApi(vertx, redis, queue.keys(), types, paused);
     DeadApi dead = new DeadApi(redis, queue);
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
-    JobWatch watch = new JobWatch(vertx, new ChainView(redis, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())));
+    JobWatch watch = new JobWatch(vertx, new ChainView(recordReads, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())));
     builder.getRoute("getJob").addHandler(watch::get);
     JobCancel jobCancel = new JobCancel(vertx, redis, queue.keys());
     builder.getRoute("cancelJob").addHandler(new CancelApi(vertx, jobCancel)::cancel);
