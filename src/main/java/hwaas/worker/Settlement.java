@@ -176,7 +176,6 @@ record Settlement(JobType type, List<Outcome> outcomes) {
   private static final String NOTE = String.join("\n", ScriptFlags.ALLOW_OOM,
       "return redis.call('HSET', KEYS[1], unpack(ARGV))");
 
-  // KEYS[1]: a type's counters; ARGV: field, increment, ...
   // KEYS[1]: the dead letters; ARGV: 1 the type's counters, 2 the most letters kept, then the letter's fields and
   // values. Written even past Redis's memory limit (ScriptFlags), as the rest of a settlement is: refused, the
   // settlement would be retried for as long as Redis stays full.
@@ -184,6 +183,7 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       "redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '*', unpack(ARGV, 3))",
       "redis.call('HINCRBY', ARGV[1], 'dead', 1)");
 
+  // KEYS[1]: a type's counters; ARGV: field, increment, ...
   private static final String COUNT = String.join("\n", ScriptFlags.ALLOW_OOM,
       "for i = 1, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end");
 
