@@ -81,20 +81,27 @@ public final class JobCancel {
   // prefix (JobIndex); then per job its id and
   // attempt. Marks each job running unless it was canceled; replies with the ids of those that were.
   private static final String START_RUNNING = String.join("\n", ScriptFlags.ALLOW_OOM,
-      "local canceled = {}",
+      "local canceled, started, retried, running = {}, {}, {}, {}",
       "local idxP = ARGV[5]",
       "for i = 6, #ARGV, 2 do",
       "  local record = ARGV[1] .. ARGV[i]",
       "  if redis.call('HGET', record, 'status') == 'canceled' then canceled[#canceled + 1] = ARGV[i] else",
       "    redis.call('HSET', record, 'status', 'running', 'worker', ARGV[3], 'attempts', ARGV[i + 1], 'startedAt', ARGV[4],",
       "      'ev:' .. ARGV[4] .. ':running', ARGV[3])",
-      "    redis.call('ZREM', idxP .. 'state:queued', ARGV[i])",
-      // Only a retry (a later attempt) can come from the failed state: a first one skips that write.
-      "    if ARGV[i + 1] ~= '1' then redis.call('ZREM', idxP .. 'state:failed', ARGV[i]) end",
-      "    redis.call('ZADD', idxP .. 'state:running', ARGV[4], ARGV[i])",
       "    redis.call('EXPIRE', record, ARGV[2])",
+      "    started[#started + 1] = ARGV[i]",
+      // Only a retry (a later attempt) can come from the failed state: a first one skips that write.
+      "    if ARGV[i + 1] ~= '1' then retried[#retried + 1] = ARGV[i] end",
+      "    running[#running + 1] = ARGV[4]",
+      "    running[#running + 1] = ARGV[i]",
       "  end",
       "end",
+      // The console's index moves, one command each for the whole call (a call holds at most JOBS_PER_CALL jobs).
+      "if #started > 0 then",
+      "  redis.call('ZREM', idxP .. 'state:queued', unpack(started))",
+      "  redis.call('ZADD', idxP .. 'state:running', unpack(running))",
+      "end",
+      "if #retried > 0 then redis.call('ZREM', idxP .. 'state:failed', unpack(retried)) end",
       "return canceled");
 
   private final Vertx vertx;

@@ -191,6 +191,10 @@ class RestApiTest {
     JsonObject record = api.get("/api/jobs/" + id).json();
     assertEquals("asked to fail", record.getString("error"));
     assertEquals(2, record.getInteger("attempts"));
+    // The console's state indexes moved with it: listed as dead, no longer as failed or running.
+    assertTrue(listed("/api/jobs?client=dead&state=dead").contains(id));
+    assertFalse(listed("/api/jobs?client=dead&state=failed").contains(id));
+    assertFalse(listed("/api/jobs?client=dead&state=running").contains(id));
     JsonObject letter = api.get("/api/dead").json().getJsonArray("jobs").stream().map(j -> (JsonObject) j)
         .filter(j -> id.equals(j.getJsonObject("job").getString("id"))).findFirst().orElseThrow();
     assertEquals("asked to fail", letter.getString("error"));
@@ -201,6 +205,10 @@ class RestApiTest {
     assertEquals("queued", requeued.json().getString("status"));
     assertFalse(api.get("/api/dead").body().contains(letter.getString("deadId")));
     Poll.until(Duration.ofSeconds(10), "the requeued job to die again", () -> "dead".equals(status(id)));
+  }
+
+  private List<String> listed(String path) throws Exception {
+    return api.get(path).json().getJsonArray("jobs").stream().map(j -> ((JsonObject) j).getString("id")).toList();
   }
 
   @Test
