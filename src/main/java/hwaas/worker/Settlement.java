@@ -52,15 +52,23 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     return outcomes.stream().mapToInt(o -> (int) o.finished().stream().filter(done -> !done.canceled()).count()).sum();
   }
 
-  /** Failed tracked jobs in the order their records are written: those of entries given back have none. */
-  private List<Job> failedTracked() {
-    List<Job> jobs = new ArrayList<>();
+  /** A failed attempt whose job's record is written, and which attempt it was. */
+  private record RecordedFailure(Failed failed, long attempt) {
+  }
+
+  /**
+   * The failed attempts whose records {@link #requests} writes, in that order: of tracked jobs, in entries not given
+   * back (an entry given back counts no attempt).
+   */
+  private List<RecordedFailure> recordedFailures() {
+    List<RecordedFailure> recorded = new ArrayList<>();
     for (Outcome outcome : outcomes) {
       if (!outcome.outputClosed() && !outcome.complete()) {
-        outcome.failed().stream().map(Failed::job).filter(Job::tracked).forEach(jobs::add);
+        outcome.failed().stream().filter(f -> f.job().tracked())
+            .forEach(f -> recorded.add(new RecordedFailure(f, outcome.entry().deliveries())));
       }
     }
-    return jobs;
+    return recorded;
   }
 
   /**
@@ -70,13 +78,13 @@ record Settlement(JobType type, List<Outcome> outcomes) {
    * @param replies the replies to all of {@link #requests}
    */
   Set<String> canceledOnFailure(List<Response> replies) {
-    List<Job> failed = failedTracked();
+    List<RecordedFailure> failed = recordedFailures();
     Set<String> canceled = new HashSet<>();
     int first = recordRequests();
     for (int i = 0; i < failed.size(); i++) {
       Response reply = replies.get(first + i);
       if (reply != null && reply.toLong() == 0) { // JobRecords.failed: 0 when the record was canceled
-        canceled.add(failed.get(i).id());
+        canceled.add(failed.get(i).failed().job().id());
       }
     }
     return canceled;
@@ -100,7 +108,6 @@ record Settlement(JobType type, List<Outcome> outcomes) {
     int canceledJobs = 0;
     int failedJobs = 0;
     List<String> completed = new ArrayList<>();
-    List<Request> failedRecords = new ArrayList<>();
     for (Outcome outcome : outcomes) {
       String entryId = outcome.entry().entryId();
       QueueWrites queue = queues.computeIfAbsent(outcome.entry().queue(), q -> new QueueWrites(keys, q));
@@ -143,14 +150,12 @@ record Settlement(JobType type, List<Outcome> outcomes) {
       }
       queue.incomplete++;
       queue.noteErrors.arg(entryId).arg(outcome.failed().get(0).error());
-      for (Failed f : outcome.failed()) {
-        failedJobs++;
-        if (f.job().tracked()) {
-          failedRecords.addAll(records.failed(f.job().id(), f.error(), outcome.entry().deliveries()));
-        }
-      }
+      failedJobs += outcome.failed().size();
     }
-    requests.addAll(0, failedRecords); // right after the chains' calls: canceledOnFailure reads their replies there
+    // Right after the chains' calls: canceledOnFailure reads their replies there.
+    List<Request> failedRecords = new ArrayList<>();
+    recordedFailures().forEach(r -> failedRecords.addAll(records.failed(r.failed().job().id(), r.failed().error(), r.attempt())));
+    requests.addAll(0, failedRecords);
     if (!completed.isEmpty()) {
       requests.addAll(0, chains.completed(completed, now)); // before the acknowledgement: a chain's next step is not lost
     }
