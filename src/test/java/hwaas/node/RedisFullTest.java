@@ -28,20 +28,15 @@ class RedisFullTest {
   @Test
   @DisplayName("Redis full for three seconds (writes refused): printing resumes once it has room again")
   void printingResumesAfterAFullRedis() throws Exception {
-    Path dir = Path.of("target", "redis-full", UUID.randomUUID().toString());
     // Clients far faster than the one worker: there is always a backlog being read and settled when Redis fills up.
-    NodeSettings local = TestConfigs.local(1, 5, 2_000);
-    NodeSettings settings = local.withRedis(new RedisSettings(null, dir.resolve("data"), "everysec", null,
-        RedisSettings.DEFAULT_MAX_MEMORY, false));
+    NodeSettings settings = ownRedis(TestConfigs.local(1, 5, 2_000), RedisSettings.DEFAULT_MAX_MEMORY);
     try (Printer printer = new Printer(new Capture(), () -> { })) {
       Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
       try {
         Poll.until(Duration.ofSeconds(10), "some printed jobs", () -> node.counters().printed.sum() > 5_000);
-        int port = node.settings().redis().url().getPort();
-        String auth = "AUTH " + node.settings().redis().url().getUserInfo().substring(1);
-        assertEquals("+OK", redis(port, auth, "CONFIG SET maxmemory 1"));
+        assertEquals("+OK", redis(node, "CONFIG SET maxmemory 1"));
         Thread.sleep(3_000); // writes refused (OOM): settling, enqueueing and reconnecting all fail meanwhile
-        assertEquals("+OK", redis(port, auth, "CONFIG SET maxmemory 1gb"));
+        assertEquals("+OK", redis(node, "CONFIG SET maxmemory 1gb"));
         long printed = node.counters().printed.sum();
         Poll.until(Duration.ofSeconds(15), "printing to resume", () -> node.counters().printed.sum() > printed + 5_000);
       } finally {
@@ -53,9 +48,7 @@ class RedisFullTest {
   @Test
   @DisplayName("REST submissions fill Redis to its limit: new jobs get 503 with Retry-After, and every job taken still finishes")
   void jobsTakenFinishWhileRedisIsFull() throws Exception {
-    Path dir = Path.of("target", "redis-full", UUID.randomUUID().toString());
-    NodeSettings local = TestConfigs.withToken(TestConfigs.local(2, 0, 1), "redis-full-token");
-    NodeSettings settings = local.withRedis(new RedisSettings(null, dir.resolve("data"), "everysec", null, "12mb", false));
+    NodeSettings settings = ownRedis(TestConfigs.withToken(TestConfigs.local(2, 0, 1), "redis-full-token"), "12mb");
     JsonArray batch = new JsonArray();
     for (int i = 0; i < 1000; i++) {
       batch.add(new JsonObject().put("type", "print").put("payload", new JsonObject().put("message", "full " + i))
@@ -79,10 +72,8 @@ class RedisFullTest {
         assertEquals(503, refused.status(), refused.body());
         assertTrue(refused.json().getString("detail").contains("memory limit"), refused.body());
         assertEquals("5", refused.raw().headers().firstValue("Retry-After").orElse(null), refused.body());
-        int port = node.settings().redis().url().getPort();
-        String auth = "AUTH " + node.settings().redis().url().getUserInfo().substring(1);
-        assertEquals(":1", RawRedis.say(port, java.util.List.of(auth, "EVAL \"if string.find(redis.call('INFO', "
-            + "'errorstats'), 'errorstat_OOM') then return 1 end return 0\" 0")).get(1),
+        assertEquals(":1", redis(node, "EVAL \"if string.find(redis.call('INFO', 'errorstats'), 'errorstat_OOM') "
+            + "then return 1 end return 0\" 0"),
             "Redis refused the new jobs itself (at its limit, not before)");
 
         // Redis stays full (records live for --record-ttl), and still every job it took runs to the end.
@@ -105,22 +96,18 @@ class RedisFullTest {
   @Test
   @DisplayName("an unreadable entry read while Redis is full still goes to the dead letters, and leaves the stream")
   void unreadableEntryIsDeadLetteredWhileRedisIsFull() throws Exception {
-    Path dir = Path.of("target", "redis-full", UUID.randomUUID().toString());
-    NodeSettings local = TestConfigs.withToken(TestConfigs.local(1, 0, 1), "redis-full-token");
-    NodeSettings settings = local.withRedis(new RedisSettings(null, dir.resolve("data"), "everysec", null,
-        RedisSettings.DEFAULT_MAX_MEMORY, false));
+    NodeSettings settings = ownRedis(TestConfigs.withToken(TestConfigs.local(1, 0, 1), "redis-full-token"),
+        RedisSettings.DEFAULT_MAX_MEMORY);
     try (Printer printer = new Printer(new Capture(), () -> { })) {
       Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
       try (RedisProbe probe = new RedisProbe(node.settings())) {
         Api api = new Api(node.httpPort(), "redis-full-token");
         assertEquals(200, api.post("/api/queues/print/pause", null, null, "redis-full-token").status());
-        int port = node.settings().redis().url().getPort();
-        String auth = "AUTH " + node.settings().redis().url().getUserInfo().substring(1);
         String stream = node.settings().queue().keys().stream("print");
-        assertTrue(redis(port, auth, "XADD " + stream + " * jobs not-json").startsWith("$"), "the entry was not added");
-        assertEquals("+OK", redis(port, auth, "CONFIG SET maxmemory 1"));
+        assertTrue(redis(node, "XADD " + stream + " * jobs not-json").startsWith("$"), "the entry was not added");
+        assertEquals("+OK", redis(node, "CONFIG SET maxmemory 1"));
         try {
-          assertTrue(redis(port, auth, "XADD " + stream + " * jobs more").startsWith("-OOM"), "Redis is not full");
+          assertTrue(redis(node, "XADD " + stream + " * jobs more").startsWith("-OOM"), "Redis is not full");
           assertEquals(200, api.post("/api/queues/print/resume", null, null, "redis-full-token").status());
           Poll.until(Duration.ofSeconds(10), "the unreadable entry to be dead-lettered", () -> {
             try {
@@ -131,7 +118,7 @@ class RedisFullTest {
           });
           assertTrue(probe.deadLetters().get(0).getString("error").startsWith("unreadable entry"));
         } finally {
-          assertEquals("+OK", redis(port, auth, "CONFIG SET maxmemory 1gb"));
+          assertEquals("+OK", redis(node, "CONFIG SET maxmemory 1gb"));
         }
       } finally {
         node.stop();
@@ -139,8 +126,15 @@ class RedisFullTest {
     }
   }
 
-  /** AUTH, then one command on the same connection: its reply. */
-  private static String redis(int port, String auth, String command) throws Exception {
-    return RawRedis.say(port, java.util.List.of(auth, command)).get(1);
+  /** The node's settings with a Redis of its own (a fresh data directory) and that memory limit. */
+  private static NodeSettings ownRedis(NodeSettings local, String maxMemory) {
+    Path dir = Path.of("target", "redis-full", UUID.randomUUID().toString());
+    return local.withRedis(new RedisSettings(null, dir.resolve("data"), "everysec", null, maxMemory, false));
+  }
+
+  /** AUTH, then one command on the same connection to the node's Redis: the first line of its reply. */
+  private static String redis(Node node, String command) throws Exception {
+    String auth = "AUTH " + node.settings().redis().url().getUserInfo().substring(1);
+    return RawRedis.say(node.settings().redis().url().getPort(), java.util.List.of(auth, command)).get(1);
   }
 }
