@@ -51,6 +51,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Running jobs canceled one after another across two nodes for the cancel rows; 0 skips them (default: ${DEFAULT-VALUE}).")
   int cancelSamples;
 
+  @Option(names = "--redis-server", paramLabel = "FILE",
+      description = "Run this redis-server (7.0 or newer) for the bench's Redis and its node processes instead of the jar's, as a node's --redis-server does.")
+  Path redisServer;
+
   @Option(names = "--skip-processes", description = "Skip the start-up and memory measurements (they start node processes).")
   boolean skipProcesses;
 
@@ -65,7 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     Path scratch = Files.createTempDirectory("hwaas-bench");
     List<BenchResult> results = new ArrayList<>();
-    try (InProcessBench bench = InProcessBench.start(scratch, out)) {
+    try (InProcessBench bench = InProcessBench.start(scratch, out, redisServer)) {
       BenchResult ceiling = bench.ceiling(jobs, rounds, false);
       results.add(ceiling);
       results.add(bench.ceiling(jobs, rounds, true).relativeTo(ceiling));
@@ -96,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     if (!skipProcesses) {
-      ProcessBench processes = new ProcessBench(scratch, out);
+      ProcessBench processes = new ProcessBench(scratch, out, redisServer);
       results.add(processes.startup(rounds));
       results.addAll(processes.memory());
       if (restSeconds > 0) {

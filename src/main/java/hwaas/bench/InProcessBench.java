@@ -75,8 +75,10 @@ final class InProcessBench implements AutoCloseable {
     this.redis = Redis.createClient(vertx, base.redis().options());
   }
 
-  static InProcessBench start(Path scratch, PrintStream out) {
-    return new InProcessBench(EmbeddedRedis.start(scratch.resolve("redis"), "everysec"), out);
+  /** @param redisServer a redis-server of the machine's for the scratch Redis ({@code --redis-server}), or {@code null} */
+  static InProcessBench start(Path scratch, PrintStream out, Path redisServer) {
+    return new InProcessBench(EmbeddedRedis.start(scratch.resolve("redis"), "everysec", RedisSettings.DEFAULT_MAX_MEMORY,
+        redisServer), out);
   }
 
   /**

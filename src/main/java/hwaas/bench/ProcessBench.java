@@ -21,11 +21,14 @@ final class ProcessBench {
   private final Path scratch;
   private final PrintStream out;
   private final Path launcher;
+  /** --redis-server for every node started, or {@code null} for the jar's. */
+  private final Path redisServer;
   private int run;
 
-  ProcessBench(Path scratch, PrintStream out) throws Exception {
+  ProcessBench(Path scratch, PrintStream out, Path redisServer) throws Exception {
     this.scratch = scratch;
     this.out = out;
+    this.redisServer = redisServer;
     // The jar is target/hwaas.jar; the launcher a user runs is beside target/.
     Path jar = Path.of(ProcessBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     this.launcher = jar.toAbsolutePath().getParent().resolveSibling("hwaas");
@@ -182,6 +185,9 @@ final class ProcessBench {
     }
     command.addAll(List.of("--data-dir", scratch.resolve("node" + n).toString(),
         "--cluster-name", "hwaas-bench-" + ProcessHandle.current().pid() + "-" + n));
+    if (redisServer != null && !command.contains("--redis")) {
+      command.addAll(List.of("--redis-server", redisServer.toAbsolutePath().toString()));
+    }
     // Standard error to a file: a pipe nobody reads would fill and stall the node.
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log().toFile()));
     builder.environment().putAll(env);

@@ -128,7 +128,8 @@ public final class Node {
       if (settings.redis().external().isPresent()) {
         RedisAccess.checkReachable(settings.redis().url());
       } else if (!settings.cluster().join()) {
-        embedded = EmbeddedRedis.start(settings.redis().dataDir(), settings.redis().fsync(), settings.redis().maxMemory());
+        embedded = EmbeddedRedis.start(settings.redis().dataDir(), settings.redis().fsync(), settings.redis().maxMemory(),
+            settings.redis().server());
         settings = settings.withRedis(settings.redis().withUrl(embedded.url()));
       }
       long redisReady = System.nanoTime();

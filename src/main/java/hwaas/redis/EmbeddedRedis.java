@@ -110,6 +110,14 @@ public final class EmbeddedRedis implements AutoCloseable {
     return start(dataDir, fsync, 0, binaryDir(), maxMemory);
   }
 
+  /**
+   * @param server a redis-server of the machine's to run instead of the jar's ({@code --redis-server}), checked
+   *               first (see {@link RedisServerBinary}); {@code null}: the jar's
+   */
+  public static EmbeddedRedis start(Path dataDir, String fsync, String maxMemory, Path server) {
+    return start(dataDir, fsync, 0, binaryDir(), maxMemory, ANSWER_WITHIN, server);
+  }
+
   static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir) {
     return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY, ANSWER_WITHIN);
   }
@@ -125,6 +133,13 @@ public final class EmbeddedRedis implements AutoCloseable {
 
   private static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, String maxMemory,
                                      Duration answerWithin) {
+    return start(dataDir, fsync, port, binDir, maxMemory, answerWithin, null);
+  }
+
+  private static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, String maxMemory,
+                                     Duration answerWithin, Path server) {
+    // A binary of the machine's is checked before anything is touched: a bad one changes nothing.
+    Path given = server == null ? null : RedisServerBinary.checked(server);
     FileChannel channel = null;
     try {
       PrivateFiles.directory(dataDir);
@@ -134,7 +149,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         throw new DataDirInUseException(dataDir);
       }
       stopOrphan(dataDir);
-      Path binary = checkedBinary(PrivateFiles.directory(binDir));
+      Path binary = given != null ? given : checkedBinary(PrivateFiles.directory(binDir));
       String password = password(dataDir);
       for (int attempt = 0; ; attempt++) {
         try {
@@ -377,7 +392,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     if (Files.exists(pidFile)) {
       try {
         orphan = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
-            .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false));
+            .filter(p -> p.info().command().map(EmbeddedRedis::isRedisBinary).orElse(false));
       } catch (NumberFormatException e) {
         log.warn("ignoring unreadable pid file {}", pidFile);
       }
@@ -393,6 +408,15 @@ public final class EmbeddedRedis implements AutoCloseable {
     });
     Files.deleteIfExists(pidFile);
     Files.deleteIfExists(dir.resolve("redis.url"));
+  }
+
+  /**
+   * Whether a process's executable is a Redis server: the jar's, or one of the machine's ({@code --redis-server}),
+   * whose file may carry another name (Debian's {@code redis-server} is a link to {@code redis-check-rdb}).
+   */
+  static boolean isRedisBinary(String executable) {
+    Path name = Path.of(executable).getFileName();
+    return name != null && name.toString().startsWith("redis-");
   }
 
   /**

@@ -20,8 +20,11 @@ import static hwaas.support.Check.require;
  * @param password       for a URL without one (from --redis-password-file); {@code null}: none
  * @param maxMemory      the embedded Redis's memory limit (Redis's size syntax: {@code 512mb}, {@code 2gb})
  * @param allowEviction  accept an external Redis whose maxmemory-policy evicts keys (jobs could vanish)
+ * @param server         a redis-server of the machine's to run as the embedded Redis instead of the jar's
+ *                       ({@code --redis-server}); {@code null}: the jar's
  */
-public record RedisSettings(URI url, Path dataDir, String fsync, String password, String maxMemory, boolean allowEviction) {
+public record RedisSettings(URI url, Path dataDir, String fsync, String password, String maxMemory, boolean allowEviction,
+                            Path server) {
   public static final String DEFAULT_MAX_MEMORY = "1gb";
   /** The forms --redis takes, for every message that names them. */
   public static final String URL_FORMS = "redis://[:password@]host:port[/db], "
@@ -48,7 +51,7 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
   }
 
   public static RedisSettings defaults() {
-    return new RedisSettings(null, defaultDataDir(), "everysec", null, DEFAULT_MAX_MEMORY, false);
+    return new RedisSettings(null, defaultDataDir(), "everysec", null, DEFAULT_MAX_MEMORY, false, null);
   }
 
   /** {@code ~/.hwaas/data}: the same for every run, so a restarted node finds the work it left. */
@@ -61,7 +64,7 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
   }
 
   public RedisSettings withUrl(URI url) {
-    return new RedisSettings(url, dataDir, fsync, password, maxMemory, allowEviction);
+    return new RedisSettings(url, dataDir, fsync, password, maxMemory, allowEviction, server);
   }
 
   /** The URL the client uses: the given one, with the password from the file when the URL has none. */

@@ -141,7 +141,7 @@ class SecurityTest {
     NodeSettings mine = node.settings();
     String password = TestRedis.url().getUserInfo().substring(1);
     // --join without --redis, with --redis-password-file's password: the address comes from the cluster map.
-    NodeSettings joiner = mine.withRedis(new RedisSettings(null, mine.redis().dataDir(), "everysec", password, RedisSettings.DEFAULT_MAX_MEMORY, false))
+    NodeSettings joiner = mine.withRedis(new RedisSettings(null, mine.redis().dataDir(), "everysec", password, RedisSettings.DEFAULT_MAX_MEMORY, false, null))
         .withCluster(joining(mine.cluster())).withHttp(mine.http().withPort(0)).withWorkers(mine.workers().withCount(0));
     Node same = Node.start(joiner, JobHandlers.standard(printer, joiner.limits()));
     try {

@@ -30,7 +30,7 @@ class MemoryBoundsTest {
   @DisplayName("the embedded Redis runs with --redis-maxmemory and noeviction")
   void embeddedRedisIsBounded() throws Exception {
     NodeSettings local = TestConfigs.local(0, 0, 1);
-    NodeSettings settings = local.withRedis(new RedisSettings(null, dir.resolve("data"), "everysec", null, "64mb", false));
+    NodeSettings settings = local.withRedis(new RedisSettings(null, dir.resolve("data"), "everysec", null, "64mb", false, null));
     try (Printer printer = new Printer(new Capture(), () -> { })) {
       Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
       try {
@@ -57,7 +57,7 @@ class MemoryBoundsTest {
           refused.getMessage());
 
       NodeSettings allowed = settings.withRedis(new RedisSettings(external.url(), evicting.dataDir(), "everysec", null,
-          RedisSettings.DEFAULT_MAX_MEMORY, true));
+          RedisSettings.DEFAULT_MAX_MEMORY, true, null));
       Node node = Node.start(allowed, JobHandlers.standard(printer, allowed.limits()));
       node.stop();
     }

@@ -129,7 +129,7 @@ class RedisFullTest {
   /** The node's settings with a Redis of its own (a fresh data directory) and that memory limit. */
   private static NodeSettings ownRedis(NodeSettings local, String maxMemory) {
     Path dir = Path.of("target", "redis-full", UUID.randomUUID().toString());
-    return local.withRedis(new RedisSettings(null, dir.resolve("data"), "everysec", null, maxMemory, false));
+    return local.withRedis(new RedisSettings(null, dir.resolve("data"), "everysec", null, maxMemory, false, null));
   }
 
   /** AUTH, then one command on the same connection to the node's Redis: the first line of its reply. */

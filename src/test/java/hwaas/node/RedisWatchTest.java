@@ -29,7 +29,7 @@ class RedisWatchTest {
     Path dir = Path.of("target", "redis-watch", UUID.randomUUID().toString());
     NodeSettings local = TestConfigs.local(1, 5, 20);
     NodeSettings settings = local.withRedis(new RedisSettings(null, dir.resolve("data"), "always", null,
-            RedisSettings.DEFAULT_MAX_MEMORY, false))
+            RedisSettings.DEFAULT_MAX_MEMORY, false, null))
         .withAudit(new AuditSettings(dir.resolve("node.audit")));
     try (Printer printer = new Printer(new Capture(), () -> { })) {
       Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));

@@ -37,7 +37,7 @@ class ClusterAddressTest {
     assertFalse(settings.redacted().contains("s3cret"), settings.redacted());
     assertEquals("redis-cluster://10.0.0.1:7000,10.0.0.2:6379,10.0.0.3:7002", RedisSettings.withoutPassword(URL).toString());
     RedisSettings fromFile = new RedisSettings(URI.create("redis-cluster://10.0.0.1:7000"), RedisSettings.defaultDataDir(),
-        "everysec", "filepw", RedisSettings.DEFAULT_MAX_MEMORY, false);
+        "everysec", "filepw", RedisSettings.DEFAULT_MAX_MEMORY, false, null);
     assertEquals(List.of("redis://:filepw@10.0.0.1:7000"), fromFile.options().getEndpoints());
   }
 

@@ -38,7 +38,7 @@ class SentinelAddressTest {
     assertFalse(settings.toString().contains("s3cret"));
     assertEquals("redis-sentinel://10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26380/hwaas", RedisSettings.withoutPassword(URL).toString());
     RedisSettings fromFile = new RedisSettings(URI.create("redis-sentinel://10.0.0.1:26379/hwaas"), RedisSettings.defaultDataDir(),
-        "everysec", "filepw", RedisSettings.DEFAULT_MAX_MEMORY, false);
+        "everysec", "filepw", RedisSettings.DEFAULT_MAX_MEMORY, false, null);
     assertEquals(List.of("redis://:filepw@10.0.0.1:26379"), fromFile.options().getEndpoints());
   }
 

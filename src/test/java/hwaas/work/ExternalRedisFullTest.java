@@ -28,7 +28,7 @@ class ExternalRedisFullTest {
   void failAndCompleteWhileFull() throws Exception {
     Path dir = Path.of("target", "external-full", UUID.randomUUID().toString());
     ReverseNode reverse = ReverseNode.start(TOKEN, s -> s.withRedis(new RedisSettings(null, dir.resolve("data"), "everysec",
-        null, RedisSettings.DEFAULT_MAX_MEMORY, false)));
+        null, RedisSettings.DEFAULT_MAX_MEMORY, false, null)));
     URI redis = reverse.node.settings().redis().url();
     String auth = "AUTH " + redis.getUserInfo().substring(1);
     try {
