@@ -77,6 +77,7 @@ final class InProcessBench implements AutoCloseable {
 
   /** @param redisServer a redis-server of the machine's for the scratch Redis ({@code --redis-server}), or {@code null} */
   static InProcessBench start(Path scratch, PrintStream out, Path redisServer) {
+    out.println("Redis: " + (redisServer == null ? "the jar's redis-server" : redisServer + " (--redis-server)"));
     return new InProcessBench(EmbeddedRedis.start(scratch.resolve("redis"), "everysec", RedisSettings.DEFAULT_MAX_MEMORY,
         redisServer), out);
   }

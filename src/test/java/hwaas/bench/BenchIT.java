@@ -1,5 +1,7 @@
 package hwaas.bench;
 
+import hwaas.redis.EmbeddedRedis;
+
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -19,12 +21,15 @@ class BenchIT {
     Path home = Path.of(System.getProperty("hwaas.home", ".")).toAbsolutePath();
     Path out = Files.createTempFile("bench", ".out");
     Path err = Files.createTempFile("bench", ".err");
+    // --redis-server's path through the bench: the jar's binary, as a file of the machine's would be given.
+    Path machineRedis = EmbeddedRedis.binary();
     Process bench = new ProcessBuilder(home.resolve("hwaas").toString(), "bench", "--jobs", "500", "--rounds", "1",
         "--workers", "1", "--sustained-seconds", "1", "--latency-seconds", "1", "--rest-seconds", "1", "--skip-processes",
-        "--cancel-samples", "10")
+        "--cancel-samples", "10", "--redis-server", machineRedis.toString())
         .directory(home.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertTrue(bench.waitFor(300, TimeUnit.SECONDS), "bench still running after 5 minutes");
     assertEquals(0, bench.exitValue(), () -> "the bench failed; the end of its output:\n" + tail(out) + "\nand of its errors:\n" + tail(err));
+    assertTrue(Files.readAllLines(out).contains("Redis: " + machineRedis + " (--redis-server)"), tail(out));
     List<String> table = Files.readAllLines(out).stream().filter(l -> l.startsWith("| ")).toList();
     for (String row : List.of("raw stream cycle inside Redis", "pipelined from one client", "drain 500 jobs, 1 worker",
         "1 job/entry", "sustained", "p99", "p99.9", "max", "REST POST /api/jobs, 32 conn.", "with Idempotency-Key",
