@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,6 +44,9 @@ class EmbeddedRedisTest {
       assertTrue(RawRedis.say(first.getPort(), "PING").startsWith("-NOAUTH"), "a connection without the password is refused");
       assertEquals("+OK", RawRedis.say(first.getPort(), "AUTH " + password));
       assertTrue(RawRedis.say(first.getPort(), "AUTH wrong-password").startsWith("-WRONGPASS"));
+      assertEquals(List.of("auto-aof-rewrite-min-size", Long.toString(256L << 20)),
+          new RedisAdmin(first.getPort(), password).command("CONFIG", "GET", "auto-aof-rewrite-min-size"),
+          "the append-only file is compacted from 256 MB, not Redis's 64");
     }
     try (EmbeddedRedis again = EmbeddedRedis.start(data, "everysec", 0, bin)) {
       assertEquals(first.getUserInfo(), again.url().getUserInfo(), "the data directory keeps its password");
