@@ -12,7 +12,8 @@ final class Banner {
   static String of(Node node) {
     NodeSettings c = node.settings();
     String redis = node.embeddedRedis()
-        .map(r -> c.redis().redacted() + " (embedded, pid " + r.pid() + ", data " + c.redis().dataDir() + ", fsync " + c.redis().fsync() + ")")
+        .map(r -> c.redis().redacted() + " (embedded, pid " + r.pid() + ", data " + c.redis().dataDir() + ", fsync " + c.redis().fsync()
+            + (c.redis().server() != null ? ", server " + c.redis().server() : "") + ")")
         .orElse(c.redis().redacted() + (node.learnedRedis()
             ? " (the cluster's, learned on --join)" : " (external)"))
         + (c.queue().redisReplicas() > 0 ? ", submissions confirmed once " + c.queue().redisReplicas() + " replica(s) have them" : "");

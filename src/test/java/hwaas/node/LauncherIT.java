@@ -47,6 +47,19 @@ class LauncherIT {
   }
 
   @Test
+  @DisplayName("--redis-server runs a redis-server of the machine's (laid out as Debian's) as the embedded Redis, and the banner names it")
+  void machineRedisServer(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path real = Files.copy(hwaas.redis.EmbeddedRedis.binary(), dir.resolve("redis-check-rdb"));
+    Path link = Files.createSymbolicLink(dir.resolve("redis-server"), real);
+    Run run = hwaas(60, "1", "1", "--duration", "3", "--http-port", "0", "--cluster-name", "launcher-it-server",
+        "--data-dir", dir.resolve("data").toString(), "--redis-server", link.toString());
+
+    assertEquals(0, run.exit(), run.stderr());
+    assertTrue(run.stdout().size() >= 2 && run.stdout().stream().allMatch("hello, world!"::equals), run.stdout().toString());
+    assertTrue(run.stderr().contains(", server " + link.toAbsolutePath() + ")"), run.stderr());
+  }
+
+  @Test
   @DisplayName("--message prints the text exactly as given")
   void customMessage() throws Exception {
     Run run = hwaas(60, "1", "1", "--duration", "1.5", "--http-port", "0", "--message", "  bonjour, 世界 $HOME ",
