@@ -150,7 +150,7 @@ public final class EmbeddedRedis implements AutoCloseable {
       if (lock == null) {
         throw new DataDirInUseException(dataDir);
       }
-      stopOrphan(dataDir);
+      stopOrphan(dataDir, given);
       Path binary = given != null ? given : checkedBinary(PrivateFiles.directory(binDir));
       String password = password(dataDir);
       for (int attempt = 0; ; attempt++) {
@@ -392,13 +392,13 @@ public final class EmbeddedRedis implements AutoCloseable {
   }
 
   /** Our lock is held and the owner before us is gone: a Redis still running here was left by a killed node. */
-  private static void stopOrphan(Path dir) throws IOException {
+  private static void stopOrphan(Path dir, Path given) throws IOException {
     Path pidFile = dir.resolve("redis.pid");
     Optional<ProcessHandle> orphan = Optional.empty();
     if (Files.exists(pidFile)) {
       try {
         orphan = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
-            .filter(p -> p.info().command().map(EmbeddedRedis::isRedisBinary).orElse(false));
+            .filter(p -> p.info().command().map(c -> isRedisBinary(c) || runs(c, given)).orElse(false));
       } catch (NumberFormatException e) {
         log.warn("ignoring unreadable pid file {}", pidFile);
       }
@@ -414,6 +414,15 @@ public final class EmbeddedRedis implements AutoCloseable {
     });
     Files.deleteIfExists(pidFile);
     Files.deleteIfExists(dir.resolve("redis.url"));
+  }
+
+  /** Whether a process's executable is the --redis-server file (whatever its name), once its links are followed. */
+  private static boolean runs(String executable, Path given) {
+    try {
+      return given != null && Path.of(executable).equals(given.toRealPath());
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**

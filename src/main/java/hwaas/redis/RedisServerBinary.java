@@ -3,6 +3,7 @@ package hwaas.redis;
 import hwaas.support.ConfigException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,13 +45,17 @@ public final class RedisServerBinary {
   private static String version(Path given, Path binary) {
     try {
       Process process = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
-      boolean exited = process.waitFor(ANSWER_SECONDS, TimeUnit.SECONDS);
-      if (!exited) {
+      try (InputStream output = process.getInputStream()) {
+        process.getOutputStream().close();
+        if (!process.waitFor(ANSWER_SECONDS, TimeUnit.SECONDS)) {
+          throw refused(given, "its --version did not answer within " + ANSWER_SECONDS + " s");
+        }
+        // What it printed is in the pipe by now; only that, and at most a few KiB (a redis-server prints one line),
+        // so that a child it left holding the pipe cannot hold this read.
+        return new String(output.readNBytes(Math.min(4096, output.available())), StandardCharsets.UTF_8);
+      } finally {
         process.destroyForcibly();
-        throw refused(given, "its --version did not answer within " + ANSWER_SECONDS + " s");
       }
-      // At most a few KiB: a redis-server prints one line; anything else is not one.
-      return new String(process.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw refused(given, "it cannot be run (" + e.getMessage() + ")");
     } catch (InterruptedException e) {
@@ -59,8 +64,9 @@ public final class RedisServerBinary {
     }
   }
 
+  /** The first line of what the program printed, short and without control characters (it goes to a terminal). */
   private static String firstLine(String text) {
-    String line = text.strip().lines().findFirst().orElse("");
+    String line = text.strip().lines().findFirst().orElse("").replaceAll("\\p{Cntrl}", "?");
     return line.length() > 120 ? line.substring(0, 120) + "..." : line;
   }
 

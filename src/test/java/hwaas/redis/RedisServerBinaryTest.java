@@ -48,8 +48,8 @@ class RedisServerBinaryTest {
     Path plain = Files.writeString(dir.resolve("plain"), "not a program");
     assertRefused(plain, data, "not an executable file");
 
-    Path other = script(dir.resolve("other"), "echo 'Python 3.11.7'");
-    assertRefused(other, data, "not a redis-server (its --version printed 'Python 3.11.7')");
+    Path other = script(dir.resolve("other"), "printf '\\033[31mPython 3.11.7\\n'");
+    assertRefused(other, data, "not a redis-server (its --version printed '?[31mPython 3.11.7')");
 
     Path old = script(dir.resolve("old"), "echo 'Redis server v=6.2.6 sha=00000000:0 malloc=jemalloc-5.1.0 bits=64'");
     assertRefused(old, data, "Redis 6.2.6 is too old");
