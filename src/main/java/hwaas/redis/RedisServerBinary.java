@@ -12,10 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A redis-server of the machine's ({@code --redis-server}), run for the embedded Redis instead of the jar's. The jar's
- * binary is a static build with the C library's allocator; a distribution's build (jemalloc) runs HWaaS's Lua scripts
- * about twice as fast (README, "Performance"). It is checked before anything is started: an executable file that says
- * it is a redis-server of at least {@value #MIN_MAJOR}.0 (the scripts declare flags, a 7.0 feature).
+ * A redis-server of the machine's ({@code --redis-server}), run for the embedded Redis instead of the jar's. The
+ * jar's binary is a static build with the C library's allocator; a distribution's build (jemalloc) runs most of
+ * HWaaS's Lua scripts up to twice as fast (README, "Performance"). It is checked before anything is started: an
+ * executable file that says it is a redis-server of at least {@value #MIN_MAJOR}.0 (the scripts declare flags, a 7.0
+ * feature).
  */
 public final class RedisServerBinary {
   static final int MIN_MAJOR = 7;
