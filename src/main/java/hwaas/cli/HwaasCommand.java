@@ -9,7 +9,6 @@ import hwaas.http.HttpSettings;
 import hwaas.jobs.JobLimits;
 import hwaas.node.NodeSettings;
 import hwaas.queue.QueueSettings;
-import hwaas.redis.RedisServerBinary;
 import hwaas.redis.RedisSettings;
 import hwaas.schedule.Misfire;
 import hwaas.support.AuditSettings;
@@ -248,7 +247,7 @@ public final class HwaasCommand implements Callable<Integer> {
     return new NodeSettings(
         new RedisSettings(redisUrl, dataDir != null ? dataDir : RedisSettings.defaultDataDir(), fsync,
             secretFile(redisPasswordFile, "--redis-password-file"), redisMaxMemory, allowEviction,
-            redisServer == null ? null : RedisServerBinary.checked(redisServer)),
+            redisServer == null ? null : redisServer.toAbsolutePath()),
         new ClusterSettings(clusterName, clusterHost, members, clusterPort, clusterPublicPort, eventBusPort,
             eventBusPublicPort, clusterKeystore, System.getenv("HWAAS_CLUSTER_KEYSTORE_PASSWORD"), join, insecureCluster),
         http(givenToken()),

@@ -6,6 +6,8 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
+import java.util.List;
+
 /**
  * One Redis connection that many requests share, several in flight at once. The queue's writes go through one:
  * Redis runs the commands of one connection in the order they were sent, so jobs still enter the streams in the order
@@ -27,7 +29,7 @@ public final class PipelinedConnection {
   }
 
   /** The requests sent back to back, in order; one round trip. */
-  public Future<java.util.List<Response>> batch(java.util.List<Request> requests) {
+  public Future<List<Response>> batch(List<Request> requests) {
     return connected().compose(c -> c.batch(requests));
   }
 

@@ -104,15 +104,12 @@ public final class EmbeddedRedis implements AutoCloseable {
    * @throws DataDirInUseException when a live node owns the data directory
    */
   public static EmbeddedRedis start(Path dataDir, String fsync, int port) {
-    return start(dataDir, fsync, port, binaryDir(), RedisSettings.DEFAULT_MAX_MEMORY);
-  }
-
-  /** With a memory limit ({@code maxmemory}, e.g. {@code 1gb}); past it, writes are refused, nothing is evicted. */
-  public static EmbeddedRedis start(Path dataDir, String fsync, String maxMemory) {
-    return start(dataDir, fsync, 0, binaryDir(), maxMemory);
+    return start(dataDir, fsync, port, binaryDir(), RedisSettings.DEFAULT_MAX_MEMORY, ANSWER_WITHIN, null);
   }
 
   /**
+   * With a memory limit ({@code maxmemory}, e.g. {@code 1gb}; past it, writes are refused, nothing is evicted).
+   *
    * @param server a redis-server of the machine's to run instead of the jar's ({@code --redis-server}), checked
    *               first (see {@link RedisServerBinary}); {@code null}: the jar's
    */
@@ -121,21 +118,12 @@ public final class EmbeddedRedis implements AutoCloseable {
   }
 
   static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir) {
-    return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY, ANSWER_WITHIN);
+    return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY, ANSWER_WITHIN, null);
   }
 
   /** With a shorter wait for the first answer than {@link #ANSWER_WITHIN}: for tests. */
   static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, Duration answerWithin) {
-    return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY, answerWithin);
-  }
-
-  private static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, String maxMemory) {
-    return start(dataDir, fsync, port, binDir, maxMemory, ANSWER_WITHIN);
-  }
-
-  private static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, String maxMemory,
-                                     Duration answerWithin) {
-    return start(dataDir, fsync, port, binDir, maxMemory, answerWithin, null);
+    return start(dataDir, fsync, port, binDir, RedisSettings.DEFAULT_MAX_MEMORY, answerWithin, null);
   }
 
   private static EmbeddedRedis start(Path dataDir, String fsync, int port, Path binDir, String maxMemory,

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * executable file that says it is a redis-server of at least {@value #MIN_MAJOR}.0 (the scripts declare flags, a 7.0
  * feature).
  */
-public final class RedisServerBinary {
+final class RedisServerBinary {
   static final int MIN_MAJOR = 7;
   private static final Pattern VERSION = Pattern.compile("Redis server v=(\\d+)\\.(\\d+)\\.(\\d+)");
   private static final long ANSWER_SECONDS = 5;
@@ -27,7 +27,7 @@ public final class RedisServerBinary {
   }
 
   /** The given binary, absolute, once it has shown itself a redis-server 7.0 or newer; else a {@link ConfigException}. */
-  public static Path checked(Path given) {
+  static Path checked(Path given) {
     Path binary = given.toAbsolutePath();
     if (!Files.isRegularFile(binary) || !Files.isExecutable(binary)) {
       throw refused(given, "not an executable file");

@@ -21,7 +21,8 @@ import static hwaas.support.Check.require;
  * @param maxMemory      the embedded Redis's memory limit (Redis's size syntax: {@code 512mb}, {@code 2gb})
  * @param allowEviction  accept an external Redis whose maxmemory-policy evicts keys (jobs could vanish)
  * @param server         a redis-server of the machine's to run as the embedded Redis instead of the jar's
- *                       ({@code --redis-server}); {@code null}: the jar's
+ *                       ({@code --redis-server}; checked where it is started, {@link EmbeddedRedis}); {@code null}:
+ *                       the jar's
  */
 public record RedisSettings(URI url, Path dataDir, String fsync, String password, String maxMemory, boolean allowEviction,
                             Path server) {
