@@ -1,10 +1,11 @@
 package hwaas.cli;
 
 import hwaas.support.ConfigException;
+import hwaas.queue.DeadBulk;
 import hwaas.queue.DeadLetters;
-import hwaas.queue.JobRecords;
+import hwaas.queue.PartitionCount;
+import hwaas.queue.PartitionedDeadLetters;
 import hwaas.queue.QueueSettings;
-import hwaas.queue.StreamKeys;
 import hwaas.redis.ClusterAddress;
 import hwaas.redis.RedisAccess;
 import hwaas.redis.RedisSettings;
@@ -31,6 +32,8 @@ import java.util.concurrent.TimeUnit;
         + "--data-dir, or, when none runs, starts the embedded Redis on that data directory for the duration of the command.",
     footer = {"Examples:", "  ./hwaas dead list", "  ./hwaas dead requeue 1795441023234-0 abc123-c0:7", "  ./hwaas dead requeue --all"})
 public final class DeadCommand implements Callable<Integer> {
+  private static final DeadBulk.Filter ANY = new DeadBulk.Filter("", "", "");
+
   @Parameters(index = "0", paramLabel = "ACTION", description = "list or requeue")
   String action;
 
@@ -71,8 +74,9 @@ public final class DeadCommand implements Callable<Integer> {
     if (limit < 1 || limit > 10_000) {
       throw new ConfigException("--limit must be between 1 and 10000, got " + limit);
     }
-    if (after != null && !after.matches("[0-9]{1,20}-[0-9]{1,20}")) {
-      throw new ConfigException("--after must be a dead-letter id such as 1795441023234-0, got '" + after + "'");
+    if (after != null && !PartitionedDeadLetters.ID.matcher(after).matches()) {
+      throw new ConfigException("--after must be a dead-letter id such as 1795441023234-0 (or 1795441023234-0.2 on a "
+          + "partition), got '" + after + "'");
     }
     RedisAccess access = RedisAccess.open(redis, dataDir != null ? dataDir : RedisSettings.defaultDataDir());
     URI url = access.url();
@@ -80,10 +84,12 @@ public final class DeadCommand implements Callable<Integer> {
     try {
       Redis client = Redis.createClient(vertx, RedisSettings.defaults().withUrl(url).options());
       QueueSettings queue = QueueSettings.defaults().onRedisCluster(ClusterAddress.isCluster(url));
-      StreamKeys keys = queue.keys();
-      DeadLetters dead = new DeadLetters(client, keys, new JobRecords(keys, queue.recordTtl()));
+      if (ClusterAddress.isCluster(url)) {
+        queue = queue.withPartitions(PartitionCount.kept(client, queue.keys()).await(10, TimeUnit.SECONDS));
+      }
+      PartitionedDeadLetters dead = new PartitionedDeadLetters(client, queue.partitionKeys(), queue.recordTtl());
       if (action.equals("list")) {
-        DeadLetters.Page page = dead.page(after, limit).await(10, TimeUnit.SECONDS);
+        DeadLetters.Page page = dead.list(ANY, after, limit).await(10, TimeUnit.SECONDS);
         print(out, page.letters());
         if (page.next() != null) {
           out.println("more: ./hwaas dead list --after " + page.next());
@@ -93,8 +99,8 @@ public final class DeadCommand implements Callable<Integer> {
       int requeued = 0;
       // A page at a time, never the whole stream in memory; requeued letters leave it, the others are paged past.
       String from = null;
-      for (DeadLetters.Page page = dead.page(null, 1000).await(10, TimeUnit.SECONDS); ;
-           page = dead.page(from, 1000).await(10, TimeUnit.SECONDS)) {
+      for (DeadLetters.Page page = dead.list(ANY, null, 1000).await(10, TimeUnit.SECONDS); ;
+           page = dead.list(ANY, from, 1000).await(10, TimeUnit.SECONDS)) {
         for (JsonObject letter : page.letters()) {
           String jobId = letter.getJsonObject("job", new JsonObject()).getString("id", "");
           if ((all || ids.contains(letter.getString("deadId")) || ids.contains(jobId)) && letter.containsKey("job")) {

@@ -9,6 +9,7 @@ import hwaas.http.HttpSettings;
 import hwaas.jobs.JobLimits;
 import hwaas.node.NodeSettings;
 import hwaas.queue.QueueSettings;
+import hwaas.redis.ClusterAddress;
 import hwaas.redis.RedisSettings;
 import hwaas.schedule.Misfire;
 import hwaas.support.AuditSettings;
@@ -140,6 +141,10 @@ public final class HwaasCommand implements Callable<Integer> {
       description = "Confirm a submission (a client's entry id, REST's 202) only once N replicas of the Redis primary have it (WAIT), so it survives the primary's loss; needs N replicas up (default: ${DEFAULT-VALUE}, the primary's word).")
   int redisReplicas;
 
+  @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+      description = "On a Redis Cluster: spread the streams of jobs without records (the clients') over N partitions, each under a hash tag of its own (1 to 64; default: one per primary). Chosen by the service's first node and kept in Redis; a later node may leave it out or give the same N.")
+  int partitions;
+
   @Option(names = "--redis-maxmemory", paramLabel = "SIZE", defaultValue = RedisSettings.DEFAULT_MAX_MEMORY,
       description = "Memory limit of the embedded Redis (e.g. 512mb, 4gb); when full it refuses writes and evicts nothing (default: ${DEFAULT-VALUE}).")
   String redisMaxMemory;
@@ -244,6 +249,10 @@ public final class HwaasCommand implements Callable<Integer> {
       throw new ConfigException("--redis-server runs the embedded Redis, and " + (join ? "--join" : "--redis (or HWAAS_REDIS)")
           + " means none is started here: leave one of them out");
     }
+    if (partitions != 0 && !join && !ClusterAddress.isCluster(redisUrl)) {
+      throw new ConfigException("--partitions spreads the streams over a Redis Cluster's primaries: give it with a "
+          + "redis-cluster:// --redis (or HWAAS_REDIS) only");
+    }
     return new NodeSettings(
         new RedisSettings(redisUrl, dataDir != null ? dataDir : RedisSettings.defaultDataDir(), fsync,
             secretFile(redisPasswordFile, "--redis-password-file"), redisMaxMemory, allowEviction,
@@ -253,7 +262,7 @@ public final class HwaasCommand implements Callable<Integer> {
         http(givenToken()),
         new QueueSettings(QueueSettings.defaults().keyPrefix(), seconds(dedupSeconds, "--dedup-window"),
             seconds(recordTtlSeconds, "--record-ttl"), QueueSettings.defaults().submitTimeout(), maxDead, maxBacklog,
-            seconds(maxDelaySeconds, "--max-delay"), redisReplicas),
+            seconds(maxDelaySeconds, "--max-delay"), redisReplicas, partitions),
         WorkerSettings.defaults(workers).withBatchSize(batch)
             .withRetries(maxAttempts, WorkerSettings.defaults(workers).retryBackoff()),
         new JobLimits(seconds(jobTimeoutSeconds, "--job-timeout"), seconds(visibilitySeconds, "--visibility-timeout"),

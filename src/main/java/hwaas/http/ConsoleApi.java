@@ -3,6 +3,7 @@ package hwaas.http;
 import hwaas.queue.ClientFigures;
 import hwaas.queue.JobFigures;
 import hwaas.queue.JobSearch;
+import hwaas.queue.Partitions;
 import hwaas.queue.StreamKeys;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,10 +24,11 @@ final class ConsoleApi {
   private final ClientFigures clients;
   private final JobFigures today;
 
-  ConsoleApi(Redis redis, StreamKeys keys) {
+  ConsoleApi(Redis redis, Partitions partitions) {
+    StreamKeys keys = partitions.home();
     this.search = new JobSearch(redis, keys);
     this.clients = new ClientFigures(redis, keys);
-    this.today = new JobFigures(redis, keys);
+    this.today = new JobFigures(redis, partitions);
   }
 
   void listJobs(RoutingContext ctx) {

@@ -2,9 +2,7 @@ package hwaas.http;
 
 import hwaas.queue.DeadBulk;
 import hwaas.queue.QueueSettings;
-import hwaas.queue.DeadLetters;
-import hwaas.queue.JobRecords;
-import hwaas.queue.StreamKeys;
+import hwaas.queue.PartitionedDeadLetters;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -17,20 +15,17 @@ import io.vertx.redis.client.Redis;
  * filter (counted first with {@code dryRun}).
  */
 final class DeadApi {
-  private final DeadLetters dead;
-  private final DeadBulk bulk;
+  private final PartitionedDeadLetters dead;
 
   DeadApi(Redis redis, QueueSettings queue) {
-    StreamKeys keys = queue.keys();
-    this.dead = new DeadLetters(redis, keys, new JobRecords(keys, queue.recordTtl()));
-    this.bulk = new DeadBulk(redis, keys, queue.recordTtl());
+    this.dead = new PartitionedDeadLetters(redis, queue.partitionKeys(), queue.recordTtl());
   }
 
   void list(RoutingContext ctx) {
     ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
     var limit = request.getQuery().get("limit");
     var after = request.getQuery().get("after");
-    bulk.list(filter(request), after == null || after.isNull() ? null : after.getString(),
+    dead.list(filter(request), after == null || after.isNull() ? null : after.getString(),
             limit == null || limit.isNull() ? 100 : limit.getInteger())
         .onSuccess(page -> ctx.json(new JsonObject().put("jobs", new JsonArray(page.letters())).put("next", page.next())))
         .onFailure(ctx::fail);
@@ -41,7 +36,7 @@ final class DeadApi {
     ValidatedRequest request = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
     var dryRunParam = request.getQuery().get("dryRun");
     boolean dryRun = dryRunParam != null && !dryRunParam.isNull() && dryRunParam.getBoolean();
-    bulk.apply(dryRun ? DeadBulk.Action.COUNT : action, filter(request))
+    dead.apply(dryRun ? DeadBulk.Action.COUNT : action, filter(request))
         .onSuccess(matched -> ctx.json(new JsonObject().put("matched", matched).put("dryRun", dryRun)))
         .onFailure(ctx::fail);
   }

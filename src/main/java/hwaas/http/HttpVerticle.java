@@ -108,7 +108,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private Router router(ApiContract api) {
     JobsApi jobs = new JobsApi(vertx, redis, queue, types, contract);
-    QueuesApi queues = new QueuesApi(vertx, redis, queue.keys(), types, paused);
+    QueuesApi queues = new QueuesApi(vertx, redis, queue.partitionKeys(), types, paused);
     DeadApi dead = new DeadApi(redis, queue);
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
     JobWatch watch = new JobWatch(vertx, new ChainView(recordReads, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())));
@@ -131,7 +131,7 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("completeWorkBatch").addHandler(workApi::completeAll);
     builder.getRoute("failWork").addHandler(workApi::fail);
     builder.getRoute("extendWork").addHandler(workApi::extend);
-    ConsoleApi console = new ConsoleApi(redis, queue.keys());
+    ConsoleApi console = new ConsoleApi(redis, queue.partitionKeys());
     builder.getRoute("listJobs").addHandler(console::listJobs);
     builder.getRoute("listClients").addHandler(console::listClients);
     builder.getRoute("jobsToday").addHandler(console::jobsToday);

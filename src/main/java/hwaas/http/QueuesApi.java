@@ -3,6 +3,7 @@ package hwaas.http;
 import hwaas.queue.PausedTypes;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueStats;
+import hwaas.queue.Partitions;
 import hwaas.queue.StreamKeys;
 import hwaas.jobs.JobHandlers;
 import io.vertx.core.Vertx;
@@ -19,20 +20,22 @@ import io.vertx.redis.client.Request;
 final class QueuesApi {
   private final Vertx vertx;
   private final Redis redis;
+  private final Partitions partitions;
   private final StreamKeys keys;
   private final JobHandlers types;
   private final PausedTypes pausedTypes;
 
-  QueuesApi(Vertx vertx, Redis redis, StreamKeys keys, JobHandlers types, PausedTypes pausedTypes) {
+  QueuesApi(Vertx vertx, Redis redis, Partitions partitions, JobHandlers types, PausedTypes pausedTypes) {
     this.pausedTypes = pausedTypes;
     this.vertx = vertx;
     this.redis = redis;
-    this.keys = keys;
+    this.partitions = partitions;
+    this.keys = partitions.home();
     this.types = types;
   }
 
   void list(RoutingContext ctx) {
-    QueueStats.read(redis, keys, types.names())
+    QueueStats.read(redis, partitions, types.names())
         .onSuccess(queues -> ctx.json(new JsonObject().put("queues", queues)))
         .onFailure(ctx::fail);
   }

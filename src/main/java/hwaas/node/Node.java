@@ -15,8 +15,10 @@ import hwaas.jobs.JobHandlers;
 import hwaas.queue.JobsLeft;
 import hwaas.queue.PausedTypes;
 import hwaas.queue.QueueVerticle;
+import hwaas.queue.PartitionCount;
 import hwaas.queue.ServiceIdentity;
 import hwaas.queue.StreamKeys;
+import hwaas.redis.ClusterAddress;
 import hwaas.redis.EmbeddedRedis;
 import hwaas.redis.RedisAccess;
 import hwaas.redis.RedisSettings;
@@ -147,6 +149,11 @@ public final class Node {
         ClusterRegistry.register(vertx, new ClusterRegistry.Registration(RedisSettings.withoutPassword(settings.redis().url()),
             service, nodeId, settings.cluster().host(), embedded == null ? null : settings.redis().dataDir().toAbsolutePath().toString()),
             settings.cluster().name()).await();
+      }
+      if (ClusterAddress.isCluster(settings.redis().url())) {
+        int requested = settings.queue().partitions();
+        int partitions = withRedis(vertx, settings, (redis, keys) -> PartitionCount.settle(redis, keys, requested));
+        settings = settings.withQueue(settings.queue().withPartitions(partitions));
       }
       node = new Node(settings, nodeId, embedded, clusterManager, vertx, startedAt);
       node.learnedRedis = learned;
@@ -431,7 +438,7 @@ public final class Node {
   private long countPending() {
     Redis redis = Redis.createClient(vertx, settings.redis().options());
     try {
-      return JobsLeft.count(redis, settings.queue().keys(), jobTypes).await(10, TimeUnit.SECONDS);
+      return JobsLeft.count(redis, settings.queue().partitionKeys(), jobTypes).await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("node {}: could not count the entries left in the stream", nodeId, e);
       return -1;

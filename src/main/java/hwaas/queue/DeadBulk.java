@@ -155,6 +155,11 @@ public final class DeadBulk {
     return listFrom(filter, afterId == null ? "-" : "(" + afterId, limit, new ArrayList<>());
   }
 
+  /** As {@link #list}, from {@code start}: {@code -}, an entry id (inclusive) or {@code (} and one (exclusive). */
+  Future<DeadLetters.Page> listFrom(Filter filter, String start, int limit) {
+    return listFrom(filter, start, limit, new ArrayList<>());
+  }
+
   private Future<DeadLetters.Page> listFrom(Filter filter, String after, int limit, List<JsonObject> found) {
     // Without a filter every entry matches: one call reads the page; with one, chunks are walked until it is full.
     int count = filter.any() ? limit - found.size() : CHUNK;

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,13 +20,13 @@ import java.util.List;
  */
 public final class JobFigures {
   private final Redis redis;
-  private final StreamKeys keys;
+  private final Partitions partitions;
   private final JobIndex index;
 
-  public JobFigures(Redis redis, StreamKeys keys) {
+  public JobFigures(Redis redis, Partitions partitions) {
     this.redis = redis;
-    this.keys = keys;
-    this.index = new JobIndex(keys);
+    this.partitions = partitions;
+    this.index = new JobIndex(partitions.home());
   }
 
   /** {since, created, byState: {state: jobs}, deadLetters}. */
@@ -33,14 +34,20 @@ public final class JobFigures {
     List<Request> counts = new ArrayList<>();
     counts.add(Request.cmd(Command.ZCOUNT).arg(index.all()).arg(millis).arg("+inf"));
     JobIndex.STATES.forEach(s -> counts.add(Request.cmd(Command.ZCOUNT).arg(index.state(s)).arg(millis).arg("+inf")));
-    counts.add(Request.cmd(Command.XLEN).arg(keys.dead()));
-    return redis.batch(counts).map(replies -> {
+    counts.add(Request.cmd(Command.XLEN).arg(partitions.home().dead()));
+    // The other partitions' dead letters, each on its own slot (a batch may not span them).
+    List<Future<Response>> otherDead = new ArrayList<>();
+    partitions.all().subList(1, partitions.count())
+        .forEach(keys -> otherDead.add(redis.send(Request.cmd(Command.XLEN).arg(keys.dead()))));
+    Future<Long> moreDead = Future.all(otherDead)
+        .map(all -> otherDead.stream().mapToLong(f -> f.result().toLong()).sum());
+    return moreDead.compose(more -> redis.batch(counts).map(replies -> {
       JsonObject byState = new JsonObject();
       for (int i = 0; i < JobIndex.STATES.size(); i++) {
         byState.put(JobIndex.STATES.get(i), replies.get(i + 1).toLong());
       }
       return new JsonObject().put("since", Instant.ofEpochMilli(millis).toString()).put("created", replies.get(0).toLong())
-          .put("byState", byState).put("deadLetters", replies.get(replies.size() - 1).toLong());
-    });
+          .put("byState", byState).put("deadLetters", replies.get(replies.size() - 1).toLong() + more);
+    }));
   }
 }

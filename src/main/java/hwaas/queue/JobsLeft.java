@@ -18,12 +18,14 @@ public final class JobsLeft {
   private JobsLeft() {
   }
 
-  public static Future<Long> count(Redis redis, StreamKeys keys, Iterable<String> types) {
+  public static Future<Long> count(Redis redis, Partitions partitions, Iterable<String> types) {
     Future<Long> total = Future.succeededFuture(0L);
-    for (String type : types) {
-      for (String queue : Priority.queues(type)) {
-        total = total.compose(sum -> inStream(redis, keys.stream(queue), "-", 0)
-            .compose(jobs -> finishedBefore(redis, keys.finished(queue)).map(done -> sum + jobs - done)));
+    for (StreamKeys keys : partitions.all()) {
+      for (String type : types) {
+        for (String queue : Priority.queues(type)) {
+          total = total.compose(sum -> inStream(redis, keys.stream(queue), "-", 0)
+              .compose(jobs -> finishedBefore(redis, keys.finished(queue)).map(done -> sum + jobs - done)));
+        }
       }
     }
     return total;

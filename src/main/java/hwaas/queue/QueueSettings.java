@@ -18,9 +18,11 @@ import static hwaas.support.Check.require;
  * @param maxDelay      the furthest in the future a job may be delayed
  * @param redisReplicas replicas that must have a write ({@code WAIT}) before a submission is confirmed; 0: the primary's
  *                      word is enough (asynchronous replication, today's speed)
+ * @param partitions    how many partitions the streams are spread over ({@link Partitions}): above 1 only on a Redis
+ *                      Cluster, whose prefix is a hash tag; 0 until a node has asked the cluster (one per primary)
  */
 public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout, long maxDead,
-                            long maxBacklog, Duration maxDelay, int redisReplicas) {
+                            long maxBacklog, Duration maxDelay, int redisReplicas, int partitions) {
   public static final Duration DEFAULT_MAX_DELAY = Duration.ofDays(30);
   public static final long DEFAULT_MAX_DEAD = 100_000;
   public static final long DEFAULT_MAX_BACKLOG = 10_000_000;
@@ -36,6 +38,14 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
     require(maxBacklog >= 1, "--max-backlog must be at least 1, got " + maxBacklog);
     require(positive(maxDelay) && maxDelay.toDays() <= 3650, "--max-delay must be above 0 and at most 3650 days");
     require(redisReplicas >= 0 && redisReplicas <= 16, "--redis-replicas must be between 0 and 16, got " + redisReplicas);
+    require(partitions >= 0 && partitions <= Partitions.MAX,
+        "--partitions must be between 1 and " + Partitions.MAX + ", got " + partitions);
+  }
+
+  /** One partition, confirmed on the primary's word unless {@code redisReplicas} says otherwise. */
+  public QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout, long maxDead,
+                       long maxBacklog, Duration maxDelay, int redisReplicas) {
+    this(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas, 1);
   }
 
   /** Confirmed on the primary's word alone ({@code redisReplicas} 0). */
@@ -46,11 +56,17 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
 
   public static QueueSettings defaults() {
     return new QueueSettings("hwaas", Duration.ofSeconds(120), Duration.ofHours(1), Duration.ofSeconds(5), DEFAULT_MAX_DEAD, DEFAULT_MAX_BACKLOG,
-        DEFAULT_MAX_DELAY, 0);
+        DEFAULT_MAX_DELAY, 0, 1);
   }
 
+  /** The home partition's keys: everything but the streams of other partitions. */
   public StreamKeys keys() {
     return new StreamKeys(keyPrefix);
+  }
+
+  /** Every partition's keys, the home first ({@code partitions} 0, not yet asked, counts as 1). */
+  public Partitions partitionKeys() {
+    return keyPrefix.startsWith("{") ? Partitions.spread(keyPrefix, Math.max(1, partitions)) : Partitions.single(keyPrefix);
   }
 
   /**
@@ -66,26 +82,30 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
   }
 
   public QueueSettings withKeyPrefix(String keyPrefix) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas, partitions);
   }
 
   public QueueSettings withMaxDead(long maxDead) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas, partitions);
   }
 
   public QueueSettings withMaxBacklog(long maxBacklog) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas, partitions);
   }
 
   public QueueSettings withMaxDelay(Duration maxDelay) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas, partitions);
   }
 
   public QueueSettings withSubmitTimeout(Duration submitTimeout) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas, partitions);
+  }
+
+  public QueueSettings withPartitions(int partitions) {
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas, partitions);
   }
 
   public QueueSettings withRedisReplicas(int redisReplicas) {
-    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas);
+    return new QueueSettings(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas, partitions);
   }
 }

@@ -44,14 +44,13 @@ public final class QueueVerticle extends VerticleBase {
   private final JobContract contract;
   private final OutageLog outage = new OutageLog(log, "queue");
   private Redis redis;
-  private EnqueueScript script;
   private PipelinedConnection writes;
+  private Partitions partitions;
+  /** One per partition ({@link Partitions}), in its order: each has its own writes in flight. */
+  private final List<PartitionWrites> queues = new ArrayList<>();
   private DueJobs dueJobs;
   private boolean stopped;
   private final OutageLog dueOutage = new OutageLog(log, "delayed jobs");
-  private final ArrayDeque<Submission> waiting = new ArrayDeque<>();
-  /** Writes sent and not yet answered: at most {@link #MAX_WRITES_IN_FLIGHT}, pipelined on one connection. */
-  private int writing;
   /** Completed when the last write in flight has answered, once stopping. */
   private Promise<Void> idle;
 
@@ -75,13 +74,19 @@ public final class QueueVerticle extends VerticleBase {
     redis = Redis.createClient(vertx, redisSettings.options());
     LocalSubmission.registerCodec(vertx);
     writes = new PipelinedConnection(redis);
-    script = new EnqueueScript(redis, writes, settings.redisReplicas(), settings.keys(), settings.maxBacklog(), settings.recordTtl());
+    partitions = settings.partitionKeys();
+    // The backlog limit is the service's: each partition takes its share (batches spread evenly over them).
+    long backlogShare = (settings.maxBacklog() + partitions.count() - 1) / partitions.count();
+    for (StreamKeys keys : partitions.all()) {
+      queues.add(new PartitionWrites(new EnqueueScript(redis, writes, settings.redisReplicas(), keys, backlogShare,
+          settings.recordTtl())));
+    }
     dueJobs = new DueJobs(redis, settings.keys(), settings.recordTtl());
     // The streams and their group exist from the first node on, so that stats and the API find them even before a
     // worker starts (the group reads from 0: nothing written before a worker joins is skipped).
-    return script.load()
+    return Future.all(queues.stream().map(q -> q.script.load()).toList())
         .onSuccess(v -> moveDueJobs())
-        .compose(v -> StreamGroup.ensureAll(redis, settings.keys(), contract.types()))
+        .compose(v -> Future.all(partitions.all().stream().map(keys -> StreamGroup.ensureAll(redis, keys, contract.types())).toList()))
         .compose(v -> vertx.eventBus().consumer(QueueAddresses.SUBMIT, this::accept).completion())
         .compose(v -> vertx.eventBus().<LocalSubmission>localConsumer(QueueAddresses.SUBMIT_LOCAL, this::acceptLocal).completion())
         .onFailure(err -> redis.close());
@@ -90,12 +95,10 @@ public final class QueueVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopped = true;
-    flush();
+    queues.forEach(PartitionWrites::flush);
     // Let the writes already sent to Redis answer their clients before the connection goes.
     idle = Promise.promise();
-    if (writing == 0 && waiting.isEmpty()) {
-      idle.complete();
-    }
+    checkIdle();
     return idle.future()
         .timeout(settings.submitTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .recover(err -> {
@@ -138,10 +141,24 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void queue(Submission submission) {
-    waiting.add(submission);
-    if (waiting.size() == 1) {
-      // Whatever else arrives before this runs joins the same write.
-      context.runOnContext(v -> flush());
+    queues.get(partitionOf(submission)).add(submission);
+  }
+
+  /**
+   * Jobs with records (the API's), and those of types declared for external workers, which read the home only, go
+   * to the home; a client's batch goes to the partition of its key.
+   */
+  private int partitionOf(Submission submission) {
+    JobBatch first = submission.batches().get(0);
+    if (submission.group() || first.tracked() || contract.isDeclared(first.type())) {
+      return 0;
+    }
+    return partitions.ofBatchKey(first.key());
+  }
+
+  private void checkIdle() {
+    if (idle != null && queues.stream().allMatch(PartitionWrites::isIdle)) {
+      idle.tryComplete();
     }
   }
 
@@ -170,72 +187,95 @@ public final class QueueVerticle extends VerticleBase {
     });
   }
 
-  private void flush() {
-    if (waiting.isEmpty() || writing >= MAX_WRITES_IN_FLIGHT) {
-      return;
-    }
-    List<Submission> sending = new ArrayList<>();
-    int jobs = 0;
-    while (!waiting.isEmpty() && (sending.isEmpty() || jobs + waiting.peek().jobs() <= MAX_JOBS_PER_WRITE)) {
-      Submission next = waiting.poll();
-      jobs += next.jobs();
-      sending.add(next);
-    }
-    write(sending, jobs);
-  }
+  /** The writes of one partition: one script call at a time per batch of submissions, up to a few in flight. */
+  private final class PartitionWrites {
+    private final EnqueueScript script;
+    private final ArrayDeque<Submission> waiting = new ArrayDeque<>();
+    /** Writes sent and not yet answered: at most {@link #MAX_WRITES_IN_FLIGHT}, pipelined on the queue's connection. */
+    private int writing;
 
-  private void write(List<Submission> sending, int jobs) {
-    List<EnqueueScript.Write> batches = new ArrayList<>();
-    // An API job's key lives as long as its record: a retry with the same Idempotency-Key finds it for that long.
-    Duration apiKeys = settings.recordTtl().compareTo(settings.dedupWindow()) > 0 ? settings.recordTtl() : settings.dedupWindow();
-    for (int group = 0; group < sending.size(); group++) {
-      Submission s = sending.get(group);
-      for (int b = 0; b < s.batches().size(); b++) {
-        JobBatch batch = s.batches().get(b);
-        EnqueueScript.Records records = s.clients() == null ? null
-            : new EnqueueScript.Records(s.clients().get(b), batch.sentAt(), batch.payload().encode(), batch.ids(), s.dueAt().get(b),
-                s.priorities().get(b));
-        Duration keyTtl = !s.resendable() ? Duration.ZERO : batch.tracked() ? apiKeys : settings.dedupWindow();
-        batches.add(new EnqueueScript.Write(batch.key(), batch.type(), keyTtl,
-            batch.size(), s.jsons().get(b), group, records));
+    PartitionWrites(EnqueueScript script) {
+      this.script = script;
+    }
+
+    void add(Submission submission) {
+      waiting.add(submission);
+      if (waiting.size() == 1) {
+        // Whatever else arrives before this runs joins the same write.
+        context.runOnContext(v -> flush());
       }
     }
-    writing++;
-    script.enqueue(batches)
-        .onSuccess(ids -> {
-          outage.success();
-          int next = 0;
-          for (Submission submission : sending) {
-            List<String> entryIds = ids.subList(next, next + submission.batches().size());
-            next += submission.batches().size();
-            if (entryIds.contains(EnqueueScript.BACKLOG)) {
-              JobBatch full = submission.batches().get(entryIds.indexOf(EnqueueScript.BACKLOG));
-              submission.message().fail(QueueFailure.BACKLOG.code, "the backlog of " + full.type()
-                  + " jobs is at --max-backlog " + settings.maxBacklog() + "; nothing was added: retry later");
-            } else if (submission.group()) {
-              submission.message().reply(new JsonObject().put("entryIds", new JsonArray(new ArrayList<>(entryIds))));
-            } else {
-              submission.message().reply(new JsonObject().put("entryId", entryIds.get(0)));
+
+    boolean isIdle() {
+      return writing == 0 && waiting.isEmpty();
+    }
+
+    private void flush() {
+      if (waiting.isEmpty() || writing >= MAX_WRITES_IN_FLIGHT) {
+        return;
+      }
+      List<Submission> sending = new ArrayList<>();
+      int jobs = 0;
+      while (!waiting.isEmpty() && (sending.isEmpty() || jobs + waiting.peek().jobs() <= MAX_JOBS_PER_WRITE)) {
+        Submission next = waiting.poll();
+        jobs += next.jobs();
+        sending.add(next);
+      }
+      write(sending, jobs);
+    }
+
+    private void write(List<Submission> sending, int jobs) {
+      List<EnqueueScript.Write> batches = new ArrayList<>();
+      // An API job's key lives as long as its record: a retry with the same Idempotency-Key finds it for that long.
+      Duration apiKeys = settings.recordTtl().compareTo(settings.dedupWindow()) > 0 ? settings.recordTtl() : settings.dedupWindow();
+      for (int group = 0; group < sending.size(); group++) {
+        Submission s = sending.get(group);
+        for (int b = 0; b < s.batches().size(); b++) {
+          JobBatch batch = s.batches().get(b);
+          EnqueueScript.Records records = s.clients() == null ? null
+              : new EnqueueScript.Records(s.clients().get(b), batch.sentAt(), batch.payload().encode(), batch.ids(), s.dueAt().get(b),
+                  s.priorities().get(b));
+          Duration keyTtl = !s.resendable() ? Duration.ZERO : batch.tracked() ? apiKeys : settings.dedupWindow();
+          batches.add(new EnqueueScript.Write(batch.key(), batch.type(), keyTtl,
+              batch.size(), s.jsons().get(b), group, records));
+        }
+      }
+      writing++;
+      script.enqueue(batches)
+          .onSuccess(ids -> {
+            outage.success();
+            int next = 0;
+            for (Submission submission : sending) {
+              List<String> entryIds = ids.subList(next, next + submission.batches().size());
+              next += submission.batches().size();
+              if (entryIds.contains(EnqueueScript.BACKLOG)) {
+                JobBatch full = submission.batches().get(entryIds.indexOf(EnqueueScript.BACKLOG));
+                submission.message().fail(QueueFailure.BACKLOG.code, "the backlog of " + full.type() + " jobs is at "
+                    + (partitions.count() == 1 ? "" : "its partition's share (1/" + partitions.count() + ") of ")
+                    + "--max-backlog " + settings.maxBacklog() + "; nothing was added: retry later");
+              } else if (submission.group()) {
+                submission.message().reply(new JsonObject().put("entryIds", new JsonArray(new ArrayList<>(entryIds))));
+              } else {
+                submission.message().reply(new JsonObject().put("entryId", entryIds.get(0)));
+              }
             }
-          }
-        })
-        .onFailure(err -> {
-          if (QueueFailure.isRedisFull(err)) {
-            outage.failure("Redis is at its memory limit (--redis-maxmemory): new jobs are refused, and their senders "
-                + "told to resend later, until it has room (the jobs it holds still run, and API records expire after "
-                + "--record-ttl); " + jobs + " jobs in " + batches.size() + " batches", err);
-            sending.forEach(s -> s.message().fail(QueueFailure.FULL.code, QueueFailure.FULL_MESSAGE));
-            return;
-          }
-          outage.failure("XADD of " + jobs + " jobs in " + batches.size() + " batches (first " + batches.get(0).key() + ")", err);
-          sending.forEach(s -> s.message().fail(QueueFailure.UNAVAILABLE.code, "Redis did not take the jobs: " + err.getMessage()));
-        })
-        .onComplete(ar -> {
-          writing--;
-          flush();
-          if (idle != null && writing == 0 && waiting.isEmpty()) {
-            idle.tryComplete();
-          }
-        });
+          })
+          .onFailure(err -> {
+            if (QueueFailure.isRedisFull(err)) {
+              outage.failure("Redis is at its memory limit (--redis-maxmemory): new jobs are refused, and their senders "
+                  + "told to resend later, until it has room (the jobs it holds still run, and API records expire after "
+                  + "--record-ttl); " + jobs + " jobs in " + batches.size() + " batches", err);
+              sending.forEach(s -> s.message().fail(QueueFailure.FULL.code, QueueFailure.FULL_MESSAGE));
+              return;
+            }
+            outage.failure("XADD of " + jobs + " jobs in " + batches.size() + " batches (first " + batches.get(0).key() + ")", err);
+            sending.forEach(s -> s.message().fail(QueueFailure.UNAVAILABLE.code, "Redis did not take the jobs: " + err.getMessage()));
+          })
+          .onComplete(ar -> {
+            writing--;
+            flush();
+            checkIdle();
+          });
+    }
   }
 }

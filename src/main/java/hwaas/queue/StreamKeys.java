@@ -81,6 +81,16 @@ public final class StreamKeys {
     return prefix + ":service";
   }
 
+  /** How many partitions the service's streams are spread over, set by its first node ({@link PartitionCount}). */
+  public String partitions() {
+    return prefix + ":partitions";
+  }
+
+  /** The prefix every key of these starts with: {@code hwaas}, or a hash tag such as {@code {hwaas}}. */
+  public String prefix() {
+    return prefix;
+  }
+
   /** API jobs waiting for their time: a sorted set of job ids scored by when they are due (epoch millis). */
   public String scheduled() {
     return prefix + ":scheduled";

@@ -4,7 +4,7 @@ import hwaas.queue.QueueSettings;
 import hwaas.redis.RedisSettings;
 import hwaas.support.OutageLog;
 import hwaas.queue.QueueStats;
-import hwaas.queue.StreamKeys;
+import hwaas.queue.Partitions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -27,7 +27,7 @@ public final class StatsVerticle extends VerticleBase {
   private static final int WINDOW_SECONDS = 10;
 
   private final RedisSettings redisSettings;
-  private final StreamKeys keys;
+  private final Partitions partitions;
   private final JsonObject node;
   private final NodeCounters counters;
   private final List<String> types;
@@ -45,7 +45,7 @@ public final class StatsVerticle extends VerticleBase {
   public StatsVerticle(RedisSettings redisSettings, QueueSettings queue, JsonObject node, NodeCounters counters, List<String> types,
                        AtomicReference<JsonArray> lastQueues) {
     this.redisSettings = redisSettings;
-    this.keys = queue.keys();
+    this.partitions = queue.partitionKeys();
     this.node = node;
     this.counters = counters;
     this.types = types;
@@ -66,7 +66,7 @@ public final class StatsVerticle extends VerticleBase {
 
   private void publish() {
     JsonObject stats = snapshot();
-    QueueStats.read(redis, keys, types)
+    QueueStats.read(redis, partitions, types)
         .onSuccess(queues -> {
           outage.success();
           lastQueues.set(queues);

@@ -37,7 +37,7 @@ import java.util.function.Function;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One worker's consumer of one job type's streams (one per priority): its own read loop on its own connection, so a slow type
+ * One worker's consumer of one job type's streams (one per priority) in one partition: its own read loop on its own connection, so a slow type
  * (sleep) never holds up a fast one (print), and a paused type simply stops reading. Runs on its worker
  * verticle's event loop.
  */
@@ -83,14 +83,15 @@ final class TypeLane {
   private long pauseTimer = -1;
   private int failedAttempts;
 
-  TypeLane(Vertx vertx, Redis redis, WorkerSettings settings, QueueSettings queue, JobType type, String consumer,
-           JobRunner runner, PausedTypes paused, OutageLog outage, NodeCounters counters) {
+  /** @param keys the partition whose streams of the type this lane reads ({@code queue}'s home, or another) */
+  TypeLane(Vertx vertx, Redis redis, WorkerSettings settings, QueueSettings queue, StreamKeys keys, JobType type,
+           String consumer, JobRunner runner, PausedTypes paused, OutageLog outage, NodeCounters counters) {
     this.vertx = vertx;
     this.redis = redis;
     this.settings = settings;
     this.type = type;
     this.consumer = consumer;
-    this.keys = queue.keys();
+    this.keys = keys;
     this.streams = String.join(", ", Priority.queues(type.name()).stream().map(keys::stream).toList());
     this.records = new JobRecords(keys, queue.recordTtl());
     this.cache = new ResultCache(keys, queue.recordTtl());

@@ -11,6 +11,7 @@ import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueSettings;
 import hwaas.redis.RedisSettings;
 import hwaas.queue.StreamGroup;
+import hwaas.queue.Partitions;
 import hwaas.queue.StreamKeys;
 import hwaas.stats.NodeCounters;
 import io.vertx.core.Future;
@@ -71,11 +72,17 @@ public final class WorkerVerticle extends VerticleBase {
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
     ProgressReports progress = new ProgressReports(vertx, redis, new JobRecords(keys, queue.recordTtl()), outages.workers(), running);
+    Partitions partitions = queue.partitionKeys();
+    // Each partition keeps its share of the dead letters, so that the service keeps --max-dead in all.
+    QueueSettings perPartition = queue.withMaxDead((queue.maxDead() + partitions.count() - 1) / partitions.count());
     for (JobType type : handlers.byType().values()) {
       JobRunner runner = new JobRunner(vertx, consumer, type, counters, audit, outages.jobs(), running, progress::report);
-      lanes.add(new TypeLane(vertx, redis, settings, queue, type, consumer, runner, paused, outages.workers(), counters));
+      for (StreamKeys partition : partitions.all()) {
+        lanes.add(new TypeLane(vertx, redis, settings, perPartition, partition, type, consumer, runner, paused,
+            outages.workers(), counters));
+      }
     }
-    return StreamGroup.ensureAll(redis, keys, handlers.names())
+    return Future.all(partitions.all().stream().map(p -> StreamGroup.ensureAll(redis, p, handlers.names())).toList())
         .compose(v -> refreshPaused())
         .compose(v -> vertx.eventBus().<JsonObject>consumer(QueueAddresses.PAUSED, m -> applyPause(m.body())).completion())
         .compose(v -> vertx.eventBus().<JsonObject>consumer(QueueAddresses.CANCEL, m -> cancel(m.body())).completion())

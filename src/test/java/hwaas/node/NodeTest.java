@@ -70,4 +70,36 @@ class NodeTest {
       assertEquals(50, printed.stream().map(id -> id.substring(0, id.lastIndexOf(':'))).distinct().count());
     }
   }
+
+  @Test
+  @DisplayName("three partitions (as on a Redis Cluster): clients' jobs spread over all three, each printed exactly once, "
+      + "the queue figures add them up, nothing left pending after stop")
+  void partitionsShareTheWork() throws Exception {
+    NodeSettings plain = TestConfigs.local(2, 30, 20);
+    // A hash-tagged prefix, as on a cluster: on one Redis a partition is only a name, and behaves the same.
+    NodeSettings config = plain.withQueue(plain.queue().withKeyPrefix("{" + plain.queue().keyPrefix() + "}").withPartitions(3));
+    Capture stdout = new Capture();
+    try (Printer printer = new Printer(stdout, () -> { })) {
+      RecordingHandler recorder = new RecordingHandler(new PrintHandler(printer));
+      Node node = Node.start(config, JobHandlers.standard(printer, config.limits()).withPrint(recorder));
+      Poll.until(Duration.ofSeconds(10), "1500 printed jobs", () -> recorder.count() >= 1_500);
+      Summary summary = node.stop();
+
+      List<String> printed = recorder.jobIds();
+      System.out.println(summary.line());
+      assertEquals(printed.size(), new HashSet<>(printed).size(), "a job was printed twice");
+      assertEquals(summary.submitted(), printed.size(), "submitted and printed differ");
+      assertEquals(0, summary.pending());
+      long processed = 0;
+      for (hwaas.queue.StreamKeys partition : config.queue().partitionKeys().all()) {
+        try (RedisProbe probe = new RedisProbe(config.withQueue(config.queue().withKeyPrefix(partition.prefix())))) {
+          long here = probe.counter("print", "processed");
+          assertTrue(here > 100, partition.prefix() + " ran " + here + " of " + printed.size() + " jobs");
+          assertEquals(0, probe.pendingInGroup(), partition.prefix());
+          processed += here;
+        }
+      }
+      assertEquals(printed.size(), processed, "the partitions' counters add up to what was printed");
+    }
+  }
 }

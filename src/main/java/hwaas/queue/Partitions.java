@@ -1,0 +1,118 @@
+package hwaas.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The keyspaces a service's streams are spread over on a Redis Cluster (docs/redis-cluster.md). Partition 0, the home,
+ * is the service's whole keyspace as on one Redis ({@code {hwaas}:…}): API jobs with their records, indexes, delayed
+ * jobs, chains, schedules, declared and paused types. Every other partition has a hash tag of its own and holds
+ * streams of jobs without records (the clients' batches, the print firehose), with their consumer group, retry notes,
+ * counters and dead letters. Each script and pipeline still touches one partition, so one slot.
+ *
+ * <p>Partition k's tag is chosen to hash into the k-th of {@code count} equal ranges of the 16,384 slots (the home
+ * keeps its tag and its range), so that on a cluster whose primaries hold equal ranges, as the usual tools make them,
+ * {@code count} partitions of {@code count} primaries put one partition on each primary. The names depend only on the
+ * prefix and the count: every node, and every restart, finds the same ones.
+ */
+public final class Partitions {
+  /** Hash slots of a Redis Cluster. */
+  static final int SLOTS = 16_384;
+  /** The most partitions a service may have. */
+  public static final int MAX = 64;
+
+  private final List<StreamKeys> keys;
+
+  private Partitions(List<StreamKeys> keys) {
+    this.keys = List.copyOf(keys);
+  }
+
+  /** One partition, named by {@code prefix}: a single Redis, Sentinel, or a cluster service that is not spread. */
+  public static Partitions single(String prefix) {
+    return new Partitions(List.of(new StreamKeys(prefix)));
+  }
+
+  /**
+   * {@code count} partitions of a service whose home prefix is a hash tag ({@code {hwaas}}); {@code count} 1 is the
+   * home alone.
+   */
+  public static Partitions spread(String homePrefix, int count) {
+    if (count < 1 || count > MAX) {
+      throw new IllegalArgumentException("partitions must be between 1 and " + MAX + ", got " + count);
+    }
+    if (count > 1 && !(homePrefix.startsWith("{") && homePrefix.endsWith("}"))) {
+      throw new IllegalArgumentException("partitions need a hash-tagged prefix ({name}), got " + homePrefix);
+    }
+    List<StreamKeys> keys = new ArrayList<>(List.of(new StreamKeys(homePrefix)));
+    if (count > 1) {
+      String name = homePrefix.substring(1, homePrefix.length() - 1);
+      int homeRange = range(slot(name), count);
+      int partition = 1;
+      for (int r = 0; r < count; r++) {
+        if (r != homeRange) {
+          keys.add(new StreamKeys("{" + tagInRange(name + ":p" + partition, r, count) + "}"));
+          partition++;
+        }
+      }
+    }
+    return new Partitions(keys);
+  }
+
+  public int count() {
+    return keys.size();
+  }
+
+  /** Partition 0: the service's own keys, and the streams of every job with a record. */
+  public StreamKeys home() {
+    return keys.get(0);
+  }
+
+  public StreamKeys get(int partition) {
+    return keys.get(partition);
+  }
+
+  public List<StreamKeys> all() {
+    return keys;
+  }
+
+  /**
+   * The partition of a batch without records, by its key: a resend (same key) lands where the first one did, so the
+   * key's idempotency holds; random keys spread evenly.
+   */
+  public int ofBatchKey(String batchKey) {
+    return Math.floorMod(batchKey.hashCode(), keys.size());
+  }
+
+  /** The Redis Cluster hash slot of a hash tag (CRC16/XMODEM of its bytes, modulo 16,384), as {@code CLUSTER KEYSLOT}. */
+  static int slot(String tag) {
+    int crc = 0;
+    for (byte b : tag.getBytes(StandardCharsets.UTF_8)) {
+      crc ^= (b & 0xff) << 8;
+      for (int i = 0; i < 8; i++) {
+        crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+      }
+      crc &= 0xffff;
+    }
+    return crc % SLOTS;
+  }
+
+  /** Which of {@code count} equal ranges a slot is in, the ranges cut where such tools cut them ({@code i * 16384 / count}). */
+  private static int range(int slot, int count) {
+    int r = count - 1;
+    while (slot < r * SLOTS / count) {
+      r--;
+    }
+    return r;
+  }
+
+  /** {@code base} with the first suffix {@code .n} (n = 0, 1, …) whose slot lies in range {@code r} of {@code count}. */
+  private static String tagInRange(String base, int r, int count) {
+    for (int n = 0; ; n++) {
+      String tag = base + "." + n;
+      if (range(slot(tag), count) == r) {
+        return tag;
+      }
+    }
+  }
+}
