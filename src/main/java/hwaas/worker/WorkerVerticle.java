@@ -70,9 +70,11 @@ public final class WorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, redisSettings.options());
-    ProgressReports progress = new ProgressReports(vertx, redis, new JobRecords(keys, queue.recordTtl()), outages.workers(), running);
     Partitions partitions = queue.partitionKeys();
+    // Each lane holds a connection of its own for its blocking reads, beside the pooled ones the lanes share.
+    int lanesHere = handlers.byType().size() * partitions.count();
+    redis = Redis.createClient(vertx, redisSettings.options().setMaxPoolSize(8 + lanesHere));
+    ProgressReports progress = new ProgressReports(vertx, redis, new JobRecords(keys, queue.recordTtl()), outages.workers(), running);
     // Each partition keeps its share of the dead letters, so that the service keeps --max-dead in all.
     QueueSettings perPartition = queue.withMaxDead((queue.maxDead() + partitions.count() - 1) / partitions.count());
     for (JobType type : handlers.byType().values()) {

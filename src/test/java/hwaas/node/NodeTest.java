@@ -100,6 +100,16 @@ class NodeTest {
         }
       }
       assertEquals(printed.size(), processed, "the partitions' counters add up to what was printed");
+      io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+      try {
+        io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(vertx, config.redis().options());
+        io.vertx.core.json.JsonObject print = hwaas.queue.QueueStats.read(redis, config.queue().partitionKeys(), List.of("print"))
+            .await(5, java.util.concurrent.TimeUnit.SECONDS).getJsonObject(0);
+        assertEquals(processed, print.getLong("processed"), "the queue figures (GET /api/queues) " + print.encode());
+        assertEquals(0, print.getLong("pending") + print.getLong("inFlight"), print.encode());
+      } finally {
+        vertx.close().await();
+      }
     }
   }
 }

@@ -1,6 +1,8 @@
 package hwaas.redis;
 
 import hwaas.cli.AuditCommand;
+import hwaas.queue.Partitions;
+import hwaas.queue.StreamKeys;
 import hwaas.support.AuditReport;
 import hwaas.testing.Api;
 import hwaas.testing.NodeProcess;
@@ -11,8 +13,10 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A node process on a real three-primary Redis Cluster (redis-cluster://, from the embedded binary): print clients,
- * REST jobs of sum and sleep, a delayed job, and an external worker's job that fails into the dead letters, then the audit. Every key sits under the one hash tag
- * {hwaas} for now, so on one primary; the test says so, and fails once that changes without it.
+ * REST jobs of sum and sleep, a delayed job, and an external worker's job that fails into the dead letters, then the
+ * audit. The clients' print jobs spread over three partitions (one per primary by default), each on its own primary.
  */
 class RedisClusterIT {
   private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -30,7 +34,7 @@ class RedisClusterIT {
 
   @Test
   @DisplayName("a node on a three-primary Redis Cluster prints with no job lost, runs sum, sleep, delayed and external "
-      + "jobs over REST as on one Redis, and keeps every key under {hwaas} on one primary")
+      + "jobs over REST as on one Redis, and spreads the clients' jobs over three partitions, one on each primary")
   void nodeOnACluster() throws Exception {
     try (LocalRedisCluster redis = LocalRedisCluster.start(dir.resolve("redis"), 3)) {
       String url = redis.url().toString();
@@ -74,12 +78,20 @@ class RedisClusterIT {
         assertEquals(0, node.stop(), node.stderrText());
       }
 
-      // Every key of the service on the primary of {hwaas}'s slot, none elsewhere.
-      int owner = redis.portOf("{hwaas}:service");
-      for (int port : redis.ports()) {
-        long keys = (Long) redis.ask(port, "DBSIZE");
-        assertTrue(port == owner ? keys > 0 : keys == 0, "primary " + port + " holds " + keys + " keys (the tag's is " + owner + ")");
+      // The partitions: one per primary by default, the count kept in the home, each partition's tag on a primary of
+      // its own (as the cluster itself hashes it), and each partition ran print jobs.
+      assertEquals("3", redis.ask(redis.portOf("{hwaas}:partitions"), "GET", "{hwaas}:partitions"));
+      Set<Integer> owners = new HashSet<>();
+      for (StreamKeys partition : Partitions.spread("{hwaas}", 3).all()) {
+        int port = redis.portOf(partition.counters("print"));
+        owners.add(port);
+        Object processed = redis.ask(port, "HGET", partition.counters("print"), "processed");
+        assertTrue(processed != null && Long.parseLong(processed.toString()) > 50,
+            partition.prefix() + " on " + port + " processed " + processed);
+        System.out.println("RedisClusterIT: " + partition.prefix() + " on primary " + port + " processed " + processed
+            + " print jobs");
       }
+      assertEquals(3, owners.size(), "two partitions on one primary");
     }
     AuditReport report = AuditCommand.audit(List.of(dir.resolve("node.audit")));
     System.out.println("RedisClusterIT: " + report.line());
