@@ -2,19 +2,26 @@ package hwaas.bench;
 
 import hwaas.redis.LocalRedisCluster;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The sustained row again on a Redis Cluster of 1 and of 3 primaries (each a process from the embedded binary, with
- * its append-only file), and how the keys fell over the primaries. A node's keys are all under one hash tag for now
- * (docs/redis-cluster.md), so one primary carries all of a round; the share line shows where they went.
+ * its append-only file). The clients' jobs spread over one partition per primary (docs/redis-cluster.md); the share
+ * line shows how the work fell over the primaries: the commands each served during the row, and the keys it holds.
  */
 final class ClusterBench {
+  private static final Pattern COMMANDS = Pattern.compile("total_commands_processed:(\\d+)");
+
   private ClusterBench() {
   }
 
@@ -24,18 +31,34 @@ final class ClusterBench {
     for (int primaries : new int[] {1, 3}) {
       try (LocalRedisCluster cluster = LocalRedisCluster.start(scratch.resolve("redis-cluster-" + primaries), primaries)) {
         URI url = cluster.url();
+        Map<Integer, Long> before = commands(cluster);
         BenchResult row = bench.sustained(seconds, rounds, s -> s.withRedis(s.redis().withUrl(url)),
             ", Redis Cluster of " + primaries + (primaries == 1 ? " primary" : " primaries"));
         rows.add(row.relativeTo(ceiling));
+        Map<Integer, Long> after = commands(cluster);
+        long all = 0;
+        for (int port : cluster.ports()) {
+          all += after.get(port) - before.get(port);
+        }
         List<String> shares = new ArrayList<>();
         for (int port : cluster.ports()) {
-          shares.add(port + ": " + cluster.ask(port, "DBSIZE") + " keys");
+          long served = after.get(port) - before.get(port);
+          shares.add(String.format(Locale.ROOT, "%d: %,d commands (%.0f %%), %s keys", port, served,
+              all == 0 ? 0.0 : 100.0 * served / all, cluster.ask(port, "DBSIZE")));
         }
-        // Each round's node has a key prefix of its own, so a hash tag of its own: rounds may land on different primaries.
-        out.printf(Locale.ROOT, "Redis Cluster of %d: keys per primary after %d round(s), each round's under one hash tag: %s%n",
-            primaries, rounds, String.join(", ", shares));
+        out.printf(Locale.ROOT, "Redis Cluster of %d: per primary over %d round(s): %s%n", primaries, rounds,
+            String.join("; ", shares));
       }
     }
     return rows;
+  }
+
+  private static Map<Integer, Long> commands(LocalRedisCluster cluster) throws IOException {
+    Map<Integer, Long> served = new LinkedHashMap<>();
+    for (int port : cluster.ports()) {
+      Matcher m = COMMANDS.matcher(String.valueOf(cluster.ask(port, "INFO", "stats")));
+      served.put(port, m.find() ? Long.parseLong(m.group(1)) : 0L);
+    }
+    return served;
   }
 }

@@ -16,7 +16,8 @@ final class Banner {
             + (c.redis().server() != null ? ", server " + c.redis().server() : "") + ")")
         .orElse(c.redis().redacted() + (node.learnedRedis()
             ? " (the cluster's, learned on --join)" : " (external)"))
-        + (c.queue().redisReplicas() > 0 ? ", submissions confirmed once " + c.queue().redisReplicas() + " replica(s) have them" : "");
+        + (c.queue().redisReplicas() > 0 ? ", submissions confirmed once " + c.queue().redisReplicas() + " replica(s) have them" : "")
+        + (c.queue().partitions() > 1 ? ", clients' jobs spread over " + c.queue().partitions() + " partitions" : "");
     return String.format(Locale.ROOT, String.join("%n",
             "hwaas node %s started in %.1f s (%s)",
             "  workers  %d (group \"%s\" on streams %s*)",

@@ -19,7 +19,8 @@ import static hwaas.support.Check.require;
  * @param redisReplicas replicas that must have a write ({@code WAIT}) before a submission is confirmed; 0: the primary's
  *                      word is enough (asynchronous replication, today's speed)
  * @param partitions    how many partitions the streams are spread over ({@link Partitions}): above 1 only on a Redis
- *                      Cluster, whose prefix is a hash tag; 0 until a node has asked the cluster (one per primary)
+ *                      Cluster, whose prefix is a hash tag; 0: the default, one per primary on a cluster (the node
+ *                      asks it at start), else one
  */
 public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout, long maxDead,
                             long maxBacklog, Duration maxDelay, int redisReplicas, int partitions) {
@@ -42,10 +43,10 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
         "--partitions must be between 1 and " + Partitions.MAX + ", got " + partitions);
   }
 
-  /** One partition, confirmed on the primary's word unless {@code redisReplicas} says otherwise. */
+  /** The default partitions: one per primary on a Redis Cluster, else one. */
   public QueueSettings(String keyPrefix, Duration dedupWindow, Duration recordTtl, Duration submitTimeout, long maxDead,
                        long maxBacklog, Duration maxDelay, int redisReplicas) {
-    this(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas, 1);
+    this(keyPrefix, dedupWindow, recordTtl, submitTimeout, maxDead, maxBacklog, maxDelay, redisReplicas, 0);
   }
 
   /** Confirmed on the primary's word alone ({@code redisReplicas} 0). */
@@ -56,7 +57,7 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
 
   public static QueueSettings defaults() {
     return new QueueSettings("hwaas", Duration.ofSeconds(120), Duration.ofHours(1), Duration.ofSeconds(5), DEFAULT_MAX_DEAD, DEFAULT_MAX_BACKLOG,
-        DEFAULT_MAX_DELAY, 0, 1);
+        DEFAULT_MAX_DELAY, 0, 0);
   }
 
   /** The home partition's keys: everything but the streams of other partitions. */

@@ -84,6 +84,10 @@ class LauncherIT {
     assertUsageError(hwaas(30, "1", "1", "--redis", "redis-cluster://"), "redis-cluster://[:password@]host:port[,host:port...]");
     assertUsageError(hwaas(30, "1", "1", "--redis", "redis-cluster://127.0.0.1:7000", "--redis-replicas", "1"),
         "--redis-replicas is not supported on a Redis Cluster yet");
+    assertUsageError(hwaas(30, "1", "1", "--partitions", "3"),
+        "--partitions spreads the streams over a Redis Cluster's primaries: give it with a redis-cluster:// --redis");
+    assertUsageError(hwaas(30, "1", "1", "--redis", "redis-cluster://127.0.0.1:7000", "--partitions", "65"),
+        "--partitions must be between 1 and 64, got 65");
     assertUsageError(hwaas(30, "1", "1", "--redis-server", "/no/such/redis-server"),
         "--redis-server /no/such/redis-server: not an executable file");
     assertUsageError(hwaas(30, "1", "1", "--redis-server", "/no/such/redis-server", "--redis", "redis://127.0.0.1:6379"),
@@ -139,7 +143,7 @@ class LauncherIT {
     for (String flag : List.of("WORKERS", "CLIENTS", "--rate", "--message", "--redis", "--http-host", "--http-port",
         "--duration", "--log-level", "--cluster-name", "--cluster-host", "--members", "--batch", "--data-dir", "--fsync",
         "--visibility-timeout", "--max-attempts", "--job-timeout", "--dedup-window", "--audit", "--max-sleep",
-        "--record-ttl", "--join", "--event-bus-port", "--redis-replicas", "--redis-server", "redis-sentinel://", "--cluster-keystore", "HWAAS_REDIS", "HWAAS_TOKEN", "HWAAS_MEMBERS",
+        "--record-ttl", "--join", "--event-bus-port", "--redis-replicas", "--partitions", "--redis-server", "redis-sentinel://", "--cluster-keystore", "HWAAS_REDIS", "HWAAS_TOKEN", "HWAAS_MEMBERS",
         "HWAAS_CLUSTER_HOST", "HWAAS_CLUSTER_KEYSTORE_PASSWORD")) {
       assertTrue(help.contains(flag), "help does not mention " + flag);
     }
