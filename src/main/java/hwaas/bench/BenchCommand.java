@@ -44,7 +44,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--skip-sentinel", description = "Skip the sustained rows on a Redis behind sentinels (they start a primary, a replica and three sentinels).")
   boolean skipSentinel;
 
-  @Option(names = "--skip-redis-cluster", description = "Skip the sustained rows on a Redis Cluster (they start clusters of 1 and of 3 primaries).")
+  @Option(names = "--skip-redis-cluster", description = "Skip the sustained rows on a Redis Cluster (they start clusters of 1 and of 3 primaries, and of 3 with a replica each).")
   boolean skipRedisCluster;
 
   @Option(names = "--cancel-samples", paramLabel = "N", defaultValue = "200",

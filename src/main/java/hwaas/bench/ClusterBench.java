@@ -15,8 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The sustained row again on a Redis Cluster of 1 and of 3 primaries (each a process from the embedded binary, with
- * its append-only file). The clients' jobs spread over one partition per primary (docs/redis-cluster.md); the share
+ * The sustained row again on a Redis Cluster of 1 and of 3 primaries, and of 3 with a replica each and
+ * {@code --redis-replicas 1} (each a process from the embedded binary, with its append-only file). The clients' jobs spread over one partition per primary (docs/redis-cluster.md); the share
  * line shows how the work fell over the primaries: the commands each served during the row, and the keys it holds.
  */
 final class ClusterBench {
@@ -28,12 +28,18 @@ final class ClusterBench {
   static List<BenchResult> rows(InProcessBench bench, Path scratch, int seconds, int rounds, BenchResult ceiling, PrintStream out)
       throws Exception {
     List<BenchResult> rows = new ArrayList<>();
-    for (int primaries : new int[] {1, 3}) {
-      try (LocalRedisCluster cluster = LocalRedisCluster.start(scratch.resolve("redis-cluster-" + primaries), primaries)) {
+    // {primaries, replicas of each}: with replicas, every submission waits for one of them (--redis-replicas 1).
+    for (int[] shape : new int[][] {{1, 0}, {3, 0}, {3, 1}}) {
+      int primaries = shape[0];
+      int replicas = shape[1];
+      try (LocalRedisCluster cluster = LocalRedisCluster.start(scratch.resolve("redis-cluster-" + primaries + "-" + replicas),
+          primaries, replicas)) {
         URI url = cluster.url();
         Map<Integer, Long> before = commands(cluster);
-        BenchResult row = bench.sustained(seconds, rounds, s -> s.withRedis(s.redis().withUrl(url)),
-            ", Redis Cluster of " + primaries + (primaries == 1 ? " primary" : " primaries"));
+        BenchResult row = bench.sustained(seconds, rounds,
+            s -> s.withRedis(s.redis().withUrl(url)).withQueue(s.queue().withRedisReplicas(replicas)),
+            ", Redis Cluster of " + primaries + (primaries == 1 ? " primary" : " primaries")
+                + (replicas == 0 ? "" : ", a replica each, --redis-replicas " + replicas));
         rows.add(row.relativeTo(ceiling));
         Map<Integer, Long> after = commands(cluster);
         long all = 0;
@@ -46,8 +52,8 @@ final class ClusterBench {
           shares.add(String.format(Locale.ROOT, "%d: %,d commands (%.0f %%), %s keys", port, served,
               all == 0 ? 0.0 : 100.0 * served / all, cluster.ask(port, "DBSIZE")));
         }
-        out.printf(Locale.ROOT, "Redis Cluster of %d: per primary over %d round(s): %s%n", primaries, rounds,
-            String.join("; ", shares));
+        out.printf(Locale.ROOT, "Redis Cluster of %d%s: per primary over %d round(s): %s%n", primaries,
+            replicas == 0 ? "" : " with replicas", rounds, String.join("; ", shares));
       }
     }
     return rows;

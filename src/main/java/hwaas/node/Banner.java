@@ -28,7 +28,7 @@ final class Banner {
             "  token    %s",
             ""),
         node.nodeId(), node.startSeconds(), node.startPhases(),
-        c.workers().count(), StreamKeys.GROUP, c.queue().keys().streamPrefix(),
+        c.workers().count(), StreamKeys.GROUP, String.join("*, ", c.queue().partitionKeys().all().stream().map(StreamKeys::streamPrefix).toList()),
         c.clients().count(), rate(c.clients().rate()), c.clients().message(),
         redis,
         c.cluster().name(), node.clusterSize(), node.clusterAddress(), node.eventBusAddress(),

@@ -12,7 +12,6 @@ import hwaas.schedule.Misfire;
 import hwaas.support.AuditSettings;
 import hwaas.worker.WorkerSettings;
 
-import static hwaas.support.Check.require;
 
 /**
  * A node's settings: one small record per feature, each checked when built (from the flags, once) and handed
@@ -26,8 +25,6 @@ public record NodeSettings(RedisSettings redis, ClusterSettings cluster, HttpSet
   public NodeSettings {
     boolean onCluster = ClusterAddress.isCluster(redis.url());
     queue = queue.onRedisCluster(onCluster);
-    // Its WAIT goes to whichever node the cluster client picks, not the one that took the writes.
-    require(!onCluster || queue.redisReplicas() == 0, "--redis-replicas is not supported on a Redis Cluster yet; leave it at 0");
   }
 
   /** Defaults for everything but the two numbers the user always gives. */

@@ -76,6 +76,12 @@ public final class Partitions {
     return keys;
   }
 
+  /** The hash slot of a partition's tag: where a Redis Cluster keeps it. */
+  public int slotOf(int partition) {
+    String prefix = keys.get(partition).prefix();
+    return slot(prefix.startsWith("{") ? prefix.substring(1, prefix.length() - 1) : prefix);
+  }
+
   /**
    * The partition of a batch without records, by its key: a resend (same key) lands where the first one did, so the
    * key's idempotency holds; random keys spread evenly.

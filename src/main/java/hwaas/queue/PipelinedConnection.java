@@ -7,6 +7,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One Redis connection that many requests share, several in flight at once. The queue's writes go through one:
@@ -17,15 +18,27 @@ import java.util.List;
  * readers get 503) and the next request connects again. Used from one event loop only.
  */
 public final class PipelinedConnection {
-  private final Redis client;
+  private final Supplier<Future<RedisConnection>> connector;
   private Future<RedisConnection> connection;
 
   public PipelinedConnection(Redis client) {
-    this.client = client;
+    this(client::connect);
+  }
+
+  /** @param connector makes each new connection: one to a known node ({@code hwaas.redis.SlotPrimary}), say */
+  public PipelinedConnection(Supplier<Future<RedisConnection>> connector) {
+    this.connector = connector;
   }
 
   public Future<Response> send(Request request) {
-    return connected().compose(c -> c.send(request));
+    Future<RedisConnection> used = connected();
+    return used.compose(c -> c.send(request)).onFailure(err -> {
+      // A node of a Redis Cluster that no longer serves the slot (after a failover) answers MOVED on a plain
+      // connection: the next request connects again, to the node that serves it now.
+      if (String.valueOf(err.getMessage()).startsWith("MOVED")) {
+        dropped(used);
+      }
+    });
   }
 
   /** The requests sent back to back, in order; one round trip. */
@@ -35,7 +48,7 @@ public final class PipelinedConnection {
 
   private Future<RedisConnection> connected() {
     if (connection == null) {
-      Future<RedisConnection> connecting = client.connect();
+      Future<RedisConnection> connecting = connector.get();
       connection = connecting;
       connecting.onSuccess(c -> {
         c.exceptionHandler(err -> dropped(connecting));

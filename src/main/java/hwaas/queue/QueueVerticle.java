@@ -2,7 +2,9 @@ package hwaas.queue;
 
 import hwaas.jobs.JobBatch;
 import hwaas.jobs.JobContract;
+import hwaas.redis.ClusterAddress;
 import hwaas.redis.RedisSettings;
+import hwaas.redis.SlotPrimary;
 import hwaas.support.OutageLog;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,6 +50,9 @@ public final class QueueVerticle extends VerticleBase {
   private Partitions partitions;
   /** One per partition ({@link Partitions}), in its order: each has its own writes in flight. */
   private final List<PartitionWrites> queues = new ArrayList<>();
+  /** On a Redis Cluster with --redis-replicas: each partition's own connection to its primary, and what finds it. */
+  private final List<PipelinedConnection> slotWrites = new ArrayList<>();
+  private final List<SlotPrimary> slotPrimaries = new ArrayList<>();
   private DueJobs dueJobs;
   private boolean stopped;
   private final OutageLog dueOutage = new OutageLog(log, "delayed jobs");
@@ -77,9 +82,19 @@ public final class QueueVerticle extends VerticleBase {
     partitions = settings.partitionKeys();
     // The backlog limit is the service's: each partition takes its share (batches spread evenly over them).
     long backlogShare = (settings.maxBacklog() + partitions.count() - 1) / partitions.count();
-    for (StreamKeys keys : partitions.all()) {
-      queues.add(new PartitionWrites(new EnqueueScript(redis, writes, settings.redisReplicas(), keys, backlogShare,
-          settings.recordTtl())));
+    boolean waitOnPrimaries = ClusterAddress.isCluster(redisSettings.url()) && settings.redisReplicas() > 0;
+    for (int p = 0; p < partitions.count(); p++) {
+      PipelinedConnection partitionWrites = writes;
+      if (waitOnPrimaries) {
+        // WAIT counts the writes of its own connection, and the cluster client would send it to any node: each
+        // partition's writes and their WAIT go on a plain connection to the primary of its slot.
+        SlotPrimary primary = new SlotPrimary(vertx, redis, redisSettings, partitions.slotOf(p));
+        slotPrimaries.add(primary);
+        partitionWrites = new PipelinedConnection(primary::connect);
+        slotWrites.add(partitionWrites);
+      }
+      queues.add(new PartitionWrites(new EnqueueScript(redis, partitionWrites, settings.redisReplicas(), partitions.get(p),
+          backlogShare, settings.recordTtl())));
     }
     dueJobs = new DueJobs(redis, settings.keys(), settings.recordTtl());
     // The streams and their group exist from the first node on, so that stats and the API find them even before a
@@ -106,6 +121,8 @@ public final class QueueVerticle extends VerticleBase {
           return Future.succeededFuture();
         })
         .eventually(() -> writes.close())
+        .eventually(() -> Future.join(slotWrites.stream().map(PipelinedConnection::close).toList()))
+        .eventually(() -> Future.join(slotPrimaries.stream().map(SlotPrimary::close).toList()))
         .eventually(() -> redis.close());
   }
 
@@ -145,12 +162,12 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   /**
-   * Jobs with records (the API's), and those of types declared for external workers, which read the home only, go
-   * to the home; a client's batch goes to the partition of its key.
+   * Jobs with records (the API's), and any but the built-in types (external workers read the home only), go to the
+   * home; a client's batch goes to the partition of its key.
    */
   private int partitionOf(Submission submission) {
     JobBatch first = submission.batches().get(0);
-    if (submission.group() || first.tracked() || contract.isDeclared(first.type())) {
+    if (submission.group() || first.tracked() || !contract.types().contains(first.type())) {
       return 0;
     }
     return partitions.ofBatchKey(first.key());

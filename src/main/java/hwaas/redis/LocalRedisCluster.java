@@ -27,6 +27,7 @@ public final class LocalRedisCluster implements AutoCloseable {
   private final Path binary;
   private final String password;
   private final Map<Integer, Process> primaries = new LinkedHashMap<>();
+  private final Map<Integer, Process> replicas = new LinkedHashMap<>();
   /** Each primary's cluster bus port, by its client port: chosen free, not the client port + 10000, which may not be. */
   private final Map<Integer, Integer> busPorts = new LinkedHashMap<>();
 
@@ -38,6 +39,16 @@ public final class LocalRedisCluster implements AutoCloseable {
 
   /** Starts {@code count} primaries, gives each its slots and waits until the cluster is ready (at most 30 s). */
   public static LocalRedisCluster start(Path dir, int count) throws IOException, InterruptedException {
+    return start(dir, count, 0);
+  }
+
+  /**
+   * As {@link #start(Path, int)}, then {@code replicasEach} replicas of each primary, each a process of its own that
+   * meets the cluster and replicates its primary ({@code CLUSTER REPLICATE}); ready once each has copied its primary
+   * and every node knows every other. When a primary dies, the cluster promotes one of its replicas after the node
+   * timeout (5 s).
+   */
+  public static LocalRedisCluster start(Path dir, int count, int replicasEach) throws IOException, InterruptedException {
     if (count < 1) {
       throw new IllegalArgumentException("a cluster needs at least one primary, not " + count);
     }
@@ -58,6 +69,15 @@ public final class LocalRedisCluster implements AutoCloseable {
             Integer.toString(cluster.busPorts.get(ports.get(0))));
       }
       cluster.awaitReady(30_000);
+      for (int port : ports) {
+        String primaryId = (String) cluster.ask(port, "CLUSTER", "MYID");
+        for (int r = 0; r < replicasEach; r++) {
+          cluster.startReplica(primaryId, ports.get(0));
+        }
+      }
+      if (replicasEach > 0) {
+        cluster.awaitReady(30_000);
+      }
       return cluster;
     } catch (IOException | InterruptedException | RuntimeException e) {
       cluster.close();
@@ -65,7 +85,7 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
   }
 
-  /** The client ports of the primaries, in the order of their slot ranges. */
+  /** The client ports of the first primaries, in the order of their slot ranges (a failover changes who serves them). */
   public List<Integer> ports() {
     return new ArrayList<>(primaries.keySet());
   }
@@ -107,21 +127,123 @@ public final class LocalRedisCluster implements AutoCloseable {
   }
 
   private void startPrimary(int port, int busPort) throws IOException, InterruptedException {
+    primaries.put(port, launchNode(port, busPort));
+  }
+
+  private Process launchNode(int port, int busPort) throws IOException, InterruptedException {
     List<String> command = LocalServers.serverCommand(binary, dir, port, password, List.of("--cluster-enabled", "yes",
         "--cluster-port", Integer.toString(busPort), "--cluster-node-timeout", "5000",
         "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toAbsolutePath().toString()));
-    primaries.put(port, LocalServers.launch(dir, command, "redis-" + port));
+    Process process = LocalServers.launch(dir, command, "redis-" + port);
     busPorts.put(port, busPort);
     LocalServers.awaitPing(port, password, dir);
+    return process;
+  }
+
+  /** A node that meets the cluster through {@code seedPort}, then replicates the primary {@code primaryId}. */
+  private void startReplica(String primaryId, int seedPort) throws IOException, InterruptedException {
+    int port = FreePorts.loopback();
+    replicas.put(port, launchNode(port, FreePorts.loopback()));
+    ask(port, "CLUSTER", "MEET", "127.0.0.1", Integer.toString(seedPort), Integer.toString(busPorts.get(seedPort)));
+    long deadline = System.currentTimeMillis() + 10_000;
+    // It can replicate a node only once it knows it.
+    while (!String.valueOf(ask(port, "CLUSTER", "NODES")).contains(primaryId)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IOException("the replica on port " + port + " did not learn of primary " + primaryId + " within 10 s");
+      }
+      Thread.sleep(50);
+    }
+    ask(port, "CLUSTER", "REPLICATE", primaryId);
+    while (!String.valueOf(ask(port, "INFO", "replication")).contains("master_link_status:up")) {
+      if (System.currentTimeMillis() > deadline + 20_000) {
+        throw new IOException("the replica on port " + port + " did not copy its primary within 30 s (see " + dir + ")");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** The port of the primary that serves the key's slot now, as a live node's {@code CLUSTER SLOTS} says. */
+  public int primaryOf(String key) throws IOException {
+    long slot = keySlot(key);
+    for (Object range : (List<?>) askAnyLive("CLUSTER", "SLOTS")) {
+      List<?> r = (List<?>) range;
+      if ((Long) r.get(0) <= slot && slot <= (Long) r.get(1)) {
+        return ((Long) ((List<?>) r.get(2)).get(1)).intValue();
+      }
+    }
+    throw new IOException("no node serves slot " + slot);
+  }
+
+  /** SIGKILL of the node on {@code port} (a primary or a replica), as a crash of its machine would do. */
+  public void kill(int port) throws InterruptedException {
+    Process node = primaries.containsKey(port) ? primaries.get(port) : replicas.get(port);
+    node.destroyForcibly();
+    node.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /**
+   * Starts the killed node on {@code port} again, with its cluster config and data, as its supervisor would: a primary
+   * that lost its slots to a failover comes back as a replica of the new primary and copies it, so writes that wait
+   * for a replica can be confirmed again. Returns once it has copied its primary (at most 30 s).
+   */
+  public void restart(int port) throws IOException, InterruptedException {
+    Process node = launchNode(port, busPorts.get(port));
+    if (primaries.containsKey(port)) {
+      primaries.put(port, node);
+    } else {
+      replicas.put(port, node);
+    }
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!String.valueOf(ask(port, "INFO", "replication")).contains("master_link_status:up")) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IOException("the node on port " + port + " did not come back as a replica within 30 s (see " + dir + ")");
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** Until a live node names another primary than {@code oldPort} for the key's slot: its replica took over. */
+  public int awaitFailover(String key, int oldPort, long timeoutMillis) throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (true) {
+      int now = primaryOf(key);
+      if (now != oldPort) {
+        return now;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new IOException("the cluster still names " + oldPort + " for " + key + " after " + timeoutMillis + " ms");
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private Object askAnyLive(String... args) throws IOException {
+    IOException last = null;
+    for (Map.Entry<Integer, Process> node : allNodes().entrySet()) {
+      if (node.getValue().isAlive()) {
+        try {
+          return ask(node.getKey(), args);
+        } catch (IOException e) {
+          last = e;
+        }
+      }
+    }
+    throw last != null ? last : new IOException("no node of the cluster is alive");
+  }
+
+  private Map<Integer, Process> allNodes() {
+    Map<Integer, Process> all = new LinkedHashMap<>(primaries);
+    all.putAll(replicas);
+    return all;
   }
 
   /** Until every node says the cluster is ok, with all slots assigned and every other node known. */
   private void awaitReady(long timeoutMillis) throws IOException, InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
-    for (int port : ports()) {
+    for (int port : allNodes().keySet()) {
       String info = "";
       while (!(info.contains("cluster_state:ok") && info.contains("cluster_slots_assigned:" + SLOTS)
-          && info.contains("cluster_known_nodes:" + primaries.size()))) {
+          && info.contains("cluster_known_nodes:" + allNodes().size()))) {
         if (System.currentTimeMillis() > deadline) {
           throw new IOException("the cluster node on port " + port + " was not ready within " + timeoutMillis + " ms (see "
               + dir + "); it says: " + info.replace("\r\n", " "));
@@ -132,9 +254,9 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
   }
 
-  /** Stops every primary and waits for it. */
+  /** Stops every node and waits for it. */
   @Override
   public void close() {
-    LocalServers.stop(primaries.values());
+    LocalServers.stop(allNodes().values());
   }
 }

@@ -113,17 +113,30 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
         + ", password=" + (password == null ? "none" : "***") + ", maxMemory=" + maxMemory + ", allowEviction=" + allowEviction + "]";
   }
 
-  /** Fresh options each call: Vert.x option objects are mutable. */
-  public RedisOptions options() {
-    if (url == null) {
-      throw new IllegalStateException("Redis address is not known yet");
-    }
-    RedisOptions options = new RedisOptions()
+  /**
+   * Options for one node of this Redis Cluster, with the cluster's password: a plain connection to a primary the
+   * cluster named ({@link SlotPrimary}).
+   */
+  public RedisOptions nodeOptions(String host, int port) {
+    String password = ClusterAddress.parse(clientUrl()).password();
+    return baseOptions().setConnectionString("redis://" + (password == null ? "" : ":" + password + "@") + host + ":" + port);
+  }
+
+  private static RedisOptions baseOptions() {
+    return new RedisOptions()
         // RESP2 gives the same reply shapes on every Redis version (RESP3 turns XREADGROUP into a map).
         .setPreferredProtocolVersion(ProtocolVersion.RESP2)
         .setMaxPoolSize(8)
         .setMaxPoolWaiting(4096)
         .setMaxWaitingHandlers(16_384);
+  }
+
+  /** Fresh options each call: Vert.x option objects are mutable. */
+  public RedisOptions options() {
+    if (url == null) {
+      throw new IllegalStateException("Redis address is not known yet");
+    }
+    RedisOptions options = baseOptions();
     // Behind sentinels, every client (pooled or dedicated connections) finds the primary through them; on a cluster,
     // each command goes to the primary of its key's slot.
     if (SentinelAddress.isSentinel(url)) {

@@ -82,8 +82,6 @@ class LauncherIT {
     assertUsageError(hwaas(30, "1", "1", "--redis", "redis-sentinel://:pw@127.0.0.1:26379"), "/MASTER_NAME");
     assertUsageError(hwaas(30, "1", "1", "--redis-replicas", "17"), "--redis-replicas must be between 0 and 16");
     assertUsageError(hwaas(30, "1", "1", "--redis", "redis-cluster://"), "redis-cluster://[:password@]host:port[,host:port...]");
-    assertUsageError(hwaas(30, "1", "1", "--redis", "redis-cluster://127.0.0.1:7000", "--redis-replicas", "1"),
-        "--redis-replicas is not supported on a Redis Cluster yet");
     assertUsageError(hwaas(30, "1", "1", "--partitions", "3"),
         "--partitions spreads the streams over a Redis Cluster's primaries: give it with a redis-cluster:// --redis");
     assertUsageError(hwaas(30, "1", "1", "--redis", "redis-cluster://127.0.0.1:7000", "--partitions", "65"),

@@ -53,7 +53,7 @@ class ClusterAddressTest {
   }
 
   @Test
-  @DisplayName("on a cluster every key goes under the prefix as one hash tag, and --redis-replicas is refused; elsewhere "
+  @DisplayName("on a cluster every key goes under the prefix as one hash tag, and --redis-replicas is taken; elsewhere "
       + "the keys keep their names")
   void keysAndReplicas() {
     NodeSettings plain = NodeSettings.defaults(1, 0);
@@ -66,7 +66,14 @@ class ClusterAddressTest {
 
     QueueSettings twoReplicas = new QueueSettings("hwaas", java.time.Duration.ofSeconds(120), java.time.Duration.ofHours(1),
         java.time.Duration.ofSeconds(5), 100, 100, java.time.Duration.ofDays(1), 2);
-    ConfigException refused = assertThrows(ConfigException.class, () -> plain.withQueue(twoReplicas).withRedis(plain.redis().withUrl(URL)));
-    assertTrue(refused.getMessage().contains("--redis-replicas is not supported on a Redis Cluster"), refused.getMessage());
+    assertEquals(2, plain.withQueue(twoReplicas).withRedis(plain.redis().withUrl(URL)).queue().redisReplicas());
+  }
+
+  @Test
+  @DisplayName("a plain connection to one node of the cluster carries the cluster's password, and shows none")
+  void nodeOptions() {
+    RedisSettings settings = NodeSettings.defaults(1, 0).redis().withUrl(URI.create("redis-cluster://:s3cret@127.0.0.1:7000,127.0.0.1:7001"));
+    assertEquals("redis://:s3cret@127.0.0.1:7005", settings.nodeOptions("127.0.0.1", 7005).getEndpoint());
+    assertFalse(settings.redacted().contains("s3cret"));
   }
 }
