@@ -26,8 +26,10 @@ import java.util.concurrent.TimeUnit;
  * Takes submissions (each a {@link JobBatch}, as JSON text or object) from the event bus and appends them to
  * the Redis streams. Submissions that arrive together are written together, in one script call that makes
  * one stream entry per job type, and each is answered with its entry id only once Redis has it: the reply is
- * the client's proof that its jobs are durable. One write is in flight at a time, so jobs enter the stream in
- * the order they arrived, and whatever arrives meanwhile forms the next, larger write.
+ * the client's proof that its jobs are durable. A few writes are in flight at a time, pipelined on one connection, so
+ * jobs enter the stream in the order they arrived, and whatever arrives meanwhile forms the next, larger write. On a
+ * Redis Cluster with partitions ({@link Partitions}), each partition has its own writes, and the order holds within
+ * each.
  */
 public final class QueueVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(QueueVerticle.class);
