@@ -141,6 +141,10 @@ public final class Node {
       boolean learned = settings.redis().url() == null;
       if (learned) {
         settings = settings.withRedis(learnRedis(vertx, settings));
+        if (!ClusterAddress.isCluster(settings.redis().url()) && settings.queue().partitions() > 1) {
+          throw new ConfigException("--partitions spreads the streams over a Redis Cluster's primaries, and the "
+              + "cluster's Redis, " + settings.redis().redacted() + ", is not one: leave --partitions out");
+        }
       } else {
         if (embedded == null) {
           checkEviction(vertx, settings);

@@ -58,7 +58,8 @@ class ClusterIT {
   }
 
   @Test
-  @DisplayName("a node with another cluster name does not join; --join with a name nobody uses fails with a clear message")
+  @DisplayName("a node with another cluster name does not join; --join with a name nobody uses fails with a clear "
+      + "message, and so does --join with --partitions onto a single Redis")
   void otherClusterNameStaysApart() throws Exception {
     try (NodeProcess first = start("first", "0", "0", "--data-dir", dir.resolve("data").toString());
          NodeProcess stranger = NodeProcess.start(dir, "stranger", "0", "0", "--cluster-name", name + "-other",
@@ -75,6 +76,13 @@ class ClusterIT {
       assertEquals(1, lost.awaitExit(Duration.ofSeconds(60)), lost.stderrText());
       assertTrue(lost.stderrText().contains("--join found no running HWaaS node in cluster '" + name + "-nobody'"),
           lost.stderrText());
+
+      // --partitions is for a Redis Cluster: a node that learns a single Redis on --join refuses it, and starts nothing.
+      NodeProcess partitioned = start("partitioned", "1", "0", "--join", "--partitions", "2");
+      assertEquals(2, partitioned.awaitExit(Duration.ofSeconds(60)), partitioned.stderrText());
+      assertTrue(partitioned.stderrText().contains("--partitions spreads the streams over a Redis Cluster's primaries, "
+          + "and the cluster's Redis, redis://"), partitioned.stderrText());
+      Poll.until(Duration.ofSeconds(10), "the refused node to leave the view", () -> members(api) == 1);
       assertEquals(0, stranger.stop());
       assertEquals(0, first.stop());
     }

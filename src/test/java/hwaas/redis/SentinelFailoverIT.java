@@ -93,9 +93,14 @@ class SentinelFailoverIT {
       // From the kill on (on a loaded machine a replica may be late for a WAIT before it: a blip of its own).
       String stderr = node.stderrText().lines().filter(l -> l.compareTo(killedClock) >= 0 && Character.isDigit(l.charAt(0)))
           .collect(java.util.stream.Collectors.joining("\n"));
+      // Each log says an outage once at most. The queue's and clients' may say none: in one CI run (2026-11-27) every
+      // write came through the failover without failing. The workers' blocking reads always see the kill.
       for (String outage : List.of("QueueVerticle - queue: ", "ClientGroup - clients: ", "WorkerVerticle - workers: ")) {
-        assertEquals(1, count(stderr, outage, "failed (further failures are not logged"), "one outage, logged once:\n" + stderr);
+        long logged = count(stderr, outage, "failed (further failures are not logged");
+        assertTrue(logged <= 1, "one outage, logged once at most:\n" + stderr);
       }
+      assertEquals(1, count(stderr, "WorkerVerticle - workers: ", "failed (further failures are not logged"),
+          "the workers' outage, logged once:\n" + stderr);
     } finally {
       if (joiner != null) {
         joiner.close();
