@@ -37,9 +37,9 @@ import java.util.function.Function;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One worker's consumer of one job type's streams (one per priority) in one partition: its own read loop on its own connection, so a slow type
- * (sleep) never holds up a fast one (print), and a paused type simply stops reading. Runs on its worker
- * verticle's event loop.
+ * One worker's consumer of one job type's streams (one per priority) in one partition: its own read loop on its own
+ * connection, so a slow type (sleep) never holds up a fast one (print), and a paused type simply stops reading. Runs on
+ * its worker verticle's event loop.
  */
 final class TypeLane {
   private static final Logger log = LoggerFactory.getLogger(TypeLane.class);
