@@ -46,27 +46,22 @@ public final class PartitionedDeadLetters {
     List<Future<DeadLetters.Page>> pages = new ArrayList<>();
     for (int p = 0; p < partitions.count(); p++) {
       // The letters of a partition after the cursor's are those from its entry id on; up to its own, those past it.
-      String start = after == null ? "-" : p > after.partition ? after.entryId : "(" + after.entryId;
+      String start = after == null ? "-" : p > after.partition() ? after.entryId() : "(" + after.entryId();
       pages.add(bulks.get(p).listFrom(filter, start, limit));
     }
     return Future.all(pages).map(all -> {
-      List<Cursor> found = new ArrayList<>();
-      List<JsonObject> byCursor = new ArrayList<>();
+      List<Found> found = new ArrayList<>();
       boolean more = false;
       for (int p = 0; p < pages.size(); p++) {
         DeadLetters.Page page = pages.get(p).result();
         more |= page.next() != null;
         for (JsonObject letter : page.letters()) {
-          Cursor at = new Cursor(letter.getString("deadId"), p, byCursor.size());
-          found.add(at);
-          byCursor.add(p == 0 ? letter : letter.put("deadId", at.entryId + "." + p));
+          Cursor at = Cursor.of(letter.getString("deadId"), p);
+          found.add(new Found(at, p == 0 ? letter : letter.put("deadId", at.entryId() + "." + p)));
         }
       }
-      found.sort(Cursor.ORDER);
-      List<JsonObject> shown = new ArrayList<>();
-      for (Cursor c : found.subList(0, Math.min(limit, found.size()))) {
-        shown.add(byCursor.get(c.index));
-      }
+      found.sort(Comparator.comparing(Found::at, Cursor.ORDER));
+      List<JsonObject> shown = found.subList(0, Math.min(limit, found.size())).stream().map(Found::letter).toList();
       more |= found.size() > limit;
       return new DeadLetters.Page(shown, more && !shown.isEmpty() ? shown.get(shown.size() - 1).getString("deadId") : null);
     });
@@ -84,19 +79,23 @@ public final class PartitionedDeadLetters {
   /** Deletes one dead letter; false if there was none (or the id names no partition). */
   public Future<Boolean> delete(String deadId) {
     Cursor at = Cursor.parse(deadId, partitions.count());
-    return at == null ? Future.succeededFuture(false) : letters.get(at.partition).delete(at.entryId);
+    return at == null ? Future.succeededFuture(false) : letters.get(at.partition()).delete(at.entryId());
   }
 
   /** Puts a dead job back in its stream (of its partition); its new entry id, or null if there is no such letter. */
   public Future<String> requeue(String deadId) {
     Cursor at = Cursor.parse(deadId, partitions.count());
-    return at == null ? Future.succeededFuture(null) : letters.get(at.partition).requeue(at.entryId);
+    return at == null ? Future.succeededFuture(null) : letters.get(at.partition()).requeue(at.entryId());
   }
 
-  /** A letter's place: its entry id and partition ({@code index}: where a listing keeps it). */
-  private record Cursor(String entryId, int partition, int index) {
-    static final Comparator<Cursor> ORDER = Comparator.<Cursor>comparingLong(c -> part(c.entryId, 1))
-        .thenComparingLong(c -> part(c.entryId, 2)).thenComparingInt(Cursor::partition);
+  /** A letter found for a listing, with its place. */
+  private record Found(Cursor at, JsonObject letter) {
+  }
+
+  /** A letter's place: its entry id (and the id's two numbers, parsed once) and its partition. */
+  private record Cursor(String entryId, long millis, long sequence, int partition) {
+    static final Comparator<Cursor> ORDER = Comparator.comparingLong(Cursor::millis).thenComparingLong(Cursor::sequence)
+        .thenComparingInt(Cursor::partition);
 
     /** {@code null} for an id of a partition the service does not have. */
     static Cursor parse(String deadId, int partitions) {
@@ -105,16 +104,21 @@ public final class PartitionedDeadLetters {
         throw new IllegalArgumentException("not a dead-letter id: " + deadId);
       }
       int partition = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
-      return partition >= partitions || (partition == 0 && m.group(3) != null) ? null
-          : new Cursor(m.group(1) + "-" + m.group(2), partition, -1);
+      return partition >= partitions || (partition == 0 && m.group(3) != null) ? null : of(m, partition);
     }
 
-    private static long part(String entryId, int group) {
+    /** The place of a stream entry id that a partition's dead-letter stream answered. */
+    static Cursor of(String entryId, int partition) {
       Matcher m = ID.matcher(entryId);
-      if (!m.matches()) {
+      if (!m.matches() || m.group(3) != null) {
         throw new IllegalStateException("a dead-letter stream answered the entry id " + entryId);
       }
-      return Long.parseUnsignedLong(m.group(group));
+      return of(m, partition);
+    }
+
+    private static Cursor of(Matcher id, int partition) {
+      return new Cursor(id.group(1) + "-" + id.group(2), Long.parseUnsignedLong(id.group(1)),
+          Long.parseUnsignedLong(id.group(2)), partition);
     }
   }
 }

@@ -76,6 +76,11 @@ public final class Partitions {
     return keys;
   }
 
+  /** Each partition's share of a limit that holds for the whole service, rounded up. */
+  public long share(long serviceLimit) {
+    return (serviceLimit + keys.size() - 1) / keys.size();
+  }
+
   /** The hash slot of a partition's tag: where a Redis Cluster keeps it. */
   public int slotOf(int partition) {
     String prefix = keys.get(partition).prefix();

@@ -36,12 +36,15 @@ public final class QueueStats {
     });
   }
 
+  /** Adds every count of {@code more} to {@code total}, nested ones too; the rest (type, paused) stays the home's. */
   private static void add(JsonObject total, JsonObject more) {
-    for (String field : List.of("pending", "inFlight", "lag", "processed", "failed", "dead", "deadTrimmed")) {
-      total.put(field, total.getLong(field) + more.getLong(field));
-    }
-    JsonObject byPriority = total.getJsonObject("pendingByPriority");
-    more.getJsonObject("pendingByPriority").forEach(e -> byPriority.put(e.getKey(), byPriority.getLong(e.getKey()) + (Long) e.getValue()));
+    more.forEach(e -> {
+      if (e.getValue() instanceof Number n) {
+        total.put(e.getKey(), total.getLong(e.getKey()) + n.longValue());
+      } else if (e.getValue() instanceof JsonObject inner) {
+        add(total.getJsonObject(e.getKey()), inner);
+      }
+    });
   }
 
   /** One partition's figures: its streams and counters in one round trip (one slot). */

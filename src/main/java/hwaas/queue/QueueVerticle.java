@@ -83,7 +83,7 @@ public final class QueueVerticle extends VerticleBase {
     writes = new PipelinedConnection(redis);
     partitions = settings.partitionKeys();
     // The backlog limit is the service's: each partition takes its share (batches spread evenly over them).
-    long backlogShare = (settings.maxBacklog() + partitions.count() - 1) / partitions.count();
+    long backlogShare = partitions.share(settings.maxBacklog());
     boolean waitOnPrimaries = ClusterAddress.isCluster(redisSettings.url()) && settings.redisReplicas() > 0;
     for (int p = 0; p < partitions.count(); p++) {
       PipelinedConnection partitionWrites = writes;

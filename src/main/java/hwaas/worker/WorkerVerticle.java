@@ -76,7 +76,7 @@ public final class WorkerVerticle extends VerticleBase {
     redis = Redis.createClient(vertx, redisSettings.options().setMaxPoolSize(8 + lanesHere));
     ProgressReports progress = new ProgressReports(vertx, redis, new JobRecords(keys, queue.recordTtl()), outages.workers(), running);
     // Each partition keeps its share of the dead letters, so that the service keeps --max-dead in all.
-    QueueSettings perPartition = queue.withMaxDead((queue.maxDead() + partitions.count() - 1) / partitions.count());
+    QueueSettings perPartition = queue.withMaxDead(partitions.share(queue.maxDead()));
     for (JobType type : handlers.byType().values()) {
       JobRunner runner = new JobRunner(vertx, consumer, type, counters, audit, outages.jobs(), running, progress::report);
       for (StreamKeys partition : partitions.all()) {

@@ -57,7 +57,7 @@ class PartitionsTest {
   }
 
   @Test
-  @DisplayName("one partition is the prefix alone; more need a hash tag and at most 64")
+  @DisplayName("one partition is the prefix alone; more need a hash tag and at most 64; each takes its share of a limit")
   void limits() {
     assertEquals(List.of("hwaas"), names(Partitions.single("hwaas")));
     assertEquals(List.of("{hwaas}"), names(Partitions.spread("{hwaas}", 1)));
@@ -65,6 +65,8 @@ class PartitionsTest {
     assertThrows(IllegalArgumentException.class, () -> Partitions.spread("{hwaas}", 0));
     assertThrows(IllegalArgumentException.class, () -> Partitions.spread("{hwaas}", 65));
     assertNotEquals(names(Partitions.spread("{a}", 3)), names(Partitions.spread("{b}", 3)));
+    assertEquals(4, Partitions.spread("{hwaas}", 3).share(10), "a service-wide limit's share, rounded up");
+    assertEquals(10, Partitions.single("hwaas").share(10));
   }
 
   private static List<String> names(Partitions partitions) {
