@@ -58,6 +58,31 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--skip-processes", description = "Skip the start-up and memory measurements (they start node processes).")
   boolean skipProcesses;
 
+  /** The bench's parts, for {@code --only}: in the order they run. */
+  enum Part { CEILING, DRAIN, SUSTAINED, SENTINEL, CLUSTER, LATENCY, DELAYED, SCHEDULES, REST, DEAD, EXTERNAL, CANCEL, PROCESSES }
+
+  @Option(names = "--only", paramLabel = "PART,...", split = ",", converter = PartConverter.class,
+      description = "Run only these parts (case does not matter), for a quick look at one figure: ceiling, drain, "
+          + "sustained, sentinel, cluster, latency, delayed, schedules, rest, dead, external, cancel, processes "
+          + "(default: all, less what the --skip options and zero counts leave out).")
+  List<Part> only;
+
+  static final class PartConverter implements picocli.CommandLine.ITypeConverter<Part> {
+    @Override
+    public Part convert(String value) {
+      try {
+        return Part.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a part of the bench; the parts are "
+            + java.util.Arrays.stream(Part.values()).map(p -> p.name().toLowerCase(java.util.Locale.ROOT)).toList());
+      }
+    }
+  }
+
+  private boolean runs(Part part) {
+    return only == null || only.contains(part);
+  }
+
   @Override
   public Integer call() throws Exception {
     return run(System.out);
@@ -70,36 +95,58 @@ public final class BenchCommand implements Callable<Integer> {
     Path scratch = Files.createTempDirectory("hwaas-bench");
     List<BenchResult> results = new ArrayList<>();
     try (InProcessBench bench = InProcessBench.start(scratch, out, redisServer)) {
-      BenchResult ceiling = bench.ceiling(jobs, rounds, false);
-      results.add(ceiling);
-      results.add(bench.ceiling(jobs, rounds, true).relativeTo(ceiling));
-      results.add(bench.clientCycle(jobs, rounds).relativeTo(ceiling));
-      for (int w : workers) {
-        results.add(bench.drain(jobs, w, rounds, false).relativeTo(ceiling));
+      // The ceiling is what the throughput rows are relative to: measured whenever one of them runs.
+      BenchResult ceiling = null;
+      if (runs(Part.CEILING) || runs(Part.DRAIN) || runs(Part.SUSTAINED) || runs(Part.SENTINEL) || runs(Part.CLUSTER)) {
+        ceiling = bench.ceiling(jobs, rounds, false);
+        results.add(ceiling);
       }
-      // Without coalescing, for comparison: what one stream entry per job costs.
-      results.add(bench.drain(jobs, 2, rounds, true).relativeTo(ceiling));
-      results.add(bench.sustained(sustainedSeconds, rounds).relativeTo(ceiling));
-      if (!skipSentinel) {
+      if (runs(Part.CEILING)) {
+        results.add(bench.ceiling(jobs, rounds, true).relativeTo(ceiling));
+        results.add(bench.clientCycle(jobs, rounds).relativeTo(ceiling));
+      }
+      if (runs(Part.DRAIN)) {
+        for (int w : workers) {
+          results.add(bench.drain(jobs, w, rounds, false).relativeTo(ceiling));
+        }
+        // Without coalescing, for comparison: what one stream entry per job costs.
+        results.add(bench.drain(jobs, 2, rounds, true).relativeTo(ceiling));
+      }
+      if (runs(Part.SUSTAINED)) {
+        results.add(bench.sustained(sustainedSeconds, rounds).relativeTo(ceiling));
+      }
+      if (!skipSentinel && runs(Part.SENTINEL)) {
         results.addAll(SentinelBench.rows(bench, scratch, sustainedSeconds, rounds, ceiling));
       }
-      if (!skipRedisCluster) {
+      if (!skipRedisCluster && runs(Part.CLUSTER)) {
         results.addAll(ClusterBench.rows(bench, scratch, sustainedSeconds, rounds, ceiling, out));
       }
-      results.addAll(bench.latency(latencySeconds));
+      if (runs(Part.LATENCY)) {
+        results.addAll(bench.latency(latencySeconds));
+      }
       if (restSeconds > 0) {
         // Scaled with --rest-seconds, so that a short bench stays short: the full figures at the default 10.
-        results.addAll(bench.delayed(restSeconds >= 10 ? DelayedBench.JOBS : DelayedBench.JOBS / 10));
-        results.addAll(bench.schedules(Math.min(20, Math.max(4, restSeconds * 2))));
-        results.addAll(bench.rest(restSeconds, rounds));
-        results.addAll(bench.deadBulk(restSeconds >= 10 ? DeadBulkBench.JOBS : DeadBulkBench.JOBS / 10));
-        results.addAll(bench.external(rounds, restSeconds >= 10 ? ExternalBench.JOBS : ExternalBench.JOBS / 10));
+        if (runs(Part.DELAYED)) {
+          results.addAll(bench.delayed(restSeconds >= 10 ? DelayedBench.JOBS : DelayedBench.JOBS / 10));
+        }
+        if (runs(Part.SCHEDULES)) {
+          results.addAll(bench.schedules(Math.min(20, Math.max(4, restSeconds * 2))));
+        }
+        if (runs(Part.REST)) {
+          results.addAll(bench.rest(restSeconds, rounds));
+        }
+        if (runs(Part.DEAD)) {
+          results.addAll(bench.deadBulk(restSeconds >= 10 ? DeadBulkBench.JOBS : DeadBulkBench.JOBS / 10));
+        }
+        if (runs(Part.EXTERNAL)) {
+          results.addAll(bench.external(rounds, restSeconds >= 10 ? ExternalBench.JOBS : ExternalBench.JOBS / 10));
+        }
       }
-      if (cancelSamples > 0) {
+      if (cancelSamples > 0 && runs(Part.CANCEL)) {
         results.addAll(bench.cancel(cancelSamples));
       }
     }
-    if (!skipProcesses) {
+    if (!skipProcesses && runs(Part.PROCESSES)) {
       ProcessBench processes = new ProcessBench(scratch, out, redisServer);
       results.add(processes.startup(rounds));
       results.addAll(processes.memory());

@@ -10,9 +10,14 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -47,8 +52,12 @@ final class EventBusBridge {
     }
   }
 
-  /** @param feed told which sockets listen to the job browser's feed, so it works only while one does */
-  static Router create(Vertx vertx, HttpSettings settings, ConsoleFeed feed) {
+  /**
+   * @param feed    told which sockets listen to the job browser's feed, so it works only while one does
+   * @param watched told which jobs the sockets listen to, so that their changes are relayed to the bridge
+   */
+  static Router create(Vertx vertx, HttpSettings settings, ConsoleFeed feed, WatchedJobs watched) {
+    JobListeners jobs = new JobListeners(watched);
     Set<String> tokens = settings.readToken() == null ? Set.of(settings.token()) : Set.of(settings.token(), settings.readToken());
     SockJSBridgeOptions permissions = new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddress(StatsAddresses.STATS))
@@ -79,9 +88,52 @@ final class EventBusBridge {
             || event.type() == BridgeEventType.SOCKET_CLOSED) {
           feed.left(event.socket());
         }
+        if (address != null && address.startsWith(StatsAddresses.JOB_PREFIX)) {
+          String jobId = address.substring(StatsAddresses.JOB_PREFIX.length());
+          if (register) {
+            jobs.registered(event.socket(), jobId);
+          } else if (event.type() == BridgeEventType.UNREGISTER) {
+            jobs.unregistered(event.socket(), jobId);
+          }
+        }
+        if (event.type() == BridgeEventType.SOCKET_CLOSED) {
+          jobs.closed(event.socket());
+        }
         event.complete(true);
       }
     });
+  }
+
+  /** The job addresses each socket registered: counted in {@link WatchedJobs} until it unregisters them or closes. */
+  private static final class JobListeners {
+    private final WatchedJobs watched;
+    private final Map<SockJSSocket, List<String>> bySocket = new HashMap<>();
+
+    JobListeners(WatchedJobs watched) {
+      this.watched = watched;
+    }
+
+    void registered(SockJSSocket socket, String jobId) {
+      bySocket.computeIfAbsent(socket, s -> new ArrayList<>()).add(jobId);
+      watched.add(jobId);
+    }
+
+    void unregistered(SockJSSocket socket, String jobId) {
+      List<String> ids = bySocket.get(socket);
+      if (ids != null && ids.remove(jobId)) {
+        watched.remove(jobId);
+        if (ids.isEmpty()) {
+          bySocket.remove(socket);
+        }
+      }
+    }
+
+    void closed(SockJSSocket socket) {
+      List<String> ids = bySocket.remove(socket);
+      if (ids != null) {
+        ids.forEach(watched::remove);
+      }
+    }
   }
 
   /** The token a browser sent with its register message ({@code headers.token}); {@code null} if none. */

@@ -58,6 +58,8 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private WorkApi workApi;
   private ConsoleFeed feed;
+  /** The jobs whose changes someone on this node listens to: the relay hands over only theirs. */
+  private final WatchedJobs watched = new WatchedJobs();
 
   public HttpVerticle(HttpSettings settings, RedisSettings redisSettings, QueueSettings queue, JobContract contract,
                       JobHandlers types, ClusterView cluster, String metricsRegistry, WorkSettings work,
@@ -78,7 +80,7 @@ public final class HttpVerticle extends VerticleBase {
     redis = Redis.createClient(vertx, redisSettings.options());
     recordReads = new PipelinedConnection(redis);
     feed = new ConsoleFeed(vertx, redis, new JobIndex(queue.keys()));
-    return JobEventRelay.start(vertx)
+    return JobEventRelay.start(vertx, watched)
         .compose(v -> feed.start())
         .compose(v -> WorkApi.start(vertx, redis, redisSettings.options(), queue, contract, work))
         .compose(api -> {
@@ -111,7 +113,7 @@ public final class HttpVerticle extends VerticleBase {
     QueuesApi queues = new QueuesApi(vertx, redis, queue.partitionKeys(), types, paused);
     DeadApi dead = new DeadApi(redis, queue);
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
-    JobWatch watch = new JobWatch(vertx, new ChainView(recordReads, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())));
+    JobWatch watch = new JobWatch(vertx, new ChainView(recordReads, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())), watched);
     builder.getRoute("getJob").addHandler(watch::get);
     JobCancel jobCancel = new JobCancel(vertx, redis, queue.keys());
     builder.getRoute("cancelJob").addHandler(new CancelApi(vertx, jobCancel)::cancel);
@@ -193,7 +195,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/eventbus/*").handler(EventBusBridge::sameOrigin);
     // SockJS's XHR transports (a browser that cannot keep a WebSocket) post their frames: as small as WebSocket messages.
     router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
-    router.route("/eventbus/*").subRouter(EventBusBridge.create(vertx, settings, feed));
+    router.route("/eventbus/*").subRouter(EventBusBridge.create(vertx, settings, feed, watched));
     if (!settings.metricsPublic()) {
       router.get("/metrics").handler(ApiGuards.bearer(settings));
     }

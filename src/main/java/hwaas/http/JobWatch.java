@@ -32,10 +32,29 @@ final class JobWatch {
 
   private final Vertx vertx;
   private final ChainView jobs;
+  private final WatchedJobs watched;
 
-  JobWatch(Vertx vertx, ChainView jobs) {
+  JobWatch(Vertx vertx, ChainView jobs, WatchedJobs watched) {
     this.vertx = vertx;
     this.jobs = jobs;
+    this.watched = watched;
+  }
+
+  /** A listener on the job's address, counted as watching it until {@code stop} (idempotent) unregisters it. */
+  private record Listener(MessageConsumer<JsonObject> consumer, Runnable stop) {
+  }
+
+  private Listener listen(String id) {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(StatsAddresses.job(id));
+    watched.add(id);
+    boolean[] stopped = {false};
+    return new Listener(consumer, () -> {
+      if (!stopped[0]) {
+        stopped[0] = true;
+        watched.remove(id);
+        consumer.unregister();
+      }
+    });
   }
 
   static boolean finished(String status) {
@@ -66,7 +85,8 @@ final class JobWatch {
       read(id).onSuccess(record -> answer(ctx, id, record)).onFailure(ctx::fail);
       return;
     }
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(StatsAddresses.job(id));
+    Listener listener = listen(id);
+    MessageConsumer<JsonObject> consumer = listener.consumer();
     Promise<JsonObject> done = Promise.promise(); // the record to answer with; null: read it again
     consumer.handler(event -> {
       if (finished(event.body().getString("status"))) {
@@ -87,7 +107,7 @@ final class JobWatch {
         .compose(record -> record == null ? read(id) : Future.succeededFuture(record.isEmpty() ? null : record))
         .onComplete(ar -> {
           vertx.cancelTimer(timer);
-          consumer.unregister();
+          listener.stop().run();
           if (ar.succeeded()) {
             answer(ctx, id, ar.result());
           } else if (!ctx.response().closed()) {
@@ -104,13 +124,14 @@ final class JobWatch {
       return;
     }
     HttpServerResponse response = ctx.response();
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(StatsAddresses.job(id));
+    Listener listener = listen(id);
+    MessageConsumer<JsonObject> consumer = listener.consumer();
     // Changes that arrive before the record was read wait for it, so the stream starts with the record.
     List<JsonObject> early = new ArrayList<>();
     boolean[] started = {false};
     long[] keepAlive = {-1};
     Runnable stop = () -> {
-      consumer.unregister();
+      listener.stop().run();
       vertx.cancelTimer(keepAlive[0]);
     };
     consumer.handler(event -> {

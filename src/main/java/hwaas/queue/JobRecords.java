@@ -163,9 +163,7 @@ public final class JobRecords {
         .put("payload", new JsonObject(raw.getString("payload", "{}")))
         .put("createdAt", time(raw.getString("createdAt")))
         .put("runAt", time(raw.getString("runAt")))
-        .put("startedAt", time(raw.getString("startedAt")))
         .put("finishedAt", time(raw.getString("finishedAt")))
-        .put("worker", raw.getString("worker"))
         .put("cached", Boolean.parseBoolean(raw.getString("cached", "false")))
         .put("priority", raw.getString("priority", Priority.NORMAL.label()));
     if (raw.getString("status") == null) {
@@ -190,7 +188,25 @@ public final class JobRecords {
     if (!history.isEmpty()) {
       record.put("history", history);
     }
+    started(raw, history, record);
     return record;
+  }
+
+  /**
+   * When the job's current attempt started, and where: the last running event's time and detail (the start script
+   * writes no fields of its own for them); a cached answer's record names its start time itself and has no worker.
+   */
+  private static void started(JsonObject raw, JsonArray history, JsonObject record) {
+    String startedAt = time(raw.getString("startedAt"));
+    String worker = raw.getString("worker"); // records written before the running event carried them
+    for (int i = history.size() - 1; i >= 0 && startedAt == null; i--) {
+      JsonObject event = history.getJsonObject(i);
+      if ("running".equals(event.getString("status"))) {
+        startedAt = event.getString("at");
+        worker = worker == null ? event.getString("detail") : worker;
+      }
+    }
+    record.put("startedAt", startedAt).put("worker", worker);
   }
 
   /** The record's status changes ({@link #event}), oldest first: {at, status, detail}. */
