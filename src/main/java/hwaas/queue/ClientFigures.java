@@ -60,12 +60,16 @@ public final class ClientFigures {
   /** The newest jobs of the last hour whose state {@link #one} counts, at most: one script call stays short. */
   public static final int STATES_COUNTED_AT_MOST = 10_000;
 
-  // ARGV: 1 the client's index, 2 from (millis), 3 most to count, 4 record prefix. Replies {status, status, ...} of the
-  // newest jobs since ARGV[2] ('' for a record that expired).
+  // ARGV: 1 the client's index, 2 from (millis), 3 most to count, 4 record prefix, 5 now (millis). Replies {status,
+  // status, ...} of the newest jobs since ARGV[2] ('' for a record that expired); a scheduled job that is due is
+  // queued (JobRecords.status).
   private static final LuaScript STATES = new LuaScript(
       "local ids = redis.call('ZREVRANGEBYSCORE', ARGV[1], '+inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))",
-      "local out = {}",
-      "for i, id in ipairs(ids) do out[i] = redis.call('HGET', ARGV[4] .. id, 'status') or '' end",
+      "local out, now = {}, tonumber(ARGV[5])",
+      "for i, id in ipairs(ids) do",
+      "  local r = redis.call('HMGET', ARGV[4] .. id, 'status', 'runAt')",
+      "  out[i] = (r[1] == 'scheduled' and r[2] and tonumber(r[2]) <= now) and 'queued' or r[1] or ''",
+      "end",
       "return out");
 
   /**
@@ -88,7 +92,7 @@ public final class ClientFigures {
           JsonObject byState = new JsonObject();
           JobIndex.STATES.forEach(s -> byState.put(s, 0L));
           figures.put("byState", byState);
-          return STATES.run(redis, keys.service(), List.of(index, now - HOUR, STATES_COUNTED_AT_MOST, keys.record(""))).map(statuses -> {
+          return STATES.run(redis, keys.service(), List.of(index, now - HOUR, STATES_COUNTED_AT_MOST, keys.record(""), now)).map(statuses -> {
             statuses.forEach(s -> {
               if (s != null && !s.toString().isEmpty()) {
                 byState.put(s.toString(), byState.getLong(s.toString(), 0L) + 1);

@@ -168,6 +168,8 @@ public final class JobRecords {
         .put("priority", raw.getString("priority", Priority.NORMAL.label()));
     if (raw.getString("status") == null) {
       record.put("status", "queued"); // claimed a moment ago, being created
+    } else if (dueNow(raw)) {
+      record.put("status", "queued");
     }
     if (raw.containsKey("result")) {
       record.put("result", new JsonObject(raw.getString("result")));
@@ -209,9 +211,20 @@ public final class JobRecords {
     record.put("startedAt", startedAt).put("worker", worker);
   }
 
+  /**
+   * A delayed job that is due is queued, whatever its record says: the mover that appends it to its stream leaves the
+   * record as it is (one write per due job fewer), so a record stays {@code scheduled} until a worker starts the job.
+   * The scripts that read a status for the console (JobSearch, ClientFigures, JobCancel) apply the same rule.
+   */
+  static boolean dueNow(JsonObject raw) {
+    return "scheduled".equals(raw.getString("status")) && raw.getString("runAt") != null
+        && Long.parseLong(raw.getString("runAt")) <= System.currentTimeMillis();
+  }
+
   /** The record's status changes ({@link #event}), oldest first: {at, status, detail}. */
   private static JsonArray history(JsonObject raw) {
     List<JsonObject> events = new java.util.ArrayList<>();
+    boolean due = false;
     for (String field : raw.fieldNames()) {
       if (!field.startsWith("ev:")) {
         continue;
@@ -224,6 +237,14 @@ public final class JobRecords {
         event.put("detail", detail);
       }
       events.add(event.put("millis", at));
+      due = due || "queued".equals(event.getString("status")) && "due".equals(detail);
+    }
+    // The move of a delayed job to its stream, at its due time: written by the mover of earlier versions, implied now.
+    String runAt = raw.getString("runAt");
+    if (!due && runAt != null && Long.parseLong(runAt) <= System.currentTimeMillis()) {
+      long at = Long.parseLong(runAt);
+      // First in the list: the sort keeps it ahead of a start in the same millisecond.
+      events.add(0, new JsonObject().put("at", time(runAt)).put("status", "queued").put("detail", "due").put("millis", at));
     }
     events.sort(java.util.Comparator.comparingLong(e -> e.getLong("millis")));
     JsonArray history = new JsonArray();

@@ -21,14 +21,15 @@ public final class JobSearch {
   public static final int EXAMINED_AT_MOST = 5000;
 
   // ARGV: 1 index, 2 'desc'|'asc', 3 lowest score, 4 highest score, 5 cursor score ('' on the first page), 6 cursor
-  // id, 7 limit, 8 entries to examine at most, 9 record prefix, 10 state, 11 type, 12 client, 13 id prefix ('': any).
+  // id, 7 limit, 8 entries to examine at most, 9 record prefix, 10 state, 11 type, 12 client, 13 id prefix ('': any),
+  // 14 now (millis): a scheduled job that is due is queued (JobRecords.status).
   // Replies {next cursor ('' at the end), id, record, id, record, ...}, each record a flat HGETALL.
   private static final LuaScript PAGE = new LuaScript(
       "local idx, desc = ARGV[1], ARGV[2] == 'desc'",
       "local lo, hi = tonumber(ARGV[3]), tonumber(ARGV[4])",
       "local cScore, cId = ARGV[5], ARGV[6]",
       "local limit, budget = tonumber(ARGV[7]), tonumber(ARGV[8])",
-      "local fs, ft, fc, fq = ARGV[10], ARGV[11], ARGV[12], ARGV[13]",
+      "local fs, ft, fc, fq, now = ARGV[10], ARGV[11], ARGV[12], ARGV[13], tonumber(ARGV[14])",
       "local start, skipScore",
       "if cId ~= '' then",
       "  if desc then start = redis.call('ZREVRANK', idx, cId) else start = redis.call('ZRANK', idx, cId) end",
@@ -57,8 +58,10 @@ public final class JobSearch {
       "    local skip = skipScore and score == skipScore and ((desc and id >= cId) or ((not desc) and id <= cId))",
       "    local ok = not skip and (fq == '' or string.sub(id, 1, #fq) == fq)",
       "    if ok and (fs ~= '' or ft ~= '' or fc ~= '') then",
-      "      local r = redis.call('HMGET', ARGV[9] .. id, 'status', 'type', 'client')",
-      "      ok = (fs == '' or r[1] == fs) and (ft == '' or r[2] == ft) and (fc == '' or r[3] == fc)",
+      "      local r = redis.call('HMGET', ARGV[9] .. id, 'status', 'type', 'client', 'runAt')",
+      "      local st = r[1]",
+      "      if st == 'scheduled' and r[4] and tonumber(r[4]) <= now then st = 'queued' end",
+      "      ok = (fs == '' or st == fs) and (ft == '' or r[2] == ft) and (fc == '' or r[3] == fc)",
       "    end",
       "    if ok then",
       "      local h = redis.call('HGETALL', ARGV[9] .. id)",
@@ -124,7 +127,7 @@ public final class JobSearch {
     String[] at = q.cursor() == null ? new String[] {"", ""} : decode(q.cursor());
     List<Object> args = List.of(indexFor(q), q.oldestFirst() ? "asc" : "desc", q.since() == null ? 0 : q.since(),
         q.until() == null ? Long.MAX_VALUE / 1024 : q.until(), at[0], at[1], q.limit(), EXAMINED_AT_MOST,
-        keys.record(""), blank(q.state()), blank(q.type()), blank(q.client()), blank(q.idPrefix()));
+        keys.record(""), blank(q.state()), blank(q.type()), blank(q.client()), blank(q.idPrefix()), System.currentTimeMillis());
     return PAGE.run(redis, keys.service(), args).map(reply -> {
       List<JsonObject> jobs = new ArrayList<>(reply.size() / 2);
       for (int i = 1; i + 1 < reply.size(); i += 2) {

@@ -147,6 +147,61 @@ class DelayedJobsTest {
   }
 
   /** Ids of the first page (up to 100) of {@code GET /api/jobs?<query>}. */
+  @Test
+  @DisplayName("a due job waiting for a paused worker reads and lists as queued, with its due time in its history; canceled then, it never runs")
+  void dueWhilePausedIsQueuedAndCancels() throws Exception {
+    NodeSettings settings = TestConfigs.withToken(TestConfigs.local(1, 0, 1), TOKEN);
+    Capture out = new Capture();
+    try (Printer printer = new Printer(out, () -> { })) {
+      Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
+      try {
+        Api api = new Api(node.httpPort(), TOKEN);
+        assertEquals(200, api.post("/api/queues/print/pause", null).status());
+        String client = "due-paused-" + UUID.randomUUID();
+        List<String> ids = new ArrayList<>();
+        for (String message : List.of("canceled once due", "run after the resume")) {
+          Api.Reply reply = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"" + message
+              + "\"},\"client\":\"" + client + "\",\"delay\":1}");
+          assertEquals(202, reply.status(), reply.body());
+          ids.add(reply.json().getString("id"));
+        }
+        // Moved to the stream when due (the mover leaves the record as it was), and waiting there for the worker.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (listed(api, "state=queued&client=" + client).size() < 2) {
+          assertTrue(System.nanoTime() < deadline, "both jobs moved to the stream within 10 s");
+          Thread.sleep(50);
+        }
+        assertEquals(List.of(), listed(api, "state=scheduled&client=" + client));
+        JsonObject record = api.get("/api/jobs/" + ids.get(0)).json();
+        assertEquals("queued", record.getString("status"), record.encode());
+        JsonArray history = record.getJsonArray("history");
+        assertEquals(List.of("scheduled", "queued"), history.stream().map(e -> ((JsonObject) e).getString("status")).toList());
+        assertEquals(record.getString("runAt"), history.getJsonObject(1).getString("at"));
+        assertEquals("due", history.getJsonObject(1).getString("detail"));
+        JsonObject figures = api.get("/api/clients/" + client).json();
+        assertEquals(2, figures.getJsonObject("byState").getLong("queued"), figures.encode());
+
+        Api.Reply canceled = api.post("/api/jobs/" + ids.get(0) + "/cancel", null);
+        assertEquals(200, canceled.status(), canceled.body());
+        JsonObject after = api.get("/api/jobs/" + ids.get(0)).json();
+        assertEquals("canceled", after.getString("status"), after.encode());
+        assertEquals(List.of(ids.get(1)), listed(api, "state=queued&client=" + client));
+        assertEquals(List.of(ids.get(0)), listed(api, "state=canceled&client=" + client));
+
+        assertEquals(200, api.post("/api/queues/print/resume", null).status());
+        JsonObject ran = api.get("/api/jobs/" + ids.get(1) + "?wait=10").json();
+        assertEquals("completed", ran.getString("status"), ran.encode());
+        assertEquals(List.of("scheduled", "queued", "running", "completed"),
+            ran.getJsonArray("history").stream().map(e -> ((JsonObject) e).getString("status")).toList());
+        Thread.sleep(300); // the canceled job's entry, read in the same batch or the next, is skipped meanwhile
+        assertEquals(List.of("run after the resume"), out.lines(), "the canceled job never ran");
+        assertEquals("canceled", api.get("/api/jobs/" + ids.get(0)).json().getString("status"));
+      } finally {
+        node.stop();
+      }
+    }
+  }
+
   private static List<String> listed(Api api, String query) throws Exception {
     Api.Reply reply = api.get("/api/jobs?limit=100&" + query);
     assertEquals(200, reply.status(), reply.body());
