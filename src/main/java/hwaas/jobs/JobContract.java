@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -37,6 +38,14 @@ public final class JobContract {
    * check of a small object costs a fraction of a schema validation on the queue's event loop.
    */
   private final Map<String, JsonObject> lastValid = new ConcurrentHashMap<>();
+  /**
+   * Envelopes found valid, without their payloads: a client sends the same type, client and options job after job, and
+   * vertx-json-schema's check of an envelope was 57 % of the node's samples under batches of 1000 (15 % under single
+   * submissions). Only envelopes of plain values (no chain) are kept, at most {@value #ENVELOPES_KEPT}, forgotten
+   * together when full. Sound because the envelope's only rule on the payload is that it is an object.
+   */
+  private final Set<Map<String, Object>> validEnvelopes = ConcurrentHashMap.newKeySet();
+  static final int ENVELOPES_KEPT = 1024;
   /** Types declared at run time ({@code PUT /api/types/{name}}), worked by external workers: name to payload schema. */
   private final Map<String, CompiledSchema> declared = new ConcurrentHashMap<>();
 
@@ -141,11 +150,42 @@ public final class JobContract {
    * @throws IllegalArgumentException naming the field and what is wrong
    */
   public void checkRequest(JsonObject body) {
-    Optional<String> wrong = envelope.check(body);
-    if (wrong.isPresent()) {
-      throw new IllegalArgumentException(wrong.get());
+    Map<String, Object> shape = envelopeOf(body);
+    if (shape == null || !validEnvelopes.contains(shape)) {
+      Optional<String> wrong = envelope.check(body);
+      if (wrong.isPresent()) {
+        throw new IllegalArgumentException(wrong.get());
+      }
+      if (shape != null) {
+        if (validEnvelopes.size() >= ENVELOPES_KEPT) {
+          validEnvelopes.clear();
+        }
+        validEnvelopes.add(shape);
+      }
     }
     checkPayload(body.getString("type"), body.getJsonObject("payload"));
+  }
+
+  /**
+   * The request without its payload, when the payload is an object and every other value plain (text, number,
+   * boolean): what decides the envelope's validity. {@code null} for any other request, which is checked in full.
+   */
+  private static Map<String, Object> envelopeOf(JsonObject body) {
+    if (!(body.getValue("payload") instanceof JsonObject)) {
+      return null;
+    }
+    Map<String, Object> shape = new HashMap<>(body.size());
+    for (Map.Entry<String, Object> field : body) {
+      Object value = field.getValue();
+      if ("payload".equals(field.getKey())) {
+        continue;
+      }
+      if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+        return null;
+      }
+      shape.put(field.getKey(), value);
+    }
+    return shape;
   }
 
   /** @throws IllegalArgumentException naming the type, the field and what is wrong */

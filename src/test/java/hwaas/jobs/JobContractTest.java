@@ -30,6 +30,30 @@ class JobContractTest {
   }
 
   @Test
+  @DisplayName("an envelope found valid is remembered without its payload, yet every other request is checked whole")
+  void rememberedEnvelopeIsNoLoophole() {
+    JsonObject good = new JsonObject().put("type", "sum").put("client", "memo").put("delay", 5)
+        .put("payload", new JsonObject().put("numbers", new JsonArray().add(1)));
+    assertDoesNotThrow(() -> contract.checkRequest(good));
+    assertDoesNotThrow(() -> contract.checkRequest(good.copy().put("payload", new JsonObject().put("numbers", new JsonArray().add(2)))));
+    // The same envelope with a payload that is not an object, or not one of its type: refused.
+    assertThrows(IllegalArgumentException.class, () -> contract.checkRequest(good.copy().put("payload", "1,2")));
+    assertThrows(IllegalArgumentException.class, () -> contract.checkRequest(good.copy().put("payload", new JsonObject().put("message", "hi"))));
+    // Another value of any field is another envelope: checked in full.
+    assertThrows(IllegalArgumentException.class, () -> contract.checkRequest(good.copy().put("delay", -1)));
+    assertThrows(IllegalArgumentException.class, () -> contract.checkRequest(good.copy().put("delay", "5")));
+    assertThrows(IllegalArgumentException.class, () -> contract.checkRequest(good.copy().put("client", "me mo")));
+    assertThrows(IllegalArgumentException.class, () -> contract.checkRequest(good.copy().put("extra", true)));
+    // More valid envelopes than are kept: the memory starts again, and answers stay right.
+    for (int i = 0; i < JobContract.ENVELOPES_KEPT + 10; i++) {
+      int n = i;
+      assertDoesNotThrow(() -> contract.checkRequest(good.copy().put("client", "memo-" + n)));
+    }
+    assertThrows(IllegalArgumentException.class, () -> contract.checkRequest(good.copy().put("client", "memo " + 1)));
+    assertDoesNotThrow(() -> contract.checkRequest(good));
+  }
+
+  @Test
   @DisplayName("a job request is checked whole: envelope, client pattern, extra fields, then the payload of its type")
   void requestsAreCheckedWhole() {
     JsonObject good = new JsonObject().put("type", "print").put("client", "alice").put("payload", new JsonObject().put("message", "hi"));
