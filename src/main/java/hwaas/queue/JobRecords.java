@@ -196,19 +196,18 @@ public final class JobRecords {
 
   /**
    * When the job's current attempt started, and where: the last running event's time and detail (the start script
-   * writes no fields of its own for them); a cached answer's record names its start time itself and has no worker.
+   * writes no fields of its own for them). Without one, the record's own fields: a cached answer's names its start
+   * time and no worker.
    */
   private static void started(JsonObject raw, JsonArray history, JsonObject record) {
-    String startedAt = time(raw.getString("startedAt"));
-    String worker = raw.getString("worker"); // records written before the running event carried them
-    for (int i = history.size() - 1; i >= 0 && startedAt == null; i--) {
+    for (int i = history.size() - 1; i >= 0; i--) {
       JsonObject event = history.getJsonObject(i);
       if ("running".equals(event.getString("status"))) {
-        startedAt = event.getString("at");
-        worker = worker == null ? event.getString("detail") : worker;
+        record.put("startedAt", event.getString("at")).put("worker", event.getString("detail"));
+        return;
       }
     }
-    record.put("startedAt", startedAt).put("worker", worker);
+    record.put("startedAt", time(raw.getString("startedAt"))).put("worker", raw.getString("worker"));
   }
 
   /**
@@ -239,9 +238,11 @@ public final class JobRecords {
       events.add(event.put("millis", at));
       due = due || "queued".equals(event.getString("status")) && "due".equals(detail);
     }
-    // The move of a delayed job to its stream, at its due time: written by the mover of earlier versions, implied now.
+    // The move of a delayed job to its stream, at its due time: written by the mover of earlier versions, implied now
+    // (unless the job was canceled before it was moved).
     String runAt = raw.getString("runAt");
-    if (!due && runAt != null && Long.parseLong(runAt) <= System.currentTimeMillis()) {
+    boolean canceledWaiting = "canceled".equals(raw.getString("status")) && "scheduled".equals(raw.getString("canceledWhile"));
+    if (!due && !canceledWaiting && runAt != null && Long.parseLong(runAt) <= System.currentTimeMillis()) {
       long at = Long.parseLong(runAt);
       // First in the list: the sort keeps it ahead of a start in the same millisecond.
       events.add(0, new JsonObject().put("at", time(runAt)).put("status", "queued").put("detail", "due").put("millis", at));

@@ -165,6 +165,10 @@ class DelayedJobsTest {
           assertEquals(202, reply.status(), reply.body());
           ids.add(reply.json().getString("id"));
         }
+        Api.Reply early = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"canceled before due\"},"
+            + "\"client\":\"" + client + "-early\",\"delay\":1}");
+        String earlyId = early.json().getString("id");
+        assertEquals(200, api.post("/api/jobs/" + earlyId + "/cancel", null).status());
         // Moved to the stream when due (the mover leaves the record as it was), and waiting there for the worker.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (listed(api, "state=queued&client=" + client).size() < 2) {
@@ -178,6 +182,10 @@ class DelayedJobsTest {
         assertEquals(List.of("scheduled", "queued"), history.stream().map(e -> ((JsonObject) e).getString("status")).toList());
         assertEquals(record.getString("runAt"), history.getJsonObject(1).getString("at"));
         assertEquals("due", history.getJsonObject(1).getString("detail"));
+        JsonObject never = api.get("/api/jobs/" + earlyId).json();
+        assertTrue(Instant.now().isAfter(Instant.parse(never.getString("runAt"))), never.encode());
+        assertEquals(List.of("scheduled", "canceled"), never.getJsonArray("history").stream()
+            .map(e -> ((JsonObject) e).getString("status")).toList(), "canceled before it was due, never queued: " + never.encode());
         JsonObject figures = api.get("/api/clients/" + client).json();
         assertEquals(2, figures.getJsonObject("byState").getLong("queued"), figures.encode());
 
