@@ -33,8 +33,10 @@ public final class JobActions {
   private static final LuaScript RETRY_NOW = new LuaScript(ScriptFlags.ALLOW_OOM,
       "local id = ARGV[1]",
       "local rec = ARGV[2] .. id",
-      "local r = redis.call('HMGET', rec, 'status', 'type', 'priority', 'deleted', 'attempts')",
+      "local r = redis.call('HMGET', rec, 'status', 'type', 'priority', 'deleted', 'attempts', 'runAt')",
       "if redis.call('EXISTS', rec) == 0 or r[4] then return {'', ''} end",
+      // A scheduled job that is due is queued (JobRecords.dueNow).
+      "if r[1] == 'scheduled' and r[6] and tonumber(r[6]) <= tonumber(ARGV[8]) then return {'queued', ''} end",
       "if r[1] ~= 'failed' then return {r[1] or 'queued', ''} end",
       "local queue = r[2]",
       "if r[3] and r[3] ~= 'normal' then queue = queue .. ':' .. r[3] end",

@@ -189,6 +189,9 @@ class DelayedJobsTest {
         JsonObject figures = api.get("/api/clients/" + client).json();
         assertEquals(2, figures.getJsonObject("byState").getLong("queued"), figures.encode());
 
+        Api.Reply retry = api.post("/api/jobs/" + ids.get(1) + "/retry", null);
+        assertEquals(409, retry.status(), retry.body());
+        assertTrue(retry.body().contains("is queued"), retry.body());
         Api.Reply canceled = api.post("/api/jobs/" + ids.get(0) + "/cancel", null);
         assertEquals(200, canceled.status(), canceled.body());
         JsonObject after = api.get("/api/jobs/" + ids.get(0)).json();
