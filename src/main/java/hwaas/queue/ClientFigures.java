@@ -62,7 +62,7 @@ public final class ClientFigures {
 
   // ARGV: 1 the client's index, 2 from (millis), 3 most to count, 4 record prefix, 5 now (millis). Replies {status,
   // status, ...} of the newest jobs since ARGV[2] ('' for a record that expired); a scheduled job that is due is
-  // queued (JobRecords.status).
+  // queued (JobRecords.dueNow).
   private static final LuaScript STATES = new LuaScript(
       "local ids = redis.call('ZREVRANGEBYSCORE', ARGV[1], '+inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))",
       "local out, now = {}, tonumber(ARGV[5])",

@@ -22,7 +22,7 @@ public final class JobSearch {
 
   // ARGV: 1 index, 2 'desc'|'asc', 3 lowest score, 4 highest score, 5 cursor score ('' on the first page), 6 cursor
   // id, 7 limit, 8 entries to examine at most, 9 record prefix, 10 state, 11 type, 12 client, 13 id prefix ('': any),
-  // 14 now (millis): a scheduled job that is due is queued (JobRecords.status).
+  // 14 now (millis): a scheduled job that is due is queued (JobRecords.dueNow).
   // Replies {next cursor ('' at the end), id, record, id, record, ...}, each record a flat HGETALL.
   private static final LuaScript PAGE = new LuaScript(
       "local idx, desc = ARGV[1], ARGV[2] == 'desc'",
