@@ -63,12 +63,12 @@ public final class ClientFigures {
   // ARGV: 1 the client's index, 2 from (millis), 3 most to count, 4 record prefix, 5 now (millis). Replies {status,
   // status, ...} of the newest jobs since ARGV[2] ('' for a record that expired); a scheduled job that is due is
   // queued (JobRecords.dueNow).
-  private static final LuaScript STATES = new LuaScript(
+  private static final LuaScript STATES = new LuaScript(JobRecords.STATUS_NOW_LUA,
       "local ids = redis.call('ZREVRANGEBYSCORE', ARGV[1], '+inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))",
       "local out, now = {}, tonumber(ARGV[5])",
       "for i, id in ipairs(ids) do",
       "  local r = redis.call('HMGET', ARGV[4] .. id, 'status', 'runAt')",
-      "  out[i] = (r[1] == 'scheduled' and r[2] and tonumber(r[2]) <= now) and 'queued' or r[1] or ''",
+      "  out[i] = statusNow(r[1], r[2], now) or ''",
       "end",
       "return out");
 

@@ -30,14 +30,13 @@ public final class JobActions {
 
   // ARGV: 1 job id, 2 record prefix, 3 stream prefix, 4 errors prefix, 5 group, 6 most entries to look at, 7 idle ms,
   // 8 now. Replies {status ('' if no record), entry id made due ('' if none found)}.
-  private static final LuaScript RETRY_NOW = new LuaScript(ScriptFlags.ALLOW_OOM,
+  private static final LuaScript RETRY_NOW = new LuaScript(ScriptFlags.ALLOW_OOM, JobRecords.STATUS_NOW_LUA,
       "local id = ARGV[1]",
       "local rec = ARGV[2] .. id",
       "local r = redis.call('HMGET', rec, 'status', 'type', 'priority', 'deleted', 'attempts', 'runAt')",
       "if redis.call('EXISTS', rec) == 0 or r[4] then return {'', ''} end",
-      // A scheduled job that is due is queued (JobRecords.dueNow).
-      "if r[1] == 'scheduled' and r[6] and tonumber(r[6]) <= tonumber(ARGV[8]) then return {'queued', ''} end",
-      "if r[1] ~= 'failed' then return {r[1] or 'queued', ''} end",
+      "local status = statusNow(r[1], r[6], tonumber(ARGV[8]))",
+      "if status ~= 'failed' then return {status or 'queued', ''} end",
       "local queue = r[2]",
       "if r[3] and r[3] ~= 'normal' then queue = queue .. ':' .. r[3] end",
       // An entry's batches name their jobs in "ids" (a job of its own in "id"): the id in quotes is in no other.

@@ -89,6 +89,16 @@ public final class JobRecords {
   }
 
   /**
+   * Lua, {@link #dueNow} for the scripts that read a status for the console, before their own lines: the status a
+   * record reads as, given its {@code status} and {@code runAt} fields and now (epoch millis, a number).
+   */
+  static final String STATUS_NOW_LUA = String.join("\n",
+      "local function statusNow(status, runAt, now)",
+      "  if status == 'scheduled' and runAt and tonumber(runAt) <= now then return 'queued' end",
+      "  return status",
+      "end");
+
+  /**
    * Lua, for the scripts that put dead jobs back (one, or all that match a filter), before their own lines: a dead job
    * going back turns its record queued with fresh attempts, if it is tracked and its record still kept, in the same
    * script as its new stream entry, so that no worker can run it before the record says so. Arguments: record key

@@ -24,7 +24,7 @@ public final class JobSearch {
   // id, 7 limit, 8 entries to examine at most, 9 record prefix, 10 state, 11 type, 12 client, 13 id prefix ('': any),
   // 14 now (millis): a scheduled job that is due is queued (JobRecords.dueNow).
   // Replies {next cursor ('' at the end), id, record, id, record, ...}, each record a flat HGETALL.
-  private static final LuaScript PAGE = new LuaScript(
+  private static final LuaScript PAGE = new LuaScript(JobRecords.STATUS_NOW_LUA,
       "local idx, desc = ARGV[1], ARGV[2] == 'desc'",
       "local lo, hi = tonumber(ARGV[3]), tonumber(ARGV[4])",
       "local cScore, cId = ARGV[5], ARGV[6]",
@@ -59,9 +59,7 @@ public final class JobSearch {
       "    local ok = not skip and (fq == '' or string.sub(id, 1, #fq) == fq)",
       "    if ok and (fs ~= '' or ft ~= '' or fc ~= '') then",
       "      local r = redis.call('HMGET', ARGV[9] .. id, 'status', 'type', 'client', 'runAt')",
-      "      local st = r[1]",
-      "      if st == 'scheduled' and r[4] and tonumber(r[4]) <= now then st = 'queued' end",
-      "      ok = (fs == '' or st == fs) and (ft == '' or r[2] == ft) and (fc == '' or r[3] == fc)",
+      "      ok = (fs == '' or statusNow(r[1], r[4], now) == fs) and (ft == '' or r[2] == ft) and (fc == '' or r[3] == fc)",
       "    end",
       "    if ok then",
       "      local h = redis.call('HGETALL', ARGV[9] .. id)",
