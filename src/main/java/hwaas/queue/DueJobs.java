@@ -27,10 +27,13 @@ final class DueJobs {
   // the call. Its record is not written: that write was a quarter of the script's Redis time (a due job cost 23 to 25
   // µs of it with the append-only file, 17 now). The due jobs are the first of the set by score, so they leave it by
   // rank, without a lookup of each id. A job whose record is gone (expired) or no longer scheduled (canceled) is
-  // dropped. Replies with the number of ids taken from the set.
+  // dropped. Replies {ids taken from the set, when the soonest job left in it is due ('-1': none; '0' after a move)}.
   private static final LuaScript MOVE = new LuaScript(ScriptFlags.ALLOW_OOM,
       "local due = redis.call('ZRANGEBYSCORE', ARGV[1], '-inf', ARGV[4], 'LIMIT', 0, tonumber(ARGV[5]))",
-      "if #due == 0 then return 0 end",
+      "if #due == 0 then",
+      "  local soonest = redis.call('ZRANGE', ARGV[1], 0, 0, 'WITHSCORES')",
+      "  return {0, soonest[2] or '-1'}",
+      "end",
       "local now, recP, idxP, clientP = ARGV[4], ARGV[2], ARGV[6], ARGV[7]",
       "local texts, queues = {}, {}",
       // all: (time, id) pairs of every job moved; byType and byClient: where their jobs' pairs start in it.
@@ -85,7 +88,7 @@ final class DueJobs {
       "  redis.call('EXPIRE', index, ARGV[9])",
       "end",
       "redis.call('ZREMRANGEBYRANK', ARGV[1], 0, #due - 1)",
-      "return #due");
+      "return {#due, '0'}");
 
   private final Redis redis;
   private final StreamKeys keys;
@@ -97,11 +100,20 @@ final class DueJobs {
     this.recordTtl = recordTtl;
   }
 
-  /** Moves up to {@link #MOVE_AT_MOST} jobs due by now; answers how many it took from the set. */
-  Future<Integer> moveDue() {
+  /**
+   * What a call did.
+   *
+   * @param moved     how many ids it took from the scheduled set
+   * @param soonestAt when it moved none: when the soonest job left is due (epoch millis), or -1 if none is scheduled
+   */
+  record Move(int moved, long soonestAt) {
+  }
+
+  /** Moves up to {@link #MOVE_AT_MOST} jobs due by now. */
+  Future<Move> moveDue() {
     return MOVE.run(redis, keys.service(), List.of(keys.scheduled(), keys.record(""), keys.streamPrefix(), System.currentTimeMillis(),
             MOVE_AT_MOST, keys.indexPrefix(), keys.clientJobs(""), JobRecords.KEPT_PER_CLIENT,
             Math.max(1, recordTtl.toSeconds())))
-        .map(moved -> moved.toInteger());
+        .map(reply -> new Move(reply.get(0).toInteger(), (long) Double.parseDouble(reply.get(1).toString())));
   }
 }

@@ -182,10 +182,11 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   /**
-   * Every {@link #DUE_POLL_MILLIS}, and at once after a move that found due jobs, delayed jobs that are due go to their
-   * streams: a job runs at most that long after its time, and while jobs keep falling due the mover keeps up with them
-   * (waiting a poll after each move let 50,000 due a second fall behind by a second). Every node does it; the script
-   * makes each move happen once.
+   * Every {@link #DUE_POLL_MILLIS}, sooner when the soonest delayed job falls due before that, and at once after a move
+   * that found due jobs, delayed jobs that are due go to their streams: a job runs within a few milliseconds of its
+   * time, and while jobs keep falling due the mover keeps up with them (waiting a poll after each move let 50,000 due a
+   * second fall behind by a second). The poll still bounds the wait: another node may schedule a job due sooner. Every
+   * node does it; the script makes each move happen once.
    */
   private void moveDueJobs() {
     if (stopped) {
@@ -195,15 +196,18 @@ public final class QueueVerticle extends VerticleBase {
       if (stopped) {
         return; // a move cut short by the stop is taken up by another node, or by this one when it starts again
       }
-      if (ar.succeeded()) {
-        dueOutage.success();
-      } else {
+      if (ar.failed()) {
         dueOutage.failure("moving due delayed jobs from " + settings.keys().scheduled(), ar.cause());
+        vertx.setTimer(DUE_POLL_MILLIS, t -> moveDueJobs());
+        return;
       }
-      if (ar.succeeded() && ar.result() > 0) {
+      dueOutage.success();
+      DueJobs.Move move = ar.result();
+      if (move.moved() > 0) {
         moveDueJobs();
       } else {
-        vertx.setTimer(DUE_POLL_MILLIS, t -> moveDueJobs());
+        long untilSoonest = move.soonestAt() < 0 ? DUE_POLL_MILLIS : move.soonestAt() - System.currentTimeMillis();
+        vertx.setTimer(Math.max(1, Math.min(DUE_POLL_MILLIS, untilSoonest)), t -> moveDueJobs());
       }
     });
   }
