@@ -232,43 +232,78 @@ public final class JobRecords {
 
   /** The record's status changes ({@link #event}), oldest first: {at, status, detail}. */
   private static JsonArray history(JsonObject raw) {
-    List<JsonObject> events = new java.util.ArrayList<>();
+    List<Event> events = new java.util.ArrayList<>();
     boolean due = false;
     for (String field : raw.fieldNames()) {
       if (!field.startsWith("ev:")) {
         continue;
       }
       int colon = field.indexOf(':', 3);
-      long at = Long.parseLong(field.substring(3, colon));
-      JsonObject event = new JsonObject().put("at", time(Long.toString(at))).put("status", field.substring(colon + 1));
+      String status = field.substring(colon + 1);
       String detail = raw.getString(field);
-      if (detail != null && !detail.isEmpty()) {
-        event.put("detail", detail);
-      }
-      events.add(event.put("millis", at));
-      due = due || "queued".equals(event.getString("status")) && "due".equals(detail);
+      events.add(new Event(Long.parseLong(field.substring(3, colon)), status, detail));
+      due = due || "queued".equals(status) && "due".equals(detail);
     }
     // The move of a delayed job to its stream, at its due time: written by the mover of earlier versions, implied now
     // (unless the job was canceled before it was moved).
     String runAt = raw.getString("runAt");
     boolean canceledWaiting = "canceled".equals(raw.getString("status")) && "scheduled".equals(raw.getString("canceledWhile"));
     if (!due && !canceledWaiting && runAt != null && Long.parseLong(runAt) <= System.currentTimeMillis()) {
-      long at = Long.parseLong(runAt);
-      // First in the list: the sort keeps it ahead of a start in the same millisecond.
-      events.add(0, new JsonObject().put("at", time(runAt)).put("status", "queued").put("detail", "due").put("millis", at));
+      // First in the list: the sort is stable, so it stays ahead of a start in the same millisecond.
+      events.add(0, new Event(Long.parseLong(runAt), "queued", "due"));
     }
-    events.sort(java.util.Comparator.comparingLong(e -> e.getLong("millis")));
-    JsonArray history = new JsonArray();
-    events.forEach(e -> {
-      e.remove("millis");
-      history.add(e);
-    });
+    events.sort(java.util.Comparator.comparingLong(Event::millis));
+    JsonArray history = new JsonArray(new java.util.ArrayList<>(events.size()));
+    for (Event e : events) {
+      JsonObject event = new JsonObject().put("at", time(e.millis())).put("status", e.status());
+      if (e.detail() != null && !e.detail().isEmpty()) {
+        event.put("detail", e.detail());
+      }
+      history.add(event);
+    }
     return history;
+  }
+
+  /** One status change of a record: when, to what, and its detail ('' or null: none). */
+  private record Event(long millis, String status, String detail) {
   }
 
   /** Epoch millis as an RFC 3339 time; {@code null} stays null. */
   public static String time(String millis) {
-    return millis == null ? null : java.time.Instant.ofEpochMilli(Long.parseLong(millis)).toString();
+    return millis == null ? null : time(Long.parseLong(millis));
+  }
+
+  /**
+   * The last second formatted: a record's times fall in a few seconds, and {@link java.time.Instant#toString}'s
+   * formatter was a tenth of a node's CPU under a load of {@code GET /api/jobs/{id}}.
+   */
+  private record FormattedSecond(long epochSecond, String text) {
+  }
+
+  private static volatile FormattedSecond lastSecond = new FormattedSecond(Long.MIN_VALUE, "");
+
+  /** Epoch millis as an RFC 3339 time, exactly as {@link java.time.Instant#toString} writes it. */
+  static String time(long millis) {
+    long second = Math.floorDiv(millis, 1000L);
+    int milli = (int) Math.floorMod(millis, 1000L);
+    FormattedSecond formatted = lastSecond;
+    if (formatted.epochSecond() != second) {
+      formatted = new FormattedSecond(second, java.time.Instant.ofEpochSecond(second).toString());
+      lastSecond = formatted;
+    }
+    String text = formatted.text();
+    if (milli == 0) {
+      return text;
+    }
+    // Instant writes a fraction of whole milliseconds as three digits before its closing 'Z'.
+    StringBuilder b = new StringBuilder(text.length() + 4).append(text, 0, text.length() - 1).append('.');
+    if (milli < 100) {
+      b.append('0');
+    }
+    if (milli < 10) {
+      b.append('0');
+    }
+    return b.append(milli).append('Z').toString();
   }
 
   private Request update(String jobId, String... fieldsAndValues) {
