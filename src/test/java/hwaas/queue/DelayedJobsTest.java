@@ -28,9 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Delayed jobs ({@code delay}, {@code runAt}) on real nodes: never early, soon after their time, once. */
 class DelayedJobsTest {
   private static final String TOKEN = "delayed-jobs-test-token";
+  /** Delayed jobs falling due 137 ms apart (not a multiple of the mover's 50 ms poll), in the first test. */
+  private static final int JOBS_DUE_APART = 10;
 
   @Test
-  @DisplayName("a delayed job is scheduled, not run early, and runs within 100 ms after its time")
+  @DisplayName("a delayed job is scheduled, not run early, and runs within 100 ms after its time (most within 25 ms)")
   void notEarlyAndSoonAfter() throws Exception {
     NodeSettings settings = TestConfigs.withToken(TestConfigs.local(2, 0, 1), TOKEN);
     Capture out = new Capture();
@@ -39,9 +41,9 @@ class DelayedJobsTest {
       try {
         Api api = new Api(node.httpPort(), TOKEN);
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < JOBS_DUE_APART; i++) {
           Api.Reply reply = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"later " + i
-              + "\"},\"client\":\"delay\",\"delay\":" + (1.0 + i * 0.2) + "}");
+              + "\"},\"client\":\"delay\",\"delay\":" + (1.0 + i * 0.137) + "}");
           assertEquals(202, reply.status(), reply.body());
           assertEquals("scheduled", reply.json().getString("status"));
           ids.add(reply.json().getString("id"));
@@ -53,14 +55,19 @@ class DelayedJobsTest {
         // set); it joins the lists of all jobs, of its type and of its client when it falls due.
         assertEquals(ids, listed(api, "state=scheduled&client=delay&order=oldest"));
         assertEquals(List.of(), listed(api, "client=delay"));
+        List<Long> lateness = new ArrayList<>();
         for (String id : ids) {
           JsonObject record = api.get("/api/jobs/" + id + "?wait=10").json();
           assertEquals("completed", record.getString("status"), record.encode());
           long late = Duration.between(Instant.parse(record.getString("runAt")), Instant.parse(record.getString("startedAt"))).toMillis();
           // Never before its time (a job marked running before runAt ran early), and soon after it.
           assertTrue(late >= 0 && late <= 100, "started " + late + " ms after its time: " + record.encode());
+          lateness.add(late);
         }
-        assertEquals(5, out.lines().size(), out.lines().toString());
+        // The mover wakes when the soonest job falls due, not on its 50 ms poll alone: with the poll alone a job
+        // starts within 25 ms of its time about one time in two (4 to 6 of these 10 in three runs, each failing).
+        assertTrue(lateness.stream().filter(late -> late <= 25).count() >= 8, "started after their time (ms): " + lateness);
+        assertEquals(JOBS_DUE_APART, out.lines().size(), out.lines().toString());
         assertEquals(ids, listed(api, "client=delay&order=oldest"));
         assertEquals(ids, listed(api, "type=print&state=completed&order=oldest").stream().filter(ids::contains).toList());
         assertEquals(List.of(), listed(api, "state=scheduled&client=delay"));
