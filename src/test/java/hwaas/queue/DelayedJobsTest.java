@@ -153,7 +153,6 @@ class DelayedJobsTest {
     }
   }
 
-  /** Ids of the first page (up to 100) of {@code GET /api/jobs?<query>}. */
   @Test
   @DisplayName("a due job waiting for a paused worker reads and lists as queued, with its due time in its history; canceled then, it never runs")
   void dueWhilePausedIsQueuedAndCancels() throws Exception {
@@ -220,6 +219,7 @@ class DelayedJobsTest {
     }
   }
 
+  /** Ids of the first page (up to 100) of {@code GET /api/jobs?<query>}. */
   private static List<String> listed(Api api, String query) throws Exception {
     Api.Reply reply = api.get("/api/jobs?limit=100&" + query);
     assertEquals(200, reply.status(), reply.body());
