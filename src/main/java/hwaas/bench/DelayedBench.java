@@ -28,8 +28,9 @@ import java.util.function.Supplier;
  * node's mover keeps up with {@value #DUE_PER_SECOND} jobs falling due a second: the same jobs are given due times
  * that many a second apart, starting a little ahead (so that setting them is not counted), and the rows are the rate
  * from the first due time until the last job left the scheduled set, and how long after its due time that was (a
- * mover that keeps up moves at the rate they fall due, and the last one within its poll). The workers are paused
- * meanwhile so that the figures are the mover's own. Every job must then run, or the bench fails.
+ * mover that keeps up moves at the rate they fall due, and the last one within its poll). Then as many more, all due
+ * at once: the rate the mover clears a backlog at, its capacity. The workers are paused meanwhile so that the figures
+ * are the mover's own. Every job must then run, or the bench fails.
  */
 final class DelayedBench {
   static final int JOBS = 100_000;
@@ -62,13 +63,7 @@ final class DelayedBench {
     Vertx vertx = Vertx.vertx();
     try (HttpLoad load = new HttpLoad(vertx, node.httpPort(), config.http().token(), 4)) {
       long before = usedMemory();
-      // An hour ahead: nothing falls due while the memory is measured.
-      Buffer batch = batchBody(Instant.now().plusSeconds(3600));
-      String run = Long.toHexString(System.nanoTime());
-      for (int n = 0; n < jobs / BATCH; n++) {
-        submit(load, new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, "bench-delayed-" + run + "-" + n, 202, BATCH));
-      }
-      forgetKeys(keys);
+      submit(load, keys, jobs);
       double mib = (usedMemory() - before) / (1024.0 * 1024.0);
       out.printf(Locale.ROOT, "delayed: %,d jobs pending take %.1f MiB of Redis memory (%.0f bytes each)%n", jobs, mib,
           mib * 1024 * 1024 / jobs);
@@ -76,51 +71,82 @@ final class DelayedBench {
       long processedBefore = processed(keys);
       // The mover alone: the workers hold off while it runs (the jobs then run, and must all run, after the resume).
       control(load, "pause");
-      // Due DUE_PER_SECOND a second from a moment ahead: the scores set in slices (one ZADD of the whole set would
-      // hold Redis for a second), and the clock of the scores is the one the mover compares them with (epoch millis).
-      var ids = redis.send(Request.cmd(Command.ZRANGE).arg(keys.scheduled()).arg(0).arg(-1)).await();
-      long firstDue = System.currentTimeMillis() + DUE_AHEAD_MILLIS;
-      for (int from = 0; from < ids.size(); from += RESCORE_SLICE) {
-        Request due = Request.cmd(Command.ZADD).arg(keys.scheduled()).arg("XX");
-        for (int i = from; i < Math.min(ids.size(), from + RESCORE_SLICE); i++) {
-          due.arg(firstDue + i * 1000L / DUE_PER_SECOND).arg(ids.get(i).toString());
-        }
-        redis.send(due).await();
-      }
-      long lastDue = firstDue + (ids.size() - 1) * 1000L / DUE_PER_SECOND;
-      if (System.currentTimeMillis() > firstDue) {
-        out.printf(Locale.ROOT, "delayed: the due times were set %d ms after the first of them%n", System.currentTimeMillis() - firstDue);
-      }
-      while (redis.send(Request.cmd(Command.ZCARD).arg(keys.scheduled())).await().toLong() > 0) {
-        if (System.currentTimeMillis() - lastDue > MOVE_LIMIT_MILLIS) {
-          throw new IllegalStateException("delayed jobs: not all moved within " + MOVE_LIMIT_MILLIS / 1000 + " s of the last due time");
-        }
-        pause(node, 5);
-      }
-      long allMoved = System.currentTimeMillis();
-      double moveSeconds = (allMoved - firstDue) / 1000.0;
-      long lastLag = allMoved - lastDue;
-      control(load, "resume");
+      Moved steady = fallDue(node, keys, DUE_PER_SECOND);
       out.printf(Locale.ROOT, "delayed: %,d jobs falling due %,d a second (over %.2f s) moved to their streams in %.2f s from the "
-          + "first due time: %,.0f jobs/s, the last %,d ms after it fell due%n", jobs, DUE_PER_SECOND, (lastDue - firstDue) / 1000.0,
-          moveSeconds, jobs / moveSeconds, lastLag);
+          + "first due time: %,.0f jobs/s, the last %,d ms after it fell due%n", jobs, DUE_PER_SECOND, steady.dueSeconds(),
+          steady.seconds(), jobs / steady.seconds(), steady.lastLagMillis());
+      // As many more, all due at once: a backlog, moved as fast as the mover can (its headroom over the row above).
+      submit(load, keys, jobs);
+      Moved backlog = fallDue(node, keys, 0);
+      out.printf(Locale.ROOT, "delayed: %,d jobs due at once moved to their streams in %.2f s: %,.0f jobs/s%n", jobs,
+          backlog.seconds(), jobs / backlog.seconds());
+      control(load, "resume");
       long start = System.nanoTime();
-      while (processed(keys) - processedBefore < jobs) {
+      while (processed(keys) - processedBefore < 2L * jobs) {
         if (System.nanoTime() - start > 2 * MOVE_LIMIT_MILLIS * 1_000_000) {
-          throw new IllegalStateException("delayed jobs: " + (processed(keys) - processedBefore) + " of " + jobs + " ran");
+          throw new IllegalStateException("delayed jobs: " + (processed(keys) - processedBefore) + " of " + 2 * jobs + " ran");
         }
         pause(node, 20);
       }
       return List.of(
           BenchResult.of(String.format(Locale.ROOT, "delayed jobs pending: Redis memory of %,d", jobs), "MiB", List.of(mib)),
           BenchResult.of(String.format(Locale.ROOT, "due jobs moved to their streams (%,d falling due %,d/s)", jobs, DUE_PER_SECOND),
-              "jobs/s", List.of(jobs / moveSeconds)),
+              "jobs/s", List.of(jobs / steady.seconds())),
           BenchResult.of(String.format(Locale.ROOT, "due jobs: the last one moved after its due time (%,d falling due %,d/s)", jobs,
-              DUE_PER_SECOND), "ms", List.of((double) lastLag)));
+              DUE_PER_SECOND), "ms", List.of((double) steady.lastLagMillis())),
+          BenchResult.of(String.format(Locale.ROOT, "due jobs moved to their streams (%,d due at once: the mover's capacity)", jobs),
+              "jobs/s", List.of(jobs / backlog.seconds())));
     } finally {
       vertx.close().await();
       node.stop();
     }
+  }
+
+  /** @param seconds from the first due time until the last job left the scheduled set */
+  private record Moved(double dueSeconds, double seconds, long lastLagMillis) {
+  }
+
+  /**
+   * Submits that many delayed jobs, due in an hour (nothing falls due while the memory is measured), in batches of
+   * 1000, then forgets the Idempotency-Keys that made resending safe (a delayed job submitted without one keeps none).
+   */
+  private void submit(HttpLoad load, StreamKeys keys, int jobs) {
+    Buffer batch = batchBody(Instant.now().plusSeconds(3600));
+    String run = Long.toHexString(System.nanoTime());
+    for (int n = 0; n < jobs / BATCH; n++) {
+      submit(load, new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, "bench-delayed-" + run + "-" + n, 202, BATCH));
+    }
+    forgetKeys(keys);
+  }
+
+  /**
+   * Makes every scheduled job due, {@code perSecond} a second from a moment ahead (0: all at that moment), and waits
+   * until the mover has taken them all from the scheduled set.
+   */
+  private Moved fallDue(Node node, StreamKeys keys, int perSecond) {
+    // The scores set in slices (one ZADD of the whole set would hold Redis for a second), and the clock of the scores is
+    // the one the mover compares them with (epoch millis).
+    var ids = redis.send(Request.cmd(Command.ZRANGE).arg(keys.scheduled()).arg(0).arg(-1)).await();
+    long firstDue = System.currentTimeMillis() + DUE_AHEAD_MILLIS;
+    for (int from = 0; from < ids.size(); from += RESCORE_SLICE) {
+      Request due = Request.cmd(Command.ZADD).arg(keys.scheduled()).arg("XX");
+      for (int i = from; i < Math.min(ids.size(), from + RESCORE_SLICE); i++) {
+        due.arg(firstDue + (perSecond == 0 ? 0 : i * 1000L / perSecond)).arg(ids.get(i).toString());
+      }
+      redis.send(due).await();
+    }
+    long lastDue = firstDue + (perSecond == 0 ? 0 : (ids.size() - 1) * 1000L / perSecond);
+    if (System.currentTimeMillis() > firstDue) {
+      out.printf(Locale.ROOT, "delayed: the due times were set %d ms after the first of them%n", System.currentTimeMillis() - firstDue);
+    }
+    while (redis.send(Request.cmd(Command.ZCARD).arg(keys.scheduled())).await().toLong() > 0) {
+      if (System.currentTimeMillis() - lastDue > MOVE_LIMIT_MILLIS) {
+        throw new IllegalStateException("delayed jobs: not all moved within " + MOVE_LIMIT_MILLIS / 1000 + " s of the last due time");
+      }
+      pause(node, 5);
+    }
+    long allMoved = System.currentTimeMillis();
+    return new Moved((lastDue - firstDue) / 1000.0, (allMoved - firstDue) / 1000.0, allMoved - lastDue);
   }
 
   /**

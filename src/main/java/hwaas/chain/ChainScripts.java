@@ -48,7 +48,7 @@ public final class ChainScripts {
       "  local rec = recP .. id",
       "  redis.call('HSET', rec, 'type', t, 'client', client, 'status', 'queued',",
       "    'payload', payload, 'createdAt', now, 'chain', root, 'step', s, 'ev:' .. now .. ':queued', '')",
-      "  redis.call('ZADD', idxP .. 'all', now, id)",
+      "  redis.call('SADD', idxP .. 'types', t)",
       "  redis.call('ZADD', idxP .. 'type:' .. t, now, id)",
       "  redis.call('ZADD', idxP .. 'state:queued', now, id)",
       "  if member then redis.call('HSET', rec, 'member', member) end",

@@ -8,10 +8,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +20,8 @@ import java.util.Set;
  * most one message every {@link #PERIOD_MILLIS} on {@link #ADDRESS} (local to this node), and only while a browser
  * listens there (the bridge tells this feed who registers). It names the jobs that changed (from the changes workers
  * announce on {@link StatsAddresses#JOB_EVENTS}, which reach every node anyway) and the newest job (one read of the
- * index of all jobs per period, so a job submitted on any node is seen). With no browser listening it costs nothing
- * but a look at an empty set.
+ * type indexes' newest entries per period, so a job submitted on any node is seen). With no browser listening it costs
+ * nothing but a look at an empty set.
  */
 final class ConsoleFeed {
   private static final Logger log = LoggerFactory.getLogger(ConsoleFeed.class);
@@ -87,13 +84,13 @@ final class ConsoleFeed {
       return;
     }
     reading = true;
-    redis.send(Request.cmd(Command.ZREVRANGE).arg(index.all()).arg(0).arg(0))
+    index.newest(redis)
         .onComplete(ar -> {
           reading = false;
           if (ar.failed()) {
-            log.warn("the console feed could not read the newest job of {}; browsers hear of changes only", index.all(), ar.cause());
+            log.warn("the console feed could not read the newest job; browsers hear of changes only", ar.cause());
           }
-          String top = ar.succeeded() ? first(ar.result()) : newest;
+          String top = ar.succeeded() ? ar.result() : newest;
           boolean arrived = top != null && !top.equals(newest);
           newest = top;
           if (!arrived && changed.isEmpty() && !more) {
@@ -105,9 +102,5 @@ final class ConsoleFeed {
           more = false;
           vertx.eventBus().publish(ADDRESS, message, LOCAL);
         });
-  }
-
-  private static String first(Response reply) {
-    return reply == null || reply.size() == 0 ? null : reply.get(0).toString();
   }
 }

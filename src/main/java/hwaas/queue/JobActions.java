@@ -72,7 +72,6 @@ public final class JobActions {
       "local status = r[1] or 'queued'",
       "if status ~= 'completed' and status ~= 'canceled' then return status end",
       "local idx = ARGV[3]",
-      "redis.call('ZREM', idx .. 'all', id)",
       "if r[2] then redis.call('ZREM', idx .. 'type:' .. r[2], id) end",
       "if r[3] then redis.call('ZREM', ARGV[4] .. r[3], id) end",
       "for s in string.gmatch(ARGV[6], '%S+') do redis.call('ZREM', idx .. 'state:' .. s, id) end",

@@ -32,7 +32,6 @@ public final class JobFigures {
   /** {since, created, byState: {state: jobs}, deadLetters}. */
   public Future<JsonObject> since(long millis) {
     List<Request> counts = new ArrayList<>();
-    counts.add(Request.cmd(Command.ZCOUNT).arg(index.all()).arg(millis).arg("+inf"));
     JobIndex.STATES.forEach(s -> counts.add(Request.cmd(Command.ZCOUNT).arg(index.state(s)).arg(millis).arg("+inf")));
     counts.add(Request.cmd(Command.XLEN).arg(partitions.home().dead()));
     // The other partitions' dead letters, each on its own slot (a batch may not span them).
@@ -41,12 +40,14 @@ public final class JobFigures {
         .forEach(keys -> otherDead.add(redis.send(Request.cmd(Command.XLEN).arg(keys.dead()))));
     Future<Long> moreDead = Future.all(otherDead)
         .map(all -> otherDead.stream().mapToLong(f -> f.result().toLong()).sum());
-    return moreDead.compose(more -> redis.batch(counts).map(replies -> {
+    Future<Long> created = index.createdSince(redis, millis);
+    return Future.all(moreDead, created).compose(v -> redis.batch(counts).map(replies -> {
       JsonObject byState = new JsonObject();
       for (int i = 0; i < JobIndex.STATES.size(); i++) {
-        byState.put(JobIndex.STATES.get(i), replies.get(i + 1).toLong());
+        byState.put(JobIndex.STATES.get(i), replies.get(i).toLong());
       }
-      return new JsonObject().put("since", Instant.ofEpochMilli(millis).toString()).put("created", replies.get(0).toLong())
+      long more = moreDead.result();
+      return new JsonObject().put("since", Instant.ofEpochMilli(millis).toString()).put("created", created.result())
           .put("byState", byState).put("deadLetters", replies.get(replies.size() - 1).toLong() + more);
     }));
   }

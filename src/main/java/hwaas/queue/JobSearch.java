@@ -11,66 +11,107 @@ import java.util.List;
 
 /**
  * Lists API jobs page by page from the console's indexes ({@link JobIndex}), never by scanning records: one script
- * walks the most selective index (state, else client, else type, else all jobs) from the cursor and checks the other
- * filters on each record, until the page is full or {@link #EXAMINED_AT_MOST} entries were looked at. The cursor is the
- * last entry looked at; the next page starts right after it by rank, so jobs that arrive meanwhile (at the new end)
- * neither repeat nor push any job out of a page.
+ * walks the most selective index (state, else client, else type; else every type's index, merged in order) from the
+ * cursor and checks the other filters on each record, until the page is full or {@link #EXAMINED_AT_MOST} entries were
+ * looked at. The cursor is the last entry looked at, as its (score, id); the next page starts right after that pair,
+ * so jobs that arrive meanwhile (at the new end) neither repeat nor push any job out of a page.
  */
 public final class JobSearch {
   /** Index entries one request looks at, at most: a page of a rare filter may come back short, with a cursor. */
   public static final int EXAMINED_AT_MOST = 5000;
 
-  // ARGV: 1 index, 2 'desc'|'asc', 3 lowest score, 4 highest score, 5 cursor score ('' on the first page), 6 cursor
-  // id, 7 limit, 8 entries to examine at most, 9 record prefix, 10 state, 11 type, 12 client, 13 id prefix ('': any),
-  // 14 now (millis): a scheduled job that is due is queued (JobRecords.dueNow).
-  // Replies {next cursor ('' at the end), id, record, id, record, ...}, each record a flat HGETALL.
+  // ARGV: 1 index ('': the index of every type, merged), 2 'desc'|'asc', 3 lowest score, 4 highest score, 5 cursor
+  // score ('' on the first page), 6 cursor id, 7 limit, 8 entries to examine at most, 9 record prefix, 10 state, 11 type,
+  // 12 client, 13 id prefix ('': any), 14 now (millis): a scheduled job that is due is queued (JobRecords.dueNow),
+  // 15 the set of types with an index (JobIndex.types), 16 the type indexes' prefix.
+  // Replies {next cursor ('' at the end), id, record, id, record, ...}, each record a flat HGETALL. Each index is walked
+  // from the first entry after the cursor's (score, id), found by that pair, not by the cursor's own entry: it is in
+  // one type index of several, and may have left a state index since.
   private static final LuaScript PAGE = new LuaScript(JobRecords.STATUS_NOW_LUA,
-      "local idx, desc = ARGV[1], ARGV[2] == 'desc'",
+      "local desc = ARGV[2] == 'desc'",
       "local lo, hi = tonumber(ARGV[3]), tonumber(ARGV[4])",
       "local cScore, cId = ARGV[5], ARGV[6]",
       "local limit, budget = tonumber(ARGV[7]), tonumber(ARGV[8])",
       "local fs, ft, fc, fq, now = ARGV[10], ARGV[11], ARGV[12], ARGV[13], tonumber(ARGV[14])",
-      "local start, skipScore",
-      "if cId ~= '' then",
-      "  if desc then start = redis.call('ZREVRANK', idx, cId) else start = redis.call('ZRANK', idx, cId) end",
-      "  if start then start = start + 1 else",
-      // The cursor's job left this index (a state index): start at its score, skipping what that page showed.
-      "    skipScore = tonumber(cScore)",
-      "    if desc then start = redis.call('ZCOUNT', idx, '(' .. cScore, '+inf')",
-      "    else start = redis.call('ZCOUNT', idx, '-inf', '(' .. cScore) end",
+      "local idxs = {}",
+      "if ARGV[1] ~= '' then idxs[1] = ARGV[1] else",
+      "  for _, t in ipairs(redis.call('SMEMBERS', ARGV[15])) do idxs[#idxs + 1] = ARGV[16] .. t end",
+      "end",
+      // An entry comes first if (score, id) comes first in the walk's order (ties by id, as Redis orders them).
+      "local function first(s1, id1, s2, id2)",
+      "  if s1 ~= s2 then return (desc and s1 > s2) or ((not desc) and s1 < s2) end",
+      "  return (desc and id1 > id2) or ((not desc) and id1 < id2)",
+      "end",
+      // The rank, in the walk's order, of the first entry of idx after (score, id): the entry's own rank + 1 if idx holds
+      // it with that score, else how many come first (those of that score counted one by one: the jobs of one millisecond).
+      "local function after(idx, score, id)",
+      "  local own = redis.call('ZSCORE', idx, id)",
+      "  if own and tonumber(own) == tonumber(score) then",
+      "    return (desc and redis.call('ZREVRANK', idx, id) or redis.call('ZRANK', idx, id)) + 1",
       "  end",
-      "elseif desc then start = redis.call('ZCOUNT', idx, '(' .. ARGV[4], '+inf')",
-      "else start = redis.call('ZCOUNT', idx, '-inf', '(' .. ARGV[3]) end",
-      "local out, examined, finished, last = {''}, 0, false, nil",
-      "local function range(from, n)",
-      "  if desc then return redis.call('ZREVRANGE', idx, from, from + n - 1, 'WITHSCORES') end",
-      "  return redis.call('ZRANGE', idx, from, from + n - 1, 'WITHSCORES')",
+      "  local n",
+      "  if desc then n = redis.call('ZCOUNT', idx, '(' .. score, '+inf') else n = redis.call('ZCOUNT', idx, '-inf', '(' .. score) end",
+      "  local s = tonumber(score)",
+      "  for _, m in ipairs(redis.call('ZRANGEBYSCORE', idx, score, score)) do",
+      "    if first(s, m, s, id) then n = n + 1 end",
+      "  end",
+      "  return n",
+      "end",
+      "local CHUNK = 200",
+      "local heads = {}",
+      "for i, idx in ipairs(idxs) do",
+      "  local rank",
+      "  if cId ~= '' then rank = after(idx, cScore, cId)",
+      "  elseif desc then rank = redis.call('ZCOUNT', idx, '(' .. ARGV[4], '+inf')",
+      "  else rank = redis.call('ZCOUNT', idx, '-inf', '(' .. ARGV[3]) end",
+      "  heads[i] = {idx = idx, rank = rank, chunk = {}, pos = 1, done = false}",
+      "end",
+      // The id at the head of h (nil when h has no more), reading its next chunk when the last one is used up.
+      "local function head(h)",
+      "  if h.pos > #h.chunk then",
+      "    if h.done then return nil end",
+      "    if desc then h.chunk = redis.call('ZREVRANGE', h.idx, h.rank, h.rank + CHUNK - 1, 'WITHSCORES')",
+      "    else h.chunk = redis.call('ZRANGE', h.idx, h.rank, h.rank + CHUNK - 1, 'WITHSCORES') end",
+      "    h.rank, h.pos, h.done = h.rank + CHUNK, 1, #h.chunk < 2 * CHUNK",
+      "    if #h.chunk == 0 then return nil end",
+      "  end",
+      "  return h.chunk[h.pos]",
+      "end",
+      // The next entry of the merged walk: id, score, and the score as Redis wrote it (for the cursor).
+      "local function take()",
+      "  local best, bestId, bestScore",
+      "  for _, h in ipairs(heads) do",
+      "    local id = head(h)",
+      "    if id then",
+      "      local s = tonumber(h.chunk[h.pos + 1])",
+      "      if not best or first(s, id, bestScore, bestId) then best, bestId, bestScore = h, id, s end",
+      "    end",
+      "  end",
+      "  if not best then return nil end",
+      "  local raw = best.chunk[best.pos + 1]",
+      "  best.pos = best.pos + 2",
+      "  return bestId, bestScore, raw",
       "end",
       "local function outside(score) return (desc and score < lo) or ((not desc) and score > hi) end",
-      "while (#out - 1) / 2 < limit and examined < budget and not finished do",
-      "  local chunk = range(start, math.min(200, budget - examined))",
-      "  if #chunk == 0 then finished = true break end",
-      "  for j = 1, #chunk, 2 do",
-      "    local id, score = chunk[j], tonumber(chunk[j + 1])",
-      "    if outside(score) then finished = true break end",
-      "    examined, start = examined + 1, start + 1",
-      "    last = chunk[j + 1] .. ':' .. id",
-      "    local skip = skipScore and score == skipScore and ((desc and id >= cId) or ((not desc) and id <= cId))",
-      "    local ok = not skip and (fq == '' or string.sub(id, 1, #fq) == fq)",
-      "    if ok and (fs ~= '' or ft ~= '' or fc ~= '') then",
-      "      local r = redis.call('HMGET', ARGV[9] .. id, 'status', 'type', 'client', 'runAt')",
-      "      ok = (fs == '' or statusNow(r[1], r[4], now) == fs) and (ft == '' or r[2] == ft) and (fc == '' or r[3] == fc)",
-      "    end",
-      "    if ok then",
-      "      local h = redis.call('HGETALL', ARGV[9] .. id)",
-      "      if #h > 0 then out[#out + 1] = id; out[#out + 1] = h end",
-      "    end",
-      "    if (#out - 1) / 2 >= limit or examined >= budget then break end",
+      "local out, examined, finished, last = {''}, 0, false, nil",
+      "while (#out - 1) / 2 < limit and examined < budget do",
+      "  local id, score, raw = take()",
+      "  if not id or outside(score) then finished = true break end",
+      "  examined = examined + 1",
+      "  last = raw .. ':' .. id",
+      "  local ok = fq == '' or string.sub(id, 1, #fq) == fq",
+      "  if ok and (fs ~= '' or ft ~= '' or fc ~= '') then",
+      "    local r = redis.call('HMGET', ARGV[9] .. id, 'status', 'type', 'client', 'runAt')",
+      "    ok = (fs == '' or statusNow(r[1], r[4], now) == fs) and (ft == '' or r[2] == ft) and (fc == '' or r[3] == fc)",
+      "  end",
+      "  if ok then",
+      "    local h = redis.call('HGETALL', ARGV[9] .. id)",
+      "    if #h > 0 then out[#out + 1] = id; out[#out + 1] = h end",
       "  end",
       "end",
       "if not finished then",
-      "  local peek = range(start, 1)",
-      "  finished = #peek == 0 or outside(tonumber(peek[2]))",
+      "  local id, score = take()",
+      "  finished = not id or outside(score)",
       "end",
       "if not finished and last then out[1] = last end",
       "return out");
@@ -125,7 +166,8 @@ public final class JobSearch {
     String[] at = q.cursor() == null ? new String[] {"", ""} : decode(q.cursor());
     List<Object> args = List.of(indexFor(q), q.oldestFirst() ? "asc" : "desc", q.since() == null ? 0 : q.since(),
         q.until() == null ? Long.MAX_VALUE / 1024 : q.until(), at[0], at[1], q.limit(), EXAMINED_AT_MOST,
-        keys.record(""), blank(q.state()), blank(q.type()), blank(q.client()), blank(q.idPrefix()), System.currentTimeMillis());
+        keys.record(""), blank(q.state()), blank(q.type()), blank(q.client()), blank(q.idPrefix()), System.currentTimeMillis(),
+        index.types(), index.type(""));
     return PAGE.run(redis, keys.service(), args).map(reply -> {
       List<JsonObject> jobs = new ArrayList<>(reply.size() / 2);
       for (int i = 1; i + 1 < reply.size(); i += 2) {
@@ -149,7 +191,7 @@ public final class JobSearch {
     if (!blank(q.type()).isEmpty()) {
       return index.type(q.type());
     }
-    return index.all();
+    return ""; // every type's index, merged
   }
 
   private static String blank(String s) {

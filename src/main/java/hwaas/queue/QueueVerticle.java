@@ -104,6 +104,7 @@ public final class QueueVerticle extends VerticleBase {
     return Future.all(queues.stream().map(q -> q.script.load()).toList())
         .onSuccess(v -> moveDueJobs())
         .compose(v -> Future.all(partitions.all().stream().map(keys -> StreamGroup.ensureAll(redis, keys, contract.types())).toList()))
+        .compose(v -> new JobIndex(settings.keys()).prepare(redis, contract.types()))
         .compose(v -> vertx.eventBus().consumer(QueueAddresses.SUBMIT, this::accept).completion())
         .compose(v -> vertx.eventBus().<LocalSubmission>localConsumer(QueueAddresses.SUBMIT_LOCAL, this::acceptLocal).completion())
         .onFailure(err -> redis.close());

@@ -43,7 +43,7 @@ public final class ScheduleStore {
       "redis.call('HSET', ARGV[7], 'type', ARGV[10], 'client', ARGV[11], 'status', 'queued',",
       "  'payload', ARGV[12], 'createdAt', ARGV[5], 'schedule', ARGV[3], 'tick', ARGV[5],",
       "  'ev:' .. ARGV[5] .. ':queued', 'schedule ' .. ARGV[3])",
-      "redis.call('ZADD', ARGV[18] .. 'all', ARGV[5], ARGV[9])",
+      "redis.call('SADD', ARGV[18] .. 'types', ARGV[10])",
       "redis.call('ZADD', ARGV[18] .. 'type:' .. ARGV[10], ARGV[5], ARGV[9])",
       "redis.call('ZADD', ARGV[18] .. 'state:queued', ARGV[5], ARGV[9])",
       "redis.call('ZADD', ARGV[19], ARGV[5], ARGV[11])",

@@ -9,6 +9,9 @@ import hwaas.testing.Capture;
 import hwaas.testing.TestConfigs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -160,6 +163,84 @@ class JobListingTest {
     assertEquals(2500, figures.getInteger("lastHour"));
     assertEquals(2500, figures.getJsonObject("byState").getInteger("queued"));
     assertEquals(2500, figures.getInteger("byStateOf"));
+  }
+
+  @Test
+  @DisplayName("all jobs are the types' indexes merged: pages of 7, newest or oldest first, show each job of three types once, in (time, id) order across types, and count them")
+  void allJobsMergeTheTypes() throws Exception {
+    Instant start = Instant.now().minusMillis(1);
+    Set<String> mine = new HashSet<>();
+    // One batch of three types: its jobs share one creation time, so the order across the type indexes is by id alone.
+    JsonArray mixed = new JsonArray();
+    List<String> types = List.of("print", "sum", "multiply");
+    for (int i = 0; i < 60; i++) {
+      String type = types.get(i % 3);
+      mixed.add(new JsonObject().put("type", type).put("client", "merge").put("payload", type.equals("print")
+          ? new JsonObject().put("message", "m" + i) : new JsonObject().put("numbers", new JsonArray().add(i))));
+    }
+    Api.Reply reply = api.post("/api/jobs/batch", mixed.encode());
+    assertEquals(202, reply.status(), reply.body());
+    reply.json().getJsonArray("ids").forEach(id -> mine.add((String) id));
+    for (String type : types) {
+      mine.addAll(batch("merge", type, 25));
+    }
+    String range = "&since=" + enc(start.toString()) + "&until=" + enc(Instant.now().plusSeconds(1).toString());
+    for (String order : List.of("newest", "oldest")) {
+      List<JsonObject> seen = new ArrayList<>();
+      String cursor = null;
+      int pages = 0;
+      do {
+        JsonObject page = api.get("/api/jobs?limit=7&order=" + order + range + (cursor == null ? "" : "&cursor=" + cursor)).json();
+        page.getJsonArray("jobs").forEach(j -> seen.add((JsonObject) j));
+        cursor = page.getString("cursor");
+        pages++;
+      } while (cursor != null && pages < 100);
+      List<String> ids = seen.stream().map(j -> j.getString("id")).toList();
+      assertEquals(ids.size(), new HashSet<>(ids).size(), order + ": a job was shown twice");
+      assertTrue(new HashSet<>(ids).containsAll(mine), order + ": a job was skipped");
+      assertEquals(types.size(), seen.stream().map(j -> j.getString("type")).distinct().count(), order + ": the types");
+      for (int i = 1; i < seen.size(); i++) {
+        JsonObject a = seen.get(i - 1);
+        JsonObject b = seen.get(i);
+        int byTime = Instant.parse(a.getString("createdAt")).compareTo(Instant.parse(b.getString("createdAt")));
+        int cmp = byTime != 0 ? byTime : a.getString("id").compareTo(b.getString("id"));
+        assertTrue(order.equals("newest") ? cmp > 0 : cmp < 0, order + ": " + a.getString("id") + " then " + b.getString("id"));
+      }
+    }
+    JsonObject today = api.get("/api/jobs-today?since=" + enc(start.toString())).json();
+    assertTrue(today.getLong("created") >= mine.size(), today.encode());
+  }
+
+  @Test
+  @DisplayName("a service's data from an older HWaaS (an index of all jobs, a type index the set of types does not name) is listed, and that index dropped, once a node starts")
+  void olderDataIsListedAfterAStart() throws Exception {
+    NodeSettings settings = node.settings();
+    hwaas.queue.StreamKeys keys = settings.queue().keys();
+    hwaas.queue.JobIndex index = new hwaas.queue.JobIndex(keys);
+    Redis redis = Redis.createClient(node.vertx(), settings.redis().options());
+    Node second = null;
+    try {
+      long now = System.currentTimeMillis();
+      String id = "api-older-" + Long.toHexString(now);
+      send(redis, Request.cmd(Command.HSET).arg(keys.record(id)).arg("type").arg("sleep").arg("client").arg("older")
+          .arg("status").arg("completed").arg("payload").arg("{\"millis\":1}").arg("createdAt").arg(now));
+      send(redis, Request.cmd(Command.ZADD).arg(index.type("sleep")).arg(now).arg(id));
+      send(redis, Request.cmd(Command.ZADD).arg(keys.indexPrefix() + "all").arg(now).arg(id));
+      send(redis, Request.cmd(Command.SREM).arg(index.types()).arg("sleep"));
+      second = Node.start(settings.withHttp(settings.http().withPort(0)), JobHandlers.standard(printer, settings.limits()));
+      assertEquals(0L, send(redis, Request.cmd(Command.EXISTS).arg(keys.indexPrefix() + "all")).toLong(), "the index of all jobs");
+      assertEquals(List.of(id), ids("/api/jobs?limit=1000&since=" + enc(Instant.ofEpochMilli(now).toString())).stream()
+          .filter(id::equals).toList());
+    } finally {
+      if (second != null) {
+        second.stop();
+      }
+      redis.close();
+    }
+  }
+
+  private static io.vertx.redis.client.Response send(Redis redis, Request request) throws Exception {
+    return redis.send(request).toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private List<String> batch(String client, String type, int n) throws Exception {
