@@ -27,9 +27,9 @@ import java.util.function.Supplier;
  * Idempotency-Keys that let the bench resend a batch safely are deleted before the figure is taken). Then whether the
  * node's mover keeps up with {@value #DUE_PER_SECOND} jobs falling due a second: the same jobs are given due times
  * that many a second apart, starting a little ahead (so that setting them is not counted), and the rows are the rate
- * from the first due time until the last job left the scheduled set, and how long after its due time that was (a
- * mover that keeps up moves at the rate they fall due, and the last one within its poll). Then as many more, all due
- * at once: the rate the mover clears a backlog at, its capacity. The workers are paused meanwhile so that the figures
+ * from the first due time until the last job was moved (the mover's mark passed it), and how long after its due time that was (a
+ * mover that keeps up moves at the rate they fall due, and the last one within its poll). Then as many more, falling
+ * due {@value #BACKLOG_PER_SECOND} a second: the rate the mover clears a backlog at, its capacity. The workers are paused meanwhile so that the figures
  * are the mover's own. Every job must then run, or the bench fails.
  */
 final class DelayedBench {
@@ -39,6 +39,11 @@ final class DelayedBench {
   private static final int RESCORE_SLICE = 5_000;
   /** The rate the jobs fall due at: the target for the mover. */
   static final int DUE_PER_SECOND = 50_000;
+  /**
+   * The rate the capacity row's jobs fall due at: far beyond the mover's, so that they are a backlog at once, yet 100 a
+   * millisecond (more than {@code DueJobs.MOVE_AT_MOST} due in the same millisecond move the slower way, see DueJobs).
+   */
+  static final int BACKLOG_PER_SECOND = 1_000_000;
   /** The first due time is this far ahead of the re-scoring's start, so that the re-scoring is not counted. */
   private static final long DUE_AHEAD_MILLIS = 3_000;
 
@@ -75,11 +80,12 @@ final class DelayedBench {
       out.printf(Locale.ROOT, "delayed: %,d jobs falling due %,d a second (over %.2f s) moved to their streams in %.2f s from the "
           + "first due time: %,.0f jobs/s, the last %,d ms after it fell due%n", jobs, DUE_PER_SECOND, steady.dueSeconds(),
           steady.seconds(), jobs / steady.seconds(), steady.lastLagMillis());
-      // As many more, all due at once: a backlog, moved as fast as the mover can (its headroom over the row above).
+      // As many more, due BACKLOG_PER_SECOND a second (a backlog at once): moved as fast as the mover can (its headroom
+      // over the row above).
       submit(load, keys, jobs);
-      Moved backlog = fallDue(node, keys, 0);
-      out.printf(Locale.ROOT, "delayed: %,d jobs due at once moved to their streams in %.2f s: %,.0f jobs/s%n", jobs,
-          backlog.seconds(), jobs / backlog.seconds());
+      Moved backlog = fallDue(node, keys, BACKLOG_PER_SECOND);
+      out.printf(Locale.ROOT, "delayed: %,d jobs due within %.2f s moved to their streams in %.2f s from the first due time: "
+          + "%,.0f jobs/s%n", jobs, backlog.dueSeconds(), backlog.seconds(), jobs / backlog.seconds());
       control(load, "resume");
       long start = System.nanoTime();
       while (processed(keys) - processedBefore < 2L * jobs) {
@@ -94,7 +100,8 @@ final class DelayedBench {
               "jobs/s", List.of(jobs / steady.seconds())),
           BenchResult.of(String.format(Locale.ROOT, "due jobs: the last one moved after its due time (%,d falling due %,d/s)", jobs,
               DUE_PER_SECOND), "ms", List.of((double) steady.lastLagMillis())),
-          BenchResult.of(String.format(Locale.ROOT, "due jobs moved to their streams (%,d due at once: the mover's capacity)", jobs),
+          BenchResult.of(String.format(Locale.ROOT, "due jobs moved to their streams (%,d due within %.1f s: the mover's capacity)",
+              jobs, jobs / (double) BACKLOG_PER_SECOND),
               "jobs/s", List.of(jobs / backlog.seconds())));
     } finally {
       vertx.close().await();
@@ -102,7 +109,7 @@ final class DelayedBench {
     }
   }
 
-  /** @param seconds from the first due time until the last job left the scheduled set */
+  /** @param seconds from the first due time until the last job was moved */
   private record Moved(double dueSeconds, double seconds, long lastLagMillis) {
   }
 
@@ -120,26 +127,26 @@ final class DelayedBench {
   }
 
   /**
-   * Makes every scheduled job due, {@code perSecond} a second from a moment ahead (0: all at that moment), and waits
-   * until the mover has taken them all from the scheduled set.
+   * Makes every scheduled job that waits due, {@code perSecond} a second from a moment ahead, and waits
+   * until the mover has moved them all (its mark is past them).
    */
   private Moved fallDue(Node node, StreamKeys keys, int perSecond) {
     // The scores set in slices (one ZADD of the whole set would hold Redis for a second), and the clock of the scores is
     // the one the mover compares them with (epoch millis).
-    var ids = redis.send(Request.cmd(Command.ZRANGE).arg(keys.scheduled()).arg(0).arg(-1)).await();
+    var ids = redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(keys.scheduled()).arg(afterMark(keys)).arg("+inf")).await();
     long firstDue = System.currentTimeMillis() + DUE_AHEAD_MILLIS;
     for (int from = 0; from < ids.size(); from += RESCORE_SLICE) {
       Request due = Request.cmd(Command.ZADD).arg(keys.scheduled()).arg("XX");
       for (int i = from; i < Math.min(ids.size(), from + RESCORE_SLICE); i++) {
-        due.arg(firstDue + (perSecond == 0 ? 0 : i * 1000L / perSecond)).arg(ids.get(i).toString());
+        due.arg(firstDue + i * 1000L / perSecond).arg(ids.get(i).toString());
       }
       redis.send(due).await();
     }
-    long lastDue = firstDue + (perSecond == 0 ? 0 : (ids.size() - 1) * 1000L / perSecond);
+    long lastDue = firstDue + (ids.size() - 1) * 1000L / perSecond;
     if (System.currentTimeMillis() > firstDue) {
       out.printf(Locale.ROOT, "delayed: the due times were set %d ms after the first of them%n", System.currentTimeMillis() - firstDue);
     }
-    while (redis.send(Request.cmd(Command.ZCARD).arg(keys.scheduled())).await().toLong() > 0) {
+    while (redis.send(Request.cmd(Command.ZCOUNT).arg(keys.scheduled()).arg(afterMark(keys)).arg("+inf")).await().toLong() > 0) {
       if (System.currentTimeMillis() - lastDue > MOVE_LIMIT_MILLIS) {
         throw new IllegalStateException("delayed jobs: not all moved within " + MOVE_LIMIT_MILLIS / 1000 + " s of the last due time");
       }
@@ -179,6 +186,12 @@ final class DelayedBench {
         redis.send(del).await();
       }
     } while (!"0".equals(cursor));
+  }
+
+  /** The lower bound of the scheduled set's jobs still waiting: after the mover's mark (the others are moved). */
+  private String afterMark(StreamKeys keys) {
+    var mark = redis.send(Request.cmd(Command.GET).arg(keys.scheduledMoved())).await();
+    return "(" + (mark == null ? "0" : mark.toString());
   }
 
   private static void control(HttpLoad load, String action) {

@@ -7,34 +7,58 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Moves delayed API jobs whose time has come from the scheduled set to their streams. One Lua script takes the due
- * ids, appends the jobs (one entry per queue), indexes them for the console and removes them from the set,
- * atomically: every node runs it, and whichever gets there first moves a job, once. The records are left as they are:
- * a record that says {@code scheduled} and whose time has come reads as queued (JobRecords.dueNow).
+ * Moves delayed API jobs whose time has come to their streams. One Lua script takes the due jobs, appends them (one
+ * entry per queue) and indexes them for the console, atomically: every node runs it, and whichever gets there first
+ * moves a job, once. A moved job stays in the scheduled set, which is its index of the queued state until a worker
+ * starts it (JobCancel's start script takes it out): the set's entries up to the mover's mark
+ * ({@link StreamKeys#scheduledMoved()}) are moved, those after it wait. The records are left as they are: a record that
+ * says {@code scheduled} and whose time has come reads as queued (JobRecords.dueNow).
  */
 final class DueJobs {
   /** Jobs moved per call; a call that moved any is followed by another at once (QueueVerticle). */
   static final int MOVE_AT_MOST = 1000;
 
-  // ARGV[1]: the scheduled set, ARGV[2]: record key prefix, ARGV[3]: stream name prefix, ARGV[4]: now (epoch millis),
-  // ARGV[5]: the most to move, ARGV[6]: the console's index prefix (JobIndex), ARGV[7]: client index prefix, ARGV[8]:
-  // jobs kept per client index, ARGV[9]: record TTL in seconds. The entry JSON is built from the record (ids and types
-  // are plain names; the payload is JSON already), with the due time as its send time, 50 jobs to an entry (Redis's Lua joins
-  // 50 strings of a job each far faster than 1000: 2.5 ms instead of 6 per call of 1000 here). A moved
-  // job enters the console's indexes (its type's, its client's and the queued ones) with the time it fell due
-  // (by its creation time it could sit behind the indexes' age cutoff: a delay beyond --record-ttl), each written with
-  // one ZADD per index for the whole call, of one list of (time, id) pairs shared by the indexes that take every job of
-  // the call. Its record is not written: that write was a quarter of the script's Redis time (a due job cost 23 to 25
-  // µs of it with the append-only file, 17 now). The due jobs are the first of the set by score, so they leave it by
-  // rank, without a lookup of each id. A job whose record is gone (expired) or no longer scheduled (canceled) is
-  // dropped. Replies {ids taken from the set, when the soonest job left in it is due ('-1': none; '0' after a move)}.
+  // ARGV[1]: the scheduled set (its mark: the set's name and ':moved'), ARGV[2]: record key prefix, ARGV[3]: stream
+  // name prefix, ARGV[4]: now (epoch millis), ARGV[5]: the most to move, ARGV[6]: the console's index prefix
+  // (JobIndex), ARGV[7]: client index prefix, ARGV[8]: jobs kept per client index, ARGV[9]: record TTL in seconds.
+  // The entry JSON is built from the record (ids and types are plain names; the payload is JSON already), with the due
+  // time as its send time, 50 jobs to an entry (Redis's Lua joins 50 strings of a job each far faster than 1000: 2.5
+  // ms instead of 6 per call of 1000 here). A moved job enters its type's and its client's indexes with the time it
+  // fell due (by its creation time it could sit behind the indexes' age cutoff: a delay beyond --record-ttl), each
+  // written with one ZADD per index for the whole call; for the queued state, the scheduled set itself serves: the
+  // insert into the queued index was the largest part of a call after the record reads (2.7 of 19 ms per 1000 jobs).
+  // Its record is not written either (that write was a quarter of the script's Redis time). The mark moves by whole
+  // milliseconds, so that "at or before the mark" is exact; a millisecond with more due jobs than a call moves is
+  // moved the way it was before the mark: 1000 at a time out of the set and into the queued index. A job whose record
+  // is gone (expired) or no longer scheduled is dropped from the set. Replies {jobs moved, when the soonest job still
+  // waiting is due ('-1': none; '0' after a move)}.
   private static final LuaScript MOVE = new LuaScript(ScriptFlags.ALLOW_OOM,
-      "local due = redis.call('ZRANGEBYSCORE', ARGV[1], '-inf', ARGV[4], 'LIMIT', 0, tonumber(ARGV[5]))",
-      "if #due == 0 then",
-      "  local soonest = redis.call('ZRANGE', ARGV[1], 0, 0, 'WITHSCORES')",
+      "local set, mark, limit = ARGV[1], ARGV[1] .. ':moved', tonumber(ARGV[5])",
+      "local moved = redis.call('GET', mark) or '0'",
+      "local found = redis.call('ZRANGEBYSCORE', set, '(' .. moved, ARGV[4], 'WITHSCORES', 'LIMIT', 0, limit + 1)",
+      "if #found == 0 then",
+      "  local soonest = redis.call('ZRANGEBYSCORE', set, '(' .. moved, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)",
       "  return {0, soonest[2] or '-1'}",
       "end",
+      // Which jobs move, and the mark after them. They stay in the set, as its entries up to the mark, unless a
+      // millisecond's jobs straddle the call's limit: then those before that millisecond move; and if none are, the
+      // first jobs of that millisecond leave the set and enter the queued index instead, the mark unchanged.
+      "local due, keep, newMark = {}, true, ARGV[4]",
+      "if #found <= 2 * limit then",
+      "  for i = 1, #found, 2 do due[#due + 1] = found[i] end",
+      "else",
+      "  local edge = tonumber(found[2 * limit])",
+      "  local straddles = tonumber(found[2 * limit + 2]) == edge",
+      "  for i = 1, 2 * limit, 2 do",
+      "    if not straddles or tonumber(found[i + 1]) < edge then due[#due + 1] = found[i]; newMark = found[i + 1] end",
+      "  end",
+      "  if #due == 0 then",
+      "    keep = false",
+      "    for i = 1, 2 * limit, 2 do due[#due + 1] = found[i] end",
+      "  end",
+      "end",
       "local now, recP, idxP, clientP = ARGV[4], ARGV[2], ARGV[6], ARGV[7]",
+      "local dropped = {}",
       "local texts, queues = {}, {}",
       // all: (time, id) pairs of every job moved; byType and byClient: where their jobs' pairs start in it.
       "local all, byType, byClient = {}, {}, {}",
@@ -58,7 +82,7 @@ final class DueJobs {
       "      if not m then m = {}; byClient[r[5]] = m end",
       "      m[#m + 1] = n + 1",
       "    end",
-      "  end",
+      "  else dropped[#dropped + 1] = id end",
       "end",
       "for _, q in ipairs(queues) do",
       "  local t = texts[q]",
@@ -76,7 +100,7 @@ final class DueJobs {
       "  for _, i in ipairs(at) do m[#m + 1] = all[i]; m[#m + 1] = all[i + 1] end",
       "  return m",
       "end",
-      "if #all > 0 then zadd(idxP .. 'state:queued', all) end",
+      "if #all > 0 and not keep then zadd(idxP .. 'state:queued', all) end",
       "for t, at in pairs(byType) do",
       "  zadd(idxP .. 'type:' .. t, pairsAt(at))",
       "  redis.call('SADD', idxP .. 'types', t)",
@@ -87,7 +111,18 @@ final class DueJobs {
       "  redis.call('ZREMRANGEBYRANK', index, 0, -tonumber(ARGV[8]) - 1)",
       "  redis.call('EXPIRE', index, ARGV[9])",
       "end",
-      "redis.call('ZREMRANGEBYRANK', ARGV[1], 0, #due - 1)",
+      "if keep then",
+      "  redis.call('SET', mark, newMark)",
+      "  if #dropped > 0 then redis.call('ZREM', set, unpack(dropped)) end",
+      "else",
+      // They are the set's first entries after the mark: out by rank, without a lookup of each.
+      "  local from = redis.call('ZCOUNT', set, '-inf', moved)",
+      "  redis.call('ZREMRANGEBYRANK', set, from, from + #due - 1)",
+      "end",
+      // Entries up to the mark whose record is gone by now (queued longer than --record-ttl): no worker will take
+      // them out.
+      "local stale = math.min(tonumber(moved), tonumber(now) - 1000 * tonumber(ARGV[9]))",
+      "redis.call('ZREMRANGEBYSCORE', set, '-inf', '(' .. string.format('%d', stale))",
       "return {#due, '0'}");
 
   private final Redis redis;

@@ -81,6 +81,9 @@ final class EnqueueScript {
       "end",
       "local members, lastSeen, scheduled, recordTtl, indexed, now = {}, {}, {}, tonumber(ARGV[7]), {}, nil",
       "local recorded = {}",
+      // A delayed job due at or before the mover's mark would read as moved: it waits just after the mark instead (the
+      // mover takes it at its next call), its record keeping the time asked for.
+      "local mark = tonumber(redis.call('GET', ARGV[9] .. ':moved') or '0')",
       "local function add(list, score, id)",
       "  list = list or {}",
       "  list[#list + 1] = score",
@@ -118,7 +121,7 @@ final class EnqueueScript {
       "          redis.call('HSET', record, 'type', t, 'client', client, 'status', 'scheduled',",
       "            'payload', payload, 'createdAt', createdAt, 'runAt', due, 'ev:' .. createdAt .. ':scheduled', '')",
       "          redis.call('EXPIRE', record, recordTtl + math.ceil((tonumber(due) - tonumber(createdAt)) / 1000))",
-      "          add(scheduled, due, id)",
+      "          add(scheduled, tonumber(due) > mark and due or string.format('%d', mark + 1), id)",
       "        end",
       "        if suffix ~= '' then redis.call('HSET', record, 'priority', string.sub(suffix, 2)) end",
       "      end",

@@ -39,8 +39,11 @@ public final class JobCancel {
       "  local r = redis.call('HMGET', rec, 'status', 'type')",
       "  local status = r[1] or 'queued'",
       "  if over(status) then return status end",
-      "  local waiting = redis.call('ZREM', scheduled, id) == 1",
-      // A scheduled job no longer in the set is due and in its stream (the mover leaves its record as it was): queued.
+      "  local at = redis.call('ZSCORE', scheduled, id)",
+      "  if at then redis.call('ZREM', scheduled, id) end",
+      // Waiting for its time: in the scheduled set after the mover's mark. A scheduled job at or before the mark, or no
+      // longer in the set, is due and in its stream (the mover leaves its record as it was): queued.
+      "  local waiting = at and tonumber(at) > tonumber(redis.call('GET', scheduled .. ':moved') or '0')",
       "  if status == 'scheduled' and not waiting then status = 'queued' end",
       "  redis.call('HSET', rec, 'status', 'canceled', 'finishedAt', now, 'canceledWhile', status, 'ev:' .. now .. ':canceled', '')",
       "  if status ~= 'scheduled' then redis.call('ZREM', idxP .. 'state:' .. status, id) end",
@@ -81,17 +84,19 @@ public final class JobCancel {
       "return {before, root, unpack(running)}");
 
   // ARGV[1]: record key prefix, ARGV[2]: record TTL (s), ARGV[3]: worker, ARGV[4]: now, ARGV[5]: the console's index
-  // prefix (JobIndex); then per job its id and
-  // attempt. Marks each job running unless it was canceled; replies with the ids of those that were. The worker and
+  // prefix (JobIndex), ARGV[6]: the scheduled set; then per job its id and attempt. Marks each job running unless it
+  // was canceled; replies with the ids of those that were. A delayed job (its record still says scheduled) leaves the
+  // scheduled set, its queued index since the mover moved it (DueJobs). The worker and
   // the start time are the running event's detail and time (JobRecords reads them from there): two fields fewer to
   // write per job, about a quarter of this script's Redis time. A job whose record is gone (expired) runs without one:
   // no partial record is made for it.
   private static final String START_RUNNING = String.join("\n", ScriptFlags.ALLOW_OOM,
-      "local canceled, started, retried, running = {}, {}, {}, {}",
+      "local canceled, started, retried, running, delayed = {}, {}, {}, {}, {}",
       "local idxP, event = ARGV[5], 'ev:' .. ARGV[4] .. ':running'",
-      "for i = 6, #ARGV, 2 do",
+      "for i = 7, #ARGV, 2 do",
       "  local record = ARGV[1] .. ARGV[i]",
       "  local status = redis.call('HGET', record, 'status')",
+      "  if status == 'scheduled' then delayed[#delayed + 1] = ARGV[i] end",
       "  if status == 'canceled' then canceled[#canceled + 1] = ARGV[i] elseif status then",
       "    redis.call('HSET', record, 'status', 'running', 'attempts', ARGV[i + 1], event, ARGV[3])",
       "    redis.call('EXPIRE', record, ARGV[2])",
@@ -108,6 +113,7 @@ public final class JobCancel {
       "  redis.call('ZADD', idxP .. 'state:running', unpack(running))",
       "end",
       "if #retried > 0 then redis.call('ZREM', idxP .. 'state:failed', unpack(retried)) end",
+      "if #delayed > 0 then redis.call('ZREM', ARGV[6], unpack(delayed)) end",
       "return canceled");
 
   private final Vertx vertx;
@@ -165,7 +171,7 @@ public final class JobCancel {
     List<Request> calls = new ArrayList<>();
     for (int from = 0; from < jobIds.size(); from += JOBS_PER_CALL) {
       Request script = Request.cmd(Command.EVAL).arg(START_RUNNING).arg(1).arg(keys.service()).arg(keys.record(""))
-          .arg(ttlSeconds).arg(worker).arg(now).arg(keys.indexPrefix());
+          .arg(ttlSeconds).arg(worker).arg(now).arg(keys.indexPrefix()).arg(keys.scheduled());
       for (int i = from; i < Math.min(jobIds.size(), from + JOBS_PER_CALL); i++) {
         script.arg(jobIds.get(i)).arg(attempts.get(i));
       }

@@ -16,9 +16,20 @@ import java.util.List;
  * in it now, and the dead letters waiting. Counted from the console's indexes ({@link JobIndex}) in one round trip of
  * a few ZCOUNTs, whatever the number of jobs. A state's count can include, for a moment, a job that just left it (see
  * {@link JobIndex}); {@code scheduled} counts the delayed jobs waiting that are due since then (its index is the
- * scheduled set, by due time).
+ * scheduled set after the mover's mark, by due time), and {@code queued} adds the moved ones before the mark.
  */
 public final class JobFigures {
+  // ARGV: 1 since (epoch millis), 2 the scheduled set, 3... each state's index (JobIndex.state, in JobIndex.STATES'
+  // order: scheduled first, queued second). Replies each state's count since then.
+  private static final LuaScript BY_STATE = new LuaScript(
+      "local since, set = tonumber(ARGV[1]), ARGV[2]",
+      "local mark = tonumber(redis.call('GET', set .. ':moved') or '0')",
+      "local counts = {}",
+      "for i = 3, #ARGV do counts[#counts + 1] = redis.call('ZCOUNT', ARGV[i], ARGV[1], '+inf') end",
+      "counts[1] = redis.call('ZCOUNT', set, since > mark and ARGV[1] or ('(' .. mark), '+inf')",
+      "if mark >= since then counts[2] = counts[2] + redis.call('ZCOUNT', set, ARGV[1], mark) end",
+      "return counts");
+
   private final Redis redis;
   private final Partitions partitions;
   private final JobIndex index;
@@ -31,9 +42,8 @@ public final class JobFigures {
 
   /** {since, created, byState: {state: jobs}, deadLetters}. */
   public Future<JsonObject> since(long millis) {
-    List<Request> counts = new ArrayList<>();
-    JobIndex.STATES.forEach(s -> counts.add(Request.cmd(Command.ZCOUNT).arg(index.state(s)).arg(millis).arg("+inf")));
-    counts.add(Request.cmd(Command.XLEN).arg(partitions.home().dead()));
+    List<Object> args = new ArrayList<>(List.of(millis, partitions.home().scheduled()));
+    JobIndex.STATES.forEach(s -> args.add(index.state(s)));
     // The other partitions' dead letters, each on its own slot (a batch may not span them).
     List<Future<Response>> otherDead = new ArrayList<>();
     partitions.all().subList(1, partitions.count())
@@ -41,14 +51,15 @@ public final class JobFigures {
     Future<Long> moreDead = Future.all(otherDead)
         .map(all -> otherDead.stream().mapToLong(f -> f.result().toLong()).sum());
     Future<Long> created = index.createdSince(redis, millis);
-    return Future.all(moreDead, created).compose(v -> redis.batch(counts).map(replies -> {
-      JsonObject byState = new JsonObject();
-      for (int i = 0; i < JobIndex.STATES.size(); i++) {
-        byState.put(JobIndex.STATES.get(i), replies.get(i).toLong());
-      }
-      long more = moreDead.result();
-      return new JsonObject().put("since", Instant.ofEpochMilli(millis).toString()).put("created", created.result())
-          .put("byState", byState).put("deadLetters", replies.get(replies.size() - 1).toLong() + more);
-    }));
+    Future<Response> homeDead = redis.send(Request.cmd(Command.XLEN).arg(partitions.home().dead()));
+    return Future.all(moreDead, created, homeDead).compose(v -> BY_STATE.run(redis, partitions.home().service(), args))
+        .map(counts -> {
+          JsonObject byState = new JsonObject();
+          for (int i = 0; i < JobIndex.STATES.size(); i++) {
+            byState.put(JobIndex.STATES.get(i), counts.get(i).toLong());
+          }
+          return new JsonObject().put("since", Instant.ofEpochMilli(millis).toString()).put("created", created.result())
+              .put("byState", byState).put("deadLetters", homeDead.result().toLong() + moreDead.result());
+        });
   }
 }

@@ -15,9 +15,12 @@ import java.util.List;
  * jobs: a listing of all walks the type indexes merged in order ({@link JobSearch}), and a set names the types that have
  * one ({@link #types()}). Every job entered two indexes of the same order, and the one of all was the writes' largest
  * sorted set: without it, moving 1,000 due jobs takes about 1.3 ms less of Redis's time (of 20), and each API job one
- * index write and one trim fewer. A delayed job is only in the scheduled set until it is due (that set is the index of the scheduled state, by due
- * time): a backlog of delayed jobs costs a record and one set entry each; the mover indexes it, with that time, when it
- * falls due.
+ * index write and one trim fewer. A delayed job is only in the scheduled set until it is due (by due time): a backlog
+ * of delayed jobs costs a record and one set entry each. When it falls due, the mover enters it in its type's and
+ * client's indexes with that time, and leaves it in the scheduled set, which holds the state of its jobs in two parts:
+ * after the mover's mark ({@link StreamKeys#scheduledMoved()}) the scheduled ones, up to it moved ones, queued until
+ * a worker starts them. A listing by state, and the overview's counts, read the scheduled set's part for
+ * {@code scheduled}, and for {@code queued} the queued index and the other part merged.
  * Entries are written by the scripts and pipelines that already touch the record; the enqueue script trims them to
  * {@code --record-ttl} and to {@link #KEPT_PER_INDEX}. A state index can hold a job that has left the state for a
  * moment (a writer that does not know the previous state); a listing by state checks the record, so it never shows it.
@@ -29,7 +32,7 @@ public final class JobIndex {
   public static final List<String> STATES = List.of("scheduled", "queued", "running", "failed", "completed", "dead", "canceled");
   /**
    * The states whose indexes are trimmed by age and size: all but {@code scheduled}, whose index is the scheduled set
-   * itself (scored by due time, emptied by the mover only).
+   * itself (scored by due time; its moved jobs leave it when a worker starts them, or with their records).
    */
   static final List<String> TRIMMED_STATES = STATES.subList(1, STATES.size());
 
@@ -48,7 +51,10 @@ public final class JobIndex {
     return keys.indexPrefix() + "type:" + type;
   }
 
-  /** A state's index; for {@code scheduled}, the scheduled set (its jobs by due time, not by the time they entered it). */
+  /**
+   * A state's index; for {@code scheduled}, the scheduled set (its jobs by due time, not by the time they entered it),
+   * whose jobs up to the mover's mark are queued ones: see the class.
+   */
   public String state(String state) {
     return "scheduled".equals(state) ? keys.scheduled() : keys.indexPrefix() + "state:" + state;
   }

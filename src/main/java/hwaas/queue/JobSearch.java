@@ -23,7 +23,9 @@ public final class JobSearch {
   // ARGV: 1 index ('': the index of every type, merged), 2 'desc'|'asc', 3 lowest score, 4 highest score, 5 cursor
   // score ('' on the first page), 6 cursor id, 7 limit, 8 entries to examine at most, 9 record prefix, 10 state, 11 type,
   // 12 client, 13 id prefix ('': any), 14 now (millis): a scheduled job that is due is queued (JobRecords.dueNow),
-  // 15 the set of types with an index (JobIndex.types), 16 the type indexes' prefix.
+  // 15 the set of types with an index (JobIndex.types), 16 the type indexes' prefix, 17 'scheduled' or 'queued' for a
+  // listing by one of those states ('' otherwise), 18 the scheduled set. The scheduled state is the scheduled set after
+  // the mover's mark (DueJobs); the queued state is the queued index and the scheduled set up to the mark, merged.
   // Replies {next cursor ('' at the end), id, record, id, record, ...}, each record a flat HGETALL. Each index is walked
   // from the first entry after the cursor's (score, id), found by that pair, not by the cursor's own entry: it is in
   // one type index of several, and may have left a state index since.
@@ -33,9 +35,15 @@ public final class JobSearch {
       "local cScore, cId = ARGV[5], ARGV[6]",
       "local limit, budget = tonumber(ARGV[7]), tonumber(ARGV[8])",
       "local fs, ft, fc, fq, now = ARGV[10], ARGV[11], ARGV[12], ARGV[13], tonumber(ARGV[14])",
-      "local idxs = {}",
-      "if ARGV[1] ~= '' then idxs[1] = ARGV[1] else",
-      "  for _, t in ipairs(redis.call('SMEMBERS', ARGV[15])) do idxs[#idxs + 1] = ARGV[16] .. t end",
+      // The indexes to walk, each with the bounds of its own part: above (exclusive) and upto (inclusive).
+      "local heads = {}",
+      "if ARGV[17] ~= '' then",
+      "  local mark = tonumber(redis.call('GET', ARGV[18] .. ':moved') or '0')",
+      "  if ARGV[17] == 'scheduled' then heads[1] = {idx = ARGV[18], above = mark}",
+      "  else heads[1] = {idx = ARGV[1]}; heads[2] = {idx = ARGV[18], upto = mark} end",
+      "elseif ARGV[1] ~= '' then heads[1] = {idx = ARGV[1]}",
+      "else",
+      "  for _, t in ipairs(redis.call('SMEMBERS', ARGV[15])) do heads[#heads + 1] = {idx = ARGV[16] .. t} end",
       "end",
       // An entry comes first if (score, id) comes first in the walk's order (ties by id, as Redis orders them).
       "local function first(s1, id1, s2, id2)",
@@ -59,40 +67,70 @@ public final class JobSearch {
       "end",
       // Chunks start small and double: a page needs about limit entries in all, perhaps all from one type's index.
       "local FIRST_CHUNK, MOST_CHUNK = 16, 512",
-      "local heads = {}",
-      "for i, idx in ipairs(idxs) do",
-      "  local rank",
+      "for _, h in ipairs(heads) do",
+      "  local idx, rank = h.idx, nil",
       "  if cId ~= '' then rank = after(idx, cScore, cId)",
       "  elseif desc then rank = redis.call('ZCOUNT', idx, '(' .. ARGV[4], '+inf')",
       "  else rank = redis.call('ZCOUNT', idx, '-inf', '(' .. ARGV[3]) end",
-      "  heads[i] = {idx = idx, rank = rank, chunk = {}, pos = 1, done = false, size = FIRST_CHUNK}",
+      // Past the entries before its own part: newer than upto (newest first), or up to above (oldest first).
+      "  if desc and h.upto then rank = math.max(rank, redis.call('ZCOUNT', idx, '(' .. h.upto, '+inf')) end",
+      "  if (not desc) and h.above then rank = math.max(rank, redis.call('ZCOUNT', idx, '-inf', h.above)) end",
+      "  h.rank, h.chunk, h.pos, h.done, h.size = rank, {}, 1, false, FIRST_CHUNK",
       "end",
-      // The id at the head of h (nil when h has no more), reading its next chunk when the last one is used up.
-      "local function head(h)",
+      // Points h at its next entry (h.id, h.score, h.raw: the score as Redis wrote it, for the cursor), reading its next
+      // chunk when the last one is used up; false when h has no more.
+      "local function load(h)",
       "  if h.pos > #h.chunk then",
-      "    if h.done then return nil end",
+      "    if h.done then return false end",
       "    if desc then h.chunk = redis.call('ZREVRANGE', h.idx, h.rank, h.rank + h.size - 1, 'WITHSCORES')",
       "    else h.chunk = redis.call('ZRANGE', h.idx, h.rank, h.rank + h.size - 1, 'WITHSCORES') end",
       "    h.rank, h.pos, h.done = h.rank + h.size, 1, #h.chunk < 2 * h.size",
       "    h.size = math.min(MOST_CHUNK, h.size * 2)",
-      "    if #h.chunk == 0 then return nil end",
+      "    if #h.chunk == 0 then return false end",
       "  end",
-      "  return h.chunk[h.pos]",
+      "  h.id, h.raw = h.chunk[h.pos], h.chunk[h.pos + 1]",
+      "  h.score = tonumber(h.raw)",
+      "  if (h.above and h.score <= h.above) or (h.upto and h.score > h.upto) then",
+      "    h.done, h.chunk = true, {}",
+      "    return false",
+      "  end",
+      "  return true",
       "end",
-      // The next entry of the merged walk: id, score, and the score as Redis wrote it (for the cursor).
-      "local function take()",
-      "  local best, bestId, bestScore",
-      "  for _, h in ipairs(heads) do",
-      "    local id = head(h)",
-      "    if id then",
-      "      local s = tonumber(h.chunk[h.pos + 1])",
-      "      if not best or first(s, id, bestScore, bestId) then best, bestId, bestScore = h, id, s end",
-      "    end",
+      // The indexes with entries left, in a binary heap by their next entry: a service may declare many types.
+      "local heap = {}",
+      "local function above(i, j) return first(heap[i].score, heap[i].id, heap[j].score, heap[j].id) end",
+      "local function up(i)",
+      "  while i > 1 and above(i, math.floor(i / 2)) do",
+      "    local p = math.floor(i / 2)",
+      "    heap[i], heap[p] = heap[p], heap[i]",
+      "    i = p",
       "  end",
-      "  if not best then return nil end",
-      "  local raw = best.chunk[best.pos + 1]",
-      "  best.pos = best.pos + 2",
-      "  return bestId, bestScore, raw",
+      "end",
+      "local function down(i)",
+      "  while true do",
+      "    local m, l = i, 2 * i",
+      "    if l <= #heap and above(l, m) then m = l end",
+      "    if l + 1 <= #heap and above(l + 1, m) then m = l + 1 end",
+      "    if m == i then return end",
+      "    heap[i], heap[m] = heap[m], heap[i]",
+      "    i = m",
+      "  end",
+      "end",
+      "for _, h in ipairs(heads) do",
+      "  if load(h) then heap[#heap + 1] = h; up(#heap) end",
+      "end",
+      // The next entry of the merged walk: id, score and the score's text; nil when every index is used up.
+      "local function take()",
+      "  local h = heap[1]",
+      "  if not h then return nil end",
+      "  local id, score, raw = h.id, h.score, h.raw",
+      "  h.pos = h.pos + 2",
+      "  if not load(h) then",
+      "    heap[1] = heap[#heap]",
+      "    heap[#heap] = nil",
+      "  end",
+      "  if #heap > 1 then down(1) end",
+      "  return id, score, raw",
       "end",
       "local function outside(score) return (desc and score < lo) or ((not desc) and score > hi) end",
       "local out, examined, finished, last = {''}, 0, false, nil",
@@ -169,7 +207,7 @@ public final class JobSearch {
     List<Object> args = List.of(indexFor(q), q.oldestFirst() ? "asc" : "desc", q.since() == null ? 0 : q.since(),
         q.until() == null ? Long.MAX_VALUE / 1024 : q.until(), at[0], at[1], q.limit(), EXAMINED_AT_MOST,
         keys.record(""), blank(q.state()), blank(q.type()), blank(q.client()), blank(q.idPrefix()), System.currentTimeMillis(),
-        index.types(), index.type(""));
+        index.types(), index.type(""), stateMerged(q), keys.scheduled());
     return PAGE.run(redis, keys.service(), args).map(reply -> {
       List<JsonObject> jobs = new ArrayList<>(reply.size() / 2);
       for (int i = 1; i + 1 < reply.size(); i += 2) {
@@ -181,6 +219,11 @@ public final class JobSearch {
       String next = reply.get(0).toString();
       return new Page(jobs, next.isEmpty() ? null : encode(next));
     });
+  }
+
+  /** 'scheduled' or 'queued' for a listing by one of those states, whose jobs the scheduled set shares: see PAGE. */
+  private static String stateMerged(Query q) {
+    return "scheduled".equals(q.state()) || "queued".equals(q.state()) ? q.state() : "";
   }
 
   private String indexFor(Query q) {

@@ -91,9 +91,21 @@ public final class StreamKeys {
     return prefix;
   }
 
-  /** API jobs waiting for their time: a sorted set of job ids scored by when they are due (epoch millis). */
+  /**
+   * Delayed API jobs by when they are due (epoch millis): a sorted set of job ids. Those at or before the mark
+   * ({@link #scheduledMoved()}) are due and in their streams, waiting for a worker (the set is their index of the
+   * queued state until one starts them); the others wait for their time.
+   */
   public String scheduled() {
     return prefix + ":scheduled";
+  }
+
+  /**
+   * The mover's mark: every job of {@link #scheduled()} scored at or before it is in its stream. The scripts name it
+   * as the scheduled set's name and {@code :moved}.
+   */
+  public String scheduledMoved() {
+    return scheduled() + ":moved";
   }
 
   /** Recurring schedules: a hash from name to definition (JSON). */

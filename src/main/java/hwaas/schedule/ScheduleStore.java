@@ -98,20 +98,17 @@ public final class ScheduleStore {
         });
   }
 
+  // KEYS[1]: the scheduled set. Replies {the jobs waiting: those after the mover's mark (StreamKeys.scheduledMoved),
+  // when the first of them is due ('0': none)}.
+  private static final String WAITING = String.join("\n",
+      "local after = '(' .. (redis.call('GET', KEYS[1] .. ':moved') or '0')",
+      "local first = redis.call('ZRANGEBYSCORE', KEYS[1], after, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)",
+      "return {redis.call('ZCOUNT', KEYS[1], after, '+inf'), first[2] or '0'}");
+
   /** How many delayed jobs wait ({@code delay}, {@code runAt}), and when the first is due (epoch millis; 0: none). */
   public Future<Delayed> delayed() {
-    return redis.batch(List.of(Request.cmd(Command.ZCARD).arg(keys.scheduled()),
-            Request.cmd(Command.ZRANGE).arg(keys.scheduled()).arg(0).arg(0).arg("WITHSCORES")))
-        .map(replies -> {
-          Response first = replies.get(1);
-          long nextDue = 0;
-          if (first != null && first.size() > 0) {
-            // RESP3 answers [[member, score]], RESP2 [member, score]
-            Response score = first.get(0).type() == ResponseType.MULTI ? first.get(0).get(1) : first.get(1);
-            nextDue = (long) Double.parseDouble(score.toString());
-          }
-          return new Delayed(replies.get(0).toLong(), nextDue);
-        });
+    return redis.send(Request.cmd(Command.EVAL).arg(WAITING).arg(1).arg(keys.scheduled()))
+        .map(reply -> new Delayed(reply.get(0).toLong(), (long) Double.parseDouble(reply.get(1).toString())));
   }
 
   public record Delayed(long count, long nextDue) {

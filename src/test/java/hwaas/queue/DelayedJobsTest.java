@@ -194,6 +194,13 @@ class DelayedJobsTest {
             .map(e -> ((JsonObject) e).getString("status")).toList(), "canceled before it was due, never queued: " + never.encode());
         JsonObject figures = api.get("/api/clients/" + client).json();
         assertEquals(2, figures.getJsonObject("byState").getLong("queued"), figures.encode());
+        // The moved jobs stay in the scheduled set, up to the mover's mark: counted as queued, not as waiting.
+        String since = "/api/jobs-today?since=" + java.net.URLEncoder.encode(Instant.now().minusSeconds(60).toString(),
+            java.nio.charset.StandardCharsets.UTF_8);
+        JsonObject today = api.get(since).json().getJsonObject("byState");
+        assertEquals(2, today.getLong("queued"), today.encode());
+        assertEquals(0, today.getLong("scheduled"), today.encode());
+        assertEquals(0, api.get("/api/schedules").json().getJsonObject("delayed").getLong("count"));
 
         Api.Reply retry = api.post("/api/jobs/" + ids.get(1) + "/retry", null);
         assertEquals(409, retry.status(), retry.body());
@@ -213,9 +220,95 @@ class DelayedJobsTest {
         Thread.sleep(300); // the canceled job's entry, read in the same batch or the next, is skipped meanwhile
         assertEquals(List.of("run after the resume"), out.lines(), "the canceled job never ran");
         assertEquals("canceled", api.get("/api/jobs/" + ids.get(0)).json().getString("status"));
+        // Started, the moved job left the scheduled set: nothing is queued any more.
+        assertEquals(List.of(), listed(api, "state=queued"));
+        today = api.get(since).json().getJsonObject("byState");
+        assertEquals(0, today.getLong("queued"), today.encode());
+        assertEquals(1, today.getLong("completed"), today.encode());
       } finally {
         node.stop();
       }
+    }
+  }
+
+  @Test
+  @DisplayName("a delayed job due before the mover's mark (set by a node whose clock runs ahead) waits just past the mark, then runs once")
+  void dueBeforeTheMarkStillRuns() throws Exception {
+    NodeSettings settings = TestConfigs.withToken(TestConfigs.local(1, 0, 1), TOKEN);
+    Capture out = new Capture();
+    try (Printer printer = new Printer(out, () -> { })) {
+      Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
+      io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(node.vertx(), settings.redis().options());
+      try {
+        Api api = new Api(node.httpPort(), TOKEN);
+        // Another node's mover, two seconds ahead, moved everything due up to then.
+        long mark = System.currentTimeMillis() + 2_000;
+        redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SET)
+            .arg(settings.queue().keys().scheduledMoved()).arg(mark)).toCompletionStage().toCompletableFuture().get();
+        Api.Reply reply = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"behind the mark\"},"
+            + "\"client\":\"mark\",\"delay\":0.5}");
+        assertEquals(202, reply.status(), reply.body());
+        String id = reply.json().getString("id");
+        assertEquals("scheduled", api.get("/api/jobs/" + id).json().getString("status"));
+        assertEquals(1, api.get("/api/schedules").json().getJsonObject("delayed").getLong("count"), "waiting, not taken as moved");
+        JsonObject ran = api.get("/api/jobs/" + id + "?wait=10").json();
+        assertEquals("completed", ran.getString("status"), ran.encode());
+        assertTrue(System.currentTimeMillis() > mark, "moved once this node's clock passed the mark");
+        assertEquals(List.of("behind the mark"), out.lines());
+      } finally {
+        redis.close();
+        node.stop();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("1,500 jobs due in one millisecond (more than a move takes) behind 5 moved ones still queued: each counted queued, then run once")
+  void oneMillisecondBeyondAMoveBehindMovedJobs() throws Exception {
+    NodeSettings settings = TestConfigs.withToken(TestConfigs.local(2, 0, 1), TOKEN);
+    Capture out = new Capture();
+    try (Printer printer = new Printer(out, () -> { })) {
+      Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
+      try {
+        Api api = new Api(node.httpPort(), TOKEN);
+        String since = "/api/jobs-today?since=" + java.net.URLEncoder.encode(Instant.now().minusSeconds(60).toString(),
+            java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(200, api.post("/api/queues/print/pause", null).status());
+        for (int i = 0; i < 5; i++) {
+          assertEquals(202, api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"early " + i
+              + "\"},\"client\":\"ms\",\"delay\":0.2}").status());
+        }
+        Poll.until(Duration.ofSeconds(10), "5 moved", () -> queued(api, since) == 5);
+        String runAt = Instant.now().plusSeconds(2).toString();
+        for (int batch = 0; batch < 3; batch++) {
+          JsonArray jobs = new JsonArray();
+          for (int i = 0; i < 500; i++) {
+            jobs.add(new JsonObject().put("type", "print").put("client", "ms")
+                .put("payload", new JsonObject().put("message", "same ms " + (batch * 500 + i))).put("runAt", runAt));
+          }
+          assertEquals(202, api.post("/api/jobs/batch", jobs.encode()).status());
+        }
+        Poll.until(Duration.ofSeconds(20), "1,505 queued", () -> queued(api, since) == 1505);
+        JsonObject today = api.get(since).json().getJsonObject("byState");
+        assertEquals(0, today.getLong("scheduled"), today.encode());
+        assertEquals(200, api.post("/api/queues/print/resume", null).status());
+        Poll.until(Duration.ofSeconds(30), "1,505 lines", () -> out.lines().size() >= 1505);
+        Thread.sleep(300);
+        assertEquals(1505, out.lines().size(), "each printed once");
+        assertEquals(1505, new java.util.HashSet<>(out.lines()).size(), "each printed once");
+        Poll.until(Duration.ofSeconds(10), "none queued", () -> queued(api, since) == 0);
+      } finally {
+        node.stop();
+      }
+    }
+  }
+
+  /** The overview's count of queued jobs ({@code path}: {@code /api/jobs-today?since=...}). */
+  private static long queued(Api api, String path) {
+    try {
+      return api.get(path).json().getJsonObject("byState").getLong("queued");
+    } catch (Exception e) {
+      throw new IllegalStateException(path, e);
     }
   }
 
