@@ -19,15 +19,17 @@ import java.util.List;
  * scheduled set after the mover's mark, by due time), and {@code queued} adds the moved ones before the mark.
  */
 public final class JobFigures {
-  // ARGV: 1 since (epoch millis), 2 the scheduled set, 3... each state's index (JobIndex.state, in JobIndex.STATES'
-  // order: scheduled first, queued second). Replies each state's count since then.
+  // ARGV: 1 since (epoch millis), 2 the scheduled set, 3 and 4 where the scheduled and the queued state are among
+  // 5... each state's index (JobIndex.state). Replies each state's count since then. The scheduled set's jobs up to the
+  // mover's mark count as queued, not as scheduled (DueJobs).
   private static final LuaScript BY_STATE = new LuaScript(
       "local since, set = tonumber(ARGV[1]), ARGV[2]",
+      "local scheduled, queued = tonumber(ARGV[3]), tonumber(ARGV[4])",
       "local mark = tonumber(redis.call('GET', set .. ':moved') or '0')",
       "local counts = {}",
-      "for i = 3, #ARGV do counts[#counts + 1] = redis.call('ZCOUNT', ARGV[i], ARGV[1], '+inf') end",
-      "counts[1] = redis.call('ZCOUNT', set, since > mark and ARGV[1] or ('(' .. mark), '+inf')",
-      "if mark >= since then counts[2] = counts[2] + redis.call('ZCOUNT', set, ARGV[1], mark) end",
+      "for i = 5, #ARGV do counts[#counts + 1] = redis.call('ZCOUNT', ARGV[i], ARGV[1], '+inf') end",
+      "counts[scheduled] = redis.call('ZCOUNT', set, since > mark and ARGV[1] or ('(' .. mark), '+inf')",
+      "if mark >= since then counts[queued] = counts[queued] + redis.call('ZCOUNT', set, ARGV[1], mark) end",
       "return counts");
 
   private final Redis redis;
@@ -42,7 +44,8 @@ public final class JobFigures {
 
   /** {since, created, byState: {state: jobs}, deadLetters}. */
   public Future<JsonObject> since(long millis) {
-    List<Object> args = new ArrayList<>(List.of(millis, partitions.home().scheduled()));
+    List<Object> args = new ArrayList<>(List.of(millis, partitions.home().scheduled(),
+        JobIndex.STATES.indexOf("scheduled") + 1, JobIndex.STATES.indexOf("queued") + 1));
     JobIndex.STATES.forEach(s -> args.add(index.state(s)));
     // The other partitions' dead letters, each on its own slot (a batch may not span them).
     List<Future<Response>> otherDead = new ArrayList<>();

@@ -12,10 +12,9 @@ import java.util.List;
 /**
  * The console's indexes of API jobs, kept as the jobs change so that a listing reads sorted sets instead of scanning
  * records: each type's jobs by creation time, each state's jobs by the time they entered it. There is no index of all
- * jobs: a listing of all walks the type indexes merged in order ({@link JobSearch}), and a set names the types that have
- * one ({@link #types()}). Every job entered two indexes of the same order, and the one of all was the writes' largest
- * sorted set: without it, moving 1,000 due jobs takes about 1.3 ms less of Redis's time (of 20), and each API job one
- * index write and one trim fewer. A delayed job is only in the scheduled set until it is due (by due time): a backlog
+ * jobs, which would take every job in a second sorted set of the same order as its type's: a listing of all walks the
+ * type indexes merged in order ({@link JobSearch}), and a set names the types that have one ({@link #types()}). A
+ * delayed job is only in the scheduled set until it is due (by due time): a backlog
  * of delayed jobs costs a record and one set entry each. When it falls due, the mover enters it in its type's and
  * client's indexes with that time, and leaves it in the scheduled set, which holds the state of its jobs in two parts:
  * after the mover's mark ({@link StreamKeys#scheduledMoved()}) the scheduled ones, up to it moved ones, queued until

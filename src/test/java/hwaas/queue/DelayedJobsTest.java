@@ -195,8 +195,7 @@ class DelayedJobsTest {
         JsonObject figures = api.get("/api/clients/" + client).json();
         assertEquals(2, figures.getJsonObject("byState").getLong("queued"), figures.encode());
         // The moved jobs stay in the scheduled set, up to the mover's mark: counted as queued, not as waiting.
-        String since = "/api/jobs-today?since=" + java.net.URLEncoder.encode(Instant.now().minusSeconds(60).toString(),
-            java.nio.charset.StandardCharsets.UTF_8);
+        String since = jobsTodayFromAMinuteAgo();
         JsonObject today = api.get(since).json().getJsonObject("byState");
         assertEquals(2, today.getLong("queued"), today.encode());
         assertEquals(0, today.getLong("scheduled"), today.encode());
@@ -271,8 +270,7 @@ class DelayedJobsTest {
       Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
       try {
         Api api = new Api(node.httpPort(), TOKEN);
-        String since = "/api/jobs-today?since=" + java.net.URLEncoder.encode(Instant.now().minusSeconds(60).toString(),
-            java.nio.charset.StandardCharsets.UTF_8);
+        String since = jobsTodayFromAMinuteAgo();
         assertEquals(200, api.post("/api/queues/print/pause", null).status());
         for (int i = 0; i < 5; i++) {
           assertEquals(202, api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"early " + i
@@ -301,6 +299,12 @@ class DelayedJobsTest {
         node.stop();
       }
     }
+  }
+
+  /** The overview's figures of the jobs since a minute ago: its path. */
+  private static String jobsTodayFromAMinuteAgo() {
+    return "/api/jobs-today?since=" + java.net.URLEncoder.encode(Instant.now().minusSeconds(60).toString(),
+        java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** The overview's count of queued jobs ({@code path}: {@code /api/jobs-today?since=...}). */
