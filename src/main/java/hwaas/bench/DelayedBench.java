@@ -27,10 +27,10 @@ import java.util.function.Supplier;
  * Idempotency-Keys that let the bench resend a batch safely are deleted before the figure is taken). Then whether the
  * node's mover keeps up with {@value #DUE_PER_SECOND} jobs falling due a second: the same jobs are given due times
  * that many a second apart, starting a little ahead (so that setting them is not counted), and the rows are the rate
- * from the first due time until the last job was moved (the mover's mark passed it), and how long after its due time that was (a
- * mover that keeps up moves at the rate they fall due, and the last one within its poll). Then as many more, falling
- * due {@value #BACKLOG_PER_SECOND} a second: the rate the mover clears a backlog at, its capacity. The workers are paused meanwhile so that the figures
- * are the mover's own. Every job must then run, or the bench fails.
+ * from the first due time until the last job was moved (the mover's mark passed it), and how long after its due time
+ * that was (a mover that keeps up moves at the rate they fall due, and the last one within its poll). Then as many
+ * more, falling due {@value #BACKLOG_PER_SECOND} a second: the rate the mover clears a backlog at, its capacity. The
+ * workers are paused meanwhile so that the figures are the mover's own. Every job must then run, or the bench fails.
  */
 final class DelayedBench {
   static final int JOBS = 100_000;
