@@ -27,8 +27,11 @@ public final class JobFigures {
       "local scheduled, queued = tonumber(ARGV[3]), tonumber(ARGV[4])",
       "local mark = tonumber(redis.call('GET', set .. ':moved') or '0')",
       "local counts = {}",
-      "for i = 5, #ARGV do counts[#counts + 1] = redis.call('ZCOUNT', ARGV[i], ARGV[1], '+inf') end",
-      "counts[scheduled] = redis.call('ZCOUNT', set, since > mark and ARGV[1] or ('(' .. mark), '+inf')",
+      "for i = 5, #ARGV do",
+      "  local n = i - 4",
+      "  if n == scheduled then counts[n] = redis.call('ZCOUNT', set, since > mark and ARGV[1] or ('(' .. mark), '+inf')",
+      "  else counts[n] = redis.call('ZCOUNT', ARGV[i], ARGV[1], '+inf') end",
+      "end",
       "if mark >= since then counts[queued] = counts[queued] + redis.call('ZCOUNT', set, ARGV[1], mark) end",
       "return counts");
 
