@@ -34,47 +34,39 @@ class DelayedJobsTest {
   @Test
   @DisplayName("a delayed job is scheduled, not run early, and runs within 100 ms after its time (most within 25 ms)")
   void notEarlyAndSoonAfter() throws Exception {
-    NodeSettings settings = TestConfigs.withToken(TestConfigs.local(2, 0, 1), TOKEN);
-    Capture out = new Capture();
-    try (Printer printer = new Printer(out, () -> { })) {
-      Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
-      try {
-        Api api = new Api(node.httpPort(), TOKEN);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < JOBS_DUE_APART; i++) {
-          Api.Reply reply = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"later " + i
-              + "\"},\"client\":\"delay\",\"delay\":" + (1.0 + i * 0.137) + "}");
-          assertEquals(202, reply.status(), reply.body());
-          assertEquals("scheduled", reply.json().getString("status"));
-          ids.add(reply.json().getString("id"));
-        }
-        JsonObject first = api.get("/api/jobs/" + ids.get(0)).json();
-        assertTrue(Instant.now().isAfter(Instant.parse(first.getString("runAt"))) || "scheduled".equals(first.getString("status")),
-            "not yet due, yet " + first.encode());
-        // Until due, a job is listed among the scheduled ones only, soonest due first (their index is the scheduled
-        // set); it joins the lists of all jobs, of its type and of its client when it falls due.
-        assertEquals(ids, listed(api, "state=scheduled&client=delay&order=oldest"));
-        assertEquals(List.of(), listed(api, "client=delay"));
-        List<Long> lateness = new ArrayList<>();
-        for (String id : ids) {
-          JsonObject record = api.get("/api/jobs/" + id + "?wait=10").json();
-          assertEquals("completed", record.getString("status"), record.encode());
-          long late = Duration.between(Instant.parse(record.getString("runAt")), Instant.parse(record.getString("startedAt"))).toMillis();
-          // Never before its time (a job marked running before runAt ran early), and soon after it.
-          assertTrue(late >= 0 && late <= 100, "started " + late + " ms after its time: " + record.encode());
-          lateness.add(late);
-        }
-        // The mover wakes when the soonest job falls due, not on its 50 ms poll alone: with the poll alone a job
-        // starts within 25 ms of its time about one time in two (4 to 6 of these 10 in three runs, each failing).
-        assertTrue(lateness.stream().filter(late -> late <= 25).count() >= 8, "started after their time (ms): " + lateness);
-        assertEquals(JOBS_DUE_APART, out.lines().size(), out.lines().toString());
-        assertEquals(ids, listed(api, "client=delay&order=oldest"));
-        assertEquals(ids, listed(api, "type=print&state=completed&order=oldest").stream().filter(ids::contains).toList());
-        assertEquals(List.of(), listed(api, "state=scheduled&client=delay"));
-      } finally {
-        node.stop();
+    onNode(2, (node, api, out) -> {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < JOBS_DUE_APART; i++) {
+        Api.Reply reply = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"later " + i
+            + "\"},\"client\":\"delay\",\"delay\":" + (1.0 + i * 0.137) + "}");
+        assertEquals(202, reply.status(), reply.body());
+        assertEquals("scheduled", reply.json().getString("status"));
+        ids.add(reply.json().getString("id"));
       }
-    }
+      JsonObject first = api.get("/api/jobs/" + ids.get(0)).json();
+      assertTrue(Instant.now().isAfter(Instant.parse(first.getString("runAt"))) || "scheduled".equals(first.getString("status")),
+          "not yet due, yet " + first.encode());
+      // Until due, a job is listed among the scheduled ones only, soonest due first (their index is the scheduled
+      // set); it joins the lists of all jobs, of its type and of its client when it falls due.
+      assertEquals(ids, listed(api, "state=scheduled&client=delay&order=oldest"));
+      assertEquals(List.of(), listed(api, "client=delay"));
+      List<Long> lateness = new ArrayList<>();
+      for (String id : ids) {
+        JsonObject record = api.get("/api/jobs/" + id + "?wait=10").json();
+        assertEquals("completed", record.getString("status"), record.encode());
+        long late = Duration.between(Instant.parse(record.getString("runAt")), Instant.parse(record.getString("startedAt"))).toMillis();
+        // Never before its time (a job marked running before runAt ran early), and soon after it.
+        assertTrue(late >= 0 && late <= 100, "started " + late + " ms after its time: " + record.encode());
+        lateness.add(late);
+      }
+      // The mover wakes when the soonest job falls due, not on its 50 ms poll alone: with the poll alone a job
+      // starts within 25 ms of its time about one time in two (4 to 6 of these 10 in three runs, each failing).
+      assertTrue(lateness.stream().filter(late -> late <= 25).count() >= 8, "started after their time (ms): " + lateness);
+      assertEquals(JOBS_DUE_APART, out.lines().size(), out.lines().toString());
+      assertEquals(ids, listed(api, "client=delay&order=oldest"));
+      assertEquals(ids, listed(api, "type=print&state=completed&order=oldest").stream().filter(ids::contains).toList());
+      assertEquals(List.of(), listed(api, "state=scheduled&client=delay"));
+    });
   }
 
   @Test
@@ -156,90 +148,79 @@ class DelayedJobsTest {
   @Test
   @DisplayName("a due job waiting for a paused worker reads and lists as queued, with its due time in its history; canceled then, it never runs")
   void dueWhilePausedIsQueuedAndCancels() throws Exception {
-    NodeSettings settings = TestConfigs.withToken(TestConfigs.local(1, 0, 1), TOKEN);
-    Capture out = new Capture();
-    try (Printer printer = new Printer(out, () -> { })) {
-      Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
-      try {
-        Api api = new Api(node.httpPort(), TOKEN);
-        assertEquals(200, api.post("/api/queues/print/pause", null).status());
-        String client = "due-paused-" + UUID.randomUUID();
-        List<String> ids = new ArrayList<>();
-        for (String message : List.of("canceled once due", "run after the resume")) {
-          Api.Reply reply = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"" + message
-              + "\"},\"client\":\"" + client + "\",\"delay\":1}");
-          assertEquals(202, reply.status(), reply.body());
-          ids.add(reply.json().getString("id"));
-        }
-        Api.Reply early = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"canceled before due\"},"
-            + "\"client\":\"" + client + "-early\",\"delay\":1}");
-        String earlyId = early.json().getString("id");
-        assertEquals(200, api.post("/api/jobs/" + earlyId + "/cancel", null).status());
-        // Moved to the stream when due (the mover leaves the record as it was), and waiting there for the worker.
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (listed(api, "state=queued&client=" + client).size() < 2) {
-          assertTrue(System.nanoTime() < deadline, "both jobs moved to the stream within 10 s");
-          Thread.sleep(50);
-        }
-        assertEquals(List.of(), listed(api, "state=scheduled&client=" + client));
-        JsonObject record = api.get("/api/jobs/" + ids.get(0)).json();
-        assertEquals("queued", record.getString("status"), record.encode());
-        JsonArray history = record.getJsonArray("history");
-        assertEquals(List.of("scheduled", "queued"), history.stream().map(e -> ((JsonObject) e).getString("status")).toList());
-        assertEquals(record.getString("runAt"), history.getJsonObject(1).getString("at"));
-        assertEquals("due", history.getJsonObject(1).getString("detail"));
-        JsonObject never = api.get("/api/jobs/" + earlyId).json();
-        assertTrue(Instant.now().isAfter(Instant.parse(never.getString("runAt"))), never.encode());
-        assertEquals(List.of("scheduled", "canceled"), never.getJsonArray("history").stream()
-            .map(e -> ((JsonObject) e).getString("status")).toList(), "canceled before it was due, never queued: " + never.encode());
-        JsonObject figures = api.get("/api/clients/" + client).json();
-        assertEquals(2, figures.getJsonObject("byState").getLong("queued"), figures.encode());
-        // The moved jobs stay in the scheduled set, up to the mover's mark: counted as queued, not as waiting.
-        String since = jobsTodayFromAMinuteAgo();
-        JsonObject today = api.get(since).json().getJsonObject("byState");
-        assertEquals(2, today.getLong("queued"), today.encode());
-        assertEquals(0, today.getLong("scheduled"), today.encode());
-        assertEquals(0, api.get("/api/schedules").json().getJsonObject("delayed").getLong("count"));
-
-        Api.Reply retry = api.post("/api/jobs/" + ids.get(1) + "/retry", null);
-        assertEquals(409, retry.status(), retry.body());
-        assertTrue(retry.body().contains("is queued"), retry.body());
-        Api.Reply canceled = api.post("/api/jobs/" + ids.get(0) + "/cancel", null);
-        assertEquals(200, canceled.status(), canceled.body());
-        JsonObject after = api.get("/api/jobs/" + ids.get(0)).json();
-        assertEquals("canceled", after.getString("status"), after.encode());
-        assertEquals(List.of(ids.get(1)), listed(api, "state=queued&client=" + client));
-        assertEquals(List.of(ids.get(0)), listed(api, "state=canceled&client=" + client));
-
-        assertEquals(200, api.post("/api/queues/print/resume", null).status());
-        JsonObject ran = api.get("/api/jobs/" + ids.get(1) + "?wait=10").json();
-        assertEquals("completed", ran.getString("status"), ran.encode());
-        assertEquals(List.of("scheduled", "queued", "running", "completed"),
-            ran.getJsonArray("history").stream().map(e -> ((JsonObject) e).getString("status")).toList());
-        Thread.sleep(300); // the canceled job's entry, read in the same batch or the next, is skipped meanwhile
-        assertEquals(List.of("run after the resume"), out.lines(), "the canceled job never ran");
-        assertEquals("canceled", api.get("/api/jobs/" + ids.get(0)).json().getString("status"));
-        // Started, the moved job left the scheduled set: nothing is queued any more.
-        assertEquals(List.of(), listed(api, "state=queued"));
-        today = api.get(since).json().getJsonObject("byState");
-        assertEquals(0, today.getLong("queued"), today.encode());
-        assertEquals(1, today.getLong("completed"), today.encode());
-      } finally {
-        node.stop();
+    onNode(1, (node, api, out) -> {
+      assertEquals(200, api.post("/api/queues/print/pause", null).status());
+      String client = "due-paused-" + UUID.randomUUID();
+      List<String> ids = new ArrayList<>();
+      for (String message : List.of("canceled once due", "run after the resume")) {
+        Api.Reply reply = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"" + message
+            + "\"},\"client\":\"" + client + "\",\"delay\":1}");
+        assertEquals(202, reply.status(), reply.body());
+        ids.add(reply.json().getString("id"));
       }
-    }
+      Api.Reply early = api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"canceled before due\"},"
+          + "\"client\":\"" + client + "-early\",\"delay\":1}");
+      String earlyId = early.json().getString("id");
+      assertEquals(200, api.post("/api/jobs/" + earlyId + "/cancel", null).status());
+      // Moved to the stream when due (the mover leaves the record as it was), and waiting there for the worker.
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (listed(api, "state=queued&client=" + client).size() < 2) {
+        assertTrue(System.nanoTime() < deadline, "both jobs moved to the stream within 10 s");
+        Thread.sleep(50);
+      }
+      assertEquals(List.of(), listed(api, "state=scheduled&client=" + client));
+      JsonObject record = api.get("/api/jobs/" + ids.get(0)).json();
+      assertEquals("queued", record.getString("status"), record.encode());
+      JsonArray history = record.getJsonArray("history");
+      assertEquals(List.of("scheduled", "queued"), history.stream().map(e -> ((JsonObject) e).getString("status")).toList());
+      assertEquals(record.getString("runAt"), history.getJsonObject(1).getString("at"));
+      assertEquals("due", history.getJsonObject(1).getString("detail"));
+      JsonObject never = api.get("/api/jobs/" + earlyId).json();
+      assertTrue(Instant.now().isAfter(Instant.parse(never.getString("runAt"))), never.encode());
+      assertEquals(List.of("scheduled", "canceled"), never.getJsonArray("history").stream()
+          .map(e -> ((JsonObject) e).getString("status")).toList(), "canceled before it was due, never queued: " + never.encode());
+      JsonObject figures = api.get("/api/clients/" + client).json();
+      assertEquals(2, figures.getJsonObject("byState").getLong("queued"), figures.encode());
+      // The moved jobs stay in the scheduled set, up to the mover's mark: counted as queued, not as waiting.
+      String since = jobsTodayFromAMinuteAgo();
+      JsonObject today = api.get(since).json().getJsonObject("byState");
+      assertEquals(2, today.getLong("queued"), today.encode());
+      assertEquals(0, today.getLong("scheduled"), today.encode());
+      assertEquals(0, api.get("/api/schedules").json().getJsonObject("delayed").getLong("count"));
+
+      Api.Reply retry = api.post("/api/jobs/" + ids.get(1) + "/retry", null);
+      assertEquals(409, retry.status(), retry.body());
+      assertTrue(retry.body().contains("is queued"), retry.body());
+      Api.Reply canceled = api.post("/api/jobs/" + ids.get(0) + "/cancel", null);
+      assertEquals(200, canceled.status(), canceled.body());
+      JsonObject after = api.get("/api/jobs/" + ids.get(0)).json();
+      assertEquals("canceled", after.getString("status"), after.encode());
+      assertEquals(List.of(ids.get(1)), listed(api, "state=queued&client=" + client));
+      assertEquals(List.of(ids.get(0)), listed(api, "state=canceled&client=" + client));
+
+      assertEquals(200, api.post("/api/queues/print/resume", null).status());
+      JsonObject ran = api.get("/api/jobs/" + ids.get(1) + "?wait=10").json();
+      assertEquals("completed", ran.getString("status"), ran.encode());
+      assertEquals(List.of("scheduled", "queued", "running", "completed"),
+          ran.getJsonArray("history").stream().map(e -> ((JsonObject) e).getString("status")).toList());
+      Thread.sleep(300); // the canceled job's entry, read in the same batch or the next, is skipped meanwhile
+      assertEquals(List.of("run after the resume"), out.lines(), "the canceled job never ran");
+      assertEquals("canceled", api.get("/api/jobs/" + ids.get(0)).json().getString("status"));
+      // Started, the moved job left the scheduled set: nothing is queued any more.
+      assertEquals(List.of(), listed(api, "state=queued"));
+      today = api.get(since).json().getJsonObject("byState");
+      assertEquals(0, today.getLong("queued"), today.encode());
+      assertEquals(1, today.getLong("completed"), today.encode());
+    });
   }
 
   @Test
   @DisplayName("a delayed job due before the mover's mark (set by a node whose clock runs ahead) waits just past the mark, then runs once")
   void dueBeforeTheMarkStillRuns() throws Exception {
-    NodeSettings settings = TestConfigs.withToken(TestConfigs.local(1, 0, 1), TOKEN);
-    Capture out = new Capture();
-    try (Printer printer = new Printer(out, () -> { })) {
-      Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
+    onNode(1, (node, api, out) -> {
+      NodeSettings settings = node.settings();
       io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(node.vertx(), settings.redis().options());
       try {
-        Api api = new Api(node.httpPort(), TOKEN);
         // Another node's mover, two seconds ahead, moved everything due up to then.
         long mark = System.currentTimeMillis() + 2_000;
         redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SET)
@@ -256,45 +237,55 @@ class DelayedJobsTest {
         assertEquals(List.of("behind the mark"), out.lines());
       } finally {
         redis.close();
-        node.stop();
       }
-    }
+    });
   }
 
   @Test
   @DisplayName("1,500 jobs due in one millisecond (more than a move takes) behind 5 moved ones still queued: each counted queued, then run once")
   void oneMillisecondBeyondAMoveBehindMovedJobs() throws Exception {
-    NodeSettings settings = TestConfigs.withToken(TestConfigs.local(2, 0, 1), TOKEN);
+    onNode(2, (node, api, out) -> {
+      String since = jobsTodayFromAMinuteAgo();
+      assertEquals(200, api.post("/api/queues/print/pause", null).status());
+      for (int i = 0; i < 5; i++) {
+        assertEquals(202, api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"early " + i
+            + "\"},\"client\":\"ms\",\"delay\":0.2}").status());
+      }
+      Poll.until(Duration.ofSeconds(10), "5 moved", () -> queued(api, since) == 5);
+      String runAt = Instant.now().plusSeconds(2).toString();
+      for (int batch = 0; batch < 3; batch++) {
+        JsonArray jobs = new JsonArray();
+        for (int i = 0; i < 500; i++) {
+          jobs.add(new JsonObject().put("type", "print").put("client", "ms")
+              .put("payload", new JsonObject().put("message", "same ms " + (batch * 500 + i))).put("runAt", runAt));
+        }
+        assertEquals(202, api.post("/api/jobs/batch", jobs.encode()).status());
+      }
+      Poll.until(Duration.ofSeconds(20), "1,505 queued", () -> queued(api, since) == 1505);
+      JsonObject today = api.get(since).json().getJsonObject("byState");
+      assertEquals(0, today.getLong("scheduled"), today.encode());
+      assertEquals(200, api.post("/api/queues/print/resume", null).status());
+      Poll.until(Duration.ofSeconds(30), "1,505 lines", () -> out.lines().size() >= 1505);
+      Thread.sleep(300);
+      assertEquals(1505, out.lines().size(), "each printed once");
+      assertEquals(1505, new java.util.HashSet<>(out.lines()).size(), "each printed once");
+      Poll.until(Duration.ofSeconds(10), "none queued", () -> queued(api, since) == 0);
+    });
+  }
+
+  /** What a test does on its node: the node, its API (with the test's token), and what its workers printed. */
+  private interface OnNode {
+    void run(Node node, Api api, Capture out) throws Exception;
+  }
+
+  /** Runs {@code test} on a node of its own with {@code workers} workers, stopped afterwards. */
+  private static void onNode(int workers, OnNode test) throws Exception {
+    NodeSettings settings = TestConfigs.withToken(TestConfigs.local(workers, 0, 1), TOKEN);
     Capture out = new Capture();
     try (Printer printer = new Printer(out, () -> { })) {
       Node node = Node.start(settings, JobHandlers.standard(printer, settings.limits()));
       try {
-        Api api = new Api(node.httpPort(), TOKEN);
-        String since = jobsTodayFromAMinuteAgo();
-        assertEquals(200, api.post("/api/queues/print/pause", null).status());
-        for (int i = 0; i < 5; i++) {
-          assertEquals(202, api.post("/api/jobs", "{\"type\":\"print\",\"payload\":{\"message\":\"early " + i
-              + "\"},\"client\":\"ms\",\"delay\":0.2}").status());
-        }
-        Poll.until(Duration.ofSeconds(10), "5 moved", () -> queued(api, since) == 5);
-        String runAt = Instant.now().plusSeconds(2).toString();
-        for (int batch = 0; batch < 3; batch++) {
-          JsonArray jobs = new JsonArray();
-          for (int i = 0; i < 500; i++) {
-            jobs.add(new JsonObject().put("type", "print").put("client", "ms")
-                .put("payload", new JsonObject().put("message", "same ms " + (batch * 500 + i))).put("runAt", runAt));
-          }
-          assertEquals(202, api.post("/api/jobs/batch", jobs.encode()).status());
-        }
-        Poll.until(Duration.ofSeconds(20), "1,505 queued", () -> queued(api, since) == 1505);
-        JsonObject today = api.get(since).json().getJsonObject("byState");
-        assertEquals(0, today.getLong("scheduled"), today.encode());
-        assertEquals(200, api.post("/api/queues/print/resume", null).status());
-        Poll.until(Duration.ofSeconds(30), "1,505 lines", () -> out.lines().size() >= 1505);
-        Thread.sleep(300);
-        assertEquals(1505, out.lines().size(), "each printed once");
-        assertEquals(1505, new java.util.HashSet<>(out.lines()).size(), "each printed once");
-        Poll.until(Duration.ofSeconds(10), "none queued", () -> queued(api, since) == 0);
+        test.run(node, new Api(node.httpPort(), TOKEN), out);
       } finally {
         node.stop();
       }
