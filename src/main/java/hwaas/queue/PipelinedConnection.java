@@ -32,18 +32,29 @@ public final class PipelinedConnection {
 
   public Future<Response> send(Request request) {
     Future<RedisConnection> used = connected();
-    return used.compose(c -> c.send(request)).onFailure(err -> {
-      // A node of a Redis Cluster that no longer serves the slot (after a failover) answers MOVED on a plain
-      // connection: the next request connects again, to the node that serves it now.
-      if (String.valueOf(err.getMessage()).startsWith("MOVED")) {
-        dropped(used);
-      }
-    });
+    return used.compose(c -> c.send(request)).onFailure(err -> droppedIfMoved(used, err));
   }
 
   /** The requests sent back to back, in order; one round trip. */
   public Future<List<Response>> batch(List<Request> requests) {
-    return connected().compose(c -> c.batch(requests));
+    Future<RedisConnection> used = connected();
+    return used.compose(c -> c.batch(requests)).onFailure(err -> droppedIfMoved(used, err));
+  }
+
+  /**
+   * A node that no longer serves the keys answers on a plain connection: a Redis Cluster node after a failover with
+   * MOVED, a primary turned replica with READONLY (and keeps the connection open; Sentinel closes its clients when it
+   * turns one, a REPLICAOF by hand does not). The next request connects again, to the node that serves them now.
+   */
+  private void droppedIfMoved(Future<RedisConnection> used, Throwable err) {
+    String message = String.valueOf(err.getMessage());
+    int batched = message.startsWith("ERR [") ? message.indexOf("] ") : -1; // a batch's: "ERR [0] READONLY ..."
+    if (batched > 0) {
+      message = message.substring(batched + 2);
+    }
+    if (message.startsWith("MOVED") || message.startsWith("READONLY")) {
+      dropped(used);
+    }
   }
 
   private Future<RedisConnection> connected() {
