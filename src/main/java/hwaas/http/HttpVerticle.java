@@ -13,6 +13,7 @@ import hwaas.queue.PausedTypes;
 import hwaas.queue.PipelinedConnection;
 import hwaas.queue.QueueSettings;
 import hwaas.redis.RedisSettings;
+import hwaas.redis.SentinelFollower;
 import hwaas.schedule.ScheduleStore;
 import hwaas.work.WorkApi;
 import hwaas.work.WorkSettings;
@@ -77,7 +78,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, redisSettings.options());
+    redis = redisSettings.client(vertx);
     sharedConnection = new PipelinedConnection(redis);
     feed = new ConsoleFeed(vertx, redis, new JobIndex(queue.keys()));
     return JobEventRelay.start(vertx, watched)
@@ -85,8 +86,12 @@ public final class HttpVerticle extends VerticleBase {
         .compose(v -> WorkApi.start(vertx, redis, redisSettings.options(), queue, contract, work))
         .compose(api -> {
           workApi = api;
-          return ApiContract.load(vertx, contract);
+          return vertx.eventBus().localConsumer(SentinelFollower.PRIMARY_MOVED, m -> {
+            sharedConnection.reconnect();
+            workApi.primaryMoved();
+          }).completion();
         })
+        .compose(v -> ApiContract.load(vertx, contract))
         .map(this::router)
         .compose(router -> vertx.createHttpServer(new HttpServerOptions()
                 // The bridge carries small JSON messages; nothing a browser sends needs more.

@@ -23,6 +23,7 @@ import hwaas.redis.EmbeddedRedis;
 import hwaas.redis.RedisAccess;
 import hwaas.redis.RedisSettings;
 import hwaas.redis.RedisStartException;
+import hwaas.redis.SentinelFollower;
 import hwaas.schedule.SchedulerVerticle;
 import hwaas.stats.NodeCounters;
 import hwaas.stats.NodeMeters;
@@ -92,6 +93,7 @@ public final class Node {
   private final PausedTypes pausedTypes = new PausedTypes();
   private String httpDeployment;
   private String statsDeployment;
+  private String followerDeployment;
   private Summary summary;
   /** Completed with why, if the node lost something it cannot run without (its embedded Redis for good). */
   private final CompletableFuture<String> lost = new CompletableFuture<>();
@@ -325,6 +327,9 @@ public final class Node {
     if (!contract.types().equals(handlers.names())) {
       throw new IllegalStateException("job types " + handlers.names() + " and the contract's " + contract.types() + " differ");
     }
+    if (settings.redis().sentinels().isPresent()) {
+      followerDeployment = vertx.deployVerticle(new SentinelFollower(settings.redis().sentinels().get())).await();
+    }
     Future<String> queue = vertx.deployVerticle(new QueueVerticle(settings.redis(), settings.queue(), contract));
     Future<String> scheduler = vertx.deployVerticle(new SchedulerVerticle(settings.redis(), settings.queue().keys(),
         settings.queue().recordTtl(), settings.misfire()));
@@ -409,6 +414,7 @@ public final class Node {
     undeploy(statsDeployment, "stats");
     undeploy(schedulerDeployment, "schedules");
     undeploy(queueDeployment, "queue");
+    undeploy(followerDeployment, "sentinel follower");
     long pending = countPending();
     if (embeddedRedis != null) {
       try {

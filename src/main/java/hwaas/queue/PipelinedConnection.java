@@ -78,6 +78,17 @@ public final class PipelinedConnection {
     }
   }
 
+  /**
+   * The primary moved ({@code SentinelFollower}): the next request connects again. Requests in flight on the old
+   * connection fail with it (submitters resend, readers get 503).
+   */
+  public void reconnect() {
+    Future<RedisConnection> current = connection;
+    if (current != null) {
+      dropped(current);
+    }
+  }
+
   public Future<Void> close() {
     Future<RedisConnection> last = connection;
     connection = null;

@@ -4,6 +4,7 @@ import hwaas.jobs.JobBatch;
 import hwaas.jobs.JobContract;
 import hwaas.redis.ClusterAddress;
 import hwaas.redis.RedisSettings;
+import hwaas.redis.SentinelFollower;
 import hwaas.redis.SlotPrimary;
 import hwaas.support.OutageLog;
 import io.vertx.core.Future;
@@ -78,7 +79,7 @@ public final class QueueVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, redisSettings.options());
+    redis = redisSettings.client(vertx);
     LocalSubmission.registerCodec(vertx);
     writes = new PipelinedConnection(redis);
     partitions = settings.partitionKeys();
@@ -107,6 +108,7 @@ public final class QueueVerticle extends VerticleBase {
         .compose(v -> new JobIndex(settings.keys()).prepare(redis, contract.types()))
         .compose(v -> vertx.eventBus().consumer(QueueAddresses.SUBMIT, this::accept).completion())
         .compose(v -> vertx.eventBus().<LocalSubmission>localConsumer(QueueAddresses.SUBMIT_LOCAL, this::acceptLocal).completion())
+        .compose(v -> vertx.eventBus().localConsumer(SentinelFollower.PRIMARY_MOVED, m -> writes.reconnect()).completion())
         .onFailure(err -> redis.close());
   }
 

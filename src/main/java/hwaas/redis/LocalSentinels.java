@@ -89,6 +89,31 @@ public final class LocalSentinels implements AutoCloseable {
     return port;
   }
 
+  /**
+   * A failover asked of the sentinels (SENTINEL FAILOVER), as an operator would before maintenance: a replica is
+   * promoted and the old primary, still running, becomes its replica. Returns the old primary's port.
+   */
+  public int switchover() throws IOException {
+    int port = primaryPort();
+    Object reply = ask(sentinelPorts.get(0), "SENTINEL", "FAILOVER", MASTER_NAME);
+    if (!"OK".equals(reply)) {
+      throw new IOException("SENTINEL FAILOVER answered " + reply);
+    }
+    return port;
+  }
+
+  /** How many times the server on {@code port} ran {@code command} (its INFO commandstats), and whether it is a primary. */
+  public long calls(int port, String command) throws IOException {
+    String stats = (String) ask(port, "INFO", "commandstats");
+    java.util.regex.Matcher calls = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(stats);
+    return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+  }
+
+  /** The role the server on {@code port} says it has: {@code master} or {@code slave}. */
+  public String role(int port) throws IOException {
+    return (String) ((List<?>) ask(port, "ROLE")).get(0);
+  }
+
   /** Waits until the sentinels name a primary other than {@code oldPort}: the failover is done. */
   public void awaitFailover(int oldPort, long timeoutMillis) throws IOException, InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;

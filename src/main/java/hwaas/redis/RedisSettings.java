@@ -1,7 +1,9 @@
 package hwaas.redis;
 
 import hwaas.support.HostPorts;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.ProtocolVersion;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 
 import java.net.URI;
@@ -129,6 +131,16 @@ public record RedisSettings(URI url, Path dataDir, String fsync, String password
         .setMaxPoolSize(8)
         .setMaxPoolWaiting(4096)
         .setMaxWaitingHandlers(16_384);
+  }
+
+  /** A long-lived client of this Redis: behind sentinels, one that asks them in the order that knows best ({@link RedisClients}). */
+  public Redis client(Vertx vertx) {
+    return RedisClients.create(vertx, options());
+  }
+
+  /** The sentinels, when this Redis is found through them. */
+  public Optional<SentinelAddress> sentinels() {
+    return url != null && SentinelAddress.isSentinel(url) ? Optional.of(SentinelAddress.parse(clientUrl())) : Optional.empty();
   }
 
   /** Fresh options each call: Vert.x option objects are mutable. */

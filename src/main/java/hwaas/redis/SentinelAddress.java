@@ -41,10 +41,15 @@ public record SentinelAddress(List<HostPort> sentinels, String masterName, Strin
     return URI.create(SCHEME + "://" + String.join(",", sentinels.stream().map(HostPort::toString).toList()) + "/" + masterName);
   }
 
-  RedisOptions options(RedisOptions base) {
+  /** Each sentinel's connection string, with the password. */
+  List<String> endpoints() {
     String auth = password == null ? "" : ":" + password + "@";
+    return sentinels.stream().map(s -> "redis://" + auth + s).toList();
+  }
+
+  RedisOptions options(RedisOptions base) {
     return base.setType(RedisClientType.SENTINEL)
-        .setEndpoints(sentinels.stream().map(s -> "redis://" + auth + s).collect(java.util.stream.Collectors.toList()))
+        .setEndpoints(new java.util.ArrayList<>(endpoints()))
         .setMasterName(masterName)
         .setRole(RedisRole.MASTER)
         .setAutoFailover(true);

@@ -49,7 +49,7 @@ public final class SchedulerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, redisSettings.options());
+    redis = redisSettings.client(vertx);
     store = new ScheduleStore(redis, keys, recordTtl);
     vertx.setPeriodic(RELOAD_MILLIS, t -> reload());
     return vertx.eventBus().consumer(ScheduleAddresses.CHANGED, m -> reload()).completion()

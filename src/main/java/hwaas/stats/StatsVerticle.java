@@ -54,7 +54,7 @@ public final class StatsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, redisSettings.options());
+    redis = redisSettings.client(vertx);
     vertx.setPeriodic(1000, t -> publish());
     return Future.succeededFuture();
   }

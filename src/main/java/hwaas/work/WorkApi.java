@@ -2,6 +2,7 @@ package hwaas.work;
 
 import hwaas.jobs.JobContract;
 import hwaas.queue.QueueSettings;
+import hwaas.redis.RedisClients;
 import hwaas.worker.ExternalWork;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -49,7 +50,7 @@ public final class WorkApi {
   public static Future<WorkApi> start(Vertx vertx, Redis redis, RedisOptions readerOptions, QueueSettings queue,
                                       JobContract contract, WorkSettings settings) {
     DeclaredTypes declared = new DeclaredTypes(vertx, redis, queue.keys(), contract);
-    Redis readers = Redis.createClient(vertx, readerOptions.setMaxPoolSize(WorkSettings.MAX_WAITING_READS));
+    Redis readers = RedisClients.create(vertx, readerOptions.setMaxPoolSize(WorkSettings.MAX_WAITING_READS));
     return declared.start(settings.declared())
         .map(v -> new WorkApi(contract, declared, new ExternalWork(vertx, redis, readers, queue, settings.consumerPrefix(),
             settings.lease(), settings.maxAttempts(), settings.retryBackoff(), WorkSettings.MAX_WAITING_READS), settings))
@@ -58,6 +59,11 @@ public final class WorkApi {
 
   public Future<Void> stop() {
     return Future.join(declared.stop(), work.close()).mapEmpty();
+  }
+
+  /** The primary moved: the fetches' readers connect again. */
+  public void primaryMoved() {
+    work.primaryMoved();
   }
 
   public void declare(RoutingContext ctx) {

@@ -128,6 +128,11 @@ public final class ExternalWork {
     return Future.join(cancels.unregister(), readers.close()).eventually(() -> readerClient.close()).mapEmpty();
   }
 
+  /** The primary moved ({@code SentinelFollower}): no reader of the old one is used again. */
+  public void primaryMoved() {
+    readers.primaryMoved();
+  }
+
   /**
    * The job {@code jobId} was canceled (its record says so already): if this node holds it under a lease, the lease
    * is released and the job settled as canceled, as a worker lane settles a job it stopped; the worker's later

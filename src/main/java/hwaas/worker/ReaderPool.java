@@ -9,7 +9,9 @@ import io.vertx.redis.client.RedisConnection;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Dedicated connections for the reads of external workers' fetches: a waiting fetch parks its connection in
@@ -25,6 +27,8 @@ final class ReaderPool {
   private final ArrayDeque<RedisConnection> idle = new ArrayDeque<>();
   private final ArrayDeque<Promise<RedisConnection>> queued = new ArrayDeque<>();
   private final List<RedisConnection> all = new ArrayList<>();
+  /** Connections to a primary that moved away: dropped when their read ends. */
+  private final Set<RedisConnection> stale = new HashSet<>();
   private int opening;
   private boolean closed;
 
@@ -73,6 +77,10 @@ final class ReaderPool {
   }
 
   private void giveBack(RedisConnection connection) {
+    if (stale.remove(connection)) {
+      drop(connection);
+      return;
+    }
     Promise<RedisConnection> next = queued.poll();
     if (next != null) {
       next.complete(connection);
@@ -83,6 +91,7 @@ final class ReaderPool {
 
   private void drop(RedisConnection connection) {
     all.remove(connection);
+    stale.remove(connection);
     try {
       connection.close();
     } catch (RuntimeException ignored) { // already dropped by the client
@@ -91,6 +100,17 @@ final class ReaderPool {
     if (next != null) {
       borrow().onComplete(next);
     }
+  }
+
+  /**
+   * The primary moved: no connection opened before is used again. Idle ones go now; one parked in a read goes when the
+   * read ends (closing it now would not end the read: it would go back to the client's pool with the read in flight).
+   */
+  void primaryMoved() {
+    stale.addAll(all);
+    List<RedisConnection> free = new ArrayList<>(idle);
+    idle.clear();
+    free.forEach(this::drop);
   }
 
   Future<Void> close() {

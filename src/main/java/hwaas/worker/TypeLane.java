@@ -70,6 +70,8 @@ final class TypeLane {
   private StreamReader reader;
   /** Entries read just as a pause arrived: held, unacknowledged, and run first when the type resumes. */
   private List<Entry> parked = List.of();
+  /** The primary moved: the next read goes on a new connection ({@link #primaryMoved}). */
+  private boolean moved;
   private boolean stopping;
   /** Status changes of API jobs waiting for the end of this event-loop turn ({@link #announce}). */
   private JsonArray announcements = new JsonArray();
@@ -158,6 +160,27 @@ final class TypeLane {
     return type.name();
   }
 
+  /**
+   * The primary moved ({@code SentinelFollower}): the loop takes a new connection before its next read (a blocking read
+   * in flight ends within the block timeout). Closing the connection now would not end that read: a connection from the
+   * client goes back to its pool on close, still connected.
+   */
+  void primaryMoved() {
+    moved = true;
+  }
+
+  private void reconnectThenRead() {
+    moved = false;
+    reader.close().transform(ignored -> connect()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        readLoop();
+      } else {
+        outage.failure(consumer + ": connecting to the new primary for " + streams, ar.cause());
+        retryAfterBackoff();
+      }
+    });
+  }
+
   private Future<Void> connect() {
     return redis.connect().map(connection -> {
       reader = new StreamReader(connection, keys, type.name(), consumer, settings.batchSize(), settings.blockTimeout());
@@ -172,6 +195,10 @@ final class TypeLane {
   private void readLoop() {
     if (outputClosed || (stopping && (System.currentTimeMillis() > drainUntil || isPaused()))) {
       drained.tryComplete();
+      return;
+    }
+    if (moved) {
+      reconnectThenRead();
       return;
     }
     if (isPaused()) {

@@ -9,7 +9,9 @@ import hwaas.queue.JobRecords;
 import hwaas.queue.PausedTypes;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueSettings;
+import hwaas.redis.RedisClients;
 import hwaas.redis.RedisSettings;
+import hwaas.redis.SentinelFollower;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.Partitions;
 import hwaas.queue.StreamKeys;
@@ -73,7 +75,7 @@ public final class WorkerVerticle extends VerticleBase {
     Partitions partitions = queue.partitionKeys();
     // Each lane holds a connection of its own for its blocking reads, beside the pooled ones the lanes share.
     int lanesHere = handlers.byType().size() * partitions.count();
-    redis = Redis.createClient(vertx, redisSettings.options().setMaxPoolSize(8 + lanesHere));
+    redis = RedisClients.create(vertx, redisSettings.options().setMaxPoolSize(8 + lanesHere));
     ProgressReports progress = new ProgressReports(vertx, redis, new JobRecords(keys, queue.recordTtl()), outages.workers(), running);
     // Each partition keeps its share of the dead letters, so that the service keeps --max-dead in all.
     QueueSettings perPartition = queue.withMaxDead(partitions.share(queue.maxDead()));
@@ -88,6 +90,8 @@ public final class WorkerVerticle extends VerticleBase {
         .compose(v -> refreshPaused())
         .compose(v -> vertx.eventBus().<JsonObject>consumer(QueueAddresses.PAUSED, m -> applyPause(m.body())).completion())
         .compose(v -> vertx.eventBus().<JsonObject>consumer(QueueAddresses.CANCEL, m -> cancel(m.body())).completion())
+        .compose(v -> vertx.eventBus().localConsumer(SentinelFollower.PRIMARY_MOVED, m -> lanes.forEach(TypeLane::primaryMoved))
+            .completion())
         .compose(v -> Future.all(lanes.stream().map(TypeLane::start).toList()))
         .onSuccess(v -> vertx.setPeriodic(PAUSE_REFRESH_MILLIS, t -> refreshPaused()
             .onFailure(err -> outages.workers().failure(consumer + ": reading paused types", err))))

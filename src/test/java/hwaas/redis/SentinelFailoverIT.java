@@ -112,6 +112,105 @@ class SentinelFailoverIT {
     assertEquals(0, report.lost(), report.line() + " lost: " + report.lostIds());
   }
 
+  @Test
+  @DisplayName("a failover asked of the sentinels (the old primary left running): the node stops reading the old "
+      + "primary within 4 s, long before the sentinels turn it, the API acts on the new one, and the audit finds lost = 0")
+  void switchover() throws Exception {
+    Path out = dir.resolve("node.out");
+    try (LocalSentinels redis = LocalSentinels.start(dir.resolve("redis"), 2, 2000);
+         NodeProcess node = NodeProcess.start(dir, "node", Map.of("HWAAS_REDIS", redis.url().toString()),
+             "2", "20", "--rate", "50", "--http-port", "0", "--redis-replicas", "1", "--cluster-name", "switch-" + run,
+             "--audit", dir.resolve("node.audit").toString())) {
+      node.awaitStarted();
+      Api api = new Api(node.httpPort(), node.token());
+      Poll.until(Duration.ofSeconds(20), "the node to print 2,000 jobs", () -> size(out) > 2_000 * 14L);
+      untilReply(Duration.ofSeconds(15), "a keyed REST submission to be accepted", () -> keyedSubmission(api, node.token(), "before"), 202);
+
+      long askedAt = System.nanoTime();
+      int old = redis.switchover();
+      redis.awaitFailover(old, 20_000);
+      // The sentinels turn the old primary into a replica (and close its clients) only seconds after the failover
+      // ends (11 s after the request on 2026-11-27). Until then a node that still reads it runs nothing new: its
+      // workers must leave it before that, for a whole second of no reads while it is still a primary.
+      double leftSeconds = untilNoReads(redis, old, askedAt);
+      long printed = size(out);
+      Poll.until(Duration.ofSeconds(15), "printing to go on", () -> size(out) > printed + 2_000 * 14L);
+      double printingSeconds = seconds(askedAt);
+      Api.Reply keyed = untilReply(Duration.ofSeconds(30), "a keyed REST submission to be accepted",
+          () -> keyedSubmission(api, node.token(), "after"), 202);
+      double acceptedSeconds = seconds(askedAt);
+      String id = keyed.json().getString("id");
+      untilReply(Duration.ofSeconds(20), "the REST job to complete", () -> {
+        Api.Reply read = api.get("/api/jobs/" + id);
+        return "completed".equals(read.json().getString("status")) ? read : null;
+      }, 200);
+      // Submissions are refused (503, "retry") until a replica of the new primary has copied it; a client resends.
+      Api.Reply delayed = untilReply(Duration.ofSeconds(30), "a delayed job to be accepted", () -> api.post("/api/jobs",
+          "{\"type\":\"sum\",\"payload\":{\"numbers\":[1]},\"client\":\"switch\",\"delay\":600}",
+          "application/json", node.token(), "Idempotency-Key", "switch-delayed"), 202);
+      Api.Reply canceled = untilReply(Duration.ofSeconds(15), "a cancel to be done",
+          () -> api.post("/api/jobs/" + delayed.json().getString("id") + "/cancel", "{}"), 200);
+      assertEquals("canceled", api.get("/api/jobs/" + delayed.json().getString("id")).json().getString("status"), canceled.body());
+      System.out.printf("SentinelFailoverIT: switchover asked; the old primary read for the last time %.1f s later, "
+          + "printing again %.1f s later, a keyed submission accepted %.1f s later%n", leftSeconds, printingSeconds,
+          acceptedSeconds);
+      assertEquals(0, node.stop(), node.stderrText());
+    }
+    AuditReport report = AuditCommand.audit(List.of(dir.resolve("node.audit")));
+    System.out.println("SentinelFailoverIT: " + report.line());
+    assertTrue(report.submitted() > 4_000, report.line());
+    assertEquals(0, report.lost(), report.line() + " lost: " + report.lostIds());
+  }
+
+  /**
+   * Samples the old primary's reads (XREADGROUP calls) every 250 ms until none came for a second while it still says it
+   * is a primary; fails if the sentinels turn it into a replica first (the node never left it by itself). Returns the
+   * seconds from {@code since} to the last read.
+   */
+  private static double untilNoReads(LocalSentinels redis, int old, long since) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long last = redis.calls(old, "xreadgroup");
+    long lastChange = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      long now = redis.calls(old, "xreadgroup");
+      assertEquals("master", redis.role(old), "the sentinels turned the old primary into a replica while the node "
+          + "still read it: it never left by itself");
+      if (now != last) {
+        last = now;
+        lastChange = System.nanoTime();
+      } else if (System.nanoTime() - lastChange >= 1_000_000_000L) {
+        return (lastChange - since) / 1e9;
+      }
+    }
+    throw new AssertionError("the old primary was still read 30 s after the switchover was asked");
+  }
+
+  private static Api.Reply keyedSubmission(Api api, String token, String key) throws Exception {
+    return api.post("/api/jobs", "{\"type\":\"sum\",\"payload\":{\"numbers\":[2,3]},\"client\":\"switch\"}",
+        "application/json", token, "Idempotency-Key", "switch-" + key);
+  }
+
+  /** Asks until the reply has {@code status} (a null reply: not yet), at most {@code timeout}; the last reply fails it. */
+  private static Api.Reply untilReply(Duration timeout, String what, java.util.concurrent.Callable<Api.Reply> ask, int status)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Api.Reply last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        last = ask.call();
+      } catch (java.io.IOException e) {
+        last = null; // the node is between connections: ask again
+      }
+      if (last != null && last.status() == status) {
+        return last;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("waited " + timeout.toSeconds() + " s for " + what + "; last reply: "
+        + (last == null ? "none" : last.status() + " " + last.body()));
+  }
+
   private static double seconds(long since) {
     return (System.nanoTime() - since) / 1e9;
   }
