@@ -79,8 +79,8 @@ public final class PipelinedConnection {
   }
 
   /**
-   * The primary moved ({@code SentinelFollower}): the next request connects again. Requests in flight on the old
-   * connection fail with it (submitters resend, readers get 503).
+   * The primary moved ({@code SentinelFollower}): the next request connects again. Requests already sent are answered
+   * on the old connection, which goes back to the client's pool (a client's connection is not closed by its close).
    */
   public void reconnect() {
     Future<RedisConnection> current = connection;
