@@ -169,17 +169,6 @@ final class TypeLane {
     moved = true;
   }
 
-  private void reconnectThenRead() {
-    moved = false;
-    reader.close().transform(ignored -> connect()).onComplete(ar -> {
-      if (ar.succeeded()) {
-        readLoop();
-      } else {
-        outage.failure(consumer + ": connecting to the new primary for " + streams, ar.cause());
-        retryAfterBackoff();
-      }
-    });
-  }
 
   private Future<Void> connect() {
     return redis.connect().map(connection -> {
@@ -198,6 +187,7 @@ final class TypeLane {
       return;
     }
     if (moved) {
+      moved = false;
       reconnectThenRead();
       return;
     }
@@ -413,20 +403,27 @@ final class TypeLane {
         drained.tryComplete();
         return;
       }
-      // The dedicated connection may be dead (Redis restarted) and the group gone with it: start afresh. Anything this
-      // throws fails the future and comes back here, so the retries never stop while the node runs.
-      Future.<Void>succeededFuture()
-          .compose(v -> reader.close())
-          .transform(ignored -> StreamGroup.ensureAll(redis, keys, List.of(type.name())))
-          .compose(v -> connect())
-          .onComplete(ar -> {
-            if (ar.succeeded()) {
-              readLoop();
-            } else {
-              outage.failure(consumer + ": reconnect to " + streams, ar.cause());
-              retryAfterBackoff();
-            }
-          });
+      reconnectThenRead();
     });
+  }
+
+  /**
+   * A new dedicated connection, then the next read. The old one may be dead (Redis restarted) and the group gone with
+   * it, or on a primary that moved away: start afresh. Anything this throws fails the future and comes back to a
+   * retry, so the retries never stop while the node runs.
+   */
+  private void reconnectThenRead() {
+    Future.<Void>succeededFuture()
+        .compose(v -> reader.close())
+        .transform(ignored -> StreamGroup.ensureAll(redis, keys, List.of(type.name())))
+        .compose(v -> connect())
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            readLoop();
+          } else {
+            outage.failure(consumer + ": reconnect to " + streams, ar.cause());
+            retryAfterBackoff();
+          }
+        });
   }
 }
