@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The node's long-lived Redis clients. Behind sentinels, Vert.x's client asks the first sentinel that answers where the
@@ -31,10 +32,7 @@ public final class RedisClients {
     if (options.getType() != RedisClientType.SENTINEL) {
       return Redis.createClient(vertx, options);
     }
-    AtomicReference<List<String>> order = orderOf(options.getEndpoints());
-    // Asked for every connection and every refresh of the sentinels' answer.
-    return Redis.createSentinelClient(vertx, options,
-        () -> Future.succeededFuture(new RedisSentinelConnectOptions(options).setEndpoints(new ArrayList<>(order.get()))));
+    return Redis.createSentinelClient(vertx, options, new OrderedOptions(options, orderOf(options.getEndpoints())));
   }
 
   /** The sentinel {@code first} of the set {@code endpoints} knows the newest primary: it is asked first. */
@@ -47,9 +45,37 @@ public final class RedisClients {
     });
   }
 
-  private static AtomicReference<List<String>> orderOf(Iterable<String> endpoints) {
-    List<String> set = new ArrayList<>();
-    endpoints.forEach(set::add);
-    return ORDERS.computeIfAbsent(List.copyOf(set), AtomicReference::new);
+  private static AtomicReference<List<String>> orderOf(List<String> endpoints) {
+    return ORDERS.computeIfAbsent(List.copyOf(endpoints), AtomicReference::new);
+  }
+
+  /**
+   * The connect options with the sentinels in their current order. The client asks for them on every connection (a
+   * pooled command included): they are built again only when the order changed.
+   */
+  private static final class OrderedOptions implements Supplier<Future<RedisSentinelConnectOptions>> {
+    private final RedisOptions options;
+    private final AtomicReference<List<String>> order;
+    /** The order the options were built for, and the options: replaced together. */
+    private volatile Built built;
+
+    private record Built(List<String> order, Future<RedisSentinelConnectOptions> options) {
+    }
+
+    OrderedOptions(RedisOptions options, AtomicReference<List<String>> order) {
+      this.options = options;
+      this.order = order;
+    }
+
+    @Override
+    public Future<RedisSentinelConnectOptions> get() {
+      List<String> now = order.get();
+      Built last = built;
+      if (last == null || last.order() != now) {
+        last = new Built(now, Future.succeededFuture(new RedisSentinelConnectOptions(options).setEndpoints(new ArrayList<>(now))));
+        built = last;
+      }
+      return last.options();
+    }
   }
 }
