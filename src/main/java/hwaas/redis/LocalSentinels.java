@@ -102,7 +102,7 @@ public final class LocalSentinels implements AutoCloseable {
     return port;
   }
 
-  /** How many times the server on {@code port} ran {@code command} (its INFO commandstats), and whether it is a primary. */
+  /** How many times the server on {@code port} ran {@code command} (its INFO commandstats). */
   public long calls(int port, String command) throws IOException {
     String stats = (String) ask(port, "INFO", "commandstats");
     java.util.regex.Matcher calls = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(stats);

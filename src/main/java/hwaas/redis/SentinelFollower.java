@@ -50,10 +50,12 @@ public final class SentinelFollower extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    for (String endpoint : address.endpoints()) {
-      Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(endpoint));
-      clients.add(client);
-      listen(client, endpoint);
+    List<String> endpoints = address.endpoints();
+    for (int i = 0; i < endpoints.size(); i++) {
+      Sentinel sentinel = new Sentinel(endpoints.get(i), address.sentinels().get(i).toString(),
+          Redis.createClient(vertx, new RedisOptions().setConnectionString(endpoints.get(i))));
+      clients.add(sentinel.client());
+      listen(sentinel);
     }
     return Future.succeededFuture();
   }
@@ -67,40 +69,40 @@ public final class SentinelFollower extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void listen(Redis client, String endpoint) {
+  private void listen(Sentinel sentinel) {
     if (stopped) {
       return;
     }
-    client.connect()
+    sentinel.client().connect()
         .compose(connection -> {
-          live.put(endpoint, connection);
-          connection.handler(message -> announced(endpoint, message));
-          connection.exceptionHandler(err -> lost(client, endpoint, connection, err));
-          connection.endHandler(v -> lost(client, endpoint, connection, new IllegalStateException("connection closed")));
+          live.put(sentinel.endpoint(), connection);
+          connection.handler(message -> announced(sentinel.endpoint(), message));
+          connection.exceptionHandler(err -> lost(sentinel, connection, err));
+          connection.endHandler(v -> lost(sentinel, connection, new IllegalStateException("connection closed")));
           return connection.send(Request.cmd(Command.SUBSCRIBE).arg("+switch-master"));
         })
         .onSuccess(v -> outage.success())
         .onFailure(err -> {
-          RedisConnection half = live.remove(endpoint);
+          RedisConnection half = live.remove(sentinel.endpoint());
           if (half != null) {
             half.close();
           }
-          retry(client, endpoint, err);
+          retry(sentinel, err);
         });
   }
 
   /** The connection to a sentinel failed or closed: once per connection, listen again on a new one. */
-  private void lost(Redis client, String endpoint, RedisConnection connection, Throwable err) {
-    if (live.remove(endpoint, connection)) {
+  private void lost(Sentinel sentinel, RedisConnection connection, Throwable err) {
+    if (live.remove(sentinel.endpoint(), connection)) {
       connection.close();
-      retry(client, endpoint, err);
+      retry(sentinel, err);
     }
   }
 
-  private void retry(Redis client, String endpoint, Throwable err) {
+  private void retry(Sentinel sentinel, Throwable err) {
     if (!stopped) {
-      outage.failure("listening to the sentinel at " + hostOf(endpoint), err);
-      vertx.setTimer(RETRY_MILLIS, t -> listen(client, endpoint));
+      outage.failure("listening to the sentinel at " + sentinel.hostPort(), err);
+      vertx.setTimer(RETRY_MILLIS, t -> listen(sentinel));
     }
   }
 
@@ -124,9 +126,10 @@ public final class SentinelFollower extends VerticleBase {
     vertx.setTimer(SETTLE_MILLIS, t -> vertx.eventBus().publish(PRIMARY_MOVED, moved, new DeliveryOptions().setLocalOnly(true)));
   }
 
-  /** A sentinel's {@code host:port}, without the password its connection string holds. */
-  private static String hostOf(String endpoint) {
-    int at = endpoint.lastIndexOf('@');
-    return endpoint.substring(at < 0 ? "redis://".length() : at + 1);
+  /**
+   * One sentinel: its connection string (with the password, the order's key in {@link RedisClients}), its address
+   * for the log, and the client its subscription is made with.
+   */
+  private record Sentinel(String endpoint, String hostPort, Redis client) {
   }
 }
