@@ -86,7 +86,15 @@ class RedisFullTest {
         JsonArray left = api.get("/api/jobs?state=queued&limit=10").json().getJsonArray("jobs");
         assertTrue(left.isEmpty(), "jobs left queued: " + left.encode());
         assertTrue(api.get("/api/jobs?state=running&limit=10").json().getJsonArray("jobs").isEmpty());
-        assertEquals(503, api.post("/api/jobs/batch", batch.encode()).status(), "and it is still full");
+        // Still full: the finished jobs' records keep their memory, so at most a batch or two fit in what the
+        // drained stream gave back (Redis refuses a write only once it is over its limit, and it hovers just below).
+        int moreTaken = 0;
+        Api.Reply again = api.post("/api/jobs/batch", batch.encode());
+        while (again.status() == 202 && moreTaken < 2) {
+          moreTaken++;
+          again = api.post("/api/jobs/batch", batch.encode());
+        }
+        assertEquals(503, again.status(), "and it is still full, after " + moreTaken + " more batches: " + again.body());
       } finally {
         node.stop();
       }
