@@ -22,6 +22,9 @@ public final class Partitions {
   /** The most partitions a service may have. */
   public static final int MAX = 64;
 
+  private static final String JOB_ID_START = "api-";
+  private static final String PARTITIONED_ID_START = "api-p";
+
   private final List<StreamKeys> keys;
 
   private Partitions(List<StreamKeys> keys) {
@@ -88,12 +91,52 @@ public final class Partitions {
   }
 
   /**
-   * The partition of a batch without records, by its key: a resend (same key) lands where the first one did, so the
-   * key's idempotency holds; random keys spread evenly.
+   * The partition named by a key: a client batch's key, an API job's Idempotency-Key (with its client), a cacheable
+   * payload's digest. A resend (same key) lands where the first one did, so the key's idempotency holds, and a cached
+   * result is found where it was written; random keys spread evenly.
    */
-  public int ofBatchKey(String batchKey) {
-    return Math.floorMod(batchKey.hashCode(), keys.size());
+  public int ofKey(String key) {
+    return Math.floorMod(key.hashCode(), keys.size());
   }
+
+  /**
+   * An API job's id in {@code partition}: {@code api-<hex>} in the home (so on one Redis, and the ids of a service
+   * before its API jobs were spread), {@code api-p<k>-<hex>} in partition k. The id names where the job's record,
+   * chain and indexes live, so a read by id goes straight to them; a chain's steps ({@code <id>.1}) share it.
+   *
+   * @param unique the id's own part, as {@code hwaas.jobs.Job#derivedId} or a counter makes it: {@code api-<hex>}
+   */
+  public static String jobId(int partition, String unique) {
+    return partition == 0 ? unique : "api-p" + partition + "-" + unique.substring(JOB_ID_START.length());
+  }
+
+  /**
+   * The partition an API job's id names ({@link #jobId}); the home for any other id, or one naming a partition this
+   * service does not have (its record is then not found: no job has that id).
+   */
+  public int ofJob(String jobId) {
+    if (!jobId.startsWith(PARTITIONED_ID_START)) {
+      return 0;
+    }
+    int partition = 0;
+    for (int i = PARTITIONED_ID_START.length(); i < jobId.length() && i < PARTITIONED_ID_START.length() + 3; i++) {
+      char c = jobId.charAt(i);
+      if (c == '-') {
+        return partition < keys.size() && i > PARTITIONED_ID_START.length() ? partition : 0;
+      }
+      if (c < '0' || c > '9') {
+        return 0;
+      }
+      partition = partition * 10 + (c - '0');
+    }
+    return 0;
+  }
+
+  /** The keys of the partition an API job's id names. */
+  public StreamKeys ofJobKeys(String jobId) {
+    return keys.get(ofJob(jobId));
+  }
+
 
   /** The Redis Cluster hash slot of a hash tag (CRC16/XMODEM of its bytes, modulo 16,384), as {@code CLUSTER KEYSLOT}. */
   static int slot(String tag) {

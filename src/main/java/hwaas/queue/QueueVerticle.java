@@ -175,7 +175,7 @@ public final class QueueVerticle extends VerticleBase {
     if (submission.group() || first.tracked() || !contract.types().contains(first.type())) {
       return 0;
     }
-    return partitions.ofBatchKey(first.key());
+    return partitions.ofKey(first.key());
   }
 
   private void checkIdle() {

@@ -46,14 +46,32 @@ class PartitionsTest {
   @DisplayName("a batch's partition follows its key: the same key always lands in the same partition, keys spread")
   void byBatchKey() {
     Partitions partitions = Partitions.spread("{hwaas}", 3);
-    assertEquals(partitions.ofBatchKey("client-7:41"), partitions.ofBatchKey("client-7:41"));
+    assertEquals(partitions.ofKey("client-7:41"), partitions.ofKey("client-7:41"));
     int[] seen = new int[3];
     for (int i = 0; i < 3_000; i++) {
-      seen[partitions.ofBatchKey("client-" + (i % 50) + ":" + i)]++;
+      seen[partitions.ofKey("client-" + (i % 50) + ":" + i)]++;
     }
     for (int n : seen) {
       assertTrue(n > 700, "uneven: " + java.util.Arrays.toString(seen));
     }
+  }
+
+  @Test
+  @DisplayName("an API job's id names its partition: the home's ids keep their form, a chain step shares its job's")
+  void jobIds() {
+    Partitions partitions = Partitions.spread("{hwaas}", 12);
+    String unique = "api-0123456789abcdef0123";
+    assertEquals(unique, Partitions.jobId(0, unique));
+    assertEquals("api-p3-0123456789abcdef0123", Partitions.jobId(3, unique));
+    for (int p = 0; p < 12; p++) {
+      assertEquals(p, partitions.ofJob(Partitions.jobId(p, unique)));
+      assertEquals(p, partitions.ofJob(Partitions.jobId(p, unique) + ".2"), "a chain step");
+      assertEquals(partitions.get(p), partitions.ofJobKeys(Partitions.jobId(p, unique)));
+    }
+    for (String other : List.of("client-7:41", "api-p12-0123", "api-p-0123", "api-px-0123", "api-p123-0", "api-p3")) {
+      assertEquals(0, partitions.ofJob(other), other + ": not an id of one of these partitions, so the home's");
+    }
+    assertEquals(0, Partitions.single("hwaas").ofJob("api-p1-0123"), "one partition: every id is the home's");
   }
 
   @Test
