@@ -1,6 +1,7 @@
 package hwaas.chain;
 
 import hwaas.queue.JobRecords;
+import hwaas.queue.PartitionedRecords;
 import hwaas.queue.PipelinedConnection;
 import hwaas.queue.RedisPairs;
 import hwaas.queue.StreamKeys;
@@ -22,22 +23,23 @@ import java.util.List;
  */
 public final class ChainView {
   private final PipelinedConnection reads;
-  private final StreamKeys keys;
-  private final JobRecords records;
+  private final PartitionedRecords records;
 
   /**
    * @param reads one connection that every read shares, several in flight: the reads of concurrent requests travel
    *              together, instead of a pooled connection, a write and a wake-up of Redis each
    */
-  public ChainView(PipelinedConnection reads, StreamKeys keys, JobRecords records) {
+  public ChainView(PipelinedConnection reads, PartitionedRecords records) {
     this.reads = reads;
-    this.keys = keys;
     this.records = records;
   }
 
   /** The job or chain named by {@code id}; {@code null} when there is none (unknown, or expired). */
   public Future<JsonObject> read(String id) {
-    return reads.batch(List.of(records.read(id), Request.cmd(Command.HGETALL).arg(keys.chain(id))))
+    // A job's record and its chain are in the partition its id names, and so are its chain's steps (<id>.<step>).
+    JobRecords partition = records.of(id);
+    StreamKeys keys = records.partitions().ofJobKeys(id);
+    return reads.batch(List.of(partition.read(id), Request.cmd(Command.HGETALL).arg(keys.chain(id))))
         .compose(replies -> {
           JsonObject record = JobRecords.toJson(id, replies.get(0));
           JsonObject chain = RedisPairs.toJson(replies.get(1));
@@ -49,7 +51,7 @@ public final class ChainView {
             return Future.succeededFuture(view(record, chain, List.of()));
           }
           List<Request> steps = new ArrayList<>(stepIds.size());
-          stepIds.forEach(stepId -> steps.add(records.read(stepId)));
+          stepIds.forEach(stepId -> steps.add(partition.read(stepId)));
           return reads.batch(steps).map(hashes -> {
             List<JsonObject> stepRecords = new ArrayList<>(hashes.size());
             for (int i = 0; i < hashes.size(); i++) {

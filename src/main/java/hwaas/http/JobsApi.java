@@ -6,6 +6,8 @@ import hwaas.jobs.Job;
 import hwaas.jobs.JobBatch;
 import hwaas.jobs.JobContract;
 import hwaas.queue.JobRecords;
+import hwaas.queue.PartitionedRecords;
+import hwaas.queue.Partitions;
 import hwaas.queue.LocalSubmission;
 import hwaas.queue.PipelinedConnection;
 import hwaas.queue.Priority;
@@ -14,7 +16,6 @@ import hwaas.queue.QueueFailure;
 import hwaas.queue.QueueSettings;
 import hwaas.queue.RedisPairs;
 import hwaas.queue.ResultCache;
-import hwaas.queue.StreamKeys;
 import hwaas.jobs.JobHandlers;
 import hwaas.jobs.JobType;
 import io.vertx.core.Future;
@@ -66,25 +67,28 @@ final class JobsApi {
    */
   private final PipelinedConnection shared;
   private final JobHandlers types;
-  private final JobRecords records;
-  private final ResultCache cache;
-  private final StreamKeys keys;
+  /** Each job's record, cached result and chain live in its partition ({@link #partitionOf}): one of each per partition. */
+  private final PartitionedRecords records;
+  private final List<ResultCache> caches;
+  private final List<ChainScripts> chains;
+  private final Partitions partitions;
   private final DeliveryOptions delivery;
   private final JobContract contract;
   private final Duration maxDelay;
-  private final ChainScripts chains;
+  /** The partition of the next job that no key places: round robin, on this verticle's event loop only. */
+  private int nextPartition;
 
   JobsApi(Vertx vertx, PipelinedConnection shared, QueueSettings queue, JobHandlers types, JobContract contract) {
     this.vertx = vertx;
     this.contract = contract;
     this.shared = shared;
     this.types = types;
-    this.keys = queue.keys();
-    this.records = new JobRecords(keys, queue.recordTtl());
-    this.cache = new ResultCache(keys, queue.recordTtl());
+    this.partitions = queue.partitionKeys();
+    this.records = new PartitionedRecords(partitions, queue.recordTtl());
+    this.caches = partitions.all().stream().map(keys -> new ResultCache(keys, queue.recordTtl())).toList();
+    this.chains = partitions.all().stream().map(keys -> new ChainScripts(keys, queue.recordTtl())).toList();
     this.delivery = new DeliveryOptions().setSendTimeout(queue.submitTimeout().toMillis()).setLocalOnly(true);
     this.maxDelay = queue.maxDelay();
-    this.chains = new ChainScripts(keys, queue.recordTtl());
   }
 
   /**
@@ -109,8 +113,12 @@ final class JobsApi {
       return;
     }
     String client = body.getString("client");
-    Job job = new Job(jobId(client, idempotencyKey), body.getString("type"), now, body.getJsonObject("payload"), true);
-    JobType type = types.forType(job.type()).orElse(null); // null: a declared type, worked over /api/work
+    JobType type = types.forType(body.getString("type")).orElse(null); // null: a declared type, worked over /api/work
+    JsonObject payload = body.getJsonObject("payload");
+    int partition = partitionOf(client, idempotencyKey, type != null && (chain == null || builtIn(chain)),
+        type != null && type.cacheable() && idempotencyKey == null && chain == null && dueAt == 0
+            ? ResultCache.digest(body.getString("type"), payload) : null);
+    Job job = new Job(jobId(partition, client, idempotencyKey), body.getString("type"), now, payload, true);
 
     Future<JsonObject> accepted = idempotencyKey == null
         ? create(job, client, type, now, dueAt, priority, chain, false)
@@ -143,7 +151,7 @@ final class JobsApi {
     List<String> clients;
     List<Long> dueAt;
     List<Priority> priorities;
-    List<Request> chains = new ArrayList<>();
+    List<Request> chainWrites = new ArrayList<>();
     try {
       requests = ctx.body().asJsonArray();
       if (requests == null || requests.isEmpty() || requests.size() > JobBatch.MAX_JOBS) {
@@ -151,24 +159,33 @@ final class JobsApi {
       }
       idempotencyKey = idempotencyKey(ctx);
       long now = System.currentTimeMillis();
-      jobs = new ArrayList<>(requests.size());
       clients = new ArrayList<>(requests.size());
       dueAt = new ArrayList<>(requests.size());
       priorities = new ArrayList<>(requests.size());
+      List<ChainSpec> chainSpecs = new ArrayList<>(requests.size());
+      boolean builtIn = true;
       for (int i = 0; i < requests.size(); i++) {
         if (!(requests.getValue(i) instanceof JsonObject request)) {
           throw new IllegalArgumentException("[" + i + "]: a job must be a JSON object");
         }
         jobRequest(request, "[" + i + "]");
-        String client = request.getString("client");
-        String id = idempotencyKey == null ? jobId(client, null) : jobId(client, idempotencyKey + "\n" + i);
-        jobs.add(new Job(id, request.getString("type"), now, request.getJsonObject("payload"), true));
-        clients.add(client);
+        clients.add(request.getString("client"));
         dueAt.add(dueAt(request, now, "[" + i + "]: "));
         priorities.add(priority(request));
         ChainSpec chain = chain(request, "[" + i + "].");
-        if (chain != null) {
-          chains.add(this.chains.create(id, chain, client, priorities.get(i), now, lifeSeconds(dueAt.get(i), now)));
+        chainSpecs.add(chain);
+        builtIn &= types.forType(request.getString("type")).isPresent() && (chain == null || builtIn(chain));
+      }
+      // One partition for the whole batch: its jobs are written in one step, which touches one partition.
+      int partition = partitionOf(clients.get(0), idempotencyKey, builtIn, null);
+      jobs = new ArrayList<>(requests.size());
+      for (int i = 0; i < requests.size(); i++) {
+        JsonObject request = requests.getJsonObject(i);
+        String id = jobId(partition, clients.get(i), idempotencyKey == null ? null : idempotencyKey + "\n" + i);
+        jobs.add(new Job(id, request.getString("type"), now, request.getJsonObject("payload"), true));
+        if (chainSpecs.get(i) != null) {
+          chainWrites.add(chains.get(partition).create(id, chainSpecs.get(i), clients.get(i), priorities.get(i), now,
+              lifeSeconds(dueAt.get(i), now)));
         }
       }
     } catch (RuntimeException e) { // DecodeException, IllegalArgumentException
@@ -181,7 +198,7 @@ final class JobsApi {
         : claimed(jobs.get(0).id(), clients.get(0), digest(requests));
     long delayed = dueAt.stream().filter(due -> due > 0).count();
     String status = delayed == 0 ? "queued" : delayed == jobs.size() ? "scheduled" : "mixed";
-    claimed.compose(v -> chains.isEmpty() ? Future.succeededFuture() : shared.batch(chains))
+    claimed.compose(v -> chainWrites.isEmpty() ? Future.succeededFuture() : shared.batch(chainWrites))
         .compose(v -> enqueue(jobs, clients, dueAt, priorities, idempotencyKey != null))
         .onSuccess(v -> {
           JsonArray ids = new JsonArray(new ArrayList<>(jobs.size()));
@@ -288,7 +305,7 @@ final class JobsApi {
    * key was seen before with the same body; a 422 if it was seen with another body, which then changes nothing.
    */
   private Future<JsonObject> claimed(String jobId, String client, String digest) {
-    return shared.batch(records.claim(jobId, digest)).compose(replies -> {
+    return shared.batch(records.of(jobId).claim(jobId, digest)).compose(replies -> {
       if (replies.get(0).toInteger() == 1) {
         return Future.succeededFuture(null);
       }
@@ -335,7 +352,7 @@ final class JobsApi {
     if (chain != null) {
       // The chain is in Redis before its first job can complete; that job never comes from the cache, which would
       // complete it without running a step.
-      return shared.send(chains.create(job.id(), chain, client, priority, now, lifeSeconds(dueAt, now)))
+      return shared.send(chains.get(partitions.ofJob(job.id())).create(job.id(), chain, client, priority, now, lifeSeconds(dueAt, now)))
           .compose(v -> enqueue(List.of(job), List.of(client), List.of(dueAt), List.of(priority), resendable))
           .map(v -> dueAt > 0 ? accepted(job.id(), "scheduled", false).put("runAt", Instant.ofEpochMilli(dueAt).toString())
               : accepted(job.id(), "queued", false));
@@ -345,11 +362,11 @@ final class JobsApi {
           .map(v -> accepted(job.id(), "scheduled", false).put("runAt", Instant.ofEpochMilli(dueAt).toString()));
     }
     Future<Response> cached = type != null && type.cacheable()
-        ? shared.send(cache.lookup(job.type(), job.payload()))
+        ? shared.send(caches.get(partitions.ofJob(job.id())).lookup(job.type(), job.payload()))
         : Future.succeededFuture();
     return cached.compose(hit -> {
       if (hit != null) {
-        return shared.batch(records.completedFromCache(job, client, hit.toString(), now)).map(v -> accepted(job.id(), "completed", true));
+        return shared.batch(records.of(job.id()).completedFromCache(job, client, hit.toString(), now)).map(v -> accepted(job.id(), "completed", true));
       }
       return enqueue(List.of(job), List.of(client), List.of(0L), List.of(priority), resendable)
           .map(v -> accepted(job.id(), "queued", false));
@@ -373,7 +390,7 @@ final class JobsApi {
           if (code == QueueFailure.BACKLOG.code || code == QueueFailure.FULL.code) {
             // Nothing was added. A record claimed for an Idempotency-Key goes too, so a retry starts afresh.
             Request del = Request.cmd(Command.DEL);
-            jobs.forEach(job -> del.arg(keys.record(job.id())));
+            jobs.forEach(job -> del.arg(partitions.ofJobKeys(job.id()).record(job.id())));
             RuntimeException refused = code == QueueFailure.BACKLOG.code ? new BacklogFull(err.getMessage())
                 : new QueueRefused(err.getMessage(), true);
             return shared.send(del).transform(ignored -> Future.failedFuture(refused));
@@ -404,17 +421,43 @@ final class JobsApi {
     return new JsonObject().put("id", id).put("status", status).put("cached", Boolean.TRUE.equals(cached));
   }
 
-  /** A new id for a job without a key. */
+  /** A new id for a job without a key, in the home partition. */
   static String newJobId() {
     return "api-" + ID_PREFIX + HexFormat.of().toHexDigits(NEXT_ID.getAndIncrement()).substring(6);
   }
 
   /** With an Idempotency-Key the id is derived from it (and the client), so a retry names the same job. */
-  private static String jobId(String client, String idempotencyKey) {
-    if (idempotencyKey == null) {
-      return newJobId();
+  private static String jobId(int partition, String client, String idempotencyKey) {
+    return Partitions.jobId(partition, idempotencyKey == null ? newJobId() : Job.derivedId(client + "\n" + idempotencyKey));
+  }
+
+  /**
+   * The partition a submission's jobs go to, on a Redis Cluster with partitions (one Redis has one): the home for a
+   * job of a declared type, or a chain with a step of one (external workers read the home only); the partition of
+   * its Idempotency-Key with one, so a resend finds its job; that of a cacheable payload's digest, so its result is
+   * cached where the next such job looks; else each in turn.
+   *
+   * @param builtIn whether every job of the submission, chains included, is of a type this node's workers run
+   * @param cacheDigest the digest of a cacheable job's type and payload, {@code null} for any other submission
+   */
+  private int partitionOf(String client, String idempotencyKey, boolean builtIn, String cacheDigest) {
+    if (partitions.count() == 1 || !builtIn) {
+      return 0;
     }
-    return Job.derivedId(client + "\n" + idempotencyKey);
+    if (idempotencyKey != null) {
+      return partitions.ofKey(client + "\n" + idempotencyKey);
+    }
+    if (cacheDigest != null) {
+      return partitions.ofKey(cacheDigest);
+    }
+    nextPartition = (nextPartition + 1) % partitions.count();
+    return nextPartition;
+  }
+
+
+  /** Whether every step of a chain is of a built-in type. */
+  private boolean builtIn(ChainSpec chain) {
+    return chain.steps().stream().allMatch(step -> step.jobs().stream().allMatch(j -> types.forType(j.type()).isPresent()));
   }
 
 }

@@ -86,12 +86,13 @@ public final class JobActions {
   private static final List<String> CANCELED_FIRST = List.of("queued", "scheduled", "failed");
 
   private final Redis redis;
-  private final StreamKeys keys;
+  private final Partitions partitions;
   private final JobCancel cancel;
 
-  public JobActions(Redis redis, StreamKeys keys, JobCancel cancel) {
+  /** @param partitions where API jobs live: each job's record and indexes in the partition its id names */
+  public JobActions(Redis redis, Partitions partitions, JobCancel cancel) {
     this.redis = redis;
-    this.keys = keys;
+    this.partitions = partitions;
     this.cancel = cancel;
   }
 
@@ -106,6 +107,7 @@ public final class JobActions {
 
   /** Makes a retrying job run at once; {@code null} if there is no such job. */
   public Future<Outcome> retryNow(String jobId) {
+    StreamKeys keys = partitions.ofJobKeys(jobId);
     return RETRY_NOW.run(redis, keys.service(), List.of(jobId, keys.record(""), keys.streamPrefix(), keys.errors(""), StreamKeys.GROUP,
             ENTRIES_LOOKED_AT, PAST_ANY_BACKOFF_MILLIS, System.currentTimeMillis()))
         .map(reply -> {
@@ -126,6 +128,7 @@ public final class JobActions {
   }
 
   private Future<Outcome> deleteFinished(String jobId) {
+    StreamKeys keys = partitions.ofJobKeys(jobId);
     return DELETE.run(redis, keys.service(), List.of(jobId, keys.record(""), keys.indexPrefix(), keys.clientJobs(""),
             System.currentTimeMillis(), String.join(" ", JobIndex.STATES)))
         .map(reply -> {

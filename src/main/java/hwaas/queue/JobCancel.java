@@ -118,12 +118,13 @@ public final class JobCancel {
 
   private final Vertx vertx;
   private final Redis redis;
-  private final StreamKeys keys;
+  private final Partitions partitions;
 
-  public JobCancel(Vertx vertx, Redis redis, StreamKeys keys) {
+  /** @param partitions where API jobs live: each job's record, chain and indexes in the partition its id names */
+  public JobCancel(Vertx vertx, Redis redis, Partitions partitions) {
     this.vertx = vertx;
     this.redis = redis;
-    this.keys = keys;
+    this.partitions = partitions;
   }
 
   /**
@@ -144,6 +145,7 @@ public final class JobCancel {
    * expired). A finished job or chain is left as it was; any other is now canceled, and a worker running it is told.
    */
   public Future<Outcome> cancel(String jobId) {
+    StreamKeys keys = partitions.ofJobKeys(jobId);
     Request script = Request.cmd(Command.EVAL).arg(CANCEL).arg(1).arg(keys.record(jobId))
         .arg(System.currentTimeMillis()).arg(keys.scheduled()).arg(jobId).arg(keys.counters(""))
         .arg(keys.record("")).arg(keys.chain("")).arg(keys.indexPrefix());

@@ -56,9 +56,10 @@ public final class QueueVerticle extends VerticleBase {
   /** On a Redis Cluster with --redis-replicas: each partition's own connection to its primary, and what finds it. */
   private final List<PipelinedConnection> slotWrites = new ArrayList<>();
   private final List<SlotPrimary> slotPrimaries = new ArrayList<>();
-  private DueJobs dueJobs;
+  /** Each partition's delayed jobs move on their own: one mover, and one outage log, per partition. */
+  private final List<DueJobs> dueJobs = new ArrayList<>();
+  private final List<OutageLog> dueOutages = new ArrayList<>();
   private boolean stopped;
-  private final OutageLog dueOutage = new OutageLog(log, "delayed jobs");
   /** Completed when the last write in flight has answered, once stopping. */
   private Promise<Void> idle;
 
@@ -99,13 +100,20 @@ public final class QueueVerticle extends VerticleBase {
       queues.add(new PartitionWrites(new EnqueueScript(redis, partitionWrites, settings.redisReplicas(), partitions.get(p),
           backlogShare, settings.recordTtl())));
     }
-    dueJobs = new DueJobs(redis, settings.keys(), settings.recordTtl());
+    for (StreamKeys keys : partitions.all()) {
+      dueJobs.add(new DueJobs(redis, keys, settings.recordTtl()));
+      dueOutages.add(new OutageLog(log, "delayed jobs" + (partitions.count() == 1 ? "" : " of " + keys.prefix())));
+    }
     // The streams and their group exist from the first node on, so that stats and the API find them even before a
     // worker starts (the group reads from 0: nothing written before a worker joins is skipped).
     return Future.all(queues.stream().map(q -> q.script.load()).toList())
-        .onSuccess(v -> moveDueJobs())
+        .onSuccess(v -> {
+          for (int p = 0; p < dueJobs.size(); p++) {
+            moveDueJobs(p);
+          }
+        })
         .compose(v -> Future.all(partitions.all().stream().map(keys -> StreamGroup.ensureAll(redis, keys, contract.types())).toList()))
-        .compose(v -> new JobIndex(settings.keys()).prepare(redis, contract.types()))
+        .compose(v -> Future.all(partitions.all().stream().map(keys -> new JobIndex(keys).prepare(redis, contract.types())).toList()))
         .compose(v -> vertx.eventBus().consumer(QueueAddresses.SUBMIT, this::accept).completion())
         .compose(v -> vertx.eventBus().<LocalSubmission>localConsumer(QueueAddresses.SUBMIT_LOCAL, this::acceptLocal).completion())
         .compose(v -> vertx.eventBus().localConsumer(SentinelFollower.PRIMARY_MOVED, m -> writes.reconnect()).completion())
@@ -167,12 +175,16 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   /**
-   * Jobs with records (the API's), and any but the built-in types (external workers read the home only), go to the
-   * home; a client's batch goes to the partition of its key.
+   * The API's jobs (with records, from this node) go to the partition their ids name: hwaas.http.JobsApi puts a
+   * submission's jobs in one, and none of a type external workers run outside the home (they read the home only). A
+   * client's batch goes to the partition of its key; any other to the home.
    */
   private int partitionOf(Submission submission) {
     JobBatch first = submission.batches().get(0);
-    if (submission.group() || first.tracked() || !contract.types().contains(first.type())) {
+    if (submission.group()) {
+      return partitions.ofJob(first.ids().get(0));
+    }
+    if (first.tracked() || !contract.types().contains(first.type())) {
       return 0;
     }
     return partitions.ofKey(first.key());
@@ -191,26 +203,27 @@ public final class QueueVerticle extends VerticleBase {
    * second fall behind by a second). The poll still bounds the wait: another node may schedule a job due sooner. Every
    * node does it; the script makes each move happen once.
    */
-  private void moveDueJobs() {
+  private void moveDueJobs(int partition) {
     if (stopped) {
       return;
     }
-    dueJobs.moveDue().onComplete(ar -> {
+    OutageLog dueOutage = dueOutages.get(partition);
+    dueJobs.get(partition).moveDue().onComplete(ar -> {
       if (stopped) {
         return; // a move cut short by the stop is taken up by another node, or by this one when it starts again
       }
       if (ar.failed()) {
-        dueOutage.failure("moving due delayed jobs from " + settings.keys().scheduled(), ar.cause());
-        vertx.setTimer(DUE_POLL_MILLIS, t -> moveDueJobs());
+        dueOutage.failure("moving due delayed jobs from " + partitions.get(partition).scheduled(), ar.cause());
+        vertx.setTimer(DUE_POLL_MILLIS, t -> moveDueJobs(partition));
         return;
       }
       dueOutage.success();
       DueJobs.Move move = ar.result();
       if (move.moved() > 0) {
-        moveDueJobs();
+        moveDueJobs(partition);
       } else {
         long untilSoonest = move.soonestAt() < 0 ? DUE_POLL_MILLIS : move.soonestAt() - System.currentTimeMillis();
-        vertx.setTimer(Math.max(1, Math.min(DUE_POLL_MILLIS, untilSoonest)), t -> moveDueJobs());
+        vertx.setTimer(Math.max(1, Math.min(DUE_POLL_MILLIS, untilSoonest)), t -> moveDueJobs(partition));
       }
     });
   }

@@ -37,9 +37,21 @@ public final class ResultCache {
   }
 
   private String key(String type, JsonObject payload) {
+    return keys.cache(type, digest(payload));
+  }
+
+  /**
+   * What names a cached result: its type and its payload's digest. On a Redis Cluster a cacheable job goes to the
+   * partition this names (hwaas.http.JobsApi), so the result is cached where the next such job looks.
+   */
+  public static String digest(String type, JsonObject payload) {
+    return type + ":" + digest(payload);
+  }
+
+  private static String digest(JsonObject payload) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(payload.encode().getBytes(StandardCharsets.UTF_8));
-      return keys.cache(type, HexFormat.of().formatHex(digest, 0, 16));
+      return HexFormat.of().formatHex(digest, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }

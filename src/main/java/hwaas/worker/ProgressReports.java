@@ -2,9 +2,10 @@ package hwaas.worker;
 
 import hwaas.jobs.Job;
 import hwaas.jobs.JobControl;
-import hwaas.queue.JobRecords;
+import hwaas.queue.PartitionedRecords;
 import hwaas.stats.StatsAddresses;
 import hwaas.support.OutageLog;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The progress that running jobs of one worker report, written to their records and announced to whoever follows
@@ -27,12 +29,12 @@ final class ProgressReports {
 
   private final Vertx vertx;
   private final Redis redis;
-  private final JobRecords records;
+  private final PartitionedRecords records;
   private final OutageLog outage;
   private final RunningJobs running;
   private Map<String, JobControl.Progress> pending = new LinkedHashMap<>();
 
-  ProgressReports(Vertx vertx, Redis redis, JobRecords records, OutageLog outage, RunningJobs running) {
+  ProgressReports(Vertx vertx, Redis redis, PartitionedRecords records, OutageLog outage, RunningJobs running) {
     this.vertx = vertx;
     this.running = running;
     this.redis = redis;
@@ -54,13 +56,16 @@ final class ProgressReports {
   private void flush() {
     Map<String, JobControl.Progress> reports = pending;
     pending = new LinkedHashMap<>();
-    List<Request> writes = new ArrayList<>(reports.size());
+    // By partition: on a Redis Cluster each job's record is in the partition its id names, and a pipeline may not
+    // span partitions.
+    Map<Integer, List<Request>> writes = new TreeMap<>();
     JsonArray events = new JsonArray(new ArrayList<>(reports.size()));
     reports.forEach((id, progress) -> {
       // A job that ended meanwhile has its outcome written and announced already: a late report would follow it.
       if (running.runs(id)) {
         JsonObject json = toJson(progress);
-        writes.add(records.progress(id, json.encode()));
+        writes.computeIfAbsent(records.partitions().ofJob(id), p -> new ArrayList<>())
+            .add(records.of(id).progress(id, json.encode()));
         events.add(new JsonObject().put("id", id).put("progress", json));
       }
     });
@@ -68,7 +73,7 @@ final class ProgressReports {
       return;
     }
     vertx.eventBus().publish(StatsAddresses.JOB_EVENTS, events);
-    redis.batch(writes)
+    Future.all(writes.values().stream().map(redis::batch).toList())
         .onSuccess(v -> outage.success())
         .onFailure(err -> outage.failure("progress of " + reports.size() + " jobs not written", err));
   }

@@ -5,7 +5,7 @@ import hwaas.jobs.JobType;
 import hwaas.support.AuditTrail;
 
 import hwaas.support.NodeOutages;
-import hwaas.queue.JobRecords;
+import hwaas.queue.PartitionedRecords;
 import hwaas.queue.PausedTypes;
 import hwaas.queue.QueueAddresses;
 import hwaas.queue.QueueSettings;
@@ -76,7 +76,7 @@ public final class WorkerVerticle extends VerticleBase {
     // Each lane holds a connection of its own for its blocking reads, beside the pooled ones the lanes share.
     int lanesHere = handlers.byType().size() * partitions.count();
     redis = RedisClients.create(vertx, redisSettings.options().setMaxPoolSize(8 + lanesHere));
-    ProgressReports progress = new ProgressReports(vertx, redis, new JobRecords(keys, queue.recordTtl()), outages.workers(), running);
+    ProgressReports progress = new ProgressReports(vertx, redis, new PartitionedRecords(queue.partitionKeys(), queue.recordTtl()), outages.workers(), running);
     // Each partition keeps its share of the dead letters, so that the service keeps --max-dead in all.
     QueueSettings perPartition = queue.withMaxDead(partitions.share(queue.maxDead()));
     for (JobType type : handlers.byType().values()) {

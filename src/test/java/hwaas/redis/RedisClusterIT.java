@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +99,106 @@ class RedisClusterIT {
     System.out.println("RedisClusterIT: " + report.line());
     assertTrue(report.submitted() > 500, report.line());
     assertEquals(0, report.lost(), report.line() + " lost: " + report.lostIds());
+  }
+
+  @Test
+  @DisplayName("API jobs spread over the partitions too: each record on its partition's primary, and keyed resends, "
+      + "cached results, chains, delayed jobs, cancels, progress-free waits and the console all work across them")
+  void apiJobsSpread() throws Exception {
+    try (LocalRedisCluster redis = LocalRedisCluster.start(dir.resolve("redis"), 3)) {
+      try (NodeProcess node = NodeProcess.start(dir, "node", Map.of("HWAAS_REDIS", redis.url().toString()),
+          "2", "0", "--http-port", "0", "--cluster-name", "redis-cluster-api-" + run)) {
+        node.awaitStarted();
+        Api api = new Api(node.httpPort(), node.token());
+        Partitions partitions = Partitions.spread("{hwaas}", 3);
+
+        // Single submissions go round the partitions; a batch goes to one, whole.
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+          ids.add(submit(api, "{\"type\":\"sum\",\"payload\":{\"numbers\":[" + i + ",1]},\"client\":\"spread\"}"));
+        }
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = 0; i < 20; i++) {
+          batch.append(i > 0 ? "," : "").append("{\"type\":\"print\",\"payload\":{\"message\":\"spread ")
+              .append(i).append("\"},\"client\":\"spread\"}");
+        }
+        Api.Reply batched = api.post("/api/jobs/batch", batch.append(']').toString());
+        assertEquals(202, batched.status(), batched.body());
+        List<String> batchIds = batched.json().getJsonArray("ids").stream().map(String.class::cast).toList();
+        assertEquals(1, batchIds.stream().map(partitions::ofJob).distinct().count(), "a batch split: " + batchIds);
+        ids.addAll(batchIds);
+
+        // A keyed submission: a resend names the same job, found where the first one went.
+        String keyed = "{\"type\":\"sum\",\"payload\":{\"numbers\":[7,7]},\"client\":\"spread\"}";
+        Api.Reply first = api.post("/api/jobs", keyed, "application/json", node.token(), "Idempotency-Key", "spread-1");
+        Api.Reply again = api.post("/api/jobs", keyed, "application/json", node.token(), "Idempotency-Key", "spread-1");
+        assertEquals(202, first.status(), first.body());
+        assertEquals(first.json().getString("id"), again.json().getString("id"), again.body());
+        ids.add(first.json().getString("id"));
+
+        // A chain's steps follow its first job's partition; a delayed job is moved by its partition's mover.
+        String chain = submit(api, "{\"type\":\"sum\",\"payload\":{\"numbers\":[1,1]},\"client\":\"spread\","
+            + "\"then\":[{\"type\":\"sum\",\"payload\":{\"numbers\":[2,2]}}]}");
+        List<String> delayed = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          delayed.add(submit(api, "{\"type\":\"sum\",\"payload\":{\"numbers\":[" + (100 + i)
+              + ",1]},\"client\":\"spread\",\"delay\":1}"));
+        }
+        ids.addAll(delayed);
+        Set<Integer> used = new HashSet<>();
+        ids.forEach(id -> used.add(partitions.ofJob(id)));
+        assertEquals(Set.of(0, 1, 2), used, "the jobs did not spread: " + ids);
+
+        for (String id : ids) {
+          JsonObject job = api.get("/api/jobs/" + id + "?wait=10").json();
+          assertEquals("completed", job.getString("status"), job.encode());
+          // The record is where the id says: on the primary of that partition's slot.
+          StreamKeys keys = partitions.ofJobKeys(id);
+          assertEquals("completed", redis.ask(redis.portOf(keys.record(id)), "HGET", keys.record(id), "status"), id);
+        }
+        JsonObject chained = api.get("/api/jobs/" + chain + "?wait=10").json();
+        Poll.until(Duration.ofSeconds(10), "the chain to complete", () -> {
+          try {
+            return "completed".equals(api.get("/api/jobs/" + chain).json().getString("status"));
+          } catch (Exception e) {
+            return false;
+          }
+        });
+        JsonObject done = api.get("/api/jobs/" + chain).json();
+        assertEquals(4, done.getJsonObject("result").getInteger("value"), done.encode() + " (was " + chained.encode() + ")");
+
+        // A cacheable job goes where its payload's result is cached: the second is answered from the cache.
+        String question = "{\"type\":\"sum\",\"payload\":{\"numbers\":[40,2]},\"client\":\"spread\"}";
+        assertEquals("completed", api.get("/api/jobs/" + submit(api, question) + "?wait=10").json().getString("status"));
+        Api.Reply cached = api.post("/api/jobs", question);
+        assertTrue(cached.json().getBoolean("cached"), cached.body());
+
+        // Cancels, wherever the job is: delayed jobs in every partition, canceled before they are due.
+        List<String> canceled = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          String id = submit(api, "{\"type\":\"sum\",\"payload\":{\"numbers\":[" + (200 + i)
+              + ",1]},\"client\":\"later\",\"delay\":30}");
+          assertEquals(200, api.post("/api/jobs/" + id + "/cancel", null).status(), id);
+          assertEquals("canceled", api.get("/api/jobs/" + id).json().getString("status"), id);
+          canceled.add(id);
+        }
+        assertEquals(3, canceled.stream().map(partitions::ofJob).distinct().count(), "cancels: " + canceled);
+
+        // The console lists them all, from every partition, newest first, page by page.
+        Set<String> listed = new HashSet<>();
+        String cursor = null;
+        for (int page = 0; page < 20; page++) {
+          JsonObject answer = api.get("/api/jobs?client=spread&limit=7" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+          answer.getJsonArray("jobs").forEach(j -> assertTrue(listed.add(((JsonObject) j).getString("id")), "listed twice: " + j));
+          cursor = answer.getString("cursor");
+          if (cursor == null) {
+            break;
+          }
+        }
+        assertTrue(listed.containsAll(ids), "the console misses jobs: " + ids.stream().filter(id -> !listed.contains(id)).toList());
+        assertEquals(0, node.stop(), node.stderrText());
+      }
+    }
   }
 
   private static String submit(Api api, String job) throws Exception {

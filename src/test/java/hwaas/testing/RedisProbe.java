@@ -81,7 +81,7 @@ public final class RedisProbe implements AutoCloseable {
    * @return the status the job had
    */
   public String cancelUnheard(String jobId) throws Exception {
-    return new hwaas.queue.JobCancel(vertx, redis, keys).cancel(jobId).await(5, TimeUnit.SECONDS).before();
+    return new hwaas.queue.JobCancel(vertx, redis, hwaas.queue.Partitions.single(keys.prefix())).cancel(jobId).await(5, TimeUnit.SECONDS).before();
   }
 
   /** A field of a type's counters (0 if none). */
