@@ -156,7 +156,7 @@ class RedisClusterIT {
           StreamKeys keys = partitions.ofJobKeys(id);
           assertEquals("completed", redis.ask(redis.portOf(keys.record(id)), "HGET", keys.record(id), "status"), id);
         }
-        JsonObject chained = api.get("/api/jobs/" + chain + "?wait=10").json();
+        // The chain's view is read from its partition: both steps done there, the second given the first's result.
         Poll.until(Duration.ofSeconds(10), "the chain to complete", () -> {
           try {
             return "completed".equals(api.get("/api/jobs/" + chain).json().getString("status"));
@@ -165,7 +165,9 @@ class RedisClusterIT {
           }
         });
         JsonObject done = api.get("/api/jobs/" + chain).json();
-        assertEquals(4, done.getJsonObject("result").getInteger("value"), done.encode() + " (was " + chained.encode() + ")");
+        assertEquals(2, done.getJsonArray("steps").size(), done.encode());
+        assertEquals(chain + ".1", done.getJsonArray("steps").getJsonObject(1).getString("id"), done.encode());
+        assertEquals(6, done.getJsonObject("result").getInteger("value"), "2 + 2 + the first step's 2: " + done.encode());
 
         // A cacheable job goes where its payload's result is cached: the second is answered from the cache.
         String question = "{\"type\":\"sum\",\"payload\":{\"numbers\":[40,2]},\"client\":\"spread\"}";
