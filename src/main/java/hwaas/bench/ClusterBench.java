@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
 
 /**
  * The sustained row again on a Redis Cluster of 1 and of 3 primaries, and of 3 with a replica each and
- * {@code --redis-replicas 1} (each a process from the embedded binary, with its append-only file). The clients' jobs spread over one partition per primary (docs/redis-cluster.md); the share
- * line shows how the work fell over the primaries: the commands each served during the row, and the keys it holds.
+ * {@code --redis-replicas 1} (each a process from the embedded binary, with its append-only file); and the REST batch
+ * row on 1 and 3 primaries. The clients' jobs and the API's spread over one partition per primary
+ * (docs/redis-cluster.md); each share line shows how a row's work fell over the primaries: the commands each served
+ * during the row, and the keys it holds.
  */
 final class ClusterBench {
   private static final Pattern COMMANDS = Pattern.compile("total_commands_processed:(\\d+)");
@@ -35,28 +37,40 @@ final class ClusterBench {
       try (LocalRedisCluster cluster = LocalRedisCluster.start(scratch.resolve("redis-cluster-" + primaries + "-" + replicas),
           primaries, replicas)) {
         URI url = cluster.url();
+        String named = ", Redis Cluster of " + primaries + (primaries == 1 ? " primary" : " primaries")
+            + (replicas == 0 ? "" : ", a replica each, --redis-replicas " + replicas);
         Map<Integer, Long> before = commands(cluster);
         BenchResult row = bench.sustained(seconds, rounds,
-            s -> s.withRedis(s.redis().withUrl(url)).withQueue(s.queue().withRedisReplicas(replicas)),
-            ", Redis Cluster of " + primaries + (primaries == 1 ? " primary" : " primaries")
-                + (replicas == 0 ? "" : ", a replica each, --redis-replicas " + replicas));
+            s -> s.withRedis(s.redis().withUrl(url)).withQueue(s.queue().withRedisReplicas(replicas)), named);
         rows.add(row.relativeTo(ceiling));
-        Map<Integer, Long> after = commands(cluster);
-        long all = 0;
-        for (int port : cluster.ports()) {
-          all += after.get(port) - before.get(port);
+        printShares(cluster, before, "sustained", primaries, replicas, rounds, out);
+        if (replicas == 0) {
+          // API jobs, with their records and indexes, spread over the partitions as the clients' jobs do.
+          before = commands(cluster);
+          rows.addAll(bench.restBatches(seconds, rounds, s -> s.withRedis(s.redis().withUrl(url)), named));
+          printShares(cluster, before, "REST batches", primaries, replicas, rounds, out);
         }
-        List<String> shares = new ArrayList<>();
-        for (int port : cluster.ports()) {
-          long served = after.get(port) - before.get(port);
-          shares.add(String.format(Locale.ROOT, "%d: %,d commands (%.0f %%), %s keys", port, served,
-              all == 0 ? 0.0 : 100.0 * served / all, cluster.ask(port, "DBSIZE")));
-        }
-        out.printf(Locale.ROOT, "Redis Cluster of %d%s: per primary over %d round(s): %s%n", primaries,
-            replicas == 0 ? "" : " with replicas", rounds, String.join("; ", shares));
       }
     }
     return rows;
+  }
+
+  /** How a row's work fell over the primaries: the commands each served since {@code before}, and the keys it holds. */
+  private static void printShares(LocalRedisCluster cluster, Map<Integer, Long> before, String row, int primaries,
+                                  int replicas, int rounds, PrintStream out) throws IOException {
+    Map<Integer, Long> after = commands(cluster);
+    long all = 0;
+    for (int port : cluster.ports()) {
+      all += after.get(port) - before.get(port);
+    }
+    List<String> shares = new ArrayList<>();
+    for (int port : cluster.ports()) {
+      long served = after.get(port) - before.get(port);
+      shares.add(String.format(Locale.ROOT, "%d: %,d commands (%.0f %%), %s keys", port, served,
+          all == 0 ? 0.0 : 100.0 * served / all, cluster.ask(port, "DBSIZE")));
+    }
+    out.printf(Locale.ROOT, "Redis Cluster of %d%s, %s: per primary over %d round(s): %s%n", primaries,
+        replicas == 0 ? "" : " with replicas", row, rounds, String.join("; ", shares));
   }
 
   private static Map<Integer, Long> commands(LocalRedisCluster cluster) throws IOException {

@@ -253,6 +253,11 @@ final class InProcessBench implements AutoCloseable {
     return onEmptyRedis(() -> new RestBench(() -> fresh(2, 0, 1), discard, out).run(seconds, rounds));
   }
 
+  /** {@link RestBench}'s batch row on a node's settings changed by {@code on} (another Redis), named with {@code shape}. */
+  List<BenchResult> restBatches(int seconds, int rounds, java.util.function.UnaryOperator<NodeSettings> on, String shape) {
+    return new RestBench(() -> on.apply(fresh(2, 0, 1)), discard, out).batches(seconds, rounds, shape);
+  }
+
   /**
    * A row of API jobs starts on an empty scratch Redis and leaves it empty: every row's keys are its own and no later
    * row reads them, while its records (kept for the record TTL), indexes and streams would pile up (three rounds of

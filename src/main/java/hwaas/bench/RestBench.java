@@ -108,6 +108,28 @@ final class RestBench {
     return results;
   }
 
+  /**
+   * The batch row alone, on a node of these settings (a Redis Cluster, say), named with {@code shape} added: its
+   * rate and latency rows, once every job it took is printed.
+   */
+  List<BenchResult> batches(double seconds, int rounds, String shape) {
+    NodeSettings config = settings.get();
+    Node node = Node.start(config, JobHandlers.standard(discard, config.limits()));
+    Vertx vertx = Vertx.vertx();
+    try (HttpLoad load = new HttpLoad(vertx, node.httpPort(), config.http().token(), BATCH_CONNECTIONS)) {
+      long printedBefore = node.counters().printed.sum();
+      Buffer batch = batchBody();
+      LongFunction<HttpLoad.Call> next = n -> new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, null, 202, BATCH_JOBS);
+      HttpLoad.Outcome warmUp = load.closedLoop(BATCH_CONNECTIONS, Math.min(seconds, 3), MAX_REQUESTS, next);
+      Measured batches = measure(load, "POST /api/jobs/batch of " + BATCH_JOBS + shape, BATCH_CONNECTIONS, seconds, rounds, next);
+      awaitPrinted(node, printedBefore, warmUp.jobs() + batches.jobs, "the submitted print jobs");
+      return batches.rows("jobs/s");
+    } finally {
+      vertx.close().await();
+      node.stop();
+    }
+  }
+
   /** One closed-loop measurement over rounds: the median rate, and the latency of all rounds together. */
   private Measured measure(HttpLoad load, String what, int connections, double seconds, int rounds, LongFunction<HttpLoad.Call> next) {
     List<Double> rates = new ArrayList<>();

@@ -38,6 +38,7 @@ class BenchIT {
         "page of 100 over 10,000+ records, state=completed&type=print",
         "delayed jobs pending: Redis memory of 10,000", "due jobs moved to their streams", "schedule tick to job started",
         "Sentinel, --redis-replicas 0", "Sentinel, --redis-replicas 1", "Redis Cluster of 1 primary", "Redis Cluster of 3 primaries",
+        "REST POST /api/jobs/batch of 1000, Redis Cluster of 3 primaries",
         "REST dead letters: bulk requeue of 10,000", "REST dead letters: bulk delete of 10,000",
         "External workers over HTTP, fetch max=100", "of it, Redis CPU per job")) {
       assertTrue(table.stream().anyMatch(l -> l.contains(row)), "no '" + row + "' row in " + table);
