@@ -6,9 +6,9 @@ import hwaas.jobs.Job;
 import hwaas.jobs.JobBatch;
 import hwaas.jobs.JobContract;
 import hwaas.queue.JobRecords;
+import hwaas.queue.LocalSubmission;
 import hwaas.queue.PartitionedRecords;
 import hwaas.queue.Partitions;
-import hwaas.queue.LocalSubmission;
 import hwaas.queue.PipelinedConnection;
 import hwaas.queue.Priority;
 import hwaas.queue.QueueAddresses;
@@ -352,7 +352,8 @@ final class JobsApi {
     if (chain != null) {
       // The chain is in Redis before its first job can complete; that job never comes from the cache, which would
       // complete it without running a step.
-      return shared.send(chains.get(partitions.ofJob(job.id())).create(job.id(), chain, client, priority, now, lifeSeconds(dueAt, now)))
+      ChainScripts chainScripts = chains.get(partitions.ofJob(job.id()));
+      return shared.send(chainScripts.create(job.id(), chain, client, priority, now, lifeSeconds(dueAt, now)))
           .compose(v -> enqueue(List.of(job), List.of(client), List.of(dueAt), List.of(priority), resendable))
           .map(v -> dueAt > 0 ? accepted(job.id(), "scheduled", false).put("runAt", Instant.ofEpochMilli(dueAt).toString())
               : accepted(job.id(), "queued", false));

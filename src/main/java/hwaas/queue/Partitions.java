@@ -5,11 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The keyspaces a service's streams are spread over on a Redis Cluster (docs/redis-cluster.md). Partition 0, the home,
- * is the service's whole keyspace as on one Redis ({@code {hwaas}:…}): API jobs with their records, indexes, delayed
- * jobs, chains, schedules, declared and paused types. Every other partition has a hash tag of its own and holds
- * streams of jobs without records (the clients' batches, the print firehose), with their consumer group, retry notes,
- * counters and dead letters. Each script and pipeline still touches one partition, so one slot.
+ * The keyspaces a service's jobs are spread over on a Redis Cluster (docs/redis-cluster.md). Partition 0, the home,
+ * has the service's own keys as on one Redis ({@code {hwaas}:…}): its identity, schedules, declared and paused types,
+ * and the jobs that stay with them (external workers', schedules'). Every partition, the home too, has streams with
+ * their consumer group, retry notes, counters and dead letters, and API jobs with their records, indexes, delayed
+ * jobs, chains and cached results, each job in the partition its id names ({@link #jobId}). Each script and pipeline
+ * still touches one partition, so one slot.
  *
  * <p>Partition k's tag is chosen to hash into the k-th of {@code count} equal ranges of the 16,384 slots (the home
  * keeps its tag and its range), so that on a cluster whose primaries hold equal ranges, as the usual tools make them,

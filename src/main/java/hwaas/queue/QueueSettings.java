@@ -60,7 +60,7 @@ public record QueueSettings(String keyPrefix, Duration dedupWindow, Duration rec
         DEFAULT_MAX_DELAY, 0, 0);
   }
 
-  /** The home partition's keys: everything but the streams of other partitions. */
+  /** The home partition's keys: the service's own, and all of them on one Redis ({@link Partitions}). */
   public StreamKeys keys() {
     return new StreamKeys(keyPrefix);
   }
