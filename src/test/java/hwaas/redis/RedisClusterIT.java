@@ -169,6 +169,27 @@ class RedisClusterIT {
         assertEquals(chain + ".1", done.getJsonArray("steps").getJsonObject(1).getString("id"), done.encode());
         assertEquals(6, done.getJsonObject("result").getInteger("value"), "2 + 2 + the first step's 2: " + done.encode());
 
+        // Progress of jobs running in three partitions at once: each written to its own partition's record.
+        List<String> sleepers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          sleepers.add(submit(api, "{\"type\":\"sleep\",\"payload\":{\"seconds\":3,\"message\":\"slept\"},\"client\":\"spread\"}"));
+        }
+        assertEquals(3, sleepers.stream().map(partitions::ofJob).distinct().count(), "sleepers: " + sleepers);
+        Set<String> reported = new HashSet<>();
+        Poll.until(Duration.ofSeconds(15), "progress from each partition's sleeper", () -> {
+          for (String id : sleepers) {
+            try {
+              if (api.get("/api/jobs/" + id).json().getJsonObject("progress") != null) {
+                reported.add(id);
+              }
+            } catch (Exception e) {
+              return false;
+            }
+          }
+          return reported.size() == sleepers.size();
+        });
+        ids.addAll(sleepers);
+
         // A cacheable job goes where its payload's result is cached: the second is answered from the cache.
         String question = "{\"type\":\"sum\",\"payload\":{\"numbers\":[40,2]},\"client\":\"spread\"}";
         assertEquals("completed", api.get("/api/jobs/" + submit(api, question) + "?wait=10").json().getString("status"));
