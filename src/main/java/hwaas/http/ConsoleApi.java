@@ -26,7 +26,7 @@ final class ConsoleApi {
 
   ConsoleApi(Redis redis, Partitions partitions) {
     StreamKeys keys = partitions.home();
-    this.search = new JobSearch(redis, keys);
+    this.search = new JobSearch(redis, partitions);
     this.clients = new ClientFigures(redis, keys);
     this.today = new JobFigures(redis, partitions);
   }
