@@ -5,8 +5,10 @@ import hwaas.redis.RedisSettings;
 import hwaas.testing.TestRedis;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -32,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The console's reads over three partitions (job listing and its cursor), on the real Redis: a single one, since a
- * partition is only a key prefix and each read goes to one partition.
+ * The console's reads over three partitions (job listing and its cursor, clients' and overview's figures), on the real
+ * Redis: a single one, since a partition is only a key prefix and each read goes to one partition.
  * Jobs are written as the API writes them ({@link JobRecords}), with ids that name their partition.
  */
 @ExtendWith(VertxExtension.class)
@@ -197,6 +200,62 @@ class PartitionedConsoleTest {
     assertNull(found.cursor());
     assertEquals(ids(OLDEST.reversed(), w -> w.partition() == 2),
         listAll(new JobSearch.Query(null, null, null, "api-p2-", null, null, 2, null, false)));
+  }
+
+  @Test
+  @DisplayName("a client's figures add up its jobs of every partition; the list orders clients by their last job anywhere")
+  void clientFiguresAddUp() throws Exception {
+    long now = System.currentTimeMillis();
+    write(0, "sum", "alice", now - 20_000, false);
+    write(1, "sum", "alice", now - 90_000, false);
+    write(2, "sum", "alice", now - 5_000, true);
+    write(1, "print", "bob", now - 600_000, false);
+    write(2, "print", "bob", now - 7_200_000, false);
+    write(0, "print", "carol", now - 1_000, true);
+    ClientFigures figures = new ClientFigures(redis, partitions);
+
+    JsonArray list = await(figures.list(10));
+    assertEquals(List.of("carol", "alice", "bob"), list.stream().map(r -> ((JsonObject) r).getString("client")).toList());
+    JsonObject alice = list.getJsonObject(1);
+    assertEquals(Instant.ofEpochMilli(now - 5_000).toString(), alice.getString("lastSeen"));
+    assertEquals(3L, alice.getLong("lastHour"));
+    assertEquals(2L, alice.getLong("lastMinute"));
+    JsonObject bob = list.getJsonObject(2);
+    assertEquals(Instant.ofEpochMilli(now - 600_000).toString(), bob.getString("lastSeen"));
+    assertEquals(1L, bob.getLong("lastHour"));
+    assertEquals(0L, bob.getLong("lastMinute"));
+    assertEquals(List.of("carol", "alice"), await(figures.list(2)).stream()
+        .map(r -> ((JsonObject) r).getString("client")).toList(), "the first two over all partitions");
+
+    JsonObject one = await(figures.one("alice"));
+    assertEquals(Instant.ofEpochMilli(now - 5_000).toString(), one.getString("lastSeen"));
+    assertEquals(3L, one.getLong("lastHour"));
+    assertEquals(2L, one.getLong("lastMinute"));
+    assertEquals(2L, one.getJsonObject("byState").getLong("queued"));
+    assertEquals(1L, one.getJsonObject("byState").getLong("completed"));
+    assertEquals(0L, one.getJsonObject("byState").getLong("failed"));
+    assertEquals(3L, one.getLong("byStateOf"));
+    JsonObject bobOne = await(figures.one("bob"));
+    assertEquals(Instant.ofEpochMilli(now - 600_000).toString(), bobOne.getString("lastSeen"));
+    assertEquals(1L, bobOne.getLong("byStateOf"), "the job of two hours ago is not counted");
+    assertNull(await(figures.one("nobody")));
+  }
+
+  @Test
+  @DisplayName("the overview's figures add up the partitions: created, each state, dead letters")
+  void jobFiguresAddUp() throws Exception {
+    spreadJobs();
+    for (int p : new int[] {0, 2, 2}) {
+      await(redis.send(Request.cmd(Command.XADD).arg(partitions.get(p).dead()).arg("*").arg("job").arg("{}")));
+    }
+    JsonObject today = await(new JobFigures(redis, partitions).since(t0));
+    assertEquals(written.size(), today.getLong("created"));
+    assertEquals(count(w -> w.status().equals("queued")), today.getJsonObject("byState").getLong("queued"));
+    assertEquals(count(w -> w.status().equals("completed")), today.getJsonObject("byState").getLong("completed"));
+    assertEquals(0L, today.getJsonObject("byState").getLong("scheduled"));
+    assertEquals(3L, today.getLong("deadLetters"));
+    JsonObject later = await(new JobFigures(redis, partitions).since(t0 + 6));
+    assertEquals(count(w -> w.created() >= t0 + 6), later.getLong("created"));
   }
 
   /**
