@@ -202,6 +202,19 @@ public final class JobSearch {
     return walk(q);
   }
 
+  /**
+   * The newest API job's id, of any type and partition; {@code null} if there is none. On one partition, one read of
+   * the type indexes' newest entries ({@link JobIndex#newest}); across partitions, the first job of a merged listing,
+   * which compares the partitions' newest by (score, id) as every listing does.
+   */
+  public Future<String> newest() {
+    if (partitions.count() == 1) {
+      return indexes.get(0).newest(redis);
+    }
+    return walk(new Query(null, null, null, null, null, null, 1, null, false))
+        .map(page -> page.jobs().isEmpty() ? null : page.jobs().get(0).getString("id"));
+  }
+
   private static boolean matches(JsonObject job, Query q) {
     return (blank(q.state()).isEmpty() || q.state().equals(job.getString("status")))
         && (blank(q.type()).isEmpty() || q.type().equals(job.getString("type")))

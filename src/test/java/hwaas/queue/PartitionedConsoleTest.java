@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The console's reads over three partitions (job listing and its cursor, clients' and overview's figures), on the real
- * Redis: a single one, since a partition is only a key prefix and each read goes to one partition.
+ * The console's reads over three partitions (job listing and its cursor, clients' and overview's figures, the newest
+ * job), on the real Redis: a single one, since a partition is only a key prefix and each read goes to one partition.
  * Jobs are written as the API writes them ({@link JobRecords}), with ids that name their partition.
  */
 @ExtendWith(VertxExtension.class)
@@ -200,6 +200,21 @@ class PartitionedConsoleTest {
     assertNull(found.cursor());
     assertEquals(ids(OLDEST.reversed(), w -> w.partition() == 2),
         listAll(new JobSearch.Query(null, null, null, "api-p2-", null, null, 2, null, false)));
+  }
+
+  @Test
+  @DisplayName("the newest job is the newest of every partition; a tie in one millisecond goes to the greater id")
+  void newestOfAll() throws Exception {
+    assertNull(await(search.newest()), "no jobs yet");
+    write(0, "sum", "alice", t0 + 10, false);
+    write(1, "print", "alice", t0 + 30, false);
+    write(2, "sleep", "bob", t0 + 20, false);
+    assertEquals(written.get(1).id(), await(search.newest()));
+    write(0, "sum", "alice", t0 + 40, false);
+    write(2, "sum", "alice", t0 + 40, false);
+    assertEquals(written.get(4).id(), await(search.newest()), "api-p2-… comes after api-… in the same millisecond");
+    JobSearch single = new JobSearch(redis, Partitions.single(partitions.home().prefix()));
+    assertEquals(written.get(3).id(), await(single.newest()), "on one partition, its own newest");
   }
 
   @Test
