@@ -4,7 +4,6 @@ import hwaas.queue.ClientFigures;
 import hwaas.queue.JobFigures;
 import hwaas.queue.JobSearch;
 import hwaas.queue.Partitions;
-import hwaas.queue.StreamKeys;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -18,16 +17,18 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
-/** The console's reads: {@code GET /api/jobs} with filters and cursor paging, and the clients' figures. */
+/**
+ * The console's reads: {@code GET /api/jobs} with filters and cursor paging, and the clients' figures, each merged over
+ * the service's partitions.
+ */
 final class ConsoleApi {
   private final JobSearch search;
   private final ClientFigures clients;
   private final JobFigures today;
 
   ConsoleApi(Redis redis, Partitions partitions) {
-    StreamKeys keys = partitions.home();
-    this.search = new JobSearch(redis, keys);
-    this.clients = new ClientFigures(redis, keys);
+    this.search = new JobSearch(redis, partitions);
+    this.clients = new ClientFigures(redis, partitions);
     this.today = new JobFigures(redis, partitions);
   }
 

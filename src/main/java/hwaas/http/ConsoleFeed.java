@@ -1,6 +1,7 @@
 package hwaas.http;
 
-import hwaas.queue.JobIndex;
+import hwaas.queue.JobSearch;
+import hwaas.queue.Partitions;
 import hwaas.stats.StatsAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,9 +20,9 @@ import java.util.Set;
  * Tells the job browsers open on this node that jobs changed, so they reload what they show instead of polling: at
  * most one message every {@link #PERIOD_MILLIS} on {@link #ADDRESS} (local to this node), and only while a browser
  * listens there (the bridge tells this feed who registers). It names the jobs that changed (from the changes workers
- * announce on {@link StatsAddresses#JOB_EVENTS}, which reach every node anyway) and the newest job (one read of the
- * type indexes' newest entries per period, so a job submitted on any node is seen). With no browser listening it costs
- * nothing but a look at an empty set.
+ * announce on {@link StatsAddresses#JOB_EVENTS}, which reach every node anyway) and the newest job of any partition,
+ * read once per period ({@link JobSearch#newest}), so a job submitted on any node is seen. With no browser listening
+ * it costs nothing but a look at an empty set.
  */
 final class ConsoleFeed {
   private static final Logger log = LoggerFactory.getLogger(ConsoleFeed.class);
@@ -33,8 +34,7 @@ final class ConsoleFeed {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final Vertx vertx;
-  private final Redis redis;
-  private final JobIndex index;
+  private final JobSearch jobs;
   /** Bridge sockets that listen on {@link #ADDRESS}; touched on the HTTP verticle's event loop only. */
   private final Set<SockJSSocket> watchers = new java.util.HashSet<>();
   private final Set<String> changed = new LinkedHashSet<>();
@@ -42,10 +42,9 @@ final class ConsoleFeed {
   private String newest;
   private boolean reading;
 
-  ConsoleFeed(Vertx vertx, Redis redis, JobIndex index) {
+  ConsoleFeed(Vertx vertx, Redis redis, Partitions partitions) {
     this.vertx = vertx;
-    this.redis = redis;
-    this.index = index;
+    this.jobs = new JobSearch(redis, partitions);
   }
 
   Future<Void> start() {
@@ -84,7 +83,7 @@ final class ConsoleFeed {
       return;
     }
     reading = true;
-    index.newest(redis)
+    jobs.newest()
         .onComplete(ar -> {
           reading = false;
           if (ar.failed()) {

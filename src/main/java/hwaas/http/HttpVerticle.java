@@ -80,7 +80,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     redis = redisSettings.client(vertx);
     sharedConnection = new PipelinedConnection(redis);
-    feed = new ConsoleFeed(vertx, redis, new JobIndex(queue.keys()));
+    feed = new ConsoleFeed(vertx, redis, queue.partitionKeys());
     return JobEventRelay.start(vertx, watched)
         .compose(v -> feed.start())
         .compose(v -> WorkApi.start(vertx, redis, redisSettings.options(), queue, contract, work))

@@ -10,54 +10,81 @@ import io.vertx.redis.client.Response;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Per-client figures of API jobs, from the clients' sorted set and each client's index (its jobs of the last
- * {@code --record-ttl}, at most {@link JobRecords#KEPT_PER_CLIENT}): what it submitted over the last hour and minute,
- * and by state. The print
- * clients of {@code ./hwaas W C} keep no records (by design: their rate is the node's), so they are not here.
+ * {@code --record-ttl}, at most {@link JobRecords#KEPT_PER_CLIENT}) of every partition, added up: what it submitted
+ * over the last hour and minute, and by state. The print clients of {@code ./hwaas W C} keep no records (by design:
+ * their rate is the node's), so they are not here.
  */
 public final class ClientFigures {
   private static final long HOUR = 3_600_000;
   private static final long MINUTE = 60_000;
 
   private final Redis redis;
-  private final StreamKeys keys;
+  private final Partitions partitions;
 
-  public ClientFigures(Redis redis, StreamKeys keys) {
+  public ClientFigures(Redis redis, Partitions partitions) {
     this.redis = redis;
-    this.keys = keys;
+    this.partitions = partitions;
   }
 
-  /** The clients seen most recently first: {client, lastSeen, lastHour, lastMinute}. */
+  /**
+   * The clients seen most recently first: {client, lastSeen, lastHour, lastMinute}. A client's last submission is its
+   * latest in any partition, so the first {@code limit} clients are among the first {@code limit} of each partition.
+   */
   public Future<JsonArray> list(int limit) {
     long now = System.currentTimeMillis();
-    return redis.send(Request.cmd(Command.ZREVRANGE).arg(keys.clients()).arg(0).arg(limit - 1).arg("WITHSCORES"))
-        .compose(clients -> {
-          List<String> names = new ArrayList<>();
-          List<Long> seen = new ArrayList<>();
-          pairs(clients, names, seen);
-          if (names.isEmpty()) {
-            return Future.succeededFuture(new JsonArray());
-          }
-          List<Request> counts = new ArrayList<>(names.size() * 2);
-          for (String name : names) {
-            counts.add(Request.cmd(Command.ZCOUNT).arg(keys.clientJobs(name)).arg(now - HOUR).arg("+inf"));
-            counts.add(Request.cmd(Command.ZCOUNT).arg(keys.clientJobs(name)).arg(now - MINUTE).arg("+inf"));
-          }
-          return redis.batch(counts).map(replies -> {
-            JsonArray rows = new JsonArray();
-            for (int i = 0; i < names.size(); i++) {
-              rows.add(new JsonObject().put("client", names.get(i)).put("lastSeen", Instant.ofEpochMilli(seen.get(i)).toString())
-                  .put("lastHour", replies.get(2 * i).toLong()).put("lastMinute", replies.get(2 * i + 1).toLong()));
-            }
-            return rows;
-          });
-        });
+    List<Future<Response>> tops = eachPartition(keys ->
+        redis.send(Request.cmd(Command.ZREVRANGE).arg(keys.clients()).arg(0).arg(limit - 1).arg("WITHSCORES")));
+    return Future.all(tops).compose(v -> {
+      Map<String, Long> seen = new HashMap<>();
+      tops.forEach(top -> pairs(top.result(), (name, at) -> seen.merge(name, at, Math::max)));
+      // Ties as a sorted set orders them, newest first: by name, the greater first.
+      List<String> names = seen.entrySet().stream()
+          .sorted(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()).reversed())
+          .limit(limit).map(Map.Entry::getKey).toList();
+      if (names.isEmpty()) {
+        return Future.succeededFuture(new JsonArray());
+      }
+      return submitted(names, now).map(counts -> {
+        JsonArray rows = new JsonArray();
+        for (int i = 0; i < names.size(); i++) {
+          rows.add(new JsonObject().put("client", names.get(i)).put("lastSeen", Instant.ofEpochMilli(seen.get(names.get(i))).toString())
+              .put("lastHour", counts[2 * i]).put("lastMinute", counts[2 * i + 1]));
+        }
+        return rows;
+      });
+    });
   }
 
-  /** The newest jobs of the last hour whose state {@link #one} counts, at most: one script call stays short. */
+  /** Each client's jobs of the last hour and of the last minute, {hour, minute, hour, ...}, over every partition. */
+  private Future<long[]> submitted(List<String> names, long now) {
+    List<Future<List<Response>>> counts = eachPartition(keys -> {
+      List<Request> requests = new ArrayList<>(names.size() * 2);
+      names.forEach(name -> requests.addAll(recent(keys, name, now)));
+      return redis.batch(requests); // within one partition: one slot
+    });
+    return Future.all(counts).map(v -> {
+      long[] sums = new long[names.size() * 2];
+      counts.forEach(replies -> {
+        for (int i = 0; i < sums.length; i++) {
+          sums[i] += replies.result().get(i).toLong();
+        }
+      });
+      return sums;
+    });
+  }
+
+  /**
+   * The newest jobs of the last hour whose state {@link #one} counts, at most, each partition counting its share: one
+   * script call stays short.
+   */
   public static final int STATES_COUNTED_AT_MOST = 10_000;
 
   // ARGV: 1 the client's index, 2 from (millis), 3 most to count, 4 record prefix, 5 now (millis). Replies {status,
@@ -74,47 +101,78 @@ public final class ClientFigures {
 
   /**
    * One client: {client, lastHour, lastMinute, byState: {state: jobs}, byStateOf}; null if never seen. byState counts
-   * the states now of the newest {@link #STATES_COUNTED_AT_MOST} jobs of the last hour (byStateOf says how many).
+   * the states now of the newest jobs of the last hour, at most {@link #STATES_COUNTED_AT_MOST} over the partitions
+   * (byStateOf says how many).
    */
   public Future<JsonObject> one(String client) {
     long now = System.currentTimeMillis();
-    String index = keys.clientJobs(client);
-    return redis.batch(List.of(Request.cmd(Command.ZSCORE).arg(keys.clients()).arg(client),
-            Request.cmd(Command.ZCOUNT).arg(index).arg(now - HOUR).arg("+inf"),
-            Request.cmd(Command.ZCOUNT).arg(index).arg(now - MINUTE).arg("+inf")))
-        .compose(replies -> {
-          if (replies.get(0) == null) {
-            return Future.succeededFuture(null);
+    List<Future<List<Response>>> seen = eachPartition(keys -> {
+      List<Request> requests = new ArrayList<>(List.of(Request.cmd(Command.ZSCORE).arg(keys.clients()).arg(client)));
+      requests.addAll(recent(keys, client, now));
+      return redis.batch(requests);
+    });
+    return Future.all(seen).compose(v -> {
+      long last = -1;
+      long hour = 0;
+      long minute = 0;
+      for (Future<List<Response>> partition : seen) {
+        List<Response> replies = partition.result();
+        if (replies.get(0) != null) {
+          last = Math.max(last, replies.get(0).toDouble().longValue());
+        }
+        hour += replies.get(1).toLong();
+        minute += replies.get(2).toLong();
+      }
+      if (last < 0) {
+        return Future.succeededFuture(null);
+      }
+      JsonObject figures = new JsonObject().put("client", client).put("lastSeen", Instant.ofEpochMilli(last).toString())
+          .put("lastHour", hour).put("lastMinute", minute);
+      return states(client, now).map(byState -> figures.put("byState", byState.getJsonObject("byState"))
+          .put("byStateOf", byState.getLong("of")));
+    });
+  }
+
+  /** {byState: {state: jobs}, of: jobs counted}: the client's newest jobs of the last hour, each partition's share. */
+  private Future<JsonObject> states(String client, long now) {
+    long share = partitions.share(STATES_COUNTED_AT_MOST);
+    List<Future<Response>> statuses = eachPartition(keys ->
+        STATES.run(redis, keys.service(), List.of(keys.clientJobs(client), now - HOUR, share, keys.record(""), now)));
+    return Future.all(statuses).map(v -> {
+      JsonObject byState = new JsonObject();
+      JobIndex.STATES.forEach(s -> byState.put(s, 0L));
+      long of = 0;
+      for (Future<Response> partition : statuses) {
+        for (Response s : partition.result()) {
+          if (s != null && !s.toString().isEmpty()) {
+            byState.put(s.toString(), byState.getLong(s.toString(), 0L) + 1);
           }
-          JsonObject figures = new JsonObject().put("client", client)
-              .put("lastSeen", Instant.ofEpochMilli(replies.get(0).toDouble().longValue()).toString())
-              .put("lastHour", replies.get(1).toLong()).put("lastMinute", replies.get(2).toLong());
-          JsonObject byState = new JsonObject();
-          JobIndex.STATES.forEach(s -> byState.put(s, 0L));
-          figures.put("byState", byState);
-          return STATES.run(redis, keys.service(), List.of(index, now - HOUR, STATES_COUNTED_AT_MOST, keys.record(""), now)).map(statuses -> {
-            statuses.forEach(s -> {
-              if (s != null && !s.toString().isEmpty()) {
-                byState.put(s.toString(), byState.getLong(s.toString(), 0L) + 1);
-              }
-            });
-            return figures.put("byStateOf", (long) statuses.size());
-          });
-        });
+        }
+        of += partition.result().size();
+      }
+      return new JsonObject().put("byState", byState).put("of", of);
+    });
+  }
+
+  /** How many jobs the client submitted in this partition over the last hour, and over the last minute. */
+  private static List<Request> recent(StreamKeys keys, String client, long now) {
+    return List.of(Request.cmd(Command.ZCOUNT).arg(keys.clientJobs(client)).arg(now - HOUR).arg("+inf"),
+        Request.cmd(Command.ZCOUNT).arg(keys.clientJobs(client)).arg(now - MINUTE).arg("+inf"));
+  }
+
+  /** One call per partition, all at once: each goes to its own partition's slot (a batch may not span them). */
+  private <T> List<Future<T>> eachPartition(Function<StreamKeys, Future<T>> call) {
+    return partitions.all().stream().map(call).toList();
   }
 
   // ZRANGE ... WITHSCORES: [member, score, ...] under RESP2, [[member, score], ...] under RESP3.
-  private static void pairs(Response reply, List<String> names, List<Long> scores) {
+  private static void pairs(Response reply, BiConsumer<String, Long> each) {
     if (reply.size() > 0 && reply.get(0).type() == io.vertx.redis.client.ResponseType.MULTI) {
-      reply.forEach(pair -> {
-        names.add(pair.get(0).toString());
-        scores.add(pair.get(1).toDouble().longValue());
-      });
+      reply.forEach(pair -> each.accept(pair.get(0).toString(), pair.get(1).toDouble().longValue()));
       return;
     }
     for (int i = 0; i + 1 < reply.size(); i += 2) {
-      names.add(reply.get(i).toString());
-      scores.add(reply.get(i + 1).toDouble().longValue());
+      each.accept(reply.get(i).toString(), reply.get(i + 1).toDouble().longValue());
     }
   }
 }

@@ -13,10 +13,11 @@ import java.util.List;
 
 /**
  * The overview's figures of API jobs since a time (today): how many were created, how many entered each state and are
- * in it now, and the dead letters waiting. Counted from the console's indexes ({@link JobIndex}) in one round trip of
- * a few ZCOUNTs, whatever the number of jobs. A state's count can include, for a moment, a job that just left it (see
- * {@link JobIndex}); {@code scheduled} counts the delayed jobs waiting that are due since then (its index is the
- * scheduled set after the mover's mark, by due time), and {@code queued} adds the moved ones before the mark.
+ * in it now, and the dead letters waiting, added up over the partitions. Counted from the console's indexes
+ * ({@link JobIndex}) by two scripts of a few ZCOUNTs and an XLEN per partition, all sent at once, whatever the number
+ * of jobs. A state's count can include, for a moment, a job that just left it (see {@link JobIndex});
+ * {@code scheduled} counts the delayed jobs waiting that are due since then (its index is the scheduled set after the
+ * mover's mark, by due time), and {@code queued} adds the moved ones before the mark.
  */
 public final class JobFigures {
   // ARGV: 1 since (epoch millis), 2 the scheduled set, 3 and 4 where the scheduled and the queued state are among
@@ -37,35 +38,40 @@ public final class JobFigures {
 
   private final Redis redis;
   private final Partitions partitions;
-  private final JobIndex index;
 
   public JobFigures(Redis redis, Partitions partitions) {
     this.redis = redis;
     this.partitions = partitions;
-    this.index = new JobIndex(partitions.home());
   }
 
-  /** {since, created, byState: {state: jobs}, deadLetters}. */
+  /** {since, created, byState: {state: jobs}, deadLetters}, each figure the sum of every partition's. */
   public Future<JsonObject> since(long millis) {
-    List<Object> args = new ArrayList<>(List.of(millis, partitions.home().scheduled(),
-        JobIndex.STATES.indexOf("scheduled") + 1, JobIndex.STATES.indexOf("queued") + 1));
-    JobIndex.STATES.forEach(s -> args.add(index.state(s)));
-    // The other partitions' dead letters, each on its own slot (a batch may not span them).
-    List<Future<Response>> otherDead = new ArrayList<>();
-    partitions.all().subList(1, partitions.count())
-        .forEach(keys -> otherDead.add(redis.send(Request.cmd(Command.XLEN).arg(keys.dead()))));
-    Future<Long> moreDead = Future.all(otherDead)
-        .map(all -> otherDead.stream().mapToLong(f -> f.result().toLong()).sum());
-    Future<Long> created = index.createdSince(redis, millis);
-    Future<Response> homeDead = redis.send(Request.cmd(Command.XLEN).arg(partitions.home().dead()));
-    return Future.all(moreDead, created, homeDead).compose(v -> BY_STATE.run(redis, partitions.home().service(), args))
-        .map(counts -> {
-          JsonObject byState = new JsonObject();
-          for (int i = 0; i < JobIndex.STATES.size(); i++) {
-            byState.put(JobIndex.STATES.get(i), counts.get(i).toLong());
-          }
-          return new JsonObject().put("since", Instant.ofEpochMilli(millis).toString()).put("created", created.result())
-              .put("byState", byState).put("deadLetters", homeDead.result().toLong() + moreDead.result());
-        });
+    // Each partition's calls go to its own slot (a batch may not span them), all at once.
+    List<Future<Long>> created = new ArrayList<>();
+    List<Future<Response>> byState = new ArrayList<>();
+    List<Future<Response>> dead = new ArrayList<>();
+    for (StreamKeys keys : partitions.all()) {
+      JobIndex index = new JobIndex(keys);
+      List<Object> args = new ArrayList<>(List.of(millis, keys.scheduled(),
+          JobIndex.STATES.indexOf("scheduled") + 1, JobIndex.STATES.indexOf("queued") + 1));
+      JobIndex.STATES.forEach(s -> args.add(index.state(s)));
+      created.add(index.createdSince(redis, millis));
+      byState.add(BY_STATE.run(redis, keys.service(), args));
+      dead.add(redis.send(Request.cmd(Command.XLEN).arg(keys.dead())));
+    }
+    List<Future<?>> all = new ArrayList<>(created);
+    all.addAll(byState);
+    all.addAll(dead);
+    return Future.all(all).map(v -> {
+      JsonObject states = new JsonObject();
+      for (int i = 0; i < JobIndex.STATES.size(); i++) {
+        int state = i;
+        states.put(JobIndex.STATES.get(i), byState.stream().mapToLong(f -> f.result().get(state).toLong()).sum());
+      }
+      return new JsonObject().put("since", Instant.ofEpochMilli(millis).toString())
+          .put("created", created.stream().mapToLong(Future::result).sum())
+          .put("byState", states)
+          .put("deadLetters", dead.stream().mapToLong(f -> f.result().toLong()).sum());
+    });
   }
 }

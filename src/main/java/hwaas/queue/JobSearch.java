@@ -1,20 +1,24 @@
 package hwaas.queue;
 
+import hwaas.queue.PartitionPages.Found;
+import hwaas.queue.PartitionPages.Part;
+import hwaas.queue.PartitionPages.Position;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
- * Lists API jobs page by page from the console's indexes ({@link JobIndex}), never by scanning records: one script
- * walks the most selective index (state, else client, else type; else every type's index, merged in order) from the
- * cursor and checks the other filters on each record, until the page is full or {@link #EXAMINED_AT_MOST} entries were
- * looked at. The cursor is the last entry looked at, as its (score, id); the next page starts right after that pair,
- * so jobs that arrive meanwhile (at the new end) neither repeat nor push any job out of a page.
+ * Lists API jobs page by page from the console's indexes ({@link JobIndex}), never by scanning records: in each
+ * partition, one script walks the most selective index (state, else client, else type; else every type's index, merged
+ * in order) from the cursor and checks the other filters on each record, until the page is full or
+ * {@link #EXAMINED_AT_MOST} entries were looked at; the partitions' pages are merged by (score, id)
+ * ({@link PartitionPages}). The cursor is a position, a (score, id); the next page starts right after that pair in
+ * every partition, so jobs that arrive meanwhile (at the new end) neither repeat nor push any job out of a page.
  */
 public final class JobSearch {
   /** Index entries one request looks at, at most: a page of a rare filter may come back short, with a cursor. */
@@ -26,9 +30,10 @@ public final class JobSearch {
   // 15 the set of types with an index (JobIndex.types), 16 the type indexes' prefix, 17 'scheduled' or 'queued' for a
   // listing by one of those states ('' otherwise), 18 the scheduled set. The scheduled state is the scheduled set after
   // the mover's mark (DueJobs); the queued state is the queued index and the scheduled set up to the mark, merged.
-  // Replies {next cursor ('' at the end), id, record, id, record, ...}, each record a flat HGETALL. Each index is walked
+  // Replies {next cursor ('' at the end), id, score, record, id, score, record, ...}, each score as Redis wrote it
+  // (for a cursor) and each record a flat HGETALL; every match up to the cursor is in. Each index is walked
   // from the first entry after the cursor's (score, id), found by that pair, not by the cursor's own entry: it is in
-  // one type index of several, and may have left a state index since.
+  // one type index of several, or in another partition, and may have left a state index since.
   private static final LuaScript PAGE = new LuaScript(JobRecords.STATUS_NOW_LUA,
       "local desc = ARGV[2] == 'desc'",
       "local lo, hi = tonumber(ARGV[3]), tonumber(ARGV[4])",
@@ -134,7 +139,7 @@ public final class JobSearch {
       "end",
       "local function outside(score) return (desc and score < lo) or ((not desc) and score > hi) end",
       "local out, examined, finished, last = {''}, 0, false, nil",
-      "while (#out - 1) / 2 < limit and examined < budget do",
+      "while (#out - 1) / 3 < limit and examined < budget do",
       "  local id, score, raw = take()",
       "  if not id or outside(score) then finished = true break end",
       "  examined = examined + 1",
@@ -146,7 +151,7 @@ public final class JobSearch {
       "  end",
       "  if ok then",
       "    local h = redis.call('HGETALL', ARGV[9] .. id)",
-      "    if #h > 0 then out[#out + 1] = id; out[#out + 1] = h end",
+      "    if #h > 0 then out[#out + 1] = id; out[#out + 1] = raw; out[#out + 1] = h end",
       "  end",
       "end",
       "if not finished then",
@@ -157,13 +162,13 @@ public final class JobSearch {
       "return out");
 
   private final Redis redis;
-  private final StreamKeys keys;
-  private final JobIndex index;
+  private final Partitions partitions;
+  private final List<JobIndex> indexes;
 
-  public JobSearch(Redis redis, StreamKeys keys) {
+  public JobSearch(Redis redis, Partitions partitions) {
     this.redis = redis;
-    this.keys = keys;
-    this.index = new JobIndex(keys);
+    this.partitions = partitions;
+    this.indexes = partitions.all().stream().map(JobIndex::new).toList();
   }
 
   /**
@@ -183,11 +188,12 @@ public final class JobSearch {
 
   /**
    * One page; fails with IllegalArgumentException for a cursor this service did not hand out. A {@code q} that is a
-   * whole job id finds that job by its record at once, without walking an index.
+   * whole job id finds that job by its record at once, in the partition the id names, without walking an index.
    */
   public Future<Page> page(Query q) {
     if (!blank(q.idPrefix()).isEmpty() && q.cursor() == null) {
-      return redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HGETALL).arg(keys.record(q.idPrefix())))
+      String record = partitions.ofJobKeys(q.idPrefix()).record(q.idPrefix());
+      return redis.send(Request.cmd(Command.HGETALL).arg(record))
           .compose(hash -> {
             JsonObject job = JobRecords.toJson(q.idPrefix(), hash);
             return job != null && matches(job, q) ? Future.succeededFuture(new Page(List.of(job), null)) : walk(q);
@@ -196,28 +202,55 @@ public final class JobSearch {
     return walk(q);
   }
 
+  /**
+   * The newest API job's id, of any type and partition; {@code null} if there is none. On one partition, one read of
+   * the type indexes' newest entries ({@link JobIndex#newest}); across partitions, the first job of a merged listing,
+   * which compares the partitions' newest by (score, id) as every listing does.
+   */
+  public Future<String> newest() {
+    if (partitions.count() == 1) {
+      return indexes.get(0).newest(redis);
+    }
+    return walk(new Query(null, null, null, null, null, null, 1, null, false))
+        .map(page -> page.jobs().isEmpty() ? null : page.jobs().get(0).getString("id"));
+  }
+
   private static boolean matches(JsonObject job, Query q) {
     return (blank(q.state()).isEmpty() || q.state().equals(job.getString("status")))
         && (blank(q.type()).isEmpty() || q.type().equals(job.getString("type")))
         && (blank(q.client()).isEmpty() || q.client().equals(job.getString("client")));
   }
 
+  /** A page from every partition at once, each script call on its own partition's slot, merged. */
   private Future<Page> walk(Query q) {
-    String[] at = q.cursor() == null ? new String[] {"", ""} : decode(q.cursor());
-    List<Object> args = List.of(indexFor(q), q.oldestFirst() ? "asc" : "desc", q.since() == null ? 0 : q.since(),
-        q.until() == null ? Long.MAX_VALUE / 1024 : q.until(), at[0], at[1], q.limit(), EXAMINED_AT_MOST,
-        keys.record(""), blank(q.state()), blank(q.type()), blank(q.client()), blank(q.idPrefix()), System.currentTimeMillis(),
-        index.types(), index.type(""), stateMerged(q), keys.scheduled());
+    Position after = q.cursor() == null ? null : Position.decode(q.cursor());
+    long now = System.currentTimeMillis(); // one "now" for every partition: a due job reads as queued in all or none
+    List<Future<Part>> parts = new ArrayList<>(partitions.count());
+    for (int p = 0; p < partitions.count(); p++) {
+      parts.add(walk(p, q, after, now));
+    }
+    return Future.all(parts).map(all -> PartitionPages.merge(parts.stream().map(Future::result).toList(), q.limit(),
+        Position.order(q.oldestFirst())));
+  }
+
+  private Future<Part> walk(int partition, Query q, Position after, long now) {
+    StreamKeys keys = partitions.get(partition);
+    JobIndex index = indexes.get(partition);
+    List<Object> args = List.of(indexFor(q, keys, index), q.oldestFirst() ? "asc" : "desc", q.since() == null ? 0 : q.since(),
+        q.until() == null ? Long.MAX_VALUE / 1024 : q.until(), after == null ? "" : after.score(), after == null ? "" : after.id(),
+        q.limit(), EXAMINED_AT_MOST, keys.record(""), blank(q.state()), blank(q.type()), blank(q.client()),
+        blank(q.idPrefix()), now, index.types(), index.type(""), stateMerged(q), keys.scheduled());
     return PAGE.run(redis, keys.service(), args).map(reply -> {
-      List<JsonObject> jobs = new ArrayList<>(reply.size() / 2);
-      for (int i = 1; i + 1 < reply.size(); i += 2) {
-        JsonObject job = JobRecords.toJson(reply.get(i).toString(), reply.get(i + 1));
+      List<Found> jobs = new ArrayList<>(reply.size() / 3);
+      for (int i = 1; i + 2 < reply.size(); i += 3) {
+        String id = reply.get(i).toString();
+        JsonObject job = JobRecords.toJson(id, reply.get(i + 2));
         if (job != null) {
-          jobs.add(job);
+          jobs.add(new Found(new Position(reply.get(i + 1).toString(), id), job));
         }
       }
       String next = reply.get(0).toString();
-      return new Page(jobs, next.isEmpty() ? null : encode(next));
+      return new Part(jobs, next.isEmpty() ? null : Position.parse(next));
     });
   }
 
@@ -226,7 +259,7 @@ public final class JobSearch {
     return "scheduled".equals(q.state()) || "queued".equals(q.state()) ? q.state() : "";
   }
 
-  private String indexFor(Query q) {
+  private static String indexFor(Query q, StreamKeys keys, JobIndex index) {
     if (!blank(q.state()).isEmpty()) {
       return index.state(q.state());
     }
@@ -242,24 +275,4 @@ public final class JobSearch {
   private static String blank(String s) {
     return s == null ? "" : s;
   }
-
-  private static String encode(String position) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** [score, id] from a cursor. */
-  private static String[] decode(String cursor) {
-    try {
-      String position = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      int colon = position.indexOf(':');
-      Double.parseDouble(position.substring(0, colon));
-      if (colon == position.length() - 1) {
-        throw new IllegalArgumentException("no id");
-      }
-      return new String[] {position.substring(0, colon), position.substring(colon + 1)};
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("cursor " + cursor + " is not one this API handed out; start again without it");
-    }
-  }
-
 }
