@@ -7,7 +7,6 @@ import hwaas.jobs.JobHandlers;
 import hwaas.queue.DeadBulk;
 import hwaas.queue.JobActions;
 import hwaas.queue.JobCancel;
-import hwaas.queue.JobIndex;
 import hwaas.queue.PartitionedRecords;
 import hwaas.queue.PausedTypes;
 import hwaas.queue.PipelinedConnection;
