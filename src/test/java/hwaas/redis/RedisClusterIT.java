@@ -148,6 +148,8 @@ class RedisClusterIT {
         Set<Integer> used = new HashSet<>();
         ids.forEach(id -> used.add(partitions.ofJob(id)));
         assertEquals(Set.of(0, 1, 2), used, "the jobs did not spread: " + ids);
+        System.out.println("RedisClusterIT: API jobs per partition: " + ids.stream()
+            .collect(java.util.stream.Collectors.groupingBy(partitions::ofJob, java.util.TreeMap::new, java.util.stream.Collectors.counting())));
 
         for (String id : ids) {
           JsonObject job = api.get("/api/jobs/" + id + "?wait=10").json();
