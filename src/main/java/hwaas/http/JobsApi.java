@@ -115,9 +115,8 @@ final class JobsApi {
     String client = body.getString("client");
     JobType type = types.forType(body.getString("type")).orElse(null); // null: a declared type, worked over /api/work
     JsonObject payload = body.getJsonObject("payload");
-    int partition = partitionOf(client, idempotencyKey, type != null && (chain == null || builtIn(chain)),
-        type != null && type.cacheable() && idempotencyKey == null && chain == null && dueAt == 0
-            ? ResultCache.digest(body.getString("type"), payload) : null);
+    int partition = partitionOf(client, idempotencyKey, type != null && type.cacheable() && idempotencyKey == null
+        && chain == null && dueAt == 0 ? ResultCache.digest(body.getString("type"), payload) : null);
     Job job = new Job(jobId(partition, client, idempotencyKey), body.getString("type"), now, payload, true);
 
     Future<JsonObject> accepted = idempotencyKey == null
@@ -163,7 +162,6 @@ final class JobsApi {
       dueAt = new ArrayList<>(requests.size());
       priorities = new ArrayList<>(requests.size());
       List<ChainSpec> chainSpecs = new ArrayList<>(requests.size());
-      boolean builtIn = true;
       for (int i = 0; i < requests.size(); i++) {
         if (!(requests.getValue(i) instanceof JsonObject request)) {
           throw new IllegalArgumentException("[" + i + "]: a job must be a JSON object");
@@ -174,10 +172,9 @@ final class JobsApi {
         priorities.add(priority(request));
         ChainSpec chain = chain(request, "[" + i + "].");
         chainSpecs.add(chain);
-        builtIn &= types.forType(request.getString("type")).isPresent() && (chain == null || builtIn(chain));
       }
       // One partition for the whole batch: its jobs are written in one step, which touches one partition.
-      int partition = partitionOf(clients.get(0), idempotencyKey, builtIn, null);
+      int partition = partitionOf(clients.get(0), idempotencyKey, null);
       jobs = new ArrayList<>(requests.size());
       for (int i = 0; i < requests.size(); i++) {
         JsonObject request = requests.getJsonObject(i);
@@ -433,16 +430,14 @@ final class JobsApi {
   }
 
   /**
-   * The partition a submission's jobs go to, on a Redis Cluster with partitions (one Redis has one): the home for a
-   * job of a declared type, or a chain with a step of one (external workers read the home only); the partition of
-   * its Idempotency-Key with one, so a resend finds its job; that of a cacheable payload's digest, so its result is
-   * cached where the next such job looks; else each in turn.
+   * The partition a submission's jobs go to, on a Redis Cluster with partitions (one Redis has one): that of its
+   * Idempotency-Key with one, so a resend finds its job; that of a cacheable payload's digest, so its result is cached
+   * where the next such job looks; else each in turn. A chain's steps follow in its partition.
    *
-   * @param builtIn whether every job of the submission, chains included, is of a type this node's workers run
    * @param cacheDigest the digest of a cacheable job's type and payload, {@code null} for any other submission
    */
-  private int partitionOf(String client, String idempotencyKey, boolean builtIn, String cacheDigest) {
-    if (partitions.count() == 1 || !builtIn) {
+  private int partitionOf(String client, String idempotencyKey, String cacheDigest) {
+    if (partitions.count() == 1) {
       return 0;
     }
     if (idempotencyKey != null) {
@@ -454,11 +449,4 @@ final class JobsApi {
     nextPartition = (nextPartition + 1) % partitions.count();
     return nextPartition;
   }
-
-
-  /** Whether every step of a chain is of a built-in type. */
-  private boolean builtIn(ChainSpec chain) {
-    return chain.steps().stream().allMatch(step -> step.jobs().stream().allMatch(j -> types.forType(j.type()).isPresent()));
-  }
-
 }

@@ -175,9 +175,8 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   /**
-   * The API's jobs (with records, from this node) go to the partition their ids name: hwaas.http.JobsApi puts a
-   * submission's jobs in one, and none of a type external workers run outside the home (they read the home only). A
-   * client's batch goes to the partition of its key; any other to the home.
+   * The API's jobs (with records, from this node) go to the partition their ids name (hwaas.http.JobsApi puts a
+   * submission's jobs in one); a client's batch of a built-in type to the partition of its key; any other to the home.
    */
   private int partitionOf(Submission submission) {
     JobBatch first = submission.batches().get(0);

@@ -1,6 +1,7 @@
 package hwaas.work;
 
 import hwaas.jobs.JobContract;
+import hwaas.queue.Partitions;
 import hwaas.queue.RedisPairs;
 import hwaas.queue.StreamGroup;
 import hwaas.queue.StreamKeys;
@@ -29,14 +30,18 @@ final class DeclaredTypes {
 
   private final Vertx vertx;
   private final Redis redis;
+  /** The service's own keys (the declarations): the home partition's. */
   private final StreamKeys keys;
+  /** Every partition: a declared type's jobs are spread over them, so each has the type's streams and group. */
+  private final Partitions partitions;
   private final JobContract contract;
   private MessageConsumer<JsonObject> consumer;
 
-  DeclaredTypes(Vertx vertx, Redis redis, StreamKeys keys, JobContract contract) {
+  DeclaredTypes(Vertx vertx, Redis redis, Partitions partitions, JobContract contract) {
     this.vertx = vertx;
     this.redis = redis;
-    this.keys = keys;
+    this.keys = partitions.home();
+    this.partitions = partitions;
     this.contract = contract;
   }
 
@@ -74,7 +79,7 @@ final class DeclaredTypes {
       return Future.failedFuture(e);
     }
     return redis.send(Request.cmd(Command.HSET).arg(keys.declaredTypes()).arg(name).arg(schema.encode()))
-        .compose(v -> StreamGroup.ensureAll(redis, keys, List.of(name)))
+        .compose(v -> groups(List.of(name)))
         .map(v -> {
           contract.declare(name, schema);
           vertx.eventBus().publish(DECLARED, new JsonObject().put("type", name).put("schema", schema));
@@ -91,6 +96,11 @@ final class DeclaredTypes {
         log.warn("declared type {} kept in Redis ({}) cannot be used: {}", name, keys.declaredTypes(), e.getMessage());
       }
     }
-    return StreamGroup.ensureAll(redis, keys, types.fieldNames());
+    return groups(types.fieldNames());
+  }
+
+  /** The streams and group of these types in every partition. */
+  private Future<Void> groups(Iterable<String> names) {
+    return Future.all(partitions.all().stream().map(p -> StreamGroup.ensureAll(redis, p, names)).toList()).mapEmpty();
   }
 }

@@ -49,7 +49,7 @@ public final class WorkApi {
    */
   public static Future<WorkApi> start(Vertx vertx, Redis redis, RedisOptions readerOptions, QueueSettings queue,
                                       JobContract contract, WorkSettings settings) {
-    DeclaredTypes declared = new DeclaredTypes(vertx, redis, queue.keys(), contract);
+    DeclaredTypes declared = new DeclaredTypes(vertx, redis, queue.partitionKeys(), contract);
     Redis readers = RedisClients.create(vertx, readerOptions.setMaxPoolSize(WorkSettings.MAX_WAITING_READS));
     return declared.start(settings.declared())
         .map(v -> new WorkApi(contract, declared, new ExternalWork(vertx, redis, readers, queue, settings.consumerPrefix(),

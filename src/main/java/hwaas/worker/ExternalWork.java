@@ -39,8 +39,9 @@ import java.util.Set;
 import java.security.SecureRandom;
 
 /**
- * Jobs of declared types worked by external workers over HTTP. This node reads a type's streams as the consumer
- * {@code <node>-ext-<type>}, like a worker lane does, and hands each job out under a lease of its own; the entry stays
+ * Jobs of declared types worked by external workers over HTTP. This node reads a type's streams, in every partition
+ * (a Redis Cluster spreads them as it spreads any API job), as the consumer {@code <node>-ext-<type>}, like a worker
+ * lane does, and hands each job out under a lease of its own; the entry stays
  * pending meanwhile. When every job of an entry is settled (completed, failed, or found canceled) the entry is settled
  * through {@link Settlement}, the path of built-in jobs: records, results, chains, counters and the audit of
  * acknowledgements are the same. A lease not settled in time is forgotten here; its entry, idle for longer than the
@@ -52,8 +53,13 @@ public final class ExternalWork {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** A lease expires here this much before its entry may be claimed elsewhere: a late settlement is refused, not doubled. */
   private static final long GRACE_MILLIS = 1_000;
-  /** New-entry reads a fetch makes at most to fill its max. */
+  /** New-entry reads a fetch makes at most to fill its max, in each partition. */
   private static final int READS_PER_FETCH = 4;
+  /**
+   * On several partitions (a Redis Cluster), a waiting fetch waits on each in turn this long at most: a blocking read
+   * waits on one primary, so a job that arrives in another is seen within (partitions - 1) such waits.
+   */
+  static final long WAIT_SLICE_MILLIS = 100;
 
   /** A lease is unknown, expired or already settled. */
   public static final class LeaseGone extends RuntimeException {
@@ -71,10 +77,8 @@ public final class ExternalWork {
 
   private final Vertx vertx;
   private final Redis redis;
-  private final StreamKeys keys;
-  private final JobRecords records;
-  private final ResultCache cache;
-  private final ChainScripts chains;
+  /** Each partition's keys and requests: a declared type's jobs are spread over them as any API job is. */
+  private final List<Place> places;
   private final String consumerPrefix;
   private final Duration lease;
   private final Duration retryBackoff;
@@ -83,7 +87,10 @@ public final class ExternalWork {
   private final long recordTtlSeconds;
   private final ReaderPool readers;
   private final Redis readerClient;
-  private final Map<String, TypeState> types = new HashMap<>();
+  /** Per declared type, one state per partition, in partition order. */
+  private final Map<String, List<TypeState>> types = new HashMap<>();
+  /** The partition the next fetch starts at: each in turn, so that no partition's jobs wait behind another's. */
+  private int nextPartition;
   private final Map<String, JobLease> leases = new HashMap<>();
   /** Leases whose jobs were canceled, with when they would have expired: named as canceled until then. */
   private final Map<String, CanceledLease> canceledLeases = new HashMap<>();
@@ -106,10 +113,8 @@ public final class ExternalWork {
                       int maxAttempts, Duration retryBackoff, int maxWaiting) {
     this.vertx = vertx;
     this.redis = redis;
-    this.keys = queue.keys();
-    this.records = new JobRecords(keys, queue.recordTtl());
-    this.cache = new ResultCache(keys, queue.recordTtl());
-    this.chains = new ChainScripts(keys, queue.recordTtl());
+    this.places = queue.partitionKeys().all().stream().map(keys -> new Place(keys, new JobRecords(keys, queue.recordTtl()),
+        new ResultCache(keys, queue.recordTtl()), new ChainScripts(keys, queue.recordTtl()))).toList();
     this.consumerPrefix = consumerPrefix;
     this.lease = lease;
     this.retryBackoff = retryBackoff;
@@ -160,7 +165,7 @@ public final class ExternalWork {
     entry.done.add(new Settlement.Done(lease.job, null, true));
     if (entry.open.isEmpty()) {
       write(entry).onFailure(err -> log.warn("{}: the entry {} of canceled job {} could not be settled; it is offered "
-          + "again after its lease, and the job skipped as canceled", entry.consumer, entry.entry.entryId(), jobId, err));
+          + "again after its lease, and the job skipped as canceled", entry.state.consumer, entry.entry.entryId(), jobId, err));
     }
   }
 
@@ -171,19 +176,59 @@ public final class ExternalWork {
    * @return {"id", "type", "payload", "attempts", "lease", "leaseExpiresAt"} of each job handed out
    */
   public Future<JsonArray> fetch(String type, int max, Duration wait) {
-    TypeState state = types.computeIfAbsent(type, TypeState::new);
+    List<TypeState> all = types.computeIfAbsent(type, this::statesOf);
+    List<TypeState> order = new ArrayList<>(all.size());
+    int first = nextPartition % all.size();
+    nextPartition = (first + 1) % all.size();
+    for (int i = 0; i < all.size(); i++) {
+      order.add(all.get((first + i) % all.size()));
+    }
     JsonArray out = new JsonArray(new ArrayList<>());
-    return state.reclaimIfDue().compose(v -> {
-      List<Entry> entries = new ArrayList<>();
-      state.takeReady(max, entries);
-      return lease(state, entries);
-    }).compose(v -> {
-      handOut(state, max, out);
+    Future<Void> claimed = Future.succeededFuture();
+    for (TypeState state : order) {
+      claimed = claimed.compose(v -> state.reclaimIfDue()).compose(v -> {
+        List<Entry> entries = new ArrayList<>();
+        state.takeReady(max - out.size(), entries);
+        return lease(state, entries);
+      }).map(v -> {
+        handOut(state, max, out);
+        return null;
+      });
+    }
+    return claimed.compose(v -> {
       if (out.size() >= max) {
         return Future.succeededFuture(out);
       }
-      return readNew(state, max, out, out.isEmpty() && wait.toMillis() > 0 ? wait : Duration.ZERO, READS_PER_FETCH);
+      Duration mayWait = out.isEmpty() && wait.toMillis() > 0 ? wait : Duration.ZERO;
+      if (order.size() == 1) {
+        return readNew(order.get(0), max, out, mayWait, READS_PER_FETCH);
+      }
+      Future<JsonArray> read = Future.succeededFuture(out);
+      for (TypeState state : order) {
+        read = read.compose(o -> o.size() >= max ? Future.succeededFuture(o) : readNew(state, max, o, Duration.ZERO, READS_PER_FETCH));
+      }
+      long deadline = System.currentTimeMillis() + mayWait.toMillis();
+      return read.compose(o -> o.isEmpty() && mayWait.toMillis() > 0 ? awaitNew(order, 0, max, o, deadline) : Future.succeededFuture(o));
     });
+  }
+
+  /** A declared type's state in each partition. */
+  private List<TypeState> statesOf(String type) {
+    return places.stream().map(place -> new TypeState(type, place)).toList();
+  }
+
+  /**
+   * Waits for new entries on several partitions, on each in turn for {@link #WAIT_SLICE_MILLIS} at most (a blocking
+   * read waits on one primary), until one brings jobs or the fetch's wait is over.
+   */
+  private Future<JsonArray> awaitNew(List<TypeState> order, int next, int max, JsonArray out, long deadline) {
+    long left = deadline - System.currentTimeMillis();
+    if (left <= 0) {
+      return Future.succeededFuture(out);
+    }
+    Duration slice = Duration.ofMillis(Math.min(left, WAIT_SLICE_MILLIS));
+    return readNew(order.get(next), max, out, slice, READS_PER_FETCH).compose(o -> o.isEmpty()
+        ? awaitNew(order, (next + 1) % order.size(), max, o, deadline) : Future.succeededFuture(o));
   }
 
   /**
@@ -194,6 +239,7 @@ public final class ExternalWork {
   private Future<JsonArray> readNew(TypeState state, int max, JsonArray out, Duration wait, int reads) {
     int count = Math.max(1, (max - out.size()) / state.jobsPerEntry);
     boolean block = wait.toMillis() > 0;
+    StreamKeys keys = state.place.keys();
     return readers.read(keys, state.type, state.consumer, count, wait, block)
         .recover(err -> String.valueOf(err.getMessage()).startsWith("NOGROUP")
             // Redis lost the group (a restart without persistence): made again, read once more.
@@ -225,7 +271,7 @@ public final class ExternalWork {
         continue; // its entry expired: offered again whole
       }
       Job job = lease.job;
-      out.add(new JsonObject().put("id", job.id()).put("type", lease.entry.type).put("payload", job.payload())
+      out.add(new JsonObject().put("id", job.id()).put("type", lease.entry.state.type).put("payload", job.payload())
           .put("attempts", lease.entry.entry.deliveries()).put("lease", leaseId)
           .put("leaseExpiresAt", Instant.ofEpochMilli(lease.entry.expiresAt).toString()));
     }
@@ -289,6 +335,7 @@ public final class ExternalWork {
     List<Request> writes = new ArrayList<>(2);
     writes.add(resetIdle(entry));
     if (tracked) {
+      JobRecords records = entry.state.place.records();
       writes.add(progress != null ? records.progress(jobId, progress.encode()) : records.status(jobId));
     }
     entry.touchedAt = System.currentTimeMillis();
@@ -368,7 +415,8 @@ public final class ExternalWork {
   }
 
   private Request resetIdle(EntryLease entry) {
-    return Request.cmd(Command.XCLAIM).arg(keys.stream(entry.entry.queue())).arg(StreamKeys.GROUP).arg(entry.consumer)
+    return Request.cmd(Command.XCLAIM).arg(entry.state.place.keys().stream(entry.entry.queue())).arg(StreamKeys.GROUP)
+        .arg(entry.state.consumer)
         .arg(0).arg(entry.entry.entryId()).arg("JUSTID");
   }
 
@@ -387,7 +435,7 @@ public final class ExternalWork {
     Future<Void> all = Future.succeededFuture();
     for (EntryLease entry : entries) {
       forget(entry);
-      all = all.compose(v -> GroupScripts.giveBack(redis, keys.stream(entry.entry.queue()), entry.consumer,
+      all = all.compose(v -> GroupScripts.giveBack(redis, entry.state.place.keys().stream(entry.entry.queue()), entry.state.consumer,
           lease.toMillis() + GRACE_MILLIS, List.of(entry.entry.entryId())).mapEmpty());
     }
     return all;
@@ -398,7 +446,6 @@ public final class ExternalWork {
     if (entries.isEmpty()) {
       return Future.succeededFuture();
     }
-    String type = state.type;
     String consumer = state.consumer;
     List<String> ids = new ArrayList<>();
     List<Long> attempts = new ArrayList<>();
@@ -407,14 +454,14 @@ public final class ExternalWork {
       attempts.add(entry.deliveries());
     }));
     Future<Set<String>> canceled = ids.isEmpty() ? Future.succeededFuture(Set.of())
-        : redis.batch(JobCancel.startRunning(keys, recordTtlSeconds, consumer, System.currentTimeMillis(), ids, attempts))
+        : redis.batch(JobCancel.startRunning(state.place.keys(), recordTtlSeconds, consumer, System.currentTimeMillis(), ids, attempts))
             .map(replies -> new HashSet<>(JobCancel.canceledIds(replies)));
     return canceled.compose(skip -> {
       long expiresAt = System.currentTimeMillis() + lease.toMillis();
       JsonArray running = new JsonArray();
       List<Future<Void>> settledNow = new ArrayList<>();
       for (Entry entry : entries) {
-        EntryLease held = new EntryLease(type, consumer, entry, expiresAt);
+        EntryLease held = new EntryLease(state, entry, expiresAt);
         for (Job job : entry.jobs()) {
           if (skip.contains(job.id()) || recentCancels.remove(job.id()) != null) {
             held.done.add(new Settlement.Done(job, null, true));
@@ -446,9 +493,11 @@ public final class ExternalWork {
    * @return the ids of its jobs found canceled as they were settled (completed or failed): their outcomes were dropped
    */
   private Future<Set<String>> write(EntryLease held) {
-    JobType type = new JobType(held.type, null, lease, lease.plusMillis(GRACE_MILLIS), false);
+    JobType type = new JobType(held.state.type, null, lease, lease.plusMillis(GRACE_MILLIS), false);
     Settlement settlement = new Settlement(type, List.of(new Settlement.Outcome(held.entry, held.done, held.failed, false)));
-    List<Request> requests = settlement.requests(keys, records, chains, cache, held.entry.deliveries() > 1, maxDead);
+    Place place = held.state.place;
+    List<Request> requests = settlement.requests(place.keys(), place.records(), place.chains(), place.cache(),
+        held.entry.deliveries() > 1, maxDead);
     return redis.batch(requests).map(replies -> {
       List<Response> recordReplies = replies.subList(0, settlement.recordRequests());
       Set<String> canceledOnFailure = settlement.canceledOnFailure(replies);
@@ -501,8 +550,8 @@ public final class ExternalWork {
 
   /** One stream entry handed out: its jobs still leased (job id to lease id), and the outcomes of the others. */
   private static final class EntryLease {
-    final String type;
-    final String consumer;
+    /** The type and partition it was read from. */
+    final TypeState state;
     final Entry entry;
     final Map<String, String> open = new HashMap<>();
     final List<Settlement.Done> done = new ArrayList<>();
@@ -511,9 +560,8 @@ public final class ExternalWork {
     /** When the entry's idle time in Redis was last reset (XCLAIM JUSTID to its own consumer, no delivery counted). */
     long touchedAt;
 
-    EntryLease(String type, String consumer, Entry entry, long expiresAt) {
-      this.type = type;
-      this.consumer = consumer;
+    EntryLease(TypeState state, Entry entry, long expiresAt) {
+      this.state = state;
       this.entry = entry;
       this.expiresAt = expiresAt;
       this.touchedAt = System.currentTimeMillis();
@@ -526,9 +574,17 @@ public final class ExternalWork {
   private record CanceledLease(String jobId, long expiresAt) {
   }
 
-  /** What this node keeps per declared type: its consumer, its reclaimers (one per priority), entries claimed again. */
+  /** A partition's keys, and the requests built with them. */
+  private record Place(StreamKeys keys, JobRecords records, ResultCache cache, ChainScripts chains) {
+  }
+
+  /**
+   * What this node keeps per declared type and partition: its consumer, its reclaimers (one per priority), entries
+   * claimed again.
+   */
   private final class TypeState {
     final String type;
+    final Place place;
     final String consumer;
     final List<Reclaimer> reclaimers = new ArrayList<>();
     /** Jobs per entry in the last read of new entries (the next read asks for as many entries as fill the fetch). */
@@ -541,8 +597,9 @@ public final class ExternalWork {
     long nextReclaim;
     Future<Void> reclaiming;
 
-    TypeState(String type) {
+    TypeState(String type, Place place) {
       this.type = type;
+      this.place = place;
       consumer = consumerPrefix + "-ext-" + type;
       Reclaimer.OnDead onDead = (job, attempts, error) -> {
         if (job.tracked()) {
@@ -551,7 +608,7 @@ public final class ExternalWork {
         }
       };
       for (String queue : Priority.queues(type)) {
-        reclaimers.add(new Reclaimer(redis, keys, chains, type, queue, consumer, lease.plusMillis(GRACE_MILLIS),
+        reclaimers.add(new Reclaimer(redis, place.keys(), place.chains(), type, queue, consumer, lease.plusMillis(GRACE_MILLIS),
             retryBackoff, maxAttempts, maxDead, onDead));
       }
     }

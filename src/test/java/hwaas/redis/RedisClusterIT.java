@@ -103,7 +103,7 @@ class RedisClusterIT {
 
   @Test
   @DisplayName("API jobs spread over the partitions too: each record on its partition's primary, and keyed resends, "
-      + "cached results, chains, delayed jobs, cancels, progress-free waits and the console all work across them")
+      + "cached results, chains, delayed jobs, progress, external workers' fetches, cancels and the console work across them")
   void apiJobsSpread() throws Exception {
     try (LocalRedisCluster redis = LocalRedisCluster.start(dir.resolve("redis"), 3)) {
       try (NodeProcess node = NodeProcess.start(dir, "node", Map.of("HWAAS_REDIS", redis.url().toString()),
@@ -197,6 +197,60 @@ class RedisClusterIT {
         assertEquals("completed", api.get("/api/jobs/" + submit(api, question) + "?wait=10").json().getString("status"));
         Api.Reply cached = api.post("/api/jobs", question);
         assertTrue(cached.json().getBoolean("cached"), cached.body());
+
+        // Jobs of a declared type spread too, and its external workers' fetches read every partition.
+        assertEquals(200, api.put("/api/types/outside", "{\"type\":\"object\"}").status());
+        List<String> outside = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          outside.add(submit(api, "{\"type\":\"outside\",\"payload\":{\"n\":" + i + "},\"client\":\"spread\"}"));
+        }
+        assertEquals(3, outside.stream().map(partitions::ofJob).distinct().count(), "declared type's jobs: " + outside);
+        Set<String> fetched = new HashSet<>();
+        for (int round = 0; round < 10 && fetched.size() < 3; round++) {
+          for (Object o : api.post("/api/work/outside/fetch", "{\"max\":10,\"wait\":1}").json().getJsonArray("jobs")) {
+            JsonObject job = (JsonObject) o;
+            assertTrue(fetched.add(job.getString("id")), "fetched twice: " + job.encode());
+            assertEquals(200, api.post("/api/work/" + job.getString("lease") + "/complete",
+                "{\"result\":{\"done\":" + job.getJsonObject("payload").getInteger("n") + "}}").status());
+          }
+        }
+        assertEquals(Set.copyOf(outside), fetched);
+        for (String id : outside) {
+          assertEquals("completed", api.get("/api/jobs/" + id).json().getString("status"), id);
+        }
+        // A waiting fetch sees a job that arrives in any partition while it waits (it waits on each in turn). Each fetch
+        // starts at the next partition, and the jobs land in partitions 0, 2, 1, 0, 2, 1 (chosen by their keys): the
+        // job arrives in every partition relative to the one the fetch waits on first.
+        for (int i = 0; i < 6; i++) {
+          int target = (2 * i) % 3;
+          String key = null;
+          for (int n = 0; key == null; n++) {
+            key = partitions.ofKey("spread\nlate-" + run + "-" + i + "-" + n) == target ? "late-" + run + "-" + i + "-" + n : null;
+          }
+          java.util.concurrent.CompletableFuture<Api.Reply> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+              return api.post("/api/work/outside/fetch", "{\"max\":1,\"wait\":5}");
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+          Thread.sleep(300);
+          long sent = System.nanoTime();
+          Api.Reply submitted = api.post("/api/jobs", "{\"type\":\"outside\",\"payload\":{\"n\":9},\"client\":\"spread\"}",
+              "application/json", node.token(), "Idempotency-Key", key);
+          assertEquals(202, submitted.status(), submitted.body());
+          String late = submitted.json().getString("id");
+          assertEquals(target, partitions.ofJob(late), late);
+          JsonObject got = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).json();
+          long millis = (System.nanoTime() - sent) / 1_000_000;
+          assertEquals(late, got.getJsonArray("jobs").getJsonObject(0).getString("id"), got.encode());
+          assertTrue(millis < 2_000, "the waiting fetch saw the job of partition " + target + " after " + millis + " ms");
+          System.out.println("RedisClusterIT: a waiting fetch got a job of partition " + target + " " + millis + " ms after it was sent");
+          assertEquals(200, api.post("/api/work/" + got.getJsonArray("jobs").getJsonObject(0).getString("lease") + "/complete",
+              "{\"result\":{}}").status());
+          outside.add(late);
+        }
+        ids.addAll(outside);
 
         // Cancels, wherever the job is: delayed jobs in every partition, canceled before they are due.
         List<String> canceled = new ArrayList<>();
