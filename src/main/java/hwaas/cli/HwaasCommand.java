@@ -142,7 +142,7 @@ public final class HwaasCommand implements Callable<Integer> {
   int redisReplicas;
 
   @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
-      description = "On a Redis Cluster: spread the streams of jobs without records (the clients') over N partitions, each under a hash tag of its own (1 to 64; default: one per primary). Chosen by the service's first node and kept in Redis; a later node may leave it out or give the same N.")
+      description = "On a Redis Cluster: spread the jobs (the clients', the API's, declared types') over N partitions, each under a hash tag of its own (1 to 64; default: one per primary). Chosen by the service's first node and kept in Redis; a later node may leave it out or give the same N.")
   int partitions;
 
   @Option(names = "--redis-maxmemory", paramLabel = "SIZE", defaultValue = RedisSettings.DEFAULT_MAX_MEMORY,

@@ -17,7 +17,7 @@ final class Banner {
         .orElse(c.redis().redacted() + (node.learnedRedis()
             ? " (the cluster's, learned on --join)" : " (external)"))
         + (c.queue().redisReplicas() > 0 ? ", submissions confirmed once " + c.queue().redisReplicas() + " replica(s) have them" : "")
-        + (c.queue().partitions() > 1 ? ", clients' jobs spread over " + c.queue().partitions() + " partitions" : "");
+        + (c.queue().partitions() > 1 ? ", jobs spread over " + c.queue().partitions() + " partitions" : "");
     return String.format(Locale.ROOT, String.join("%n",
             "hwaas node %s started in %.1f s (%s)",
             "  workers  %d (group \"%s\" on streams %s*)",
