@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
 final class EventBusBridge {
   private static final Logger log = LoggerFactory.getLogger(EventBusBridge.class);
   /** A job's address: an API job, or a step of a chain (its first job's id, then the step, then its place in a fan-out). */
-  private static final String JOB_ADDRESS = Pattern.quote(StatsAddresses.JOB_PREFIX) + "api-(p[0-9]{1,2}-)?[0-9a-f]{20}(\\.[0-9]{1,4}){0,2}";
+  private static final String JOB_ADDRESS = Pattern.quote(StatsAddresses.JOB_PREFIX) + "api-(p[0-9]{2}-)?[0-9a-f]{20}(\\.[0-9]{1,4}){0,2}";
   private static final Pattern ALLOWED = Pattern.compile(Pattern.quote(StatsAddresses.STATS) + "|" + JOB_ADDRESS
       + "|" + Pattern.quote(ConsoleFeed.ADDRESS));
 

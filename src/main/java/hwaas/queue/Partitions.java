@@ -102,13 +102,18 @@ public final class Partitions {
 
   /**
    * An API job's id in {@code partition}: {@code api-<hex>} in the home (so on one Redis, and the ids of a service
-   * before its API jobs were spread), {@code api-p<k>-<hex>} in partition k. The id names where the job's record,
-   * chain and indexes live, so a read by id goes straight to them; a chain's steps ({@code <id>.1}) share it.
+   * before its API jobs were spread), {@code api-pNN-<hex>} in partition NN (two digits: ids of different partitions
+   * then differ first where both have a letter or a digit, so they order the same bytewise, as Java merges listings,
+   * and in any collation, as the console's Lua compares them). The id names where the job's record, chain and indexes
+   * live, so a read by id goes straight to them; a chain's steps ({@code <id>.1}) share it.
    *
    * @param unique the id's own part, as {@code hwaas.jobs.Job#derivedId} or a counter makes it: {@code api-<hex>}
    */
   public static String jobId(int partition, String unique) {
-    return partition == 0 ? unique : "api-p" + partition + "-" + unique.substring(JOB_ID_START.length());
+    if (partition == 0) {
+      return unique;
+    }
+    return PARTITIONED_ID_START + (partition < 10 ? "0" : "") + partition + "-" + unique.substring(JOB_ID_START.length());
   }
 
   /**
@@ -116,21 +121,17 @@ public final class Partitions {
    * service does not have (its record is then not found: no job has that id).
    */
   public int ofJob(String jobId) {
-    if (!jobId.startsWith(PARTITIONED_ID_START)) {
+    int start = PARTITIONED_ID_START.length();
+    if (!jobId.startsWith(PARTITIONED_ID_START) || jobId.length() <= start + 2 || jobId.charAt(start + 2) != '-') {
       return 0;
     }
-    int partition = 0;
-    for (int i = PARTITIONED_ID_START.length(); i < jobId.length() && i < PARTITIONED_ID_START.length() + 3; i++) {
-      char c = jobId.charAt(i);
-      if (c == '-') {
-        return partition < keys.size() && i > PARTITIONED_ID_START.length() ? partition : 0;
-      }
-      if (c < '0' || c > '9') {
-        return 0;
-      }
-      partition = partition * 10 + (c - '0');
+    char tens = jobId.charAt(start);
+    char ones = jobId.charAt(start + 1);
+    if (tens < '0' || tens > '9' || ones < '0' || ones > '9') {
+      return 0;
     }
-    return 0;
+    int partition = (tens - '0') * 10 + (ones - '0');
+    return partition < keys.size() ? partition : 0;
   }
 
   /** The keys of the partition an API job's id names. */

@@ -199,7 +199,7 @@ class PartitionedConsoleTest {
     assertEquals(target.client(), found.jobs().get(0).getString("client"));
     assertNull(found.cursor());
     assertEquals(ids(OLDEST.reversed(), w -> w.partition() == 2),
-        listAll(new JobSearch.Query(null, null, null, "api-p2-", null, null, 2, null, false)));
+        listAll(new JobSearch.Query(null, null, null, "api-p02-", null, null, 2, null, false)));
   }
 
   @Test
@@ -212,7 +212,7 @@ class PartitionedConsoleTest {
     assertEquals(written.get(1).id(), await(search.newest()));
     write(0, "sum", "alice", t0 + 40, false);
     write(2, "sum", "alice", t0 + 40, false);
-    assertEquals(written.get(4).id(), await(search.newest()), "api-p2-… comes after api-… in the same millisecond");
+    assertEquals(written.get(4).id(), await(search.newest()), "api-p02-… comes after api-… in the same millisecond");
     JobSearch single = new JobSearch(redis, Partitions.single(partitions.home().prefix()));
     assertEquals(written.get(3).id(), await(single.newest()), "on one partition, its own newest");
   }

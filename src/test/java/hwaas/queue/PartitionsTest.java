@@ -62,16 +62,17 @@ class PartitionsTest {
     Partitions partitions = Partitions.spread("{hwaas}", 12);
     String unique = "api-0123456789abcdef0123";
     assertEquals(unique, Partitions.jobId(0, unique));
-    assertEquals("api-p3-0123456789abcdef0123", Partitions.jobId(3, unique));
+    assertEquals("api-p03-0123456789abcdef0123", Partitions.jobId(3, unique));
+    assertEquals("api-p11-0123456789abcdef0123", Partitions.jobId(11, unique));
     for (int p = 0; p < 12; p++) {
       assertEquals(p, partitions.ofJob(Partitions.jobId(p, unique)));
       assertEquals(p, partitions.ofJob(Partitions.jobId(p, unique) + ".2"), "a chain step");
       assertEquals(partitions.get(p), partitions.ofJobKeys(Partitions.jobId(p, unique)));
     }
-    for (String other : List.of("client-7:41", "api-p12-0123", "api-p-0123", "api-px-0123", "api-p123-0", "api-p3")) {
+    for (String other : List.of("client-7:41", "api-p12-0123", "api-p3-0123", "api-p-0123", "api-px0-0123", "api-p123-0", "api-p03")) {
       assertEquals(0, partitions.ofJob(other), other + ": not an id of one of these partitions, so the home's");
     }
-    assertEquals(0, Partitions.single("hwaas").ofJob("api-p1-0123"), "one partition: every id is the home's");
+    assertEquals(0, Partitions.single("hwaas").ofJob("api-p01-0123"), "one partition: every id is the home's");
   }
 
   @Test
