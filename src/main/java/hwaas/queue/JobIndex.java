@@ -73,25 +73,28 @@ public final class JobIndex {
       "for _, t in ipairs(redis.call('SMEMBERS', ARGV[1])) do n = n + redis.call('ZCOUNT', ARGV[2] .. t, ARGV[3], '+inf') end",
       "return n");
 
-  // ARGV: 1 the set of types, 2 the type indexes' prefix. Replies the id of the newest job of any type, false if none.
+  // ARGV: 1 the set of types, 2 the type indexes' prefix. Replies {id, score as Redis wrote it} of the newest job of
+  // any type, false if none.
   private static final LuaScript NEWEST = new LuaScript(
-      "local id, at = false, nil",
+      "local id, at, raw = false, nil, nil",
       "for _, t in ipairs(redis.call('SMEMBERS', ARGV[1])) do",
       "  local top = redis.call('ZREVRANGE', ARGV[2] .. t, 0, 0, 'WITHSCORES')",
       "  if #top > 0 and (not at or tonumber(top[2]) > at or (tonumber(top[2]) == at and top[1] > id)) then",
-      "    id, at = top[1], tonumber(top[2])",
+      "    id, at, raw = top[1], tonumber(top[2]), top[2]",
       "  end",
       "end",
-      "return id");
+      "if not id then return false end",
+      "return {id, raw}");
 
   /** How many API jobs were created since then (epoch millis), of every type. */
   public Future<Long> createdSince(Redis redis, long millis) {
     return CREATED_SINCE.run(redis, keys.service(), List.of(types(), type(""), millis)).map(Response::toLong);
   }
 
-  /** The newest API job's id, of any type; {@code null} if there is none. */
-  public Future<String> newest(Redis redis) {
-    return NEWEST.run(redis, keys.service(), List.of(types(), type(""))).map(r -> r == null ? null : r.toString());
+  /** The newest API job of any type, where its type's index has it; {@code null} if there is none. */
+  Future<PartitionPages.Position> newest(Redis redis) {
+    return NEWEST.run(redis, keys.service(), List.of(types(), type("")))
+        .map(r -> r == null ? null : new PartitionPages.Position(r.get(1).toString(), r.get(0).toString()));
   }
 
   /**

@@ -11,6 +11,7 @@ import io.vertx.redis.client.Request;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Lists API jobs page by page from the console's indexes ({@link JobIndex}), never by scanning records: in each
@@ -203,16 +204,14 @@ public final class JobSearch {
   }
 
   /**
-   * The newest API job's id, of any type and partition; {@code null} if there is none. On one partition, one read of
-   * the type indexes' newest entries ({@link JobIndex#newest}); across partitions, the first job of a merged listing,
-   * which compares the partitions' newest by (score, id) as every listing does.
+   * The newest API job's id, of any type and partition; {@code null} if there is none: one read of the type indexes'
+   * newest entries per partition ({@link JobIndex#newest}), all at once, the newest of them by (score, id) as every
+   * listing orders them.
    */
   public Future<String> newest() {
-    if (partitions.count() == 1) {
-      return indexes.get(0).newest(redis);
-    }
-    return walk(new Query(null, null, null, null, null, null, 1, null, false))
-        .map(page -> page.jobs().isEmpty() ? null : page.jobs().get(0).getString("id"));
+    List<Future<Position>> each = indexes.stream().map(index -> index.newest(redis)).toList();
+    return Future.all(each).map(v -> each.stream().map(Future::result).filter(Objects::nonNull)
+        .min(Position.order(false)).map(Position::id).orElse(null));
   }
 
   private static boolean matches(JsonObject job, Query q) {
