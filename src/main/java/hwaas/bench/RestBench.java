@@ -69,7 +69,7 @@ final class RestBench {
           n -> post("bench-" + UUID.randomUUID()));
       Buffer batch = batchBody();
       Measured batches = measure(load, "POST /api/jobs/batch of " + BATCH_JOBS, BATCH_CONNECTIONS, seconds, rounds,
-          n -> new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, null, 202, BATCH_JOBS));
+          n -> batchPost(batch));
       accepted += single.jobs + keyed.jobs + batches.jobs;
       awaitPrinted(node, printedBefore, accepted, "the submitted print jobs");
 
@@ -119,7 +119,7 @@ final class RestBench {
     try (HttpLoad load = new HttpLoad(vertx, node.httpPort(), config.http().token(), BATCH_CONNECTIONS)) {
       long printedBefore = node.counters().printed.sum();
       Buffer batch = batchBody();
-      LongFunction<HttpLoad.Call> next = n -> new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, null, 202, BATCH_JOBS);
+      LongFunction<HttpLoad.Call> next = n -> batchPost(batch);
       HttpLoad.Outcome warmUp = load.closedLoop(BATCH_CONNECTIONS, Math.min(seconds, 3), MAX_REQUESTS, next);
       Measured batches = measure(load, "POST /api/jobs/batch of " + BATCH_JOBS + shape, BATCH_CONNECTIONS, seconds, rounds, next);
       awaitPrinted(node, printedBefore, warmUp.jobs() + batches.jobs, "the submitted print jobs");
@@ -251,6 +251,11 @@ final class RestBench {
 
   private static HttpLoad.Call post(String idempotencyKey) {
     return new HttpLoad.Call(HttpMethod.POST, "/api/jobs", PRINT, idempotencyKey, 202, 1);
+  }
+
+  /** A batch of {@link #BATCH_JOBS} posted, as the batch rows post it. */
+  private static HttpLoad.Call batchPost(Buffer batch) {
+    return new HttpLoad.Call(HttpMethod.POST, "/api/jobs/batch", batch, null, 202, BATCH_JOBS);
   }
 
   private static Buffer batchBody() {
