@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A real redis-server (7.0.15, shipped inside the org.signal:embedded-redis jar) run on a loopback port, keeping an
- * append-only file in a data directory. It runs in a session of its own (Redis's {@code daemonize}: it forks and calls
+ * A real redis-server 7.0.15 run on a loopback port, keeping an append-only file in a data directory. The jar ships it:
+ * on Linux x86-64 HWaaS's own build ({@code tools/build-redis.sh}: Redis's jemalloc, statically linked), elsewhere the
+ * one in the org.signal:embedded-redis jar (a static build on the C library's malloc, about twice the CPU per job). It runs in a session of its own (Redis's {@code daemonize}: it forks and calls
  * setsid), not in the node's process group: a signal meant for the node's group (Ctrl-C in a terminal, {@code kill %1}
  * of a shell job) would otherwise stop Redis at the moment the node's workers still acknowledge their last jobs; the
  * node stops it itself, last. The directory is owned through a file lock: a node that finds the lock free but a Redis
@@ -248,7 +249,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     Path pidFile = dir.resolve("redis.pid");
     Files.deleteIfExists(pidFile); // left by a server that died: it is not this one's
     long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
-    Process launcher = new ProcessBuilder(command).redirectErrorStream(true)
+    Process launcher = withCLocale(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
@@ -427,15 +428,18 @@ public final class EmbeddedRedis implements AutoCloseable {
    * otherwise the jar's copy extracted afresh (a changed, replaced or linked file is never run).
    */
   private static Path checkedBinary(Path binDir) throws IOException {
-    String name = "redis-server-" + VERSION + "-" + platform()
+    String platform = platform()
         .orElseThrow(() -> new RedisStartException("no embedded Redis for " + System.getProperty("os.name") + "/"
             + System.getProperty("os.arch") + ". " + WHAT_TO_DO));
-    byte[] shipped;
-    try (InputStream in = EmbeddedRedis.class.getResourceAsStream("/" + name)) {
-      if (in == null) {
-        throw new RedisStartException(name + " is missing from the jar. " + WHAT_TO_DO);
-      }
-      shipped = in.readAllBytes();
+    // HWaaS's own build where the jar has one, else org.signal's: each keeps a name of its own in binDir.
+    String name = "redis-server-" + VERSION + "-jemalloc-" + platform;
+    byte[] shipped = resource("/redis/" + name);
+    if (shipped == null) {
+      name = "redis-server-" + VERSION + "-" + platform;
+      shipped = resource("/" + name);
+    }
+    if (shipped == null) {
+      throw new RedisStartException(name + " is missing from the jar. " + WHAT_TO_DO);
     }
     String expected = sha256(shipped);
     Path binary = binDir.resolve(name);
@@ -457,6 +461,24 @@ public final class EmbeddedRedis implements AutoCloseable {
       throw new RedisStartException("the embedded Redis binary " + binary + " changed while it was extracted; refusing to run it");
     }
     return binary;
+  }
+
+  /** The bytes of a resource of the jar, {@code null} if it has none of that name. */
+  private static byte[] resource(String path) throws IOException {
+    try (InputStream in = EmbeddedRedis.class.getResourceAsStream(path)) {
+      return in == null ? null : in.readAllBytes();
+    }
+  }
+
+  /**
+   * A server's process, started with the C locale: Redis compares strings in Lua (the console's listing) with the
+   * locale's collation, and a listing merged in Java compares bytes; with the C locale both order ids alike, whatever
+   * the user's LANG.
+   */
+  static ProcessBuilder withCLocale(List<String> command) {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("LC_ALL", "C");
+    return builder;
   }
 
   /** The data directory's password, made on first use and kept in its 0600 redis.conf. */

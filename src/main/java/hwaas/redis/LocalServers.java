@@ -36,7 +36,7 @@ final class LocalServers {
 
   /** Starts the command, its output appended to {@code <dir>/<name>.out}. */
   static Process launch(Path dir, List<String> command, String name) throws IOException {
-    return new ProcessBuilder(command).redirectErrorStream(true)
+    return EmbeddedRedis.withCLocale(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".out").toFile())).start();
   }
 
