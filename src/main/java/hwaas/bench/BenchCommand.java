@@ -14,13 +14,13 @@ import java.util.concurrent.Callable;
 /** {@code ./hwaas bench}: measures throughput, latency, start-up and memory on this machine, with medians of rounds. */
 @Command(name = "bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
     description = "Measures on this machine, in one run, and prints a table of medians: the raw Redis stream cycle "
-        + "(the ceiling, inside Redis and from one client), draining N print jobs with 1, 2 and 4 workers (and with one "
+        + "(the ceiling, inside Redis and from one client), the least Redis CPU an API job can cost (the floor), draining N print jobs with 1, 2 and 4 workers (and with one "
         + "job per stream entry, for comparison), sustained end-to-end throughput, latency at "
         + "10 workers and 1000 clients, the REST API under a load generator in the bench (single and batch submissions, reads, submit-then-wait), cancel across two nodes, start-up to the first printed line, and the memory of a node. Printed lines "
         + "go to a discarding output. Takes about 10 minutes with the defaults.",
     footer = "Example: ./hwaas bench --jobs 200000 --rounds 3")
 public final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--jobs", paramLabel = "N", defaultValue = "1000000", description = "Jobs per drain and ceiling round (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--jobs", paramLabel = "N", defaultValue = "1000000", description = "Jobs per drain and ceiling round, and per floor round up to 100000 (default: ${DEFAULT-VALUE}).")
   int jobs;
 
   @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Rounds per measurement; the table shows medians (default: ${DEFAULT-VALUE}).")
@@ -59,10 +59,10 @@ public final class BenchCommand implements Callable<Integer> {
   boolean skipProcesses;
 
   /** The bench's parts, for {@code --only}: in the order they run. */
-  enum Part { CEILING, DRAIN, SUSTAINED, SENTINEL, CLUSTER, LATENCY, DELAYED, SCHEDULES, REST, DEAD, EXTERNAL, CANCEL, PROCESSES }
+  enum Part { CEILING, FLOOR, DRAIN, SUSTAINED, SENTINEL, CLUSTER, LATENCY, DELAYED, SCHEDULES, REST, DEAD, EXTERNAL, CANCEL, PROCESSES }
 
   @Option(names = "--only", paramLabel = "PART,...", split = ",", converter = PartConverter.class,
-      description = "Run only these parts (case does not matter), for a quick look at one figure: ceiling, drain, "
+      description = "Run only these parts (case does not matter), for a quick look at one figure: ceiling, floor, drain, "
           + "sustained, sentinel, cluster, latency, delayed, schedules, rest, dead, external, cancel, processes "
           + "(default: all, less what the --skip options and zero counts leave out).")
   List<Part> only;
@@ -104,6 +104,9 @@ public final class BenchCommand implements Callable<Integer> {
       if (runs(Part.CEILING)) {
         results.add(bench.ceiling(jobs, rounds, true).relativeTo(ceiling));
         results.add(bench.clientCycle(jobs, rounds).relativeTo(ceiling));
+      }
+      if (runs(Part.FLOOR)) {
+        results.addAll(bench.floor(jobs, rounds));
       }
       if (runs(Part.DRAIN)) {
         for (int w : workers) {

@@ -107,7 +107,7 @@ final class ExternalBench {
   }
 
   /** Redis's own CPU time so far (user and system, all its threads), from INFO cpu. */
-  private static double redisCpuSeconds(Redis redis) {
+  static double redisCpuSeconds(Redis redis) {
     String info = redis.send(Request.cmd(Command.INFO).arg("cpu")).await().toString();
     double seconds = 0;
     for (String line : info.split("\r?\n")) {

@@ -31,7 +31,8 @@ class BenchIT {
     assertEquals(0, bench.exitValue(), () -> "the bench failed; the end of its output:\n" + tail(out) + "\nand of its errors:\n" + tail(err));
     assertTrue(Files.readAllLines(out).contains("Redis: " + machineRedis + " (--redis-server)"), tail(out));
     List<String> table = Files.readAllLines(out).stream().filter(l -> l.startsWith("| ")).toList();
-    for (String row : List.of("raw stream cycle inside Redis", "pipelined from one client", "drain 500 jobs, 1 worker",
+    for (String row : List.of("raw stream cycle inside Redis", "pipelined from one client",
+        "Redis floor per API job, own record", "Redis floor per API job, one record per batch", "drain 500 jobs, 1 worker",
         "1 job/entry", "sustained", "p99", "p99.9", "max", "REST POST /api/jobs, 32 conn.", "with Idempotency-Key",
         "REST POST /api/jobs/batch of 1000", "REST GET /api/jobs/{id}", "REST submit sum + ?wait",
         "page of 100 over 10,000+ records, no filter, while the workers run them", "page of 100 over 10,000+ records, no filter, p99",
