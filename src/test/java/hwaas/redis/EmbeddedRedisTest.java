@@ -54,6 +54,26 @@ class EmbeddedRedisTest {
   }
 
   @Test
+  @DisplayName("on Linux x86-64 it runs HWaaS's own build, with jemalloc, in the C locale")
+  void ownBuildWithJemalloc() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(EmbeddedRedis.platform().equals(java.util.Optional.of("linux-amd64")),
+        "the jar has its own build for Linux x86-64 only");
+    try (EmbeddedRedis redis = EmbeddedRedis.start(root.resolve("own"), "everysec", 0, root.resolve("bin"))) {
+      RedisAdmin admin = new RedisAdmin(redis.url().getPort(), redis.url().getUserInfo().substring(1));
+      String memory = String.valueOf(admin.command("INFO", "memory"));
+      assertTrue(memory.contains("mem_allocator:jemalloc"), memory);
+      String server = String.valueOf(admin.command("INFO", "server"));
+      assertTrue(server.contains("redis_version:7.0.15"), server);
+      assertTrue(server.contains("executable:") && server.contains("redis-server-7.0.15-jemalloc-linux-amd64"), server);
+      // Lua compares strings with the locale's collation, bytewise only in the C locale (which a user's LANG, say
+      // en_US.UTF-8, would otherwise replace: it ignores '-' at first). Redis rewrites its environment's memory for its
+      // process title, so the launch is checked where it is built.
+      assertEquals("C", EmbeddedRedis.withCLocale(List.of("redis-server")).environment().get("LC_ALL"));
+      assertEquals(1L, admin.command("EVAL", "return ('a-c' < 'ab') and 1 or 0", "0"), "'-' sorts before letters, as bytes do");
+    }
+  }
+
+  @Test
   @DisplayName("a tampered binary, or a link in its place, is never run: it is extracted again from the jar")
   void tamperedBinaryIsReplaced() throws Exception {
     Path bin = root.resolve("bin");
