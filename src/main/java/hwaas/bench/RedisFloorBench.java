@@ -12,12 +12,13 @@ import java.util.Locale;
 /**
  * What an API job must cost Redis at the least, whatever the code around it: the fewest plain commands (no Lua,
  * pipelined, on the bench's Redis with its append-only file) that give each job its own record, its entries in the
- * console's indexes (type, client, state; the clients' set once a batch) and its two status changes (running, then completed), against the same work
- * with one record for a whole batch of 1000. No HWaaS code runs; the figure is Redis's CPU (INFO cpu) per job, so a
- * single Redis, which runs commands on one core, can take at most a million divided by it API jobs a second.
+ * console's indexes (type, client, state; the clients' set once a batch) and its two status changes (running, then
+ * completed), against the same work with one record for a whole batch of 1000. No HWaaS code runs; the figure is
+ * Redis's CPU (INFO cpu) per job, so a single Redis, which runs commands on one core, can take at most a million
+ * divided by it API jobs a second.
  */
 final class RedisFloorBench {
-  static final int BATCH = 1000;
+  private static final int BATCH = 1000;
   private static final String PAYLOAD = "{\"message\":\"hello, world!\"}";
 
   private final Redis redis;

@@ -32,9 +32,10 @@ import java.util.concurrent.TimeoutException;
  * A real redis-server 7.0.15 run on a loopback port, keeping an append-only file in a data directory. The jar ships it:
  * on Linux x86-64 HWaaS's own build ({@code tools/build-redis.sh}: Redis's jemalloc, statically linked), elsewhere the
  * one in the org.signal:embedded-redis jar (a static build on the C library's malloc, about twice the CPU per job).
- * It runs in a session of its own (Redis's {@code daemonize}: it forks and calls setsid), not in the node's process group: a signal meant for the node's group (Ctrl-C in a terminal, {@code kill %1}
- * of a shell job) would otherwise stop Redis at the moment the node's workers still acknowledge their last jobs; the
- * node stops it itself, last. The directory is owned through a file lock: a node that finds the lock free but a Redis
+ * It runs in a session of its own (Redis's {@code daemonize}: it forks and calls setsid), not in the node's process
+ * group: a signal meant for the node's group (Ctrl-C in a terminal, {@code kill %1} of a shell job) would otherwise
+ * stop Redis at the moment the node's workers still acknowledge their last jobs; the node stops it itself, last. The
+ * directory is owned through a file lock: a node that finds the lock free but a Redis
  * still running there knows its owner was killed (kill -9), stops that orphan (Redis syncs its file on SIGTERM) and
  * starts afresh on the same data.
  *
