@@ -175,17 +175,7 @@ final class DelayedBench {
 
   /** The Idempotency-Keys that made resending safe: a delayed job submitted without one keeps none, so they do not count. */
   private void forgetKeys(StreamKeys keys) {
-    String cursor = "0";
-    do {
-      var page = redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(keys.idempotencyPrefix() + "*")
-          .arg("COUNT").arg(1000)).await();
-      cursor = page.get(0).toString();
-      if (page.get(1).size() > 0) {
-        Request del = Request.cmd(Command.DEL);
-        page.get(1).forEach(key -> del.arg(key.toString()));
-        redis.send(del).await();
-      }
-    } while (!"0".equals(cursor));
+    ScratchKeys.delete(redis, keys.idempotencyPrefix() + "*");
   }
 
   /** The lower bound of the scheduled set's jobs still waiting: after the mover's mark (the others are moved). */

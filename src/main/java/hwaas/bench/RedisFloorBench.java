@@ -63,7 +63,7 @@ final class RedisFloorBench {
       redis.batch(ownRecords ? ownRecords(prefix, ids) : sharedRecord(prefix, b, ids)).await();
     }
     double used = ExternalBench.redisCpuSeconds(redis) - before;
-    deleteAll(prefix);
+    ScratchKeys.delete(redis, prefix + "*");
     return used * 1e6 / ((double) batches * BATCH);
   }
 
@@ -143,19 +143,5 @@ final class RedisFloorBench {
           .append("\",\"type\":\"print\",\"payload\":").append(PAYLOAD).append(",\"tracked\":true}");
     }
     return json.append(']').toString();
-  }
-
-  /** Every key of a round, found with SCAN (no KEYS on a shared Redis) and unlinked a thousand at a time. */
-  private void deleteAll(String prefix) {
-    String cursor = "0";
-    do {
-      var reply = redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(prefix + "*").arg("COUNT").arg(BATCH)).await();
-      cursor = reply.get(0).toString();
-      if (reply.get(1).size() > 0) {
-        Request unlink = Request.cmd(Command.UNLINK);
-        reply.get(1).forEach(key -> unlink.arg(key.toString()));
-        redis.send(unlink).await();
-      }
-    } while (!"0".equals(cursor));
   }
 }
