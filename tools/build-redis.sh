@@ -10,7 +10,8 @@
 #
 # The build needs a C compiler and make (Debian: build-essential). Nothing here runs when the project builds: the
 # binary is committed, so a machine with only a JDK gets it too. Run this again to reproduce or update it; it prints
-# the new binary's SHA-256 (the node checks the file it runs against the jar's copy before every start).
+# the new binary's SHA-256 (the node checks the file it runs against the jar's copy before every start). Two builds
+# of the same source and flags differ in a few bytes (Redis stamps a build id), not in what they do.
 #
 # Usage: tools/build-redis.sh [TARBALL]   (without TARBALL it is downloaded from deb.debian.org)
 set -euo pipefail
