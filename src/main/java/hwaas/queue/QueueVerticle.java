@@ -112,7 +112,7 @@ public final class QueueVerticle extends VerticleBase {
             moveDueJobs(p);
           }
         })
-        .compose(v -> Future.all(partitions.all().stream().map(keys -> StreamGroup.ensureAll(redis, keys, contract.types())).toList()))
+        .compose(v -> StreamGroup.ensureAll(redis, partitions, contract.types()))
         .compose(v -> Future.all(partitions.all().stream().map(keys -> new JobIndex(keys).prepare(redis, contract.types())).toList()))
         .compose(v -> vertx.eventBus().consumer(QueueAddresses.SUBMIT, this::accept).completion())
         .compose(v -> vertx.eventBus().<LocalSubmission>localConsumer(QueueAddresses.SUBMIT_LOCAL, this::acceptLocal).completion())

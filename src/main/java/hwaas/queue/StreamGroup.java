@@ -27,4 +27,9 @@ public final class StreamGroup {
     types.forEach(type -> Priority.queues(type).forEach(queue -> all.add(ensure(redis, keys.stream(queue)))));
     return Future.all(all).mapEmpty();
   }
+
+  /** The streams of every priority of these types in every partition, all at once (each partition on its own slot). */
+  public static Future<Void> ensureAll(Redis redis, Partitions partitions, Iterable<String> types) {
+    return Future.all(partitions.all().stream().map(keys -> ensureAll(redis, keys, types)).toList()).mapEmpty();
+  }
 }

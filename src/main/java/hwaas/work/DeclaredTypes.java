@@ -79,7 +79,7 @@ final class DeclaredTypes {
       return Future.failedFuture(e);
     }
     return redis.send(Request.cmd(Command.HSET).arg(keys.declaredTypes()).arg(name).arg(schema.encode()))
-        .compose(v -> groups(List.of(name)))
+        .compose(v -> StreamGroup.ensureAll(redis, partitions, List.of(name)))
         .map(v -> {
           contract.declare(name, schema);
           vertx.eventBus().publish(DECLARED, new JsonObject().put("type", name).put("schema", schema));
@@ -96,11 +96,6 @@ final class DeclaredTypes {
         log.warn("declared type {} kept in Redis ({}) cannot be used: {}", name, keys.declaredTypes(), e.getMessage());
       }
     }
-    return groups(types.fieldNames());
-  }
-
-  /** The streams and group of these types in every partition. */
-  private Future<Void> groups(Iterable<String> names) {
-    return Future.all(partitions.all().stream().map(p -> StreamGroup.ensureAll(redis, p, names)).toList()).mapEmpty();
+    return StreamGroup.ensureAll(redis, partitions, types.fieldNames());
   }
 }

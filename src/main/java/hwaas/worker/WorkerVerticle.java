@@ -86,7 +86,7 @@ public final class WorkerVerticle extends VerticleBase {
             outages.workers(), counters));
       }
     }
-    return Future.all(partitions.all().stream().map(p -> StreamGroup.ensureAll(redis, p, handlers.names())).toList())
+    return StreamGroup.ensureAll(redis, partitions, handlers.names())
         .compose(v -> refreshPaused())
         .compose(v -> vertx.eventBus().<JsonObject>consumer(QueueAddresses.PAUSED, m -> applyPause(m.body())).completion())
         .compose(v -> vertx.eventBus().<JsonObject>consumer(QueueAddresses.CANCEL, m -> cancel(m.body())).completion())
